@@ -1,0 +1,167 @@
+#include "common/control_message.h"
+#include "common/error.h"
+#include "common/text_sanitize.h"
+#include <sodium.h>
+#include <string.h>
+
+#define WIRE_TYPE "(sa{sv})"
+#define MAX_SESSION_ID 64
+
+static const char *const type_names[] = {
+  [LL_MSG_HELLO] = "hello",
+  [LL_MSG_WAITING] = "waiting",
+  [LL_MSG_ACCEPTED] = "accepted",
+  [LL_MSG_REFUSED] = "refused",
+  [LL_MSG_STREAM_OPEN] = "stream-open",
+  [LL_MSG_STREAM_CLOSE] = "stream-close",
+  [LL_MSG_BYE] = "bye",
+};
+
+const char *ll_message_type_name(LlMessageType type)
+{
+  return type < G_N_ELEMENTS(type_names) ? type_names[type] : "unknown";
+}
+
+LlControlMessage *ll_control_message_new(LlMessageType type)
+{
+  LlControlMessage *m = g_new0(LlControlMessage, 1);
+  m->type = type;
+  return m;
+}
+
+void ll_control_message_free(LlControlMessage *m)
+{
+  if (m == NULL)
+    return;
+  g_free(m->name);
+  g_free(m->session_id);
+  g_free(m->reason);
+  sodium_memzero(m->proof, sizeof m->proof);
+  g_free(m);
+}
+
+static void add_fields(GVariantBuilder *fields, const LlControlMessage *m)
+{
+  switch (m->type) {
+  case LL_MSG_HELLO:
+    g_variant_builder_add(fields, "{sv}", "version", g_variant_new_uint32(m->version));
+    g_variant_builder_add(fields, "{sv}", "name", g_variant_new_string(m->name ? m->name : ""));
+    g_variant_builder_add(fields, "{sv}", "session-id",
+                          g_variant_new_string(m->session_id ? m->session_id : ""));
+    g_variant_builder_add(fields, "{sv}", "proof",
+                          g_variant_new_fixed_array(G_VARIANT_TYPE_BYTE, m->proof,
+                                                    LL_PROOF_BYTES, 1));
+    break;
+  case LL_MSG_ACCEPTED:
+    g_variant_builder_add(fields, "{sv}", "name", g_variant_new_string(m->name ? m->name : ""));
+    break;
+  case LL_MSG_REFUSED:
+  case LL_MSG_BYE:
+    g_variant_builder_add(fields, "{sv}", "reason",
+                          g_variant_new_string(m->reason ? m->reason : ""));
+    break;
+  case LL_MSG_STREAM_OPEN:
+  case LL_MSG_STREAM_CLOSE:
+    g_variant_builder_add(fields, "{sv}", "stream", g_variant_new_uint32(m->stream_id));
+    break;
+  case LL_MSG_WAITING:
+    break;
+  }
+}
+
+GBytes *ll_control_message_encode(const LlControlMessage *m)
+{
+  GVariantBuilder fields;
+  g_variant_builder_init(&fields, G_VARIANT_TYPE("a{sv}"));
+  add_fields(&fields, m);
+  g_autoptr(GVariant) v = g_variant_ref_sink(
+      g_variant_new("(sa{sv})", ll_message_type_name(m->type), &fields));
+  return g_variant_get_data_as_bytes(v);
+}
+
+static gboolean bad(GError **error, const char *what, const char *kind)
+{
+  g_set_error(error, LL_ERROR, LL_ERROR_PROTOCOL, "malformed %s message: %s", kind, what);
+  return FALSE;
+}
+
+static gboolean get_string(GVariant *fields, const char *key, gsize max_chars,
+                           const char *kind, char **out, GError **error)
+{
+  const char *value = NULL;
+  if (!g_variant_lookup(fields, key, "&s", &value))
+    return bad(error, key, kind);
+  if (g_utf8_strlen(value, -1) > (glong)max_chars)
+    return bad(error, key, kind);
+  *out = ll_text_sanitize(value, max_chars);
+  return TRUE;
+}
+
+static gboolean get_proof(GVariant *fields, LlControlMessage *m, GError **error)
+{
+  g_autoptr(GVariant) proof = g_variant_lookup_value(fields, "proof", G_VARIANT_TYPE("ay"));
+  gsize n = 0;
+  if (proof == NULL)
+    return bad(error, "proof", "hello");
+  const guint8 *bytes = g_variant_get_fixed_array(proof, &n, 1);
+  if (n != LL_PROOF_BYTES)
+    return bad(error, "proof", "hello");
+  memcpy(m->proof, bytes, LL_PROOF_BYTES);
+  return TRUE;
+}
+
+static gboolean read_fields(GVariant *fields, LlControlMessage *m, GError **error)
+{
+  const char *kind = ll_message_type_name(m->type);
+  switch (m->type) {
+  case LL_MSG_HELLO:
+    if (!g_variant_lookup(fields, "version", "u", &m->version))
+      return bad(error, "version", kind);
+    return get_string(fields, "name", LL_MAX_PEER_NAME, kind, &m->name, error) &&
+           get_string(fields, "session-id", MAX_SESSION_ID, kind, &m->session_id, error) &&
+           get_proof(fields, m, error);
+  case LL_MSG_ACCEPTED:
+    return get_string(fields, "name", LL_MAX_PEER_NAME, kind, &m->name, error);
+  case LL_MSG_REFUSED:
+  case LL_MSG_BYE:
+    return get_string(fields, "reason", LL_MAX_REASON, kind, &m->reason, error);
+  case LL_MSG_STREAM_OPEN:
+  case LL_MSG_STREAM_CLOSE:
+    if (!g_variant_lookup(fields, "stream", "u", &m->stream_id))
+      return bad(error, "stream", kind);
+    return TRUE;
+  case LL_MSG_WAITING:
+    return TRUE;
+  }
+  return bad(error, "type", kind);
+}
+
+static gboolean lookup_type(const char *name, LlMessageType *out)
+{
+  for (guint i = 0; i < G_N_ELEMENTS(type_names); i++)
+    if (g_strcmp0(type_names[i], name) == 0) {
+      *out = i;
+      return TRUE;
+    }
+  return FALSE;
+}
+
+LlControlMessage *ll_control_message_decode(GBytes *payload, GError **error)
+{
+  g_autoptr(GVariant) v = g_variant_ref_sink(
+      g_variant_new_from_bytes(G_VARIANT_TYPE(WIRE_TYPE), payload, FALSE));
+  const char *kind = NULL;
+  g_autoptr(GVariant) fields = NULL;
+  LlMessageType type;
+
+  g_variant_get(v, "(&s@a{sv})", &kind, &fields);
+  if (!lookup_type(kind, &type)) {
+    g_autofree char *shown = ll_text_sanitize(kind, 32);
+    g_set_error(error, LL_ERROR, LL_ERROR_PROTOCOL, "unknown control message \"%s\"", shown);
+    return NULL;
+  }
+  g_autoptr(LlControlMessage) m = ll_control_message_new(type);
+  if (!read_fields(fields, m, error))
+    return NULL;
+  return g_steal_pointer(&m);
+}

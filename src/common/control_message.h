@@ -1,0 +1,40 @@
+/* Typed messages of the control channel. On the wire each is a GVariant
+ * of type (sa{sv}): the message kind and its fields. GVariant is safe on
+ * untrusted bytes; every field is then checked for type and bounds here,
+ * so the rest of Lifeline only sees well-formed messages. */
+#pragma once
+#include <glib.h>
+
+#define LL_PROTOCOL_VERSION 1
+#define LL_MAX_PEER_NAME 64      /* characters */
+#define LL_MAX_REASON 300        /* characters */
+#define LL_PROOF_BYTES 32
+
+typedef enum {
+  LL_MSG_HELLO,         /* helper -> novice: version, name, session id, proof */
+  LL_MSG_WAITING,       /* novice -> helper: the novice is being asked */
+  LL_MSG_ACCEPTED,      /* novice -> helper: yes; carries the novice's name */
+  LL_MSG_REFUSED,       /* novice -> helper: no, with a reason */
+  LL_MSG_STREAM_OPEN,   /* helper -> novice: a viewer attached; open an RFB stream */
+  LL_MSG_STREAM_CLOSE,  /* either way: that RFB stream ended */
+  LL_MSG_BYE,           /* either way: the session ends, with a reason */
+} LlMessageType;
+
+typedef struct {
+  LlMessageType type;
+  guint32 version;                   /* HELLO */
+  char *name;                        /* HELLO, ACCEPTED: sanitized */
+  char *session_id;                  /* HELLO */
+  guint8 proof[LL_PROOF_BYTES];      /* HELLO */
+  char *reason;                      /* REFUSED, BYE: sanitized */
+  guint32 stream_id;                 /* STREAM_OPEN, STREAM_CLOSE */
+} LlControlMessage;
+
+LlControlMessage *ll_control_message_new(LlMessageType type);
+void ll_control_message_free(LlControlMessage *message);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(LlControlMessage, ll_control_message_free)
+
+const char *ll_message_type_name(LlMessageType type);
+GBytes *ll_control_message_encode(const LlControlMessage *message);
+/* LL_ERROR_PROTOCOL for anything malformed, unknown or out of bounds. */
+LlControlMessage *ll_control_message_decode(GBytes *payload, GError **error);

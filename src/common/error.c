@@ -1,0 +1,3 @@
+#include "common/error.h"
+
+G_DEFINE_QUARK(lifeline-error-quark, ll_error)

@@ -1,0 +1,153 @@
+/* Control messages: round trips, hostile payloads, and the secret proof. */
+#include "common/control_message.h"
+#include "common/error.h"
+#include "common/secret_proof.h"
+#include <sodium.h>
+#include <string.h>
+
+static LlControlMessage *round_trip(const LlControlMessage *m)
+{
+  g_autoptr(GBytes) wire = ll_control_message_encode(m);
+  g_autoptr(GError) error = NULL;
+  LlControlMessage *back = ll_control_message_decode(wire, &error);
+  g_assert_no_error(error);
+  g_assert_nonnull(back);
+  g_assert_cmpint(back->type, ==, m->type);
+  return back;
+}
+
+static void test_hello_round_trip(void)
+{
+  g_autoptr(LlControlMessage) m = ll_control_message_new(LL_MSG_HELLO);
+  m->version = LL_PROTOCOL_VERSION;
+  m->name = g_strdup("Bob the Helper");
+  m->session_id = g_strdup("00112233445566778899aabbccddeeff");
+  memset(m->proof, 0xab, sizeof m->proof);
+  g_autoptr(LlControlMessage) back = round_trip(m);
+  g_assert_cmpuint(back->version, ==, LL_PROTOCOL_VERSION);
+  g_assert_cmpstr(back->name, ==, "Bob the Helper");
+  g_assert_cmpstr(back->session_id, ==, m->session_id);
+  g_assert_cmpmem(back->proof, LL_PROOF_BYTES, m->proof, LL_PROOF_BYTES);
+}
+
+static void test_other_round_trips(void)
+{
+  g_autoptr(LlControlMessage) refused = ll_control_message_new(LL_MSG_REFUSED);
+  refused->reason = g_strdup("Alice said no");
+  g_autoptr(LlControlMessage) r = round_trip(refused);
+  g_assert_cmpstr(r->reason, ==, "Alice said no");
+
+  g_autoptr(LlControlMessage) open = ll_control_message_new(LL_MSG_STREAM_OPEN);
+  open->stream_id = 42;
+  g_autoptr(LlControlMessage) o = round_trip(open);
+  g_assert_cmpuint(o->stream_id, ==, 42);
+
+  g_autoptr(LlControlMessage) waiting = ll_control_message_new(LL_MSG_WAITING);
+  g_autoptr(LlControlMessage) w = round_trip(waiting);
+  (void)w;
+}
+
+static void test_terminal_escapes_are_neutralised(void)
+{
+  g_autoptr(LlControlMessage) m = ll_control_message_new(LL_MSG_ACCEPTED);
+  m->name = g_strdup("Eve\x1b[2J\x1b]0;pwned\x07\nAllow? [y/N]");
+  g_autoptr(LlControlMessage) back = round_trip(m);
+  g_assert_null(strchr(back->name, '\x1b'));
+  g_assert_null(strchr(back->name, '\n'));
+  g_assert_null(strchr(back->name, '\x07'));
+}
+
+static void expect_protocol_error(GBytes *payload)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(LlControlMessage) m = ll_control_message_decode(payload, &error);
+  g_assert_null(m);
+  g_assert_error(error, LL_ERROR, LL_ERROR_PROTOCOL);
+}
+
+static GBytes *variant_bytes(GVariant *v)
+{
+  g_variant_ref_sink(v);
+  GBytes *b = g_variant_get_data_as_bytes(v);
+  g_variant_unref(v);
+  return b;
+}
+
+static void test_malformed(void)
+{
+  g_autoptr(GBytes) garbage = g_bytes_new_static("\xff\xfe garbage", 10);
+  expect_protocol_error(garbage);
+  g_autoptr(GBytes) empty = g_bytes_new_static("", 0);
+  expect_protocol_error(empty);
+  g_autoptr(GBytes) unknown = variant_bytes(g_variant_new_parsed("('launch-missiles', @a{sv} {})"));
+  expect_protocol_error(unknown);
+  /* hello without proof */
+  g_autoptr(GBytes) no_proof = variant_bytes(g_variant_new_parsed(
+      "('hello', {'version': <uint32 1>, 'name': <'x'>, 'session-id': <'ab'>})"));
+  expect_protocol_error(no_proof);
+  /* proof of the wrong length */
+  g_autoptr(GBytes) short_proof = variant_bytes(g_variant_new_parsed(
+      "('hello', {'version': <uint32 1>, 'name': <'x'>, 'session-id': <'ab'>, 'proof': <[byte 1, 2]>})"));
+  expect_protocol_error(short_proof);
+  /* field of the wrong type */
+  g_autoptr(GBytes) wrong_type = variant_bytes(g_variant_new_parsed(
+      "('stream-open', {'stream': <'seven'>})"));
+  expect_protocol_error(wrong_type);
+  /* a name far over the bound */
+  g_autofree char *long_name = g_strnfill(1000, 'a');
+  g_autoptr(GBytes) too_long = variant_bytes(g_variant_new("(s@a{sv})", "accepted",
+      g_variant_new_parsed("{'name': <%s>}", long_name)));
+  expect_protocol_error(too_long);
+}
+
+static void test_truncated_prefixes(void)
+{
+  g_autoptr(LlControlMessage) m = ll_control_message_new(LL_MSG_BYE);
+  m->reason = g_strdup("the novice ended the session");
+  g_autoptr(GBytes) wire = ll_control_message_encode(m);
+  gsize n = 0;
+  const guint8 *p = g_bytes_get_data(wire, &n);
+  for (gsize cut = 0; cut < n; cut++) {
+    g_autoptr(GBytes) part = g_bytes_new(p, cut);
+    g_autoptr(GError) error = NULL;
+    g_autoptr(LlControlMessage) got = ll_control_message_decode(part, &error);
+    /* GVariant reads a damaged message as defaults; either it is refused
+     * or it decodes to a message whose fields are still in bounds. */
+    if (got != NULL)
+      g_assert_true(got->reason == NULL || strlen(got->reason) <= 4 * LL_MAX_REASON);
+    else
+      g_assert_error(error, LL_ERROR, LL_ERROR_PROTOCOL);
+  }
+}
+
+static void test_secret_proof(void)
+{
+  guint8 secret[LL_INVITATION_SECRET_BYTES], other[LL_INVITATION_SECRET_BYTES];
+  guint8 proof[LL_PROOF_BYTES];
+  const guint8 binding[] = "binding-of-connection-one";
+  const guint8 binding2[] = "binding-of-connection-two";
+  randombytes_buf(secret, sizeof secret);
+  memcpy(other, secret, sizeof other);
+  other[0] ^= 1;
+  ll_secret_proof_compute(secret, "sid", binding, sizeof binding, proof);
+  g_assert_true(ll_secret_proof_verify(secret, "sid", binding, sizeof binding, proof));
+  /* wrong secret, another connection, another session: all refused */
+  g_assert_false(ll_secret_proof_verify(other, "sid", binding, sizeof binding, proof));
+  g_assert_false(ll_secret_proof_verify(secret, "sid", binding2, sizeof binding2, proof));
+  g_assert_false(ll_secret_proof_verify(secret, "sie", binding, sizeof binding, proof));
+  /* moving a byte between the session id and the binding changes the proof */
+  g_assert_false(ll_secret_proof_verify(secret, "sidb", binding + 1, sizeof binding - 1, proof));
+}
+
+int main(int argc, char **argv)
+{
+  g_test_init(&argc, &argv, NULL);
+  g_assert_cmpint(sodium_init(), >=, 0);
+  g_test_add_func("/control/hello-round-trip", test_hello_round_trip);
+  g_test_add_func("/control/other-round-trips", test_other_round_trips);
+  g_test_add_func("/control/terminal-escapes", test_terminal_escapes_are_neutralised);
+  g_test_add_func("/control/malformed", test_malformed);
+  g_test_add_func("/control/truncated-prefixes", test_truncated_prefixes);
+  g_test_add_func("/control/secret-proof", test_secret_proof);
+  return g_test_run();
+}
