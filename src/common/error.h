@@ -21,6 +21,7 @@ typedef enum {
   LL_ERROR_WRONG_KEY,       /* peer's certificate is not the pinned one */
   LL_ERROR_WRONG_SECRET,    /* helper could not prove the invitation secret */
   LL_ERROR_UNREACHABLE,     /* no path to the peer */
-  LL_ERROR_CLOSED,          /* the peer ended the session */
+  LL_ERROR_CLOSED,          /* the peer ended the session, saying why */
+  LL_ERROR_CONNECTION_LOST, /* the connection broke without a goodbye */
   LL_ERROR_DISPLAY,         /* the X display cannot be shared */
 } LlErrorCode;

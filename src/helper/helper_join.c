@@ -1,0 +1,246 @@
+#include "helper/helper_join.h"
+#include "common/error.h"
+#include "common/secret_proof.h"
+#include "helper/local_rfb_port.h"
+#include "net/endpoint_race.h"
+#include "net/session.h"
+#include "net/stream_bridge.h"
+#include "net/tls_channel.h"
+
+typedef enum { JOIN_IDLE, JOIN_CONNECTING, JOIN_ASKED, JOIN_ACTIVE, JOIN_DONE } JoinState;
+
+struct LlHelperJoin {
+  LlIdentity *identity;
+  LlInvitation *invitation;
+  char *helper_name;
+  LlHelperJoinEvents events;
+  gpointer user_data;
+  JoinState state;
+  gint64 started_us;
+  LlEndpointRace *race;
+  LlLocalRfbPort *port;
+  LlSession *session;
+  GTlsConnection *tls;
+  GHashTable *streams;      /* stream id -> LlStreamBridge */
+  guint32 next_stream;
+  GError *refusal;          /* the novice's "no", reported once the session closes */
+  guint finish_idle;
+  GError *finish_reason;
+};
+
+static gboolean report_finished(gpointer data)
+{
+  LlHelperJoin *j = data;
+  j->finish_idle = 0;
+  j->events.finished(j, j->finish_reason, j->user_data);
+  return G_SOURCE_REMOVE;
+}
+
+static void finish(LlHelperJoin *j, GError *why)
+{
+  if (j->state == JOIN_DONE) {
+    g_clear_error(&why);
+    return;
+  }
+  j->state = JOIN_DONE;
+  j->finish_reason = why;
+  g_hash_table_remove_all(j->streams);
+  g_clear_pointer(&j->port, ll_local_rfb_port_free);
+  j->finish_idle = g_idle_add(report_finished, j);
+}
+
+static void violation(LlHelperJoin *j, const char *what)
+{
+  g_autoptr(GError) e = g_error_new(LL_ERROR, LL_ERROR_PROTOCOL,
+                                    "the other computer broke the protocol (%s)", what);
+  g_warning("closing the session: %s", e->message);
+  ll_session_abort(j->session, e);
+}
+
+static void on_bridge_ended(LlStreamBridge *bridge, guint32 id, gpointer data)
+{
+  LlHelperJoin *j = data;
+  (void)bridge;
+  g_info("viewer %u left", id);
+  g_hash_table_remove(j->streams, GUINT_TO_POINTER(id));
+}
+
+static void on_viewer(GSocketConnection *viewer, gpointer data)
+{
+  LlHelperJoin *j = data;
+  if (j->state != JOIN_ACTIVE || j->session == NULL)
+    return;
+  guint32 id = ++j->next_stream;
+  g_autoptr(LlControlMessage) open = ll_control_message_new(LL_MSG_STREAM_OPEN);
+  open->stream_id = id;
+  ll_session_send_control(j->session, open);
+  g_hash_table_insert(j->streams, GUINT_TO_POINTER(id),
+                      ll_stream_bridge_new(j->session, id, G_IO_STREAM(viewer), on_bridge_ended, j));
+  g_info("viewer %u attached", id);
+}
+
+static void become_active(LlHelperJoin *j, const LlControlMessage *m)
+{
+  g_autoptr(GError) error = NULL;
+  j->state = JOIN_ACTIVE;
+  g_message("%s allowed us to see the screen", m->name);
+  if (!ll_local_rfb_port_open(j->port, on_viewer, j, &error)) {
+    g_autofree char *why = g_strdup_printf("the helper's viewer port failed: %s", error->message);
+    ll_session_close(j->session, why);
+    return;
+  }
+  j->events.ready(j, ll_local_rfb_port_number(j->port), j->user_data);
+}
+
+static void on_control(LlSession *session, const LlControlMessage *m, gpointer data)
+{
+  LlHelperJoin *j = data;
+  if (j->state == JOIN_ASKED && m->type == LL_MSG_WAITING) {
+    j->events.waiting(j, j->invitation->novice_name, j->user_data);
+  } else if (j->state == JOIN_ASKED && m->type == LL_MSG_ACCEPTED) {
+    become_active(j, m);
+  } else if (j->state == JOIN_ASKED && m->type == LL_MSG_REFUSED) {
+    j->refusal = g_error_new_literal(LL_ERROR, LL_ERROR_REFUSED, m->reason);
+    ll_session_close(session, NULL);
+  } else if (j->state == JOIN_ACTIVE && m->type == LL_MSG_STREAM_CLOSE) {
+    g_hash_table_remove(j->streams, GUINT_TO_POINTER(m->stream_id));
+  } else {
+    g_autofree char *what = g_strdup_printf("unexpected %s message", ll_message_type_name(m->type));
+    violation(j, what);
+  }
+}
+
+static void on_stream_data(LlSession *session, guint32 id, const guint8 *data, gsize len,
+                           gpointer user_data)
+{
+  LlHelperJoin *j = user_data;
+  (void)session;
+  if (j->state != JOIN_ACTIVE) {
+    violation(j, "screen data before the novice agreed");
+    return;
+  }
+  LlStreamBridge *bridge = g_hash_table_lookup(j->streams, GUINT_TO_POINTER(id));
+  if (bridge != NULL)
+    ll_stream_bridge_deliver(bridge, data, len);
+}
+
+static void on_drained(LlSession *session, gpointer data)
+{
+  LlHelperJoin *j = data;
+  (void)session;
+  GHashTableIter iter;
+  gpointer bridge;
+  g_hash_table_iter_init(&iter, j->streams);
+  while (g_hash_table_iter_next(&iter, NULL, &bridge))
+    ll_stream_bridge_resume(bridge);
+}
+
+static void on_closed(LlSession *session, const GError *why, gpointer data)
+{
+  LlHelperJoin *j = data;
+  (void)session;
+  if (j->refusal != NULL)
+    finish(j, g_steal_pointer(&j->refusal));
+  else
+    finish(j, why != NULL ? g_error_copy(why) : NULL);
+}
+
+static const LlSessionHandlers join_handlers = {
+  .control = on_control,
+  .stream_data = on_stream_data,
+  .drained = on_drained,
+  .closed = on_closed,
+};
+
+static void send_hello(LlHelperJoin *j)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GBytes) binding = ll_tls_channel_binding(j->tls, &error);
+  if (binding == NULL) {
+    ll_session_abort(j->session, error);
+    return;
+  }
+  g_autoptr(LlControlMessage) hello = ll_control_message_new(LL_MSG_HELLO);
+  hello->version = LL_PROTOCOL_VERSION;
+  hello->name = g_strdup(j->helper_name);
+  hello->session_id = g_strdup(j->invitation->session_id);
+  gsize n = 0;
+  const guint8 *b = g_bytes_get_data(binding, &n);
+  ll_secret_proof_compute(j->invitation->secret, j->invitation->session_id, b, n, hello->proof);
+  ll_session_send_control(j->session, hello);
+  j->state = JOIN_ASKED;
+}
+
+static void on_race_done(GTlsConnection *winner, const char *endpoint, const char *path,
+                         const GError *error, gpointer data)
+{
+  LlHelperJoin *j = data;
+  if (winner == NULL) {
+    finish(j, g_error_copy(error));
+    return;
+  }
+  gint64 elapsed_ms = (g_get_monotonic_time() - j->started_us) / 1000;
+  j->tls = winner;
+  j->events.connected(j, path, endpoint, elapsed_ms, j->user_data);
+  j->session = ll_session_new(G_IO_STREAM(winner), endpoint, &join_handlers, j);
+  ll_session_start(j->session);
+  send_hello(j);
+}
+
+LlHelperJoin *ll_helper_join_new(LlIdentity *identity, LlInvitation *invitation,
+                                 const char *helper_name, const LlHelperJoinEvents *events,
+                                 gpointer user_data)
+{
+  LlHelperJoin *j = g_new0(LlHelperJoin, 1);
+  j->identity = identity;
+  j->invitation = invitation;
+  j->helper_name = g_strdup(helper_name);
+  j->events = *events;
+  j->user_data = user_data;
+  j->streams = g_hash_table_new_full(NULL, NULL, NULL, (GDestroyNotify)ll_stream_bridge_free);
+  return j;
+}
+
+gboolean ll_helper_join_start(LlHelperJoin *j, guint16 vnc_port, GError **error)
+{
+  g_return_val_if_fail(j->state == JOIN_IDLE, FALSE);
+  if (!ll_invitation_check_time(j->invitation, g_get_real_time() / G_USEC_PER_SEC, error))
+    return FALSE;
+  j->port = ll_local_rfb_port_bind(vnc_port, error);
+  if (j->port == NULL)
+    return FALSE;
+  j->state = JOIN_CONNECTING;
+  j->started_us = g_get_monotonic_time();
+  j->race = ll_endpoint_race_start(j->invitation->endpoints, j->identity->certificate,
+                                   j->invitation->fingerprint, on_race_done, j);
+  return TRUE;
+}
+
+void ll_helper_join_stop(LlHelperJoin *j, const char *reason)
+{
+  if (j->session != NULL && ll_session_is_open(j->session)) {
+    ll_session_close(j->session, reason);
+    return;   /* finished follows once the novice was told */
+  }
+  finish(j, NULL);
+}
+
+void ll_helper_join_free(LlHelperJoin *j)
+{
+  if (j == NULL)
+    return;
+  ll_endpoint_race_cancel(j->race);
+  g_clear_handle_id(&j->finish_idle, g_source_remove);
+  g_hash_table_unref(j->streams);
+  if (j->session != NULL) {
+    ll_session_forget_handlers(j->session);
+    ll_session_abort(j->session, NULL);
+    ll_session_unref(j->session);
+  }
+  g_clear_object(&j->tls);
+  ll_local_rfb_port_free(j->port);
+  g_clear_error(&j->refusal);
+  g_clear_error(&j->finish_reason);
+  g_free(j->helper_name);
+  g_free(j);
+}

@@ -1,0 +1,33 @@
+/* The helper's side of an invitation: reaches the novice by every path at
+ * once, proves the invitation secret over the winning TLS connection,
+ * waits for the novice's answer, then offers the desktop on a local VNC
+ * port. Events report progress to the text or graphical front end. */
+#pragma once
+#include <gio/gio.h>
+#include "common/identity.h"
+#include "common/invitation.h"
+
+typedef struct LlHelperJoin LlHelperJoin;
+
+typedef struct {
+  /* The secure channel is up (the novice's key matched the pin). */
+  void (*connected)(LlHelperJoin *join, const char *path, const char *endpoint,
+                    gint64 elapsed_ms, gpointer user_data);
+  /* The novice is being asked. */
+  void (*waiting)(LlHelperJoin *join, const char *novice_name, gpointer user_data);
+  /* The novice said yes; viewers may attach to 127.0.0.1:PORT. */
+  void (*ready)(LlHelperJoin *join, guint16 port, gpointer user_data);
+  /* Over. WHY is NULL when we ended it; LL_ERROR_REFUSED when the novice
+   * said no (its message is the reason); other codes for failures. */
+  void (*finished)(LlHelperJoin *join, const GError *why, gpointer user_data);
+} LlHelperJoinEvents;
+
+LlHelperJoin *ll_helper_join_new(LlIdentity *identity, LlInvitation *invitation,
+                                 const char *helper_name, const LlHelperJoinEvents *events,
+                                 gpointer user_data);
+/* Checks the invitation's time, binds VNC_PORT (0: any) and starts
+ * connecting. Fails at once for an expired invitation or a busy port. */
+gboolean ll_helper_join_start(LlHelperJoin *join, guint16 vnc_port, GError **error);
+/* Leaves the session, telling the novice REASON. */
+void ll_helper_join_stop(LlHelperJoin *join, const char *reason);
+void ll_helper_join_free(LlHelperJoin *join);

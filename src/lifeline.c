@@ -1,0 +1,52 @@
+/* The `lifeline` command: dispatches to its subcommands. */
+#include "ui/commands.h"
+#include <glib.h>
+#include <locale.h>
+#include <signal.h>
+#include <sodium.h>
+#include <stdio.h>
+#include <string.h>
+
+static const char usage[] =
+    "Usage: lifeline COMMAND [OPTIONS]\n"
+    "\n"
+    "Remote help for Linux desktops.\n"
+    "\n"
+    "Commands:\n"
+    "  invite        ask someone to help you: share this desktop with one helper\n"
+    "  join FILE     help someone who sent you an invitation\n"
+    "\n"
+    "Run \"lifeline COMMAND --help\" for the options of a command.\n"
+    "Options: --help, --version\n";
+
+int main(int argc, char **argv)
+{
+  setlocale(LC_ALL, "");
+  /* A peer that vanishes must not kill us with SIGPIPE mid-write. */
+  signal(SIGPIPE, SIG_IGN);
+  if (sodium_init() < 0) {
+    fputs("lifeline: the cryptography library failed to start\n", stderr);
+    return 1;
+  }
+  if (argc < 2) {
+    fputs(usage, stderr);
+    return 2;
+  }
+  const char *command = argv[1];
+  if (strcmp(command, "--help") == 0 || strcmp(command, "-h") == 0 ||
+      strcmp(command, "help") == 0) {
+    fputs(usage, stdout);
+    return 0;
+  }
+  if (strcmp(command, "--version") == 0) {
+    printf("lifeline %s\n", LIFELINE_VERSION);
+    return 0;
+  }
+  g_set_prgname("lifeline");
+  if (strcmp(command, "invite") == 0)
+    return ll_invite_command(argc - 1, argv + 1);
+  if (strcmp(command, "join") == 0)
+    return ll_join_command(argc - 1, argv + 1);
+  fprintf(stderr, "lifeline: unknown command \"%s\"\n\n%s", command, usage);
+  return 2;
+}

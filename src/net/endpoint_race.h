@@ -1,0 +1,22 @@
+/* Tries every endpoint of an invitation at once and keeps the first whose
+ * TLS handshake completes with the pinned key; the others are dropped.
+ * Other paths (ICE, relay) join the same race later. */
+#pragma once
+#include <gio/gio.h>
+#include "common/fingerprint.h"
+
+#define LL_CONNECT_TIMEOUT_S 10
+
+typedef struct LlEndpointRace LlEndpointRace;
+/* Exactly one call: WINNER (owned by the callee) with the endpoint it came
+ * from and the path name, or an ERROR saying why every attempt failed
+ * (LL_ERROR_WRONG_KEY when one answered with the wrong key). */
+typedef void (*LlRaceDone)(GTlsConnection *winner, const char *endpoint, const char *path,
+                           const GError *error, gpointer user_data);
+
+LlEndpointRace *ll_endpoint_race_start(GPtrArray *endpoints, GTlsCertificate *identity,
+                                       const guint8 pin[LL_FINGERPRINT_BYTES],
+                                       LlRaceDone done, gpointer user_data);
+/* Stops the race if it still runs (DONE is not called afterwards) and
+ * frees RACE: call it once, also after DONE. */
+void ll_endpoint_race_cancel(LlEndpointRace *race);

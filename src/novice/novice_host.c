@@ -1,0 +1,511 @@
+#include "novice/novice_host.h"
+#include "common/async_guard.h"
+#include "common/error.h"
+#include "common/secret_proof.h"
+#include "net/session.h"
+#include "net/stream_bridge.h"
+#include "net/tls_channel.h"
+#include "novice/rfb_server.h"
+#include <errno.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+typedef enum { PEER_HANDSHAKE, PEER_AWAIT_HELLO, PEER_ASKING, PEER_ACTIVE } PeerState;
+
+typedef struct {
+  LlNoviceHost *host;
+  PeerState state;
+  char *address;
+  GSocketConnection *connection;
+  GTlsConnection *tls;
+  GCancellable *cancellable;
+  guint hello_timeout;
+  LlSession *session;
+  char *name;
+  char *key_text;
+  GHashTable *streams;           /* stream id -> LlStreamBridge */
+} Peer;
+
+struct LlNoviceHost {
+  LlIdentity *identity;
+  LlInvitation *invitation;
+  char *display_name;
+  LlNoviceHostEvents events;
+  gpointer user_data;
+  GSocketService *service;
+  GList *peers;
+  Peer *asking;
+  Peer *active;
+  gboolean spent;
+  gboolean stopping;
+  gboolean finished;
+  guint expiry_timer;
+  guint finish_idle;
+  GError *finish_reason;
+  LlRfbServer *rfb;
+};
+
+static void finish(LlNoviceHost *h, GError *why);
+
+/* ---- peers ---- */
+
+static void peer_free(Peer *p)
+{
+  g_cancellable_cancel(p->cancellable);
+  g_clear_handle_id(&p->hello_timeout, g_source_remove);
+  g_clear_pointer(&p->streams, g_hash_table_unref);   /* closes the socketpair ends */
+  if (p->session != NULL) {
+    ll_session_forget_handlers(p->session);
+    ll_session_abort(p->session, NULL);
+    ll_session_unref(p->session);
+  } else if (p->connection != NULL) {
+    g_socket_shutdown(g_socket_connection_get_socket(p->connection), TRUE, TRUE, NULL);
+  }
+  g_clear_object(&p->tls);
+  g_clear_object(&p->connection);
+  g_object_unref(p->cancellable);
+  g_free(p->address);
+  g_free(p->name);
+  g_free(p->key_text);
+  g_free(p);
+}
+
+static void peer_remove(Peer *p)
+{
+  LlNoviceHost *h = p->host;
+  h->peers = g_list_remove(h->peers, p);
+  if (h->asking == p)
+    h->asking = NULL;
+  if (h->active == p)
+    h->active = NULL;
+  peer_free(p);
+}
+
+static void refuse(Peer *p, const char *reason_for_helper, const char *log_reason)
+{
+  LlNoviceHost *h = p->host;
+  g_message("refused a helper from %s: %s", p->address, log_reason);
+  if (h->events.refused != NULL)
+    h->events.refused(h, p->address, log_reason, h->user_data);
+  g_autoptr(LlControlMessage) no = ll_control_message_new(LL_MSG_REFUSED);
+  no->reason = g_strdup(reason_for_helper);
+  ll_session_send_control(p->session, no);
+  ll_session_close(p->session, NULL);
+}
+
+/* ---- RFB streams ---- */
+
+static void on_bridge_ended(LlStreamBridge *bridge, guint32 id, gpointer data)
+{
+  Peer *p = data;
+  (void)bridge;
+  g_hash_table_remove(p->streams, GUINT_TO_POINTER(id));
+}
+
+static gboolean ensure_rfb_server(LlNoviceHost *h, GError **error)
+{
+  if (h->rfb != NULL)
+    return TRUE;
+  g_autofree char *desktop = g_strdup_printf("%s's desktop", h->invitation->novice_name);
+  h->rfb = ll_rfb_server_new(h->display_name, desktop, error);
+  return h->rfb != NULL;
+}
+
+static void refuse_stream(Peer *p, guint32 id)
+{
+  g_autoptr(LlControlMessage) close = ll_control_message_new(LL_MSG_STREAM_CLOSE);
+  close->stream_id = id;
+  ll_session_send_control(p->session, close);
+}
+
+static GSocketConnection *connection_for_fd(int fd, GError **error)
+{
+  g_autoptr(GSocket) socket = g_socket_new_from_fd(fd, error);
+  if (socket == NULL) {
+    close(fd);
+    return NULL;
+  }
+  return g_socket_connection_factory_create_connection(socket);
+}
+
+static void open_stream(Peer *p, guint32 id)
+{
+  LlNoviceHost *h = p->host;
+  g_autoptr(GError) error = NULL;
+  int fds[2];
+  if (g_hash_table_contains(p->streams, GUINT_TO_POINTER(id))) {
+    g_autoptr(GError) e = g_error_new(LL_ERROR, LL_ERROR_PROTOCOL, "stream %u opened twice", id);
+    ll_session_abort(p->session, e);
+    return;
+  }
+  if (g_hash_table_size(p->streams) >= LL_MAX_STREAMS) {
+    g_message("refused a viewer from %s: already %d open", p->name, LL_MAX_STREAMS);
+    refuse_stream(p, id);
+    return;
+  }
+  if (!ensure_rfb_server(h, &error)) {
+    g_warning("cannot share the screen: %s", error->message);
+    g_autofree char *reason = g_strdup_printf("the screen cannot be shared: %s", error->message);
+    ll_session_close(p->session, reason);
+    return;
+  }
+  if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, fds) != 0) {
+    g_warning("cannot open a viewer stream: %s", g_strerror(errno));
+    refuse_stream(p, id);
+    return;
+  }
+  g_autoptr(GSocketConnection) ours = connection_for_fd(fds[1], &error);
+  if (ours == NULL || !ll_rfb_server_add_client(h->rfb, fds[0], &error)) {
+    g_warning("cannot open a viewer stream: %s", error->message);
+    refuse_stream(p, id);
+    return;
+  }
+  LlStreamBridge *bridge = ll_stream_bridge_new(p->session, id, G_IO_STREAM(ours),
+                                                on_bridge_ended, p);
+  g_hash_table_insert(p->streams, GUINT_TO_POINTER(id), bridge);
+  g_info("viewer stream %u open for %s", id, p->name);
+}
+
+/* ---- the hello and the novice's answer ---- */
+
+static gboolean proof_is_valid(Peer *p, const LlControlMessage *hello)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GBytes) binding = ll_tls_channel_binding(p->tls, &error);
+  if (binding == NULL) {
+    g_warning("no channel binding for %s: %s", p->address, error->message);
+    return FALSE;
+  }
+  gsize n = 0;
+  const guint8 *b = g_bytes_get_data(binding, &n);
+  return ll_secret_proof_verify(p->host->invitation->secret, hello->session_id, b, n,
+                                hello->proof);
+}
+
+static void handle_hello(Peer *p, const LlControlMessage *m)
+{
+  LlNoviceHost *h = p->host;
+  g_autoptr(GError) expired = NULL;
+  g_clear_handle_id(&p->hello_timeout, g_source_remove);
+  if (m->version != LL_PROTOCOL_VERSION) {
+    g_autofree char *why = g_strdup_printf(
+        "this helper's Lifeline speaks protocol %u and this one %d; both need the same version",
+        m->version, LL_PROTOCOL_VERSION);
+    refuse(p, why, why);
+  } else if (g_strcmp0(m->session_id, h->invitation->session_id) != 0 || !proof_is_valid(p, m)) {
+    refuse(p, "the invitation does not match this computer's; ask for a new one",
+           "wrong invitation secret");
+  } else if (h->spent) {
+    refuse(p, "this invitation was already used; ask for a new one",
+           "the invitation was already used");
+  } else if (!ll_invitation_check_time(h->invitation, g_get_real_time() / G_USEC_PER_SEC,
+                                       &expired)) {
+    refuse(p, expired->message, expired->message);
+  } else if (h->asking != NULL || h->stopping) {
+    refuse(p, "someone else is being asked right now; try again in a minute",
+           "another helper is being asked");
+  } else {
+    p->name = g_strdup(*m->name ? m->name : "Someone");
+    p->state = PEER_ASKING;
+    h->asking = p;
+    g_autoptr(LlControlMessage) waiting = ll_control_message_new(LL_MSG_WAITING);
+    ll_session_send_control(p->session, waiting);
+    g_message("helper \"%s\" (%s) from %s proved the invitation; asking", p->name, p->key_text,
+              p->address);
+    h->events.ask(h, p->name, p->key_text, h->user_data);
+  }
+}
+
+static void violation(Peer *p, const char *what)
+{
+  g_autoptr(GError) e = g_error_new(LL_ERROR, LL_ERROR_PROTOCOL, "%s", what);
+  g_warning("closing the session with %s: protocol violation: %s", p->address, what);
+  ll_session_abort(p->session, e);
+}
+
+static void on_control(LlSession *session, const LlControlMessage *m, gpointer data)
+{
+  Peer *p = data;
+  (void)session;
+  if (p->state == PEER_AWAIT_HELLO && m->type == LL_MSG_HELLO)
+    handle_hello(p, m);
+  else if (p->state == PEER_ACTIVE && m->type == LL_MSG_STREAM_OPEN)
+    open_stream(p, m->stream_id);
+  else if (p->state == PEER_ACTIVE && m->type == LL_MSG_STREAM_CLOSE)
+    g_hash_table_remove(p->streams, GUINT_TO_POINTER(m->stream_id));
+  else {
+    g_autofree char *what = g_strdup_printf("unexpected %s message", ll_message_type_name(m->type));
+    violation(p, what);
+  }
+}
+
+static void on_stream_data(LlSession *session, guint32 id, const guint8 *data, gsize len,
+                           gpointer user_data)
+{
+  Peer *p = user_data;
+  (void)session;
+  if (p->state != PEER_ACTIVE) {
+    violation(p, "screen data before the novice agreed");
+    return;
+  }
+  LlStreamBridge *bridge = g_hash_table_lookup(p->streams, GUINT_TO_POINTER(id));
+  if (bridge != NULL)   /* data for a stream closed a moment ago is dropped */
+    ll_stream_bridge_deliver(bridge, data, len);
+}
+
+static void on_drained(LlSession *session, gpointer data)
+{
+  Peer *p = data;
+  (void)session;
+  GHashTableIter iter;
+  gpointer bridge;
+  g_hash_table_iter_init(&iter, p->streams);
+  while (g_hash_table_iter_next(&iter, NULL, &bridge))
+    ll_stream_bridge_resume(bridge);
+}
+
+static void check_expiry(LlNoviceHost *h);
+
+static void on_closed(LlSession *session, const GError *why, gpointer data)
+{
+  Peer *p = data;
+  LlNoviceHost *h = p->host;
+  (void)session;
+  if (h->asking == p && h->events.ask_withdrawn != NULL)
+    h->events.ask_withdrawn(h, p->name, h->user_data);
+  if (h->active == p) {
+    GError *reason = why != NULL ? g_error_copy(why) : NULL;
+    peer_remove(p);
+    finish(h, reason);
+    return;
+  }
+  peer_remove(p);
+  check_expiry(h);
+}
+
+static const LlSessionHandlers peer_handlers = {
+  .control = on_control,
+  .stream_data = on_stream_data,
+  .drained = on_drained,
+  .closed = on_closed,
+};
+
+void ll_novice_host_answer(LlNoviceHost *h, gboolean allow)
+{
+  Peer *p = h->asking;
+  if (p == NULL)
+    return;
+  h->asking = NULL;
+  if (!allow) {
+    g_autofree char *why = g_strdup_printf("%s said no", h->invitation->novice_name);
+    g_message("the novice refused helper \"%s\"", p->name);
+    refuse(p, why, "the novice said no");
+    return;
+  }
+  h->spent = TRUE;
+  h->active = p;
+  p->state = PEER_ACTIVE;
+  g_autoptr(LlControlMessage) yes = ll_control_message_new(LL_MSG_ACCEPTED);
+  yes->name = g_strdup(h->invitation->novice_name);
+  ll_session_send_control(p->session, yes);
+  g_message("the novice allowed helper \"%s\" (%s) to see the screen", p->name, p->key_text);
+  h->events.started(h, p->name, h->user_data);
+}
+
+/* ---- incoming connections ---- */
+
+static void drop_pending(Peer *p, const char *why)
+{
+  g_debug("dropped a connection from %s: %s", p->address, why);
+  peer_remove(p);
+}
+
+static gboolean on_hello_timeout(gpointer data)
+{
+  Peer *p = data;
+  p->hello_timeout = 0;
+  if (p->session != NULL)
+    g_message("closing the connection from %s: it sent nothing in time", p->address);
+  drop_pending(p, "no hello in time");
+  return G_SOURCE_REMOVE;
+}
+
+static void on_handshake(GObject *source, GAsyncResult *result, gpointer data)
+{
+  g_autoptr(GError) error = NULL;
+  gboolean ok = ll_tls_handshake_finish(G_TLS_CONNECTION(source), result, &error);
+  Peer *p = ll_async_guard_finish(data);
+  if (p == NULL)
+    return;   /* the peer is already gone */
+  if (!ok) {
+    /* A helper racing several addresses drops the losers mid-handshake:
+     * not worth more than a debug line. */
+    drop_pending(p, error->message);
+    return;
+  }
+  guint8 key[LL_FINGERPRINT_BYTES];
+  p->key_text = ll_tls_peer_fingerprint(p->tls, key) ? ll_fingerprint_to_text(key)
+                                                     : g_strdup("no key");
+  p->state = PEER_AWAIT_HELLO;
+  p->session = ll_session_new(G_IO_STREAM(p->tls), p->address, &peer_handlers, p);
+  ll_session_start(p->session);
+}
+
+static char *describe_remote(GSocketConnection *connection)
+{
+  g_autoptr(GSocketAddress) remote = g_socket_connection_get_remote_address(connection, NULL);
+  if (!G_IS_INET_SOCKET_ADDRESS(remote))
+    return g_strdup("an unknown address");
+  g_autofree char *ip = g_inet_address_to_string(
+      g_inet_socket_address_get_address(G_INET_SOCKET_ADDRESS(remote)));
+  return g_strdup_printf("%s port %u", ip,
+                         g_inet_socket_address_get_port(G_INET_SOCKET_ADDRESS(remote)));
+}
+
+static gboolean on_incoming(GSocketService *service, GSocketConnection *connection,
+                            GObject *source, gpointer data)
+{
+  LlNoviceHost *h = data;
+  g_autoptr(GError) error = NULL;
+  (void)service; (void)source;
+  if (h->stopping || g_list_length(h->peers) >= LL_MAX_PENDING_CONNECTIONS) {
+    g_socket_shutdown(g_socket_connection_get_socket(connection), TRUE, TRUE, NULL);
+    return TRUE;
+  }
+  ll_socket_set_nodelay(connection);
+  Peer *p = g_new0(Peer, 1);
+  p->host = h;
+  p->address = describe_remote(connection);
+  p->connection = g_object_ref(connection);
+  p->cancellable = g_cancellable_new();
+  p->streams = g_hash_table_new_full(NULL, NULL, NULL, (GDestroyNotify)ll_stream_bridge_free);
+  h->peers = g_list_prepend(h->peers, p);
+  p->hello_timeout = g_timeout_add(LL_HELLO_TIMEOUT_MS, on_hello_timeout, p);
+  p->tls = ll_tls_server_new(G_IO_STREAM(connection), h->identity->certificate, &error);
+  if (p->tls == NULL) {
+    g_warning("cannot start TLS for %s: %s", p->address, error->message);
+    peer_remove(p);
+    return TRUE;
+  }
+  ll_tls_handshake_async(p->tls, p->cancellable, on_handshake, ll_async_guard_new(p, p->cancellable));
+  return TRUE;
+}
+
+/* ---- lifetime ---- */
+
+static gboolean report_finished(gpointer data)
+{
+  LlNoviceHost *h = data;
+  h->finish_idle = 0;
+  h->events.finished(h, h->finish_reason, h->user_data);
+  return G_SOURCE_REMOVE;
+}
+
+static void finish(LlNoviceHost *h, GError *why)
+{
+  if (h->finished) {
+    g_clear_error(&why);
+    return;
+  }
+  h->finished = TRUE;
+  h->finish_reason = why;
+  if (h->service != NULL) {
+    g_socket_service_stop(h->service);
+    g_socket_listener_close(G_SOCKET_LISTENER(h->service));
+  }
+  h->finish_idle = g_idle_add(report_finished, h);
+}
+
+static void check_expiry(LlNoviceHost *h)
+{
+  gint64 now = g_get_real_time() / G_USEC_PER_SEC;
+  if (h->spent || h->asking != NULL || h->finished || now < ll_invitation_expires(h->invitation))
+    return;
+  g_autofree char *when = ll_format_local_time(ll_invitation_expires(h->invitation));
+  finish(h, g_error_new(LL_ERROR, LL_ERROR_EXPIRED,
+                        "the invitation expired at %s and nobody joined", when));
+}
+
+static gboolean on_expiry(gpointer data)
+{
+  LlNoviceHost *h = data;
+  h->expiry_timer = 0;
+  check_expiry(h);
+  return G_SOURCE_REMOVE;
+}
+
+LlNoviceHost *ll_novice_host_new(LlIdentity *identity, LlInvitation *invitation,
+                                 const char *display_name, const LlNoviceHostEvents *events,
+                                 gpointer user_data)
+{
+  LlNoviceHost *h = g_new0(LlNoviceHost, 1);
+  h->identity = identity;
+  h->invitation = invitation;
+  h->display_name = g_strdup(display_name);
+  h->events = *events;
+  h->user_data = user_data;
+  gint64 left = ll_invitation_expires(invitation) - g_get_real_time() / G_USEC_PER_SEC;
+  h->expiry_timer = g_timeout_add_seconds(MAX(left, 0) + 1, on_expiry, h);
+  return h;
+}
+
+gboolean ll_novice_host_listen(LlNoviceHost *h, guint16 port, guint16 *bound_port,
+                               GError **error)
+{
+  g_autoptr(GError) local = NULL;
+  h->service = g_socket_service_new();
+  if (port == 0) {
+    *bound_port = g_socket_listener_add_any_inet_port(G_SOCKET_LISTENER(h->service), NULL, &local);
+  } else if (g_socket_listener_add_inet_port(G_SOCKET_LISTENER(h->service), port, NULL, &local)) {
+    *bound_port = port;
+  }
+  if (local != NULL) {
+    g_set_error(error, LL_ERROR, LL_ERROR_FAILED,
+                "cannot listen on port %u: %s; choose another with --port", port, local->message);
+    return FALSE;
+  }
+  g_signal_connect(h->service, "incoming", G_CALLBACK(on_incoming), h);
+  g_socket_service_start(h->service);
+  return TRUE;
+}
+
+void ll_novice_host_stop(LlNoviceHost *h, const char *reason)
+{
+  if (h->stopping)
+    return;
+  h->stopping = TRUE;
+  if (h->service != NULL) {
+    g_socket_service_stop(h->service);
+    g_socket_listener_close(G_SOCKET_LISTENER(h->service));
+  }
+  gboolean waiting_for_bye = FALSE;
+  for (GList *l = h->peers; l != NULL; l = l->next) {
+    Peer *p = l->data;
+    if (p->session != NULL && ll_session_is_open(p->session)) {
+      ll_session_close(p->session, reason);
+      waiting_for_bye |= (p == h->active);
+    }
+  }
+  /* With a helper connected, finished follows once it has been told. */
+  if (!waiting_for_bye)
+    finish(h, g_error_new_literal(LL_ERROR, LL_ERROR_CLOSED, reason));
+}
+
+void ll_novice_host_free(LlNoviceHost *h)
+{
+  if (h == NULL)
+    return;
+  g_clear_handle_id(&h->expiry_timer, g_source_remove);
+  g_clear_handle_id(&h->finish_idle, g_source_remove);
+  while (h->peers != NULL)
+    peer_remove(h->peers->data);
+  if (h->service != NULL) {
+    g_socket_service_stop(h->service);
+    g_socket_listener_close(G_SOCKET_LISTENER(h->service));
+    g_object_unref(h->service);
+  }
+  ll_rfb_server_free(h->rfb);
+  g_clear_error(&h->finish_reason);
+  g_free(h->display_name);
+  g_free(h);
+}

@@ -1,0 +1,314 @@
+#include "novice/screen_capture.h"
+#include "common/error.h"
+#include <X11/Xlib.h>
+#include <X11/Xutil.h>
+#include <X11/extensions/XShm.h>
+#include <X11/extensions/Xdamage.h>
+#include <X11/extensions/Xfixes.h>
+#include <glib-unix.h>
+#include <string.h>
+#include <sys/ipc.h>
+#include <sys/shm.h>
+
+/* Above this many damaged rectangles one bounding box is cheaper to read. */
+#define MAX_RECTS_PER_ROUND 32
+/* Never capture more often than this: damage within one interval merges. */
+#define MIN_CAPTURE_INTERVAL_US 8000
+
+struct LlScreenCapture {
+  Display *display;
+  Window root;
+  Visual *visual;
+  int depth;
+  LlScreenFormat format;
+  guint8 *framebuffer;
+  gboolean use_shm;
+  XShmSegmentInfo shm;
+  XImage *shm_image;
+  int damage_event_base;
+  Damage damage;
+  XserverRegion region;
+  guint x_watch;
+  guint pacing_timeout;
+  gint64 last_capture_us;
+  gboolean dirty;
+  LlScreenChanged changed;
+  gpointer user_data;
+  guint64 pixels_read;
+};
+
+static int log_x_error(Display *display, XErrorEvent *event)
+{
+  char text[256];
+  XGetErrorText(display, event->error_code, text, sizeof text);
+  g_warning("X error %s (request %d.%d)", text, event->request_code, event->minor_code);
+  return 0;
+}
+
+static int shift_of(unsigned long mask)
+{
+  int shift = 0;
+  while (mask != 0 && (mask & 1) == 0) {
+    mask >>= 1;
+    shift++;
+  }
+  return shift;
+}
+
+static gboolean display_error(GError **error, const char *message)
+{
+  g_set_error_literal(error, LL_ERROR, LL_ERROR_DISPLAY, message);
+  return FALSE;
+}
+
+static gboolean check_extensions(LlScreenCapture *c, GError **error)
+{
+  int event_base, error_base, major = 0, minor = 0;
+  Bool pixmaps;
+  if (!XDamageQueryExtension(c->display, &c->damage_event_base, &error_base))
+    return display_error(error, "this X server cannot report screen changes "
+                                "(it lacks the DAMAGE extension), so it cannot be shared");
+  if (!XFixesQueryExtension(c->display, &event_base, &error_base))
+    return display_error(error, "this X server lacks the XFIXES extension, "
+                                "so it cannot be shared");
+  XFixesQueryVersion(c->display, &major, &minor);
+  c->use_shm = XShmQueryVersion(c->display, &major, &minor, &pixmaps) &&
+               g_getenv("LIFELINE_NO_XSHM") == NULL;
+  return TRUE;
+}
+
+static gboolean check_visual(LlScreenCapture *c, GError **error)
+{
+  int screen = DefaultScreen(c->display);
+  c->visual = DefaultVisual(c->display, screen);
+  c->depth = DefaultDepth(c->display, screen);
+  if (c->visual->class != TrueColor || (c->depth != 24 && c->depth != 32))
+    return display_error(error, "only 24-bit colour displays can be shared; "
+                                "this one uses another colour depth");
+  XImage *probe = XGetImage(c->display, c->root, 0, 0, 1, 1, AllPlanes, ZPixmap);
+  if (probe == NULL)
+    return display_error(error, "the screen cannot be read");
+  gboolean ok = probe->bits_per_pixel == 32;
+  c->format.big_endian = probe->byte_order == MSBFirst;
+  XDestroyImage(probe);
+  if (!ok)
+    return display_error(error, "only 32-bit pixel layouts can be shared");
+  c->format.red_shift = shift_of(c->visual->red_mask);
+  c->format.green_shift = shift_of(c->visual->green_mask);
+  c->format.blue_shift = shift_of(c->visual->blue_mask);
+  return TRUE;
+}
+
+LlScreenCapture *ll_screen_capture_open(const char *display_name, GError **error)
+{
+  const char *name = display_name != NULL ? display_name : g_getenv("DISPLAY");
+  if (name == NULL || *name == '\0') {
+    display_error(error, "no desktop to share: DISPLAY is not set; run this from a terminal "
+                         "inside your desktop session");
+    return NULL;
+  }
+  g_autoptr(LlScreenCapture) c = g_new0(LlScreenCapture, 1);
+  c->display = XOpenDisplay(name);
+  if (c->display == NULL) {
+    g_set_error(error, LL_ERROR, LL_ERROR_DISPLAY,
+                "cannot open the display \"%s\"; is the desktop running?", name);
+    return NULL;
+  }
+  XSetErrorHandler(log_x_error);
+  c->root = DefaultRootWindow(c->display);
+  c->format.width = DisplayWidth(c->display, DefaultScreen(c->display));
+  c->format.height = DisplayHeight(c->display, DefaultScreen(c->display));
+  c->format.stride = c->format.width * 4;
+  if (!check_extensions(c, error) || !check_visual(c, error))
+    return NULL;
+  c->framebuffer = g_malloc0((gsize)c->format.stride * c->format.height);
+  return g_steal_pointer(&c);
+}
+
+static void drop_shm_image(LlScreenCapture *c)
+{
+  c->shm_image->data = NULL;
+  XDestroyImage(c->shm_image);
+  c->shm_image = NULL;
+}
+
+static gboolean attach_shm(LlScreenCapture *c)
+{
+  c->shm_image = XShmCreateImage(c->display, c->visual, c->depth, ZPixmap, NULL, &c->shm,
+                                 c->format.width, c->format.height);
+  if (c->shm_image == NULL)
+    return FALSE;
+  c->shm.shmid = shmget(IPC_PRIVATE, (size_t)c->shm_image->bytes_per_line * c->format.height,
+                        IPC_CREAT | 0600);
+  if (c->shm.shmid < 0) {
+    drop_shm_image(c);
+    return FALSE;
+  }
+  c->shm.shmaddr = shmat(c->shm.shmid, NULL, 0);
+  if (c->shm.shmaddr == (void *)-1) {
+    shmctl(c->shm.shmid, IPC_RMID, NULL);
+    drop_shm_image(c);
+    return FALSE;
+  }
+  c->shm_image->data = c->shm.shmaddr;
+  c->shm.readOnly = False;
+  gboolean attached = XShmAttach(c->display, &c->shm);
+  XSync(c->display, False);
+  /* Marked for removal once the server holds it: the segment then goes
+   * away with its last user, even after a crash. */
+  shmctl(c->shm.shmid, IPC_RMID, NULL);
+  if (!attached) {
+    shmdt(c->shm.shmaddr);
+    drop_shm_image(c);
+    return FALSE;
+  }
+  return TRUE;
+}
+
+static void copy_rows(LlScreenCapture *c, const guint8 *src, int src_stride, int x, int y, int w,
+                      int h)
+{
+  for (int row = 0; row < h; row++)
+    memcpy(c->framebuffer + (gsize)(y + row) * c->format.stride + (gsize)x * 4,
+           src + (gsize)row * src_stride, (gsize)w * 4);
+}
+
+/* Reads one rectangle. With XShm the shared image is reshaped to the
+ * rectangle, so the server writes exactly w*h pixels, tightly packed. */
+static void read_rect(LlScreenCapture *c, int x, int y, int w, int h)
+{
+  if (c->use_shm) {
+    XImage *img = c->shm_image;
+    int full_w = img->width, full_h = img->height, full_bpl = img->bytes_per_line;
+    img->width = w;
+    img->height = h;
+    img->bytes_per_line = w * 4;
+    if (XShmGetImage(c->display, c->root, img, x, y, AllPlanes))
+      copy_rows(c, (const guint8 *)img->data, w * 4, x, y, w, h);
+    img->width = full_w;
+    img->height = full_h;
+    img->bytes_per_line = full_bpl;
+  } else {
+    XImage *img = XGetImage(c->display, c->root, x, y, w, h, AllPlanes, ZPixmap);
+    if (img == NULL)
+      return;
+    copy_rows(c, (const guint8 *)img->data, img->bytes_per_line, x, y, w, h);
+    XDestroyImage(img);
+  }
+  c->pixels_read += (guint64)w * h;
+}
+
+static void clip_rect(const LlScreenCapture *c, XRectangle *r, int *x, int *y, int *w, int *h)
+{
+  *x = MAX(0, r->x);
+  *y = MAX(0, r->y);
+  *w = MIN(c->format.width, r->x + r->width) - *x;
+  *h = MIN(c->format.height, r->y + r->height) - *y;
+}
+
+static void capture_damage(LlScreenCapture *c)
+{
+  int count = 0;
+  c->dirty = FALSE;
+  c->last_capture_us = g_get_monotonic_time();
+  XDamageSubtract(c->display, c->damage, None, c->region);
+  XRectangle bounds;
+  XRectangle *rects = XFixesFetchRegionAndBounds(c->display, c->region, &count, &bounds);
+  XRectangle *use = count > MAX_RECTS_PER_ROUND ? &bounds : rects;
+  int n = count > MAX_RECTS_PER_ROUND ? 1 : count;
+  for (int i = 0; i < n; i++) {
+    int x, y, w, h;
+    clip_rect(c, &use[i], &x, &y, &w, &h);
+    if (w <= 0 || h <= 0)
+      continue;
+    read_rect(c, x, y, w, h);
+    c->changed(x, y, w, h, c->user_data);
+  }
+  if (rects != NULL)
+    XFree(rects);
+}
+
+static gboolean paced_capture(gpointer data)
+{
+  LlScreenCapture *c = data;
+  c->pacing_timeout = 0;
+  if (c->dirty)
+    capture_damage(c);
+  return G_SOURCE_REMOVE;
+}
+
+static void schedule_capture(LlScreenCapture *c)
+{
+  gint64 since = g_get_monotonic_time() - c->last_capture_us;
+  if (c->pacing_timeout != 0)
+    return;
+  if (since >= MIN_CAPTURE_INTERVAL_US) {
+    capture_damage(c);
+    return;
+  }
+  guint wait_ms = (MIN_CAPTURE_INTERVAL_US - since + 999) / 1000;
+  c->pacing_timeout = g_timeout_add(wait_ms, paced_capture, c);
+}
+
+static gboolean on_x_events(int fd, GIOCondition condition, gpointer data)
+{
+  LlScreenCapture *c = data;
+  (void)fd; (void)condition;
+  while (XPending(c->display) > 0) {
+    XEvent event;
+    XNextEvent(c->display, &event);
+    if (event.type == c->damage_event_base + XDamageNotify)
+      c->dirty = TRUE;
+  }
+  if (c->dirty)
+    schedule_capture(c);
+  return G_SOURCE_CONTINUE;
+}
+
+gboolean ll_screen_capture_start(LlScreenCapture *c, LlScreenChanged changed, gpointer user_data,
+                                 GError **error)
+{
+  c->changed = changed;
+  c->user_data = user_data;
+  if (c->use_shm && !attach_shm(c)) {
+    g_info("shared memory with the X server is not available; reading the screen without it");
+    c->use_shm = FALSE;
+  }
+  /* Ask for damage before the first full read, so no change between the
+   * two can be missed. */
+  c->damage = XDamageCreate(c->display, c->root, XDamageReportNonEmpty);
+  c->region = XFixesCreateRegion(c->display, NULL, 0);
+  read_rect(c, 0, 0, c->format.width, c->format.height);
+  XSync(c->display, False);
+  c->x_watch = g_unix_fd_add(ConnectionNumber(c->display), G_IO_IN, on_x_events, c);
+  on_x_events(-1, G_IO_IN, c);
+  (void)error;
+  return TRUE;
+}
+
+const LlScreenFormat *ll_screen_capture_format(LlScreenCapture *c) { return &c->format; }
+guint8 *ll_screen_capture_framebuffer(LlScreenCapture *c) { return c->framebuffer; }
+guint64 ll_screen_capture_pixels_read(LlScreenCapture *c) { return c->pixels_read; }
+
+void ll_screen_capture_free(LlScreenCapture *c)
+{
+  if (c == NULL)
+    return;
+  g_clear_handle_id(&c->x_watch, g_source_remove);
+  g_clear_handle_id(&c->pacing_timeout, g_source_remove);
+  if (c->display != NULL) {
+    if (c->damage)
+      XDamageDestroy(c->display, c->damage);
+    if (c->region)
+      XFixesDestroyRegion(c->display, c->region);
+    if (c->shm_image != NULL) {
+      XShmDetach(c->display, &c->shm);
+      XSync(c->display, False);
+      shmdt(c->shm.shmaddr);
+      drop_shm_image(c);
+    }
+    XCloseDisplay(c->display);
+  }
+  g_free(c->framebuffer);
+  g_free(c);
+}

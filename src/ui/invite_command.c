@@ -1,0 +1,270 @@
+/* `lifeline invite`: share this desktop with one helper. */
+#include "common/duration.h"
+#include "common/error.h"
+#include "common/identity.h"
+#include "common/invitation_file.h"
+#include "net/local_addresses.h"
+#include "novice/novice_host.h"
+#include "novice/screen_capture.h"
+#include "ui/commands.h"
+#include "ui/terminal.h"
+#include <glib-unix.h>
+#include <sodium.h>
+#include <string.h>
+
+#define DEFAULT_LIFETIME (60 * 60)
+#define MAX_LIFETIME (7 * 24 * 60 * 60)
+
+typedef struct {
+  int port;
+  char *out;
+  char *expires;
+  char *password_file;
+  char *name;
+  char *display;
+  gboolean link;
+  gboolean verbose;
+} InviteOptions;
+
+typedef struct {
+  GMainLoop *loop;
+  LlNoviceHost *host;
+  LlLineReader *stdin_lines;
+  LlInvitation *invitation;
+  char *asking_name;
+  gboolean stopping;
+  int exit_code;
+} Invite;
+
+static void on_answer(const char *line, gpointer data)
+{
+  Invite *inv = data;
+  gboolean yes = ll_answer_is_yes(line);
+  if (line == NULL)
+    ll_say("(no answer: the input was closed) Not allowed.");
+  else if (!yes)
+    ll_say("Not allowed. %s cannot see your screen.", inv->asking_name);
+  g_clear_pointer(&inv->asking_name, g_free);
+  ll_novice_host_answer(inv->host, yes);
+}
+
+static void on_ask(LlNoviceHost *host, const char *helper_name, const char *helper_key,
+                   gpointer data)
+{
+  Invite *inv = data;
+  (void)host;
+  g_info("helper key: %s", helper_key);
+  g_free(inv->asking_name);
+  inv->asking_name = g_strdup(helper_name);
+  ll_prompt("%s wants to see your screen. Allow? [y/N]", helper_name);
+  ll_line_reader_ask(inv->stdin_lines, on_answer, inv);
+}
+
+static void on_ask_withdrawn(LlNoviceHost *host, const char *helper_name, gpointer data)
+{
+  Invite *inv = data;
+  (void)host;
+  ll_line_reader_withdraw(inv->stdin_lines);
+  ll_say("\n%s stopped waiting for your answer.", helper_name);
+  g_clear_pointer(&inv->asking_name, g_free);
+}
+
+static void on_started(LlNoviceHost *host, const char *helper_name, gpointer data)
+{
+  (void)host; (void)data;
+  ll_say("%s can now see your screen. Press Ctrl-C here to stop sharing.", helper_name);
+}
+
+static void on_finished(LlNoviceHost *host, const GError *why, gpointer data)
+{
+  Invite *inv = data;
+  (void)host;
+  if (inv->stopping || why == NULL) {
+    ll_say("Sharing stopped.");
+  } else if (g_error_matches(why, LL_ERROR, LL_ERROR_EXPIRED)) {
+    ll_say("The invitation expired: %s. Run \"lifeline invite\" again for a new one.",
+           why->message);
+    inv->exit_code = 1;
+  } else if (g_error_matches(why, LL_ERROR, LL_ERROR_CLOSED)) {
+    ll_say("Sharing stopped: %s.", why->message);
+  } else {
+    ll_say("Sharing stopped: %s.", why->message);
+    inv->exit_code = 1;
+  }
+  g_main_loop_quit(inv->loop);
+}
+
+static const LlNoviceHostEvents invite_events = {
+  .ask = on_ask,
+  .ask_withdrawn = on_ask_withdrawn,
+  .started = on_started,
+  .finished = on_finished,
+};
+
+static gboolean on_signal(gpointer data)
+{
+  Invite *inv = data;
+  if (inv->stopping) {
+    ll_say("Stopping now.");
+    g_main_loop_quit(inv->loop);
+    return G_SOURCE_CONTINUE;
+  }
+  inv->stopping = TRUE;
+  g_autofree char *reason =
+      g_strdup_printf("%s stopped sharing the screen", inv->invitation->novice_name);
+  ll_novice_host_stop(inv->host, reason);
+  return G_SOURCE_CONTINUE;
+}
+
+static gboolean parse_options(int argc, char **argv, InviteOptions *o, GError **error)
+{
+  const GOptionEntry entries[] = {
+    { "port", 'p', 0, G_OPTION_ARG_INT, &o->port, "Listen on TCP port N (default: any free port)", "N" },
+    { "out", 'o', 0, G_OPTION_ARG_FILENAME, &o->out, "Write the invitation to FILE (default: ~/lifeline-invitation.lifeline)", "FILE" },
+    { "expires", 'e', 0, G_OPTION_ARG_STRING, &o->expires, "How long the invitation stays valid, like 30m or 2h (default: 1h)", "TIME" },
+    { "password-file", 0, 0, G_OPTION_ARG_FILENAME, &o->password_file, "Protect the invitation with the password on the first line of FILE", "FILE" },
+    { "name", 'n', 0, G_OPTION_ARG_STRING, &o->name, "Your name as the helper will see it", "NAME" },
+    { "display", 0, 0, G_OPTION_ARG_STRING, &o->display, "The X display to share (default: $DISPLAY)", "DISPLAY" },
+    { "link", 0, 0, G_OPTION_ARG_NONE, &o->link, "Also print the invitation as a lifeline: link", NULL },
+    { "verbose", 'v', 0, G_OPTION_ARG_NONE, &o->verbose, "Log what happens in detail", NULL },
+    { NULL, 0, 0, 0, NULL, NULL, NULL },
+  };
+  g_autoptr(GOptionContext) ctx = g_option_context_new("- ask someone to help you");
+  g_option_context_set_summary(ctx,
+      "Shares this desktop with one helper. Writes an invitation to send to them;\n"
+      "when they open it you are asked whether they may see your screen.");
+  g_option_context_set_description(ctx,
+      "The invitation works once and expires. Press Ctrl-C to cancel it or to stop sharing.\n"
+      "Exit status: 0 when sharing ended normally, 1 on failure or expiry, 2 on wrong usage.");
+  g_option_context_add_main_entries(ctx, entries, NULL);
+  if (!g_option_context_parse(ctx, &argc, &argv, error))
+    return FALSE;
+  if (argc > 1) {
+    g_set_error(error, G_OPTION_ERROR, G_OPTION_ERROR_FAILED, "unexpected argument \"%s\"", argv[1]);
+    return FALSE;
+  }
+  if (o->port < 0 || o->port > 65535) {
+    g_set_error(error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE, "--port must be 0 to 65535");
+    return FALSE;
+  }
+  return TRUE;
+}
+
+static void options_clear(InviteOptions *o)
+{
+  g_free(o->out);
+  g_free(o->expires);
+  g_free(o->password_file);
+  g_free(o->name);
+  g_free(o->display);
+}
+
+static gboolean check_display(const char *display, GError **error)
+{
+  g_autoptr(LlScreenCapture) probe = ll_screen_capture_open(display, error);
+  return probe != NULL;
+}
+
+static gboolean write_invitation(const InviteOptions *o, const LlInvitation *invitation,
+                                 const char *path, GError **error)
+{
+  gsize pw_len = 0;
+  char *password = NULL;
+  if (o->password_file != NULL) {
+    password = ll_password_read_file(o->password_file, &pw_len, error);
+    if (password == NULL)
+      return FALSE;
+  }
+  gboolean ok = ll_invitation_save(invitation, path, password, pw_len, ll_seal_cost_default(),
+                                   error);
+  if (ok && o->link) {
+    g_autofree char *link = ll_invitation_to_link(invitation, password, pw_len,
+                                                  ll_seal_cost_default(), error);
+    ok = link != NULL;
+    if (ok)
+      ll_say("Or send this link instead of the file:\n%s", link);
+  }
+  if (password != NULL) {
+    sodium_memzero(password, pw_len);
+    g_free(password);
+  }
+  return ok;
+}
+
+static void explain(const InviteOptions *o, const LlInvitation *invitation, const char *path)
+{
+  g_autofree char *until = ll_format_local_time(ll_invitation_expires(invitation));
+  ll_say("Your invitation is ready: %s", path);
+  ll_say("Send this file to the person who will help you, by e-mail or chat.");
+  ll_say("It can be used once, until %s.", until);
+  if (o->password_file != NULL)
+    ll_say("It is protected by your password: tell them the password another way, "
+           "by phone for example.");
+  ll_say("Waiting for your helper to connect. Press Ctrl-C to cancel the invitation.");
+}
+
+static int run(const InviteOptions *o, GError **error)
+{
+  gint64 lifetime = DEFAULT_LIFETIME;
+  guint16 port = 0;
+  if (o->expires != NULL && !ll_duration_parse(o->expires, MAX_LIFETIME, &lifetime, error))
+    return 2;
+  if (!check_display(o->display, error))
+    return 1;
+  g_autoptr(LlIdentity) identity = ll_identity_load_or_create(NULL, error);
+  if (identity == NULL)
+    return 1;
+  g_autofree char *name = ll_default_person_name(o->name);
+  g_autoptr(LlInvitation) invitation =
+      ll_invitation_new(name, identity->fingerprint, g_get_real_time() / G_USEC_PER_SEC, lifetime);
+  Invite inv = { .loop = g_main_loop_new(NULL, FALSE), .invitation = invitation };
+  inv.host = ll_novice_host_new(identity, invitation, o->display, &invite_events, &inv);
+  inv.stdin_lines = ll_line_reader_new(0);
+  g_autofree char *path = o->out != NULL ? g_strdup(o->out)
+                          : g_build_filename(g_get_home_dir(), "lifeline-invitation.lifeline", NULL);
+  int code = 1;
+  if (ll_novice_host_listen(inv.host, o->port, &port, error)) {
+    g_autoptr(GPtrArray) endpoints = ll_local_endpoints(port);
+    for (guint i = 0; i < endpoints->len; i++)
+      ll_invitation_add_endpoint(invitation, g_ptr_array_index(endpoints, i));
+    if (write_invitation(o, invitation, path, error)) {
+      explain(o, invitation, path);
+      guint sigint = g_unix_signal_add(SIGINT, on_signal, &inv);
+      guint sigterm = g_unix_signal_add(SIGTERM, on_signal, &inv);
+      g_main_loop_run(inv.loop);
+      g_source_remove(sigint);
+      g_source_remove(sigterm);
+      code = inv.exit_code;
+    }
+  }
+  ll_novice_host_free(inv.host);
+  ll_line_reader_free(inv.stdin_lines);
+  g_free(inv.asking_name);
+  g_main_loop_unref(inv.loop);
+  return code;
+}
+
+int ll_invite_command(int argc, char **argv)
+{
+  InviteOptions o = { 0 };
+  g_autoptr(GError) error = NULL;
+  int code = 2;
+  if (parse_options(argc, argv, &o, &error)) {
+    ll_logging_init(o.verbose);
+    code = run(&o, &error);
+  }
+  if (error != NULL)
+    g_printerr("lifeline invite: %s\n", error->message);
+  options_clear(&o);
+  return error != NULL && code == 0 ? 1 : code;
+}
+
+char *ll_default_person_name(const char *name)
+{
+  if (name != NULL && *name != '\0')
+    return g_strdup(name);
+  const char *real = g_get_real_name();
+  if (real != NULL && *real != '\0' && g_strcmp0(real, "Unknown") != 0)
+    return g_strdup(real);
+  return g_strdup(g_get_user_name());
+}

@@ -1,0 +1,177 @@
+/* `lifeline join`: open an invitation and see the novice's screen. */
+#include "common/error.h"
+#include "common/identity.h"
+#include "common/invitation_file.h"
+#include "helper/helper_join.h"
+#include "ui/commands.h"
+#include "ui/terminal.h"
+#include <glib-unix.h>
+#include <sodium.h>
+
+typedef struct {
+  int vnc_port;
+  char *password_file;
+  char *name;
+  gboolean verbose;
+  char **rest;
+} JoinOptions;
+
+typedef struct {
+  GMainLoop *loop;
+  LlHelperJoin *join;
+  char *helper_name;
+  gboolean stopping;
+  int exit_code;
+} Join;
+
+static void on_connected(LlHelperJoin *join, const char *path, const char *endpoint,
+                         gint64 elapsed_ms, gpointer data)
+{
+  (void)join; (void)data;
+  g_info("secure connection to %s", endpoint);
+  ll_say("connected via %s in %" G_GINT64_FORMAT " ms", path, elapsed_ms);
+}
+
+static void on_waiting(LlHelperJoin *join, const char *novice_name, gpointer data)
+{
+  (void)join; (void)data;
+  ll_say("Waiting for %s to allow you to see the screen...", novice_name);
+}
+
+static void on_ready(LlHelperJoin *join, guint16 port, gpointer data)
+{
+  (void)join; (void)data;
+  ll_say("ready: vnc://127.0.0.1:%u", port);
+}
+
+static void on_finished(LlHelperJoin *join, const GError *why, gpointer data)
+{
+  Join *j = data;
+  (void)join;
+  if (why == NULL || j->stopping) {
+    ll_say("You left the session.");
+  } else if (g_error_matches(why, LL_ERROR, LL_ERROR_REFUSED)) {
+    ll_say("refused: %s", why->message);
+    j->exit_code = 1;
+  } else if (g_error_matches(why, LL_ERROR, LL_ERROR_CLOSED)) {
+    ll_say("The session ended: %s.", why->message);
+  } else {
+    g_printerr("lifeline join: %s\n", why->message);
+    j->exit_code = 1;
+  }
+  g_main_loop_quit(j->loop);
+}
+
+static const LlHelperJoinEvents join_events = {
+  .connected = on_connected,
+  .waiting = on_waiting,
+  .ready = on_ready,
+  .finished = on_finished,
+};
+
+static gboolean on_signal(gpointer data)
+{
+  Join *j = data;
+  if (j->stopping) {
+    g_main_loop_quit(j->loop);
+    return G_SOURCE_CONTINUE;
+  }
+  j->stopping = TRUE;
+  g_autofree char *reason = g_strdup_printf("%s left the session", j->helper_name);
+  ll_helper_join_stop(j->join, reason);
+  return G_SOURCE_CONTINUE;
+}
+
+static gboolean parse_options(int argc, char **argv, JoinOptions *o, GError **error)
+{
+  const GOptionEntry entries[] = {
+    { "password-file", 0, 0, G_OPTION_ARG_FILENAME, &o->password_file, "Read the invitation's password from the first line of FILE", "FILE" },
+    { "vnc-port", 0, 0, G_OPTION_ARG_INT, &o->vnc_port, "Offer the desktop to VNC viewers on 127.0.0.1:N (default: any free port)", "N" },
+    { "name", 'n', 0, G_OPTION_ARG_STRING, &o->name, "Your name as the person you help will see it", "NAME" },
+    { "verbose", 'v', 0, G_OPTION_ARG_NONE, &o->verbose, "Log what happens in detail", NULL },
+    { G_OPTION_REMAINING, 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &o->rest, NULL, "INVITATION" },
+    { NULL, 0, 0, 0, NULL, NULL, NULL },
+  };
+  g_autoptr(GOptionContext) ctx = g_option_context_new("INVITATION - help someone who invited you");
+  g_option_context_set_summary(ctx,
+      "Opens an invitation (a .lifeline file or a lifeline: link), connects to the\n"
+      "person who sent it and, once they agree, offers their desktop to any VNC\n"
+      "viewer on a local port. Prints \"ready: vnc://127.0.0.1:PORT\" when it can\n"
+      "be viewed, or \"refused: REASON\" when they say no.");
+  g_option_context_set_description(ctx,
+      "Exit status: 0 when the session ended normally, 1 on failure or refusal,\n"
+      "2 on wrong usage.");
+  g_option_context_add_main_entries(ctx, entries, NULL);
+  if (!g_option_context_parse(ctx, &argc, &argv, error))
+    return FALSE;
+  if (o->rest == NULL || o->rest[0] == NULL || o->rest[1] != NULL) {
+    g_set_error(error, G_OPTION_ERROR, G_OPTION_ERROR_FAILED,
+                "give exactly one invitation (a file or a lifeline: link)");
+    return FALSE;
+  }
+  if (o->vnc_port < 0 || o->vnc_port > 65535) {
+    g_set_error(error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE, "--vnc-port must be 0 to 65535");
+    return FALSE;
+  }
+  return TRUE;
+}
+
+static LlInvitation *load_invitation(const JoinOptions *o, GError **error)
+{
+  gsize pw_len = 0;
+  char *password = NULL;
+  if (o->password_file != NULL) {
+    password = ll_password_read_file(o->password_file, &pw_len, error);
+    if (password == NULL)
+      return NULL;
+  }
+  LlInvitation *invitation = ll_invitation_load(o->rest[0], password, pw_len, error);
+  if (password != NULL) {
+    sodium_memzero(password, pw_len);
+    g_free(password);
+  }
+  return invitation;
+}
+
+static int run(const JoinOptions *o, GError **error)
+{
+  g_autoptr(LlInvitation) invitation = load_invitation(o, error);
+  if (invitation == NULL)
+    return 1;
+  g_autoptr(LlIdentity) identity = ll_identity_load_or_create(NULL, error);
+  if (identity == NULL)
+    return 1;
+  Join j = { .loop = g_main_loop_new(NULL, FALSE), .helper_name = ll_default_person_name(o->name) };
+  j.join = ll_helper_join_new(identity, invitation, j.helper_name, &join_events, &j);
+  int code = 1;
+  if (ll_helper_join_start(j.join, o->vnc_port, error)) {
+    ll_say("Connecting to %s...", invitation->novice_name);
+    guint sigint = g_unix_signal_add(SIGINT, on_signal, &j);
+    guint sigterm = g_unix_signal_add(SIGTERM, on_signal, &j);
+    g_main_loop_run(j.loop);
+    g_source_remove(sigint);
+    g_source_remove(sigterm);
+    code = j.exit_code;
+  }
+  ll_helper_join_free(j.join);
+  g_free(j.helper_name);
+  g_main_loop_unref(j.loop);
+  return code;
+}
+
+int ll_join_command(int argc, char **argv)
+{
+  JoinOptions o = { 0 };
+  g_autoptr(GError) error = NULL;
+  int code = 2;
+  if (parse_options(argc, argv, &o, &error)) {
+    ll_logging_init(o.verbose);
+    code = run(&o, &error);
+  }
+  if (error != NULL)
+    g_printerr("lifeline join: %s\n", error->message);
+  g_free(o.password_file);
+  g_free(o.name);
+  g_strfreev(o.rest);
+  return error != NULL && code == 0 ? 1 : code;
+}

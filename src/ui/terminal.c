@@ -1,0 +1,136 @@
+#include "ui/terminal.h"
+#include "common/async_guard.h"
+#include <gio/gunixinputstream.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#define MAX_LINE 4096
+
+void ll_say(const char *format, ...)
+{
+  va_list args;
+  va_start(args, format);
+  vfprintf(stdout, format, args);
+  va_end(args);
+  fputc('\n', stdout);
+  fflush(stdout);
+}
+
+void ll_prompt(const char *format, ...)
+{
+  va_list args;
+  va_start(args, format);
+  vfprintf(stdout, format, args);
+  va_end(args);
+  fputc(' ', stdout);
+  fflush(stdout);
+}
+
+static gboolean verbose_logging;
+
+static GLogWriterOutput write_log(GLogLevelFlags level, const GLogField *fields, gsize n,
+                                  gpointer data)
+{
+  (void)data;
+  if (g_log_writer_is_journald(fileno(stderr)))
+    return g_log_writer_journald(level, fields, n, NULL);
+  if ((level & (G_LOG_LEVEL_DEBUG | G_LOG_LEVEL_INFO)) && !verbose_logging)
+    return G_LOG_WRITER_HANDLED;
+  const char *message = "";
+  for (gsize i = 0; i < n; i++)
+    if (g_strcmp0(fields[i].key, "MESSAGE") == 0)
+      message = fields[i].value;
+  const char *kind = (level & G_LOG_LEVEL_ERROR) ? "error"
+                     : (level & (G_LOG_LEVEL_CRITICAL | G_LOG_LEVEL_WARNING)) ? "warning"
+                     : (level & G_LOG_LEVEL_MESSAGE) ? "note"
+                                                     : "debug";
+  g_autoptr(GDateTime) now = g_date_time_new_now_local();
+  g_autofree char *stamp = g_date_time_format(now, "%H:%M:%S");
+  fprintf(stderr, "lifeline %s %s: %s\n", stamp, kind, message);
+  fflush(stderr);
+  return G_LOG_WRITER_HANDLED;
+}
+
+void ll_logging_init(gboolean verbose)
+{
+  verbose_logging = verbose;
+  g_log_set_writer_func(write_log, NULL, NULL);
+}
+
+struct LlLineReader {
+  GDataInputStream *input;
+  GCancellable *cancellable;
+  gboolean reading;
+  gboolean ended;
+  LlLineHandler handler;      /* NULL: the next line is not wanted */
+  gpointer user_data;
+};
+
+LlLineReader *ll_line_reader_new(int fd)
+{
+  LlLineReader *r = g_new0(LlLineReader, 1);
+  g_autoptr(GInputStream) raw = g_unix_input_stream_new(fd, FALSE);
+  r->input = g_data_input_stream_new(raw);
+  r->cancellable = g_cancellable_new();
+  return r;
+}
+
+static void on_line(GObject *source, GAsyncResult *result, gpointer data)
+{
+  g_autoptr(GError) error = NULL;
+  gsize len = 0;
+  g_autofree char *line =
+      g_data_input_stream_read_line_finish_utf8(G_DATA_INPUT_STREAM(source), result, &len, &error);
+  LlLineReader *r = ll_async_guard_finish(data);
+  if (r == NULL)
+    return;
+  r->reading = FALSE;
+  if (line == NULL)
+    r->ended = TRUE;
+  else if (len > MAX_LINE)
+    line[MAX_LINE] = '\0';
+  LlLineHandler handler = r->handler;
+  r->handler = NULL;
+  if (handler != NULL)
+    handler(line, r->user_data);
+}
+
+void ll_line_reader_ask(LlLineReader *r, LlLineHandler handler, gpointer user_data)
+{
+  r->handler = handler;
+  r->user_data = user_data;
+  if (r->ended) {
+    r->handler = NULL;
+    handler(NULL, user_data);
+    return;
+  }
+  if (!r->reading) {
+    r->reading = TRUE;
+    g_data_input_stream_read_line_async(r->input, G_PRIORITY_DEFAULT, r->cancellable, on_line,
+                                        ll_async_guard_new(r, r->cancellable));
+  }
+}
+
+void ll_line_reader_withdraw(LlLineReader *r)
+{
+  r->handler = NULL;
+}
+
+void ll_line_reader_free(LlLineReader *r)
+{
+  if (r == NULL)
+    return;
+  g_cancellable_cancel(r->cancellable);
+  g_object_unref(r->cancellable);
+  g_object_unref(r->input);
+  g_free(r);
+}
+
+gboolean ll_answer_is_yes(const char *line)
+{
+  if (line == NULL)
+    return FALSE;
+  g_autofree char *answer = g_ascii_strdown(g_strstrip(g_strdup(line)), -1);
+  return strcmp(answer, "y") == 0 || strcmp(answer, "yes") == 0;
+}

@@ -1,0 +1,28 @@
+/* Text-mode plumbing shared by the commands: lines for people and
+ * scripts on standard output (flushed at once), answers read from
+ * standard input only while a question is open, and logging set up the
+ * way GLib users expect (journald when stderr is the journal). */
+#pragma once
+#include <gio/gio.h>
+
+/* Prints a line to standard output and flushes it. */
+void ll_say(const char *format, ...) G_GNUC_PRINTF(1, 2);
+/* Prints a prompt without a line end and flushes it. */
+void ll_prompt(const char *format, ...) G_GNUC_PRINTF(1, 2);
+
+void ll_logging_init(gboolean verbose);
+
+typedef struct LlLineReader LlLineReader;
+/* LINE is NULL at end of input. */
+typedef void (*LlLineHandler)(const char *line, gpointer user_data);
+
+LlLineReader *ll_line_reader_new(int fd);
+/* Reads one line, then calls HANDLER. Nothing is read until asked, so a
+ * line piped in early waits for its question. */
+void ll_line_reader_ask(LlLineReader *reader, LlLineHandler handler, gpointer user_data);
+/* The question was withdrawn: the next line read is not delivered. */
+void ll_line_reader_withdraw(LlLineReader *reader);
+void ll_line_reader_free(LlLineReader *reader);
+
+/* "y" or "yes", any case, surrounding spaces ignored. */
+gboolean ll_answer_is_yes(const char *line);
