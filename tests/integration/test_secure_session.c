@@ -1,0 +1,572 @@
+/* The session between a real novice host and a real helper join on
+ * loopback, plus hand-made hostile peers: every refusal the first slice
+ * promises, checked from both sides. No display is needed: these tests
+ * stop before any screen stream opens. */
+#include "common/error.h"
+#include "common/framing.h"
+#include "common/identity.h"
+#include "common/invitation.h"
+#include "common/secret_proof.h"
+#include "helper/helper_join.h"
+#include "net/tls_channel.h"
+#include "novice/novice_host.h"
+#include <glib/gstdio.h>
+#include <sodium.h>
+#include <string.h>
+
+#define WAIT_MS 10000
+
+typedef struct {
+  char *dir;
+  LlIdentity *novice_id;
+  LlIdentity *helper_id;
+  LlInvitation *invitation;
+  LlNoviceHost *host;
+  guint16 port;
+  gboolean answer;         /* what the novice says when asked */
+  gboolean never_answer;   /* leave the question open */
+  int asks;
+  int withdrawn;
+  int refusals;
+  char *last_refusal;
+  gboolean host_finished;
+} Novice;
+
+typedef struct {
+  LlHelperJoin *join;
+  gboolean waiting;
+  gboolean ready;
+  gboolean finished;
+  GError *result;
+} Helper;
+
+/* ---- plumbing ---- */
+
+static gboolean flag_timeout(gpointer data)
+{
+  *(gboolean *)data = TRUE;
+  return G_SOURCE_REMOVE;
+}
+
+static void run_until(const gboolean *condition)
+{
+  gboolean timed_out = FALSE;
+  guint t = g_timeout_add(WAIT_MS, flag_timeout, &timed_out);
+  while (!*condition && !timed_out)
+    g_main_context_iteration(NULL, TRUE);
+  if (!timed_out)
+    g_source_remove(t);
+  g_assert_false(timed_out);
+}
+
+static void spin(guint ms)
+{
+  gboolean done = FALSE;
+  g_timeout_add(ms, flag_timeout, &done);
+  while (!done)
+    g_main_context_iteration(NULL, TRUE);
+}
+
+static void on_ask(LlNoviceHost *host, const char *name, const char *key, gpointer data)
+{
+  Novice *n = data;
+  g_assert_cmpstr(name, ==, "Bob");
+  g_assert_true(g_str_has_prefix(key, "sha256:"));
+  n->asks++;
+  if (!n->never_answer)
+    ll_novice_host_answer(host, n->answer);
+}
+
+static void on_withdrawn(LlNoviceHost *host, const char *name, gpointer data)
+{
+  (void)host; (void)name;
+  ((Novice *)data)->withdrawn++;
+}
+
+static void on_started(LlNoviceHost *host, const char *name, gpointer data)
+{
+  (void)host; (void)name; (void)data;
+}
+
+static void on_refused(LlNoviceHost *host, const char *peer, const char *why, gpointer data)
+{
+  Novice *n = data;
+  (void)host; (void)peer;
+  n->refusals++;
+  g_free(n->last_refusal);
+  n->last_refusal = g_strdup(why);
+}
+
+static void on_host_finished(LlNoviceHost *host, const GError *why, gpointer data)
+{
+  (void)host; (void)why;
+  ((Novice *)data)->host_finished = TRUE;
+}
+
+static const LlNoviceHostEvents novice_events = {
+  on_ask, on_withdrawn, on_started, on_refused, on_host_finished,
+};
+
+static void novice_start(Novice *n, gint64 created, gint64 lifetime)
+{
+  g_autoptr(GError) error = NULL;
+  n->dir = g_dir_make_tmp("lifeline-session-XXXXXX", NULL);
+  g_autofree char *nd = g_build_filename(n->dir, "novice", NULL);
+  g_autofree char *hd = g_build_filename(n->dir, "helper", NULL);
+  n->novice_id = ll_identity_load_or_create(nd, &error);
+  g_assert_no_error(error);
+  n->helper_id = ll_identity_load_or_create(hd, &error);
+  g_assert_no_error(error);
+  n->invitation = ll_invitation_new("Alice", n->novice_id->fingerprint, created, lifetime);
+  n->host = ll_novice_host_new(n->novice_id, n->invitation, ":none", &novice_events, n);
+  g_assert_true(ll_novice_host_listen(n->host, 0, &n->port, &error));
+  g_autofree char *endpoint = g_strdup_printf("127.0.0.1:%u", n->port);
+  ll_invitation_add_endpoint(n->invitation, endpoint);
+}
+
+static void novice_start_now(Novice *n)
+{
+  novice_start(n, g_get_real_time() / G_USEC_PER_SEC, 3600);
+}
+
+static void rm_rf(const char *path)
+{
+  if (g_file_test(path, G_FILE_TEST_IS_DIR)) {
+    g_autoptr(GDir) dir = g_dir_open(path, 0, NULL);
+    const char *name;
+    while (dir != NULL && (name = g_dir_read_name(dir)) != NULL) {
+      g_autofree char *child = g_build_filename(path, name, NULL);
+      rm_rf(child);
+    }
+    g_rmdir(path);
+  } else {
+    g_unlink(path);
+  }
+}
+
+static void novice_stop(Novice *n)
+{
+  ll_novice_host_free(n->host);
+  ll_invitation_free(n->invitation);
+  ll_identity_free(n->novice_id);
+  ll_identity_free(n->helper_id);
+  g_free(n->last_refusal);
+  rm_rf(n->dir);
+  g_free(n->dir);
+}
+
+/* The helper's own copy, as it would read it from the file. */
+static LlInvitation *helper_copy(const Novice *n)
+{
+  gsize len = 0;
+  g_autofree char *text = ll_invitation_to_text(n->invitation, &len);
+  LlInvitation *copy = ll_invitation_from_text(text, len, NULL);
+  g_assert_nonnull(copy);
+  return copy;
+}
+
+static void h_connected(LlHelperJoin *j, const char *path, const char *ep, gint64 ms, gpointer d)
+{
+  (void)j; (void)ep; (void)ms; (void)d;
+  g_assert_cmpstr(path, ==, "direct");
+}
+
+static void h_waiting(LlHelperJoin *j, const char *name, gpointer d)
+{
+  (void)j;
+  g_assert_cmpstr(name, ==, "Alice");
+  ((Helper *)d)->waiting = TRUE;
+}
+
+static void h_ready(LlHelperJoin *j, guint16 port, gpointer d)
+{
+  (void)j;
+  g_assert_cmpuint(port, >, 0);
+  ((Helper *)d)->ready = TRUE;
+}
+
+static void h_finished(LlHelperJoin *j, const GError *why, gpointer d)
+{
+  Helper *h = d;
+  (void)j;
+  h->finished = TRUE;
+  h->result = why != NULL ? g_error_copy(why) : NULL;
+}
+
+static const LlHelperJoinEvents helper_events = { h_connected, h_waiting, h_ready, h_finished };
+
+static void helper_start(Helper *h, Novice *n, LlInvitation *invitation)
+{
+  g_autoptr(GError) error = NULL;
+  h->join = ll_helper_join_new(n->helper_id, invitation, "Bob", &helper_events, h);
+  g_assert_true(ll_helper_join_start(h->join, 0, &error));
+  g_assert_no_error(error);
+}
+
+static void helper_stop(Helper *h)
+{
+  ll_helper_join_free(h->join);
+  g_clear_error(&h->result);
+}
+
+/* ---- a well-behaved helper ---- */
+
+static void test_accepted_then_spent(void)
+{
+  Novice n = { .answer = TRUE };
+  novice_start_now(&n);
+  g_autoptr(LlInvitation) inv1 = helper_copy(&n);
+  Helper first = { 0 };
+  helper_start(&first, &n, inv1);
+  run_until(&first.ready);
+  g_assert_true(first.waiting);
+  g_assert_cmpint(n.asks, ==, 1);
+
+  /* The same invitation a second time: refused without asking. */
+  g_autoptr(LlInvitation) inv2 = helper_copy(&n);
+  Helper second = { 0 };
+  helper_start(&second, &n, inv2);
+  run_until(&second.finished);
+  g_assert_error(second.result, LL_ERROR, LL_ERROR_REFUSED);
+  g_assert_nonnull(strstr(second.result->message, "already used"));
+  g_assert_cmpint(n.asks, ==, 1);
+
+  /* The first helper leaves: the novice's session is over. */
+  ll_helper_join_stop(first.join, "Bob left");
+  run_until(&n.host_finished);
+  run_until(&first.finished);
+  g_assert_no_error(first.result);
+  helper_stop(&first);
+  helper_stop(&second);
+  novice_stop(&n);
+}
+
+static void test_novice_says_no(void)
+{
+  Novice n = { .answer = FALSE };
+  novice_start_now(&n);
+  g_autoptr(LlInvitation) inv = helper_copy(&n);
+  Helper h = { 0 };
+  helper_start(&h, &n, inv);
+  run_until(&h.finished);
+  g_assert_false(h.ready);
+  g_assert_error(h.result, LL_ERROR, LL_ERROR_REFUSED);
+  g_assert_cmpstr(h.result->message, ==, "Alice said no");
+  helper_stop(&h);
+  novice_stop(&n);
+}
+
+static void test_novice_stops_helper_told(void)
+{
+  Novice n = { .answer = TRUE };
+  novice_start_now(&n);
+  g_autoptr(LlInvitation) inv = helper_copy(&n);
+  Helper h = { 0 };
+  helper_start(&h, &n, inv);
+  run_until(&h.ready);
+  ll_novice_host_stop(n.host, "Alice stopped sharing the screen");
+  run_until(&h.finished);
+  g_assert_error(h.result, LL_ERROR, LL_ERROR_CLOSED);
+  g_assert_cmpstr(h.result->message, ==, "Alice stopped sharing the screen");
+  run_until(&n.host_finished);
+  helper_stop(&h);
+  novice_stop(&n);
+}
+
+/* ---- refusals ---- */
+
+static void test_wrong_secret_refused_before_asking(void)
+{
+  Novice n = { .answer = TRUE };
+  novice_start_now(&n);
+  g_autoptr(LlInvitation) inv = helper_copy(&n);
+  inv->secret[0] ^= 0x01;
+  Helper h = { 0 };
+  helper_start(&h, &n, inv);
+  run_until(&h.finished);
+  g_assert_error(h.result, LL_ERROR, LL_ERROR_REFUSED);
+  g_assert_cmpint(n.asks, ==, 0);
+  g_assert_cmpint(n.refusals, ==, 1);
+  g_assert_cmpstr(n.last_refusal, ==, "wrong invitation secret");
+  helper_stop(&h);
+  novice_stop(&n);
+}
+
+static void test_wrong_key_refused_by_helper(void)
+{
+  Novice n = { .answer = TRUE };
+  novice_start_now(&n);
+  g_autoptr(LlInvitation) inv = helper_copy(&n);
+  inv->fingerprint[5] ^= 0x80;   /* a man in the middle would have another key */
+  Helper h = { 0 };
+  helper_start(&h, &n, inv);
+  run_until(&h.finished);
+  g_assert_error(h.result, LL_ERROR, LL_ERROR_WRONG_KEY);
+  g_assert_nonnull(strstr(h.result->message, "not the one that made the invitation"));
+  spin(200);
+  /* No proof was sent: the novice never saw a hello. */
+  g_assert_cmpint(n.asks, ==, 0);
+  g_assert_cmpint(n.refusals, ==, 0);
+  helper_stop(&h);
+  novice_stop(&n);
+}
+
+static void test_expired_refused_by_novice(void)
+{
+  Novice n = { .answer = TRUE };
+  gint64 now = g_get_real_time() / G_USEC_PER_SEC;
+  novice_start(&n, now - 2 * 3600, 3600);
+  g_autoptr(LlInvitation) inv = helper_copy(&n);
+  inv->lifetime = 4 * 3600;      /* a helper whose copy claims longer */
+  Helper h = { 0 };
+  helper_start(&h, &n, inv);
+  run_until(&h.finished);
+  g_assert_error(h.result, LL_ERROR, LL_ERROR_REFUSED);
+  g_assert_nonnull(strstr(h.result->message, "expired at"));
+  g_assert_cmpint(n.asks, ==, 0);
+  helper_stop(&h);
+  novice_stop(&n);
+}
+
+static void test_expired_refused_by_helper(void)
+{
+  Novice n = { .answer = TRUE };
+  novice_start_now(&n);
+  g_autoptr(LlInvitation) inv = helper_copy(&n);
+  inv->created -= 2 * 3600;
+  g_autoptr(GError) error = NULL;
+  LlHelperJoin *j = ll_helper_join_new(n.helper_id, inv, "Bob", &helper_events, NULL);
+  g_assert_false(ll_helper_join_start(j, 0, &error));
+  g_assert_error(error, LL_ERROR, LL_ERROR_EXPIRED);
+  ll_helper_join_free(j);
+  novice_stop(&n);
+}
+
+/* ---- hostile peers, played from a thread with blocking I/O ---- */
+
+typedef struct {
+  guint16 port;
+  const guint8 *pin;
+  GTlsCertificate *identity;
+  GBytes *to_send;          /* raw bytes after the handshake */
+  const LlInvitation *invitation;   /* when set: send a valid hello first */
+  gboolean got_eof;         /* the novice closed on us */
+  gsize bytes_before_eof;
+  gint done;
+} RawHelper;
+
+static GBytes *hello_frame(const LlInvitation *inv, GTlsConnection *tls)
+{
+  g_autoptr(GBytes) binding = ll_tls_channel_binding(tls, NULL);
+  g_autoptr(LlControlMessage) hello = ll_control_message_new(LL_MSG_HELLO);
+  hello->version = LL_PROTOCOL_VERSION;
+  hello->name = g_strdup("Bob");
+  hello->session_id = g_strdup(inv->session_id);
+  ll_secret_proof_compute(inv->secret, inv->session_id, g_bytes_get_data(binding, NULL),
+                          g_bytes_get_size(binding), hello->proof);
+  g_autoptr(GBytes) payload = ll_control_message_encode(hello);
+  return ll_frame_encode(LL_CHANNEL_CONTROL, g_bytes_get_data(payload, NULL),
+                         g_bytes_get_size(payload));
+}
+
+static gpointer raw_helper_thread(gpointer data)
+{
+  RawHelper *r = data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GSocketClient) client = g_socket_client_new();
+  g_socket_client_set_enable_proxy(client, FALSE);
+  g_autoptr(GSocketConnection) conn =
+      g_socket_client_connect_to_host(client, "127.0.0.1", r->port, NULL, &error);
+  g_assert_no_error(error);
+  g_autoptr(GTlsConnection) tls = ll_tls_client_new(G_IO_STREAM(conn), r->identity, r->pin, &error);
+  g_assert_true(g_tls_connection_handshake(tls, NULL, &error));
+  GOutputStream *out = g_io_stream_get_output_stream(G_IO_STREAM(tls));
+  if (r->invitation != NULL) {
+    g_autoptr(GBytes) hello = hello_frame(r->invitation, tls);
+    g_output_stream_write_all(out, g_bytes_get_data(hello, NULL), g_bytes_get_size(hello), NULL,
+                              NULL, &error);
+  }
+  g_output_stream_write_all(out, g_bytes_get_data(r->to_send, NULL), g_bytes_get_size(r->to_send),
+                            NULL, NULL, NULL);
+  /* Read until the novice hangs up (or 10 s pass). */
+  g_socket_set_timeout(g_socket_connection_get_socket(conn), 10);
+  guint8 buf[4096];
+  gssize n;
+  while ((n = g_input_stream_read(g_io_stream_get_input_stream(G_IO_STREAM(tls)), buf, sizeof buf,
+                                  NULL, &error)) > 0)
+    r->bytes_before_eof += n;
+  r->got_eof = !g_error_matches(error, G_IO_ERROR, G_IO_ERROR_TIMED_OUT);
+  g_atomic_int_set(&r->done, 1);
+  g_main_context_wakeup(NULL);
+  return NULL;
+}
+
+static void run_raw_helper(RawHelper *r)
+{
+  GThread *t = g_thread_new("raw-helper", raw_helper_thread, r);
+  /* The novice needs its main loop while the thread talks to it. */
+  while (!g_atomic_int_get(&r->done))
+    g_main_context_iteration(NULL, TRUE);
+  g_thread_join(t);
+}
+
+static void assert_listener_still_works(Novice *n)
+{
+  g_autoptr(LlInvitation) inv = helper_copy(n);
+  Helper h = { 0 };
+  helper_start(&h, n, inv);
+  run_until(&h.ready);
+  helper_stop(&h);
+}
+
+static void check_hostile_bytes(const guint8 *bytes, gsize len, gboolean with_hello)
+{
+  Novice n = { .answer = TRUE };
+  novice_start_now(&n);
+  RawHelper r = { .port = n.port, .pin = n.novice_id->fingerprint,
+                  .identity = n.helper_id->certificate, .to_send = g_bytes_new(bytes, len),
+                  .invitation = with_hello ? n.invitation : NULL };
+  run_raw_helper(&r);
+  g_assert_true(r.got_eof);
+  g_bytes_unref(r.to_send);
+  /* Nothing of a session was granted, and the port still serves others. */
+  g_assert_cmpint(n.asks, ==, 0);
+  assert_listener_still_works(&n);
+  g_assert_cmpint(n.asks, ==, 1);
+  novice_stop(&n);
+}
+
+static void test_oversized_frame_from_helper(void)
+{
+  const guint8 huge[] = { LL_CHANNEL_CONTROL, 0x7f, 0xff, 0xff, 0xff, 'x' };
+  check_hostile_bytes(huge, sizeof huge, FALSE);
+}
+
+static void test_malformed_control_from_helper(void)
+{
+  const guint8 junk[] = { LL_CHANNEL_CONTROL, 0, 0, 0, 4, 0xde, 0xad, 0xbe, 0xef };
+  check_hostile_bytes(junk, sizeof junk, FALSE);
+}
+
+static void test_unknown_channel_from_helper(void)
+{
+  const guint8 junk[] = { 77, 0, 0, 0, 1, 0 };
+  check_hostile_bytes(junk, sizeof junk, FALSE);
+}
+
+static void test_stream_before_consent_closes_session(void)
+{
+  /* A valid hello, then an attempt to open a screen stream while the
+   * novice is still being asked: the session is closed, the question
+   * withdrawn, and the screen never opened. */
+  Novice n = { .never_answer = TRUE };
+  novice_start_now(&n);
+  g_autoptr(LlControlMessage) open = ll_control_message_new(LL_MSG_STREAM_OPEN);
+  open->stream_id = 1;
+  g_autoptr(GBytes) payload = ll_control_message_encode(open);
+  g_autoptr(GBytes) frame = ll_frame_encode(LL_CHANNEL_CONTROL, g_bytes_get_data(payload, NULL),
+                                            g_bytes_get_size(payload));
+  RawHelper r = { .port = n.port, .pin = n.novice_id->fingerprint,
+                  .identity = n.helper_id->certificate, .to_send = frame,
+                  .invitation = n.invitation };
+  run_raw_helper(&r);
+  g_assert_true(r.got_eof);
+  /* All it ever received was the "waiting" message: no goodbye, no
+   * screen, just the connection cut for the violation. */
+  g_autoptr(LlControlMessage) waiting = ll_control_message_new(LL_MSG_WAITING);
+  g_autoptr(GBytes) waiting_payload = ll_control_message_encode(waiting);
+  g_assert_cmpuint(r.bytes_before_eof, ==, LL_FRAME_HEADER_BYTES + g_bytes_get_size(waiting_payload));
+  spin(100);
+  g_assert_cmpint(n.asks, ==, 1);
+  g_assert_cmpint(n.withdrawn, ==, 1);
+  novice_stop(&n);
+}
+
+static void test_hello_timeout_is_not_needed_for_others(void)
+{
+  /* A peer that connects and says nothing does not block a real helper. */
+  Novice n = { .answer = TRUE };
+  novice_start_now(&n);
+  g_autoptr(GSocketClient) client = g_socket_client_new();
+  g_autoptr(GSocketConnection) idle =
+      g_socket_client_connect_to_host(client, "127.0.0.1", n.port, NULL, NULL);
+  g_assert_nonnull(idle);
+  assert_listener_still_works(&n);
+  novice_stop(&n);
+}
+
+/* ---- a hostile novice ---- */
+
+typedef struct {
+  GSocketListener *listener;
+  GTlsCertificate *identity;
+  GBytes *to_send;
+} RawNovice;
+
+static gpointer raw_novice_thread(gpointer data)
+{
+  RawNovice *r = data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GSocketConnection) conn = g_socket_listener_accept(r->listener, NULL, NULL, &error);
+  g_assert_no_error(error);
+  g_autoptr(GTlsConnection) tls = ll_tls_server_new(G_IO_STREAM(conn), r->identity, &error);
+  if (!g_tls_connection_handshake(tls, NULL, &error))
+    return NULL;
+  g_output_stream_write_all(g_io_stream_get_output_stream(G_IO_STREAM(tls)),
+                            g_bytes_get_data(r->to_send, NULL), g_bytes_get_size(r->to_send),
+                            NULL, NULL, NULL);
+  guint8 buf[4096];
+  while (g_input_stream_read(g_io_stream_get_input_stream(G_IO_STREAM(tls)), buf, sizeof buf, NULL,
+                             NULL) > 0)
+    ;
+  return NULL;
+}
+
+static void test_oversized_frame_from_novice(void)
+{
+  Novice n = { 0 };
+  novice_start_now(&n);
+  /* A fake novice with the right key on another port. */
+  RawNovice r = { .listener = g_socket_listener_new(), .identity = n.novice_id->certificate };
+  const guint8 huge[] = { LL_CHANNEL_RFB, 0xff, 0xff, 0xff, 0xf0 };
+  r.to_send = g_bytes_new_static(huge, sizeof huge);
+  guint16 port = g_socket_listener_add_any_inet_port(r.listener, NULL, NULL);
+  GThread *t = g_thread_new("raw-novice", raw_novice_thread, &r);
+  g_autoptr(LlInvitation) inv = helper_copy(&n);
+  g_ptr_array_set_size(inv->endpoints, 0);
+  g_autofree char *endpoint = g_strdup_printf("127.0.0.1:%u", port);
+  ll_invitation_add_endpoint(inv, endpoint);
+  Helper h = { 0 };
+  helper_start(&h, &n, inv);
+  run_until(&h.finished);
+  g_assert_error(h.result, LL_ERROR, LL_ERROR_PROTOCOL);
+  g_assert_nonnull(strstr(h.result->message, "exceeds its limit"));
+  helper_stop(&h);
+  g_thread_join(t);
+  g_socket_listener_close(r.listener);
+  g_object_unref(r.listener);
+  g_bytes_unref(r.to_send);
+  novice_stop(&n);
+}
+
+int main(int argc, char **argv)
+{
+  g_test_init(&argc, &argv, NULL);
+  /* Hostile peers make the code under test log warnings on purpose. */
+  g_log_set_always_fatal(G_LOG_FATAL_MASK | G_LOG_LEVEL_CRITICAL);
+  g_assert_cmpint(sodium_init(), >=, 0);
+  g_test_add_func("/session/accepted-then-spent", test_accepted_then_spent);
+  g_test_add_func("/session/novice-says-no", test_novice_says_no);
+  g_test_add_func("/session/novice-stops-helper-told", test_novice_stops_helper_told);
+  g_test_add_func("/session/wrong-secret", test_wrong_secret_refused_before_asking);
+  g_test_add_func("/session/wrong-key", test_wrong_key_refused_by_helper);
+  g_test_add_func("/session/expired-refused-by-novice", test_expired_refused_by_novice);
+  g_test_add_func("/session/expired-refused-by-helper", test_expired_refused_by_helper);
+  g_test_add_func("/session/oversized-frame-from-helper", test_oversized_frame_from_helper);
+  g_test_add_func("/session/malformed-control-from-helper", test_malformed_control_from_helper);
+  g_test_add_func("/session/unknown-channel-from-helper", test_unknown_channel_from_helper);
+  g_test_add_func("/session/stream-before-consent", test_stream_before_consent_closes_session);
+  g_test_add_func("/session/oversized-frame-from-novice", test_oversized_frame_from_novice);
+  g_test_add_func("/session/silent-peer-blocks-nobody", test_hello_timeout_is_not_needed_for_others);
+  return g_test_run();
+}
