@@ -131,6 +131,7 @@ gboolean ll_answer_is_yes(const char *line)
 {
   if (line == NULL)
     return FALSE;
-  g_autofree char *answer = g_ascii_strdown(g_strstrip(g_strdup(line)), -1);
+  g_autofree char *answer = g_ascii_strdown(line, -1);
+  g_strstrip(answer);
   return strcmp(answer, "y") == 0 || strcmp(answer, "yes") == 0;
 }

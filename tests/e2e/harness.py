@@ -1,0 +1,207 @@
+"""Shared pieces of the end-to-end tests: a private Xvfb with known
+content, processes that are always stopped by PID (even when a test
+fails), output watchers, and TAP reporting for meson."""
+
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import traceback
+
+
+class Process:
+    """A child process whose output is collected by a thread, so tests can
+    wait for a line (or a prompt without a line end) as it appears."""
+
+    def __init__(self, argv, env=None, stdin=subprocess.PIPE, name=None):
+        self.name = name or os.path.basename(argv[0])
+        self.argv = argv
+        self.proc = subprocess.Popen(argv, stdin=stdin, stdout=subprocess.PIPE,
+                                     stderr=subprocess.PIPE, env=env)
+        self.out = ""
+        self.err = ""
+        self._lock = threading.Condition()
+        self._threads = [threading.Thread(target=self._pump, args=(self.proc.stdout, "out"), daemon=True),
+                         threading.Thread(target=self._pump, args=(self.proc.stderr, "err"), daemon=True)]
+        for t in self._threads:
+            t.start()
+
+    def _pump(self, stream, attr):
+        while True:
+            chunk = os.read(stream.fileno(), 4096)
+            if not chunk:
+                break
+            with self._lock:
+                setattr(self, attr, getattr(self, attr) + chunk.decode("utf-8", "replace"))
+                self._lock.notify_all()
+
+    def wait_for(self, text, timeout=20):
+        """Waits until TEXT appears on stdout; returns all stdout so far."""
+        deadline = time.monotonic() + timeout
+        with self._lock:
+            while text not in self.out:
+                left = deadline - time.monotonic()
+                if left <= 0 or (self.proc.poll() is not None and text not in self.out
+                                 and not self._threads_alive()):
+                    raise AssertionError(f"{self.name}: no {text!r} within {timeout}s.\n"
+                                         f"stdout:\n{self.out}\nstderr:\n{self.err}")
+                self._lock.wait(min(left, 0.2))
+            return self.out
+
+    def _threads_alive(self):
+        return any(t.is_alive() for t in self._threads)
+
+    def send(self, line):
+        self.proc.stdin.write((line + "\n").encode())
+        self.proc.stdin.flush()
+
+    def wait_exit(self, timeout=20):
+        code = self.proc.wait(timeout)
+        for t in self._threads:
+            t.join(5)
+        return code
+
+    def stop(self):
+        """Stops the process by PID: TERM, then KILL."""
+        if self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)
+            try:
+                self.proc.wait(5)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait(5)
+
+
+class Xvfb:
+    """A private X server on a display number of its own choosing."""
+
+    def __init__(self, width=1024, height=768):
+        read_fd, write_fd = os.pipe()
+        self.proc = subprocess.Popen(
+            ["Xvfb", "-displayfd", str(write_fd), "-screen", "0", f"{width}x{height}x24",
+             "-nolisten", "tcp", "-noreset"],
+            pass_fds=(write_fd,), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        os.close(write_fd)
+        with os.fdopen(read_fd) as f:
+            number = f.readline().strip()
+        if not number:
+            self.proc.kill()
+            raise AssertionError("Xvfb did not start")
+        self.display = ":" + number
+        self.children = []
+
+    def env(self, **extra):
+        e = dict(os.environ, DISPLAY=self.display)
+        e.update(extra)
+        return e
+
+    def run(self, *argv):
+        subprocess.run(list(argv), env=self.env(), check=True, timeout=30)
+
+    def spawn(self, *argv):
+        p = subprocess.Popen(list(argv), env=self.env(), stdout=subprocess.DEVNULL,
+                             stderr=subprocess.DEVNULL)
+        self.children.append(p)
+        return p
+
+    def wait_window(self, name, timeout=15):
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            tree = subprocess.run(["xwininfo", "-root", "-tree"], env=self.env(),
+                                  capture_output=True, text=True).stdout
+            if name in tree:
+                return
+            time.sleep(0.1)
+        raise AssertionError(f"window {name!r} never appeared on {self.display}")
+
+    def screenshot(self, path):
+        self.run("import", "-window", "root", path)
+
+    def stop(self):
+        for p in self.children:
+            if p.poll() is None:
+                p.kill()
+                p.wait(5)
+        self.proc.terminate()
+        try:
+            self.proc.wait(5)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            self.proc.wait(5)
+
+
+def free_port(low=5950, high=6400):
+    """A free TCP port on 127.0.0.1 at or above 5900, so VNC display
+    numbers (port - 5900) work for vncsnapshot."""
+    for port in range(low, high):
+        with socket.socket() as s:
+            try:
+                s.bind(("127.0.0.1", port))
+                return port
+            except OSError:
+                continue
+    raise AssertionError("no free port")
+
+
+def port_is_closed(port):
+    with socket.socket() as s:
+        s.settimeout(2)
+        return s.connect_ex(("127.0.0.1", port)) != 0
+
+
+def differing_pixels(a, b, fuzz_percent):
+    """Pixels whose colour differs by more than FUZZ_PERCENT (ImageMagick)."""
+    r = subprocess.run(["compare", "-metric", "AE", "-fuzz", f"{fuzz_percent}%", a, b, "null:"],
+                       capture_output=True, text=True)
+    if r.returncode > 1:
+        raise AssertionError(f"compare failed: {r.stderr}")
+    return int(float(r.stderr.split()[0]))
+
+
+def image_size(path):
+    r = subprocess.run(["identify", "-format", "%w %h", path], capture_output=True, text=True,
+                       check=True)
+    return tuple(int(v) for v in r.stdout.split())
+
+
+class Suite:
+    """Runs test functions, each with a fresh temporary directory, and
+    prints TAP. Cleanups registered by a test always run."""
+
+    def __init__(self):
+        self.tests = []
+
+    def test(self, fn):
+        self.tests.append(fn)
+        return fn
+
+    def run(self):
+        only = sys.argv[1:] and [a for a in sys.argv[1:] if not a.startswith("-")]
+        chosen = [t for t in self.tests if not only or t.__name__ in only]
+        print(f"1..{len(chosen)}", flush=True)
+        failed = 0
+        for i, fn in enumerate(chosen, 1):
+            work = tempfile.mkdtemp(prefix="lifeline-e2e-")
+            cleanups = []
+            try:
+                fn(work, cleanups)
+                print(f"ok {i} {fn.__name__}", flush=True)
+            except Exception:
+                failed += 1
+                print(f"not ok {i} {fn.__name__}", flush=True)
+                for line in traceback.format_exc().splitlines():
+                    print(f"# {line}", flush=True)
+            finally:
+                for c in reversed(cleanups):
+                    try:
+                        c()
+                    except Exception as e:  # cleanup must go on
+                        print(f"# cleanup failed: {e}", flush=True)
+                if os.environ.get("LIFELINE_KEEP_E2E") is None:
+                    shutil.rmtree(work, ignore_errors=True)
+        return 1 if failed else 0

@@ -1,0 +1,225 @@
+#!/usr/bin/env python3
+"""End to end: a novice shares an Xvfb desktop with `lifeline invite`, a
+helper opens the invitation with `lifeline join`, and third-party RFB
+clients read the desktop through the helper's local port.
+
+usage: test_view.py LIFELINE RFB_SNAPSHOT [TEST ...]"""
+
+import os
+import signal
+import subprocess
+import sys
+import time
+
+from harness import (Process, Suite, Xvfb, differing_pixels, free_port, image_size,
+                     port_is_closed)
+
+LIFELINE, RFB_SNAPSHOT = sys.argv[1], sys.argv[2]
+sys.argv = sys.argv[2:]
+suite = Suite()
+
+# vncsnapshot writes JPEG files only: even from a lossless RFB stream its
+# output carries JPEG noise. Tolerance: at most 0.5 % of the pixels may
+# differ by more than 10 % of the colour range.
+JPEG_FUZZ_PERCENT = 10
+JPEG_MAX_DIFFERING = 0.005
+
+
+def desktop(work, cleanups):
+    """An Xvfb with a solid background, a colour gradient image and an
+    xlogo window: known content with hard edges and smooth colour."""
+    x = Xvfb(1024, 768)
+    cleanups.append(x.stop)
+    pattern = os.path.join(work, "pattern.png")
+    subprocess.run(["convert", "-size", "320x240", "gradient:#ff4000-#0040ff",
+                    "-fill", "white", "-draw", "rectangle 20,20 120,60", pattern], check=True)
+    x.run("xsetroot", "-solid", "#3465a4")
+    x.spawn("display", "-geometry", "+400+200", "-title", "lifeline-pattern", pattern)
+    x.spawn("xlogo", "-geometry", "180x180+60+60")
+    x.wait_window("lifeline-pattern")
+    x.wait_window("xlogo")
+    return x
+
+
+def person_env(x, work, who):
+    return x.env(HOME=work, XDG_DATA_HOME=os.path.join(work, who, "data"),
+                 XDG_STATE_HOME=os.path.join(work, who, "state"))
+
+
+def start_invite(x, work, cleanups, *extra, stdin=subprocess.PIPE, port=None):
+    port = port or free_port(20000, 30000)
+    inv_path = os.path.join(work, "help.lifeline")
+    p = Process([LIFELINE, "invite", "--name", "Alice", "--port", str(port), "--out", inv_path,
+                 *extra], env=person_env(x, work, "novice"), stdin=stdin, name="invite")
+    cleanups.append(p.stop)
+    p.wait_for("Waiting for your helper to connect")
+    return p, inv_path, port
+
+
+def start_join(x, work, cleanups, inv_path, *extra):
+    vnc_port = free_port()
+    j = Process([LIFELINE, "join", "--name", "Bob", "--vnc-port", str(vnc_port), *extra, inv_path],
+                env=person_env(x, work, "helper"), name="join")
+    cleanups.append(j.stop)
+    return j, vnc_port
+
+
+def rfb_snapshot(port, encodings, out):
+    r = subprocess.run([RFB_SNAPSHOT, "127.0.0.1", str(port), encodings, out],
+                       capture_output=True, text=True, timeout=60)
+    assert r.returncode == 0, f"rfb-snapshot failed: {r.stderr}"
+
+
+def vncsnapshot(port, out):
+    return subprocess.run(["vncsnapshot", "-quiet", "-allowblank", "-nojpeg", "-nocursor",
+                           "-quality", "100", f"127.0.0.1:{port - 5900}", out],
+                          capture_output=True, text=True, timeout=60)
+
+
+@suite.test
+def test_view_matches_root_window(work, cleanups):
+    """`yes` piped to the prompt; pictures from two third-party-style
+    clients match the display; the invitation is then spent; SIGTERM on
+    the novice tells the helper and closes the port."""
+    x = desktop(work, cleanups)
+    yes = subprocess.Popen(["yes"], stdout=subprocess.PIPE)
+    cleanups.append(lambda: (yes.kill(), yes.wait()))
+    invite, inv_path, novice_port = start_invite(x, work, cleanups, stdin=yes.stdout)
+    assert oct(os.stat(inv_path).st_mode & 0o777) == "0o600"
+    join, vnc_port = start_join(x, work, cleanups, inv_path)
+    join.wait_for(f"ready: vnc://127.0.0.1:{vnc_port}\n")
+    assert "Bob wants to see your screen. Allow? [y/N]" in invite.wait_for("can now see your screen")
+    assert "connected via direct in " in join.out
+
+    root = os.path.join(work, "root.png")
+    x.screenshot(root)
+    # Lossless encodings through our libvncclient tool: exact match.
+    for encodings in ("zrle", "hextile", "raw"):
+        ppm = os.path.join(work, f"lifeline-{encodings}.ppm")
+        rfb_snapshot(vnc_port, encodings, ppm)
+        diff = differing_pixels(root, ppm, 0)
+        assert diff == 0, f"{encodings}: {diff} pixels differ from the root window"
+    # The third-party vncsnapshot (JPEG output file).
+    jpg = os.path.join(work, "vncsnapshot.jpg")
+    r = vncsnapshot(vnc_port, jpg)
+    assert r.returncode == 0, f"vncsnapshot failed: {r.stderr}"
+    assert image_size(jpg) == (1024, 768)
+    diff = differing_pixels(root, jpg, JPEG_FUZZ_PERCENT)
+    assert diff <= JPEG_MAX_DIFFERING * 1024 * 768, f"vncsnapshot: {diff} pixels differ"
+    print(f"# vncsnapshot: {diff} of {1024 * 768} pixels differ by more than "
+          f"{JPEG_FUZZ_PERCENT}%", flush=True)
+
+    # A change after the first picture reaches viewers through XDamage.
+    x.run("xsetroot", "-solid", "#73d216")
+    x.spawn("xlogo", "-geometry", "100x100+700+500")
+    x.wait_window("xlogo")
+    time.sleep(0.5)   # let the server finish drawing before the reference picture
+    changed = os.path.join(work, "root-changed.png")
+    x.screenshot(changed)
+    assert differing_pixels(root, changed, 0) > 100000, "the desktop did not change"
+    ppm = os.path.join(work, "lifeline-after-change.ppm")
+    rfb_snapshot(vnc_port, "zrle", ppm)
+    diff = differing_pixels(changed, ppm, 0)
+    assert diff == 0, f"after a change: {diff} pixels differ from the root window"
+
+    # The invitation is spent: a second helper is refused without a prompt.
+    second, _ = start_join(x, work, cleanups, inv_path)
+    assert second.wait_exit() == 1
+    assert "refused: this invitation was already used; ask for a new one" in second.out
+    assert invite.out.count("Allow? [y/N]") == 1
+
+    # Ctrl-C / SIGTERM on the novice's side: the helper is told, port closes.
+    invite.proc.send_signal(signal.SIGTERM)
+    code = invite.wait_exit()
+    assert code == 0, f"invite exited {code}:\n{invite.out}\n{invite.err}"
+    assert join.wait_exit() == 0
+    assert "The session ended: Alice stopped sharing the screen." in join.out, join.out
+    assert port_is_closed(novice_port)
+
+
+@suite.test
+def test_novice_says_no(work, cleanups):
+    x = desktop(work, cleanups)
+    invite, inv_path, _ = start_invite(x, work, cleanups)
+    join, vnc_port = start_join(x, work, cleanups, inv_path)
+    invite.wait_for("Bob wants to see your screen. Allow? [y/N]")
+    invite.send("n")
+    assert join.wait_exit() == 1
+    assert "refused: Alice said no\n" in join.out, join.out
+    assert "ready:" not in join.out
+    jpg = os.path.join(work, "none.jpg")
+    r = vncsnapshot(vnc_port, jpg)
+    assert r.returncode != 0 and not os.path.exists(jpg), "vncsnapshot got a picture"
+
+
+@suite.test
+def test_sealed_invitation(work, cleanups):
+    x = desktop(work, cleanups)
+    right = os.path.join(work, "right.pw")
+    wrong = os.path.join(work, "wrong.pw")
+    with open(right, "w") as f:
+        f.write("purple elephant 42\n")
+    with open(wrong, "w") as f:
+        f.write("purple elephant 43\n")
+    invite, inv_path, _ = start_invite(x, work, cleanups, "--password-file", right)
+    with open(inv_path) as f:
+        sealed = f.read()
+    assert "Alice" not in sealed and "endpoints" not in sealed
+    bad, _ = start_join(x, work, cleanups, inv_path, "--password-file", wrong)
+    assert bad.wait_exit() == 1
+    assert "wrong password or damaged invitation" in bad.err, bad.err
+    none, _ = start_join(x, work, cleanups, inv_path)
+    assert none.wait_exit() == 1
+    assert "protected by a password" in none.err
+    assert "Allow?" not in invite.out
+    good, _ = start_join(x, work, cleanups, inv_path, "--password-file", right)
+    invite.wait_for("Bob wants to see your screen. Allow? [y/N]")
+    invite.send("no")
+    assert good.wait_exit() == 1
+    assert "refused: Alice said no" in good.out
+
+
+@suite.test
+def test_bad_invitations_and_usage(work, cleanups):
+    x = desktop(work, cleanups)
+    invite, inv_path, _ = start_invite(x, work, cleanups)
+    with open(inv_path) as f:
+        text = f.read()
+    env = person_env(x, work, "helper")
+
+    def join(*args):
+        return subprocess.run([LIFELINE, "join", *args], capture_output=True, text=True, env=env,
+                              timeout=30)
+
+    truncated = os.path.join(work, "truncated.lifeline")
+    with open(truncated, "w") as f:
+        f.write(text[: len(text) // 2])
+    r = join(truncated)
+    assert r.returncode == 1 and "this invitation is damaged" in r.stderr, r.stderr
+    tampered = os.path.join(work, "tampered.lifeline")
+    with open(tampered, "w") as f:
+        f.write(text.replace("novice-name=Alice", "novice-name=Mallory"))
+    r = join(tampered)
+    assert r.returncode == 1 and "changed after it was made" in r.stderr, r.stderr
+    newer = os.path.join(work, "newer.lifeline")
+    with open(newer, "w") as f:
+        f.write(text.replace("format=1", "format=9"))
+    r = join(newer)
+    assert r.returncode == 1 and "newer Lifeline" in r.stderr, r.stderr
+    r = join(os.path.join(work, "missing.lifeline"))
+    assert r.returncode == 1 and "cannot open the invitation" in r.stderr, r.stderr
+    r = join()
+    assert r.returncode == 2, r
+    for command in ("invite", "join"):
+        r = subprocess.run([LIFELINE, command, "--help"], capture_output=True, text=True)
+        assert r.returncode == 0 and "Usage:" in r.stdout
+    r = subprocess.run([LIFELINE, "invite", "--expires", "soon"], capture_output=True, text=True,
+                       env=x.env(HOME=work))
+    assert r.returncode == 2 and "write it like 30m" in r.stderr, r.stderr
+    r = subprocess.run([LIFELINE, "invite"], capture_output=True, text=True,
+                       env=dict(os.environ, HOME=work, DISPLAY=""))
+    assert r.returncode == 1 and "DISPLAY is not set" in r.stderr, r.stderr
+    assert "Allow?" not in invite.out
+
+
+sys.exit(suite.run())
