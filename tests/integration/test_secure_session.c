@@ -454,6 +454,27 @@ static void test_unknown_channel_from_helper(void)
   check_hostile_bytes(junk, sizeof junk, FALSE);
 }
 
+static void test_active_session_survives_hostile_peer(void)
+{
+  Novice n = { .answer = TRUE };
+  novice_start_now(&n);
+  g_autoptr(LlInvitation) inv = helper_copy(&n);
+  Helper good = { 0 };
+  helper_start(&good, &n, inv);
+  run_until(&good.ready);
+  const guint8 huge[] = { LL_CHANNEL_RFB, 0xff, 0xff, 0xff, 0xff };
+  RawHelper r = { .port = n.port, .pin = n.novice_id->fingerprint,
+                  .identity = n.helper_id->certificate, .to_send = g_bytes_new(huge, sizeof huge) };
+  run_raw_helper(&r);
+  g_assert_true(r.got_eof);
+  g_bytes_unref(r.to_send);
+  spin(200);
+  g_assert_false(good.finished);
+  g_assert_false(n.host_finished);
+  helper_stop(&good);
+  novice_stop(&n);
+}
+
 static void test_stream_before_consent_closes_session(void)
 {
   /* A valid hello, then an attempt to open a screen stream while the
@@ -565,6 +586,7 @@ int main(int argc, char **argv)
   g_test_add_func("/session/oversized-frame-from-helper", test_oversized_frame_from_helper);
   g_test_add_func("/session/malformed-control-from-helper", test_malformed_control_from_helper);
   g_test_add_func("/session/unknown-channel-from-helper", test_unknown_channel_from_helper);
+  g_test_add_func("/session/active-survives-hostile-peer", test_active_session_survives_hostile_peer);
   g_test_add_func("/session/stream-before-consent", test_stream_before_consent_closes_session);
   g_test_add_func("/session/oversized-frame-from-novice", test_oversized_frame_from_novice);
   g_test_add_func("/session/silent-peer-blocks-nobody", test_hello_timeout_is_not_needed_for_others);

@@ -1,7 +1,9 @@
 /* rfb-snapshot: a minimal lossless RFB client for tests. Connects to
  * HOST:PORT with the given encodings, waits for the first complete
  * framebuffer update and writes it as a binary PPM.
- *   rfb-snapshot HOST PORT ENCODINGS OUT.ppm
+ *   rfb-snapshot HOST PORT ENCODINGS OUT.ppm [HOLD_SECONDS]
+ * With HOLD_SECONDS it then stays connected that long, taking incremental
+ * updates as a viewer would (for CPU measurements).
  * Exit 0 on success, 1 on any failure (with a message on stderr). */
 #include <rfb/rfbclient.h>
 #include <stdio.h>
@@ -49,8 +51,8 @@ static int write_ppm(rfbClient *client, const char *path)
 
 int main(int argc, char **argv)
 {
-  if (argc != 5) {
-    fprintf(stderr, "usage: rfb-snapshot HOST PORT ENCODINGS OUT.ppm\n");
+  if (argc != 5 && argc != 6) {
+    fprintf(stderr, "usage: rfb-snapshot HOST PORT ENCODINGS OUT.ppm [HOLD_SECONDS]\n");
     return 2;
   }
   rfbClient *client = rfbGetClient(8, 3, 4);
@@ -77,6 +79,12 @@ int main(int argc, char **argv)
     }
   }
   int rc = frames_done > 0 ? write_ppm(client, argv[4]) : 1;
+  time_t hold_until = time(NULL) + (argc == 6 ? atoi(argv[5]) : 0);
+  while (rc == 0 && time(NULL) < hold_until) {
+    int n = WaitForMessage(client, 500000);
+    if (n < 0 || (n > 0 && !HandleRFBServerMessage(client)))
+      break;
+  }
   if (frames_done == 0)
     fprintf(stderr, "rfb-snapshot: no complete picture in %d s\n", TIMEOUT_SECONDS);
   free(client->frameBuffer);
