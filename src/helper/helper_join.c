@@ -4,7 +4,7 @@
 #include "helper/local_rfb_port.h"
 #include "net/endpoint_race.h"
 #include "net/session.h"
-#include "net/stream_bridge.h"
+#include "net/stream_table.h"
 #include "net/tls_channel.h"
 
 typedef enum { JOIN_IDLE, JOIN_CONNECTING, JOIN_ASKED, JOIN_ACTIVE, JOIN_DONE } JoinState;
@@ -21,7 +21,7 @@ struct LlHelperJoin {
   LlLocalRfbPort *port;
   LlSession *session;
   GTlsConnection *tls;
-  GHashTable *streams;      /* stream id -> LlStreamBridge */
+  LlStreamTable *streams;
   guint32 next_stream;
   GError *refusal;          /* the novice's "no", reported once the session closes */
   guint finish_idle;
@@ -44,7 +44,7 @@ static void finish(LlHelperJoin *j, GError *why)
   }
   j->state = JOIN_DONE;
   j->finish_reason = why;
-  g_hash_table_remove_all(j->streams);
+  ll_stream_table_remove_all(j->streams);
   g_clear_pointer(&j->port, ll_local_rfb_port_free);
   j->finish_idle = g_idle_add(report_finished, j);
 }
@@ -62,7 +62,7 @@ static void on_bridge_ended(LlStreamBridge *bridge, guint32 id, gpointer data)
   LlHelperJoin *j = data;
   (void)bridge;
   g_info("viewer %u left", id);
-  g_hash_table_remove(j->streams, GUINT_TO_POINTER(id));
+  ll_stream_table_remove(j->streams, id);
 }
 
 static void on_viewer(GSocketConnection *viewer, gpointer data)
@@ -74,7 +74,7 @@ static void on_viewer(GSocketConnection *viewer, gpointer data)
   g_autoptr(LlControlMessage) open = ll_control_message_new(LL_MSG_STREAM_OPEN);
   open->stream_id = id;
   ll_session_send_control(j->session, open);
-  g_hash_table_insert(j->streams, GUINT_TO_POINTER(id),
+  ll_stream_table_add(j->streams,
                       ll_stream_bridge_new(j->session, id, G_IO_STREAM(viewer), on_bridge_ended, j));
   g_info("viewer %u attached", id);
 }
@@ -103,7 +103,7 @@ static void on_control(LlSession *session, const LlControlMessage *m, gpointer d
     j->refusal = g_error_new_literal(LL_ERROR, LL_ERROR_REFUSED, m->reason);
     ll_session_close(session, NULL);
   } else if (j->state == JOIN_ACTIVE && m->type == LL_MSG_STREAM_CLOSE) {
-    g_hash_table_remove(j->streams, GUINT_TO_POINTER(m->stream_id));
+    ll_stream_table_remove(j->streams, m->stream_id);
   } else {
     g_autofree char *what = g_strdup_printf("unexpected %s message", ll_message_type_name(m->type));
     violation(j, what);
@@ -119,20 +119,14 @@ static void on_stream_data(LlSession *session, guint32 id, const guint8 *data, g
     violation(j, "screen data before the novice agreed");
     return;
   }
-  LlStreamBridge *bridge = g_hash_table_lookup(j->streams, GUINT_TO_POINTER(id));
-  if (bridge != NULL)
-    ll_stream_bridge_deliver(bridge, data, len);
+  ll_stream_table_deliver(j->streams, id, data, len);
 }
 
 static void on_drained(LlSession *session, gpointer data)
 {
   LlHelperJoin *j = data;
   (void)session;
-  GHashTableIter iter;
-  gpointer bridge;
-  g_hash_table_iter_init(&iter, j->streams);
-  while (g_hash_table_iter_next(&iter, NULL, &bridge))
-    ll_stream_bridge_resume(bridge);
+  ll_stream_table_resume_all(j->streams);
 }
 
 static void on_closed(LlSession *session, const GError *why, gpointer data)
@@ -197,7 +191,7 @@ LlHelperJoin *ll_helper_join_new(LlIdentity *identity, LlInvitation *invitation,
   j->helper_name = g_strdup(helper_name);
   j->events = *events;
   j->user_data = user_data;
-  j->streams = g_hash_table_new_full(NULL, NULL, NULL, (GDestroyNotify)ll_stream_bridge_free);
+  j->streams = ll_stream_table_new();
   return j;
 }
 
@@ -231,7 +225,7 @@ void ll_helper_join_free(LlHelperJoin *j)
     return;
   ll_endpoint_race_cancel(j->race);
   g_clear_handle_id(&j->finish_idle, g_source_remove);
-  g_hash_table_unref(j->streams);
+  ll_stream_table_free(j->streams);
   if (j->session != NULL) {
     ll_session_forget_handlers(j->session);
     ll_session_abort(j->session, NULL);

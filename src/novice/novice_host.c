@@ -3,7 +3,7 @@
 #include "common/error.h"
 #include "common/secret_proof.h"
 #include "net/session.h"
-#include "net/stream_bridge.h"
+#include "net/stream_table.h"
 #include "net/tls_channel.h"
 #include "novice/rfb_server.h"
 #include <errno.h>
@@ -23,7 +23,7 @@ typedef struct {
   LlSession *session;
   char *name;
   char *key_text;
-  GHashTable *streams;           /* stream id -> LlStreamBridge */
+  LlStreamTable *streams;
 } Peer;
 
 struct LlNoviceHost {
@@ -53,7 +53,7 @@ static void peer_free(Peer *p)
 {
   g_cancellable_cancel(p->cancellable);
   g_clear_handle_id(&p->hello_timeout, g_source_remove);
-  g_clear_pointer(&p->streams, g_hash_table_unref);   /* closes the socketpair ends */
+  g_clear_pointer(&p->streams, ll_stream_table_free);   /* closes the socketpair ends */
   if (p->session != NULL) {
     ll_session_forget_handlers(p->session);
     ll_session_abort(p->session, NULL);
@@ -99,7 +99,7 @@ static void on_bridge_ended(LlStreamBridge *bridge, guint32 id, gpointer data)
 {
   Peer *p = data;
   (void)bridge;
-  g_hash_table_remove(p->streams, GUINT_TO_POINTER(id));
+  ll_stream_table_remove(p->streams, id);
 }
 
 static gboolean ensure_rfb_server(LlNoviceHost *h, GError **error)
@@ -133,12 +133,12 @@ static void open_stream(Peer *p, guint32 id)
   LlNoviceHost *h = p->host;
   g_autoptr(GError) error = NULL;
   int fds[2];
-  if (g_hash_table_contains(p->streams, GUINT_TO_POINTER(id))) {
+  if (ll_stream_table_contains(p->streams, id)) {
     g_autoptr(GError) e = g_error_new(LL_ERROR, LL_ERROR_PROTOCOL, "stream %u opened twice", id);
     ll_session_abort(p->session, e);
     return;
   }
-  if (g_hash_table_size(p->streams) >= LL_MAX_STREAMS) {
+  if (ll_stream_table_size(p->streams) >= LL_MAX_STREAMS) {
     g_message("refused a viewer from %s: already %d open", p->name, LL_MAX_STREAMS);
     refuse_stream(p, id);
     return;
@@ -162,7 +162,7 @@ static void open_stream(Peer *p, guint32 id)
   }
   LlStreamBridge *bridge = ll_stream_bridge_new(p->session, id, G_IO_STREAM(ours),
                                                 on_bridge_ended, p);
-  g_hash_table_insert(p->streams, GUINT_TO_POINTER(id), bridge);
+  ll_stream_table_add(p->streams, bridge);
   g_info("viewer stream %u open for %s", id, p->name);
 }
 
@@ -232,7 +232,7 @@ static void on_control(LlSession *session, const LlControlMessage *m, gpointer d
   else if (p->state == PEER_ACTIVE && m->type == LL_MSG_STREAM_OPEN)
     open_stream(p, m->stream_id);
   else if (p->state == PEER_ACTIVE && m->type == LL_MSG_STREAM_CLOSE)
-    g_hash_table_remove(p->streams, GUINT_TO_POINTER(m->stream_id));
+    ll_stream_table_remove(p->streams, m->stream_id);
   else {
     g_autofree char *what = g_strdup_printf("unexpected %s message", ll_message_type_name(m->type));
     violation(p, what);
@@ -248,20 +248,14 @@ static void on_stream_data(LlSession *session, guint32 id, const guint8 *data, g
     violation(p, "screen data before the novice agreed");
     return;
   }
-  LlStreamBridge *bridge = g_hash_table_lookup(p->streams, GUINT_TO_POINTER(id));
-  if (bridge != NULL)   /* data for a stream closed a moment ago is dropped */
-    ll_stream_bridge_deliver(bridge, data, len);
+  ll_stream_table_deliver(p->streams, id, data, len);
 }
 
 static void on_drained(LlSession *session, gpointer data)
 {
   Peer *p = data;
   (void)session;
-  GHashTableIter iter;
-  gpointer bridge;
-  g_hash_table_iter_init(&iter, p->streams);
-  while (g_hash_table_iter_next(&iter, NULL, &bridge))
-    ll_stream_bridge_resume(bridge);
+  ll_stream_table_resume_all(p->streams);
 }
 
 static void check_expiry(LlNoviceHost *h);
@@ -378,7 +372,7 @@ static gboolean on_incoming(GSocketService *service, GSocketConnection *connecti
   p->address = describe_remote(connection);
   p->connection = g_object_ref(connection);
   p->cancellable = g_cancellable_new();
-  p->streams = g_hash_table_new_full(NULL, NULL, NULL, (GDestroyNotify)ll_stream_bridge_free);
+  p->streams = ll_stream_table_new();
   h->peers = g_list_prepend(h->peers, p);
   p->hello_timeout = g_timeout_add(LL_HELLO_TIMEOUT_MS, on_hello_timeout, p);
   p->tls = ll_tls_server_new(G_IO_STREAM(connection), h->identity->certificate, &error);

@@ -8,7 +8,6 @@
 #include "novice/screen_capture.h"
 #include "ui/commands.h"
 #include "ui/terminal.h"
-#include <glib-unix.h>
 #include <sodium.h>
 #include <string.h>
 
@@ -229,11 +228,7 @@ static int run(const InviteOptions *o, GError **error)
       ll_invitation_add_endpoint(invitation, g_ptr_array_index(endpoints, i));
     if (write_invitation(o, invitation, path, error)) {
       explain(o, invitation, path);
-      guint sigint = g_unix_signal_add(SIGINT, on_signal, &inv);
-      guint sigterm = g_unix_signal_add(SIGTERM, on_signal, &inv);
-      g_main_loop_run(inv.loop);
-      g_source_remove(sigint);
-      g_source_remove(sigterm);
+      ll_run_until_quit(inv.loop, on_signal, &inv);
       code = inv.exit_code;
     }
   }

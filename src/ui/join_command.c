@@ -5,7 +5,6 @@
 #include "helper/helper_join.h"
 #include "ui/commands.h"
 #include "ui/terminal.h"
-#include <glib-unix.h>
 #include <sodium.h>
 
 typedef struct {
@@ -146,11 +145,7 @@ static int run(const JoinOptions *o, GError **error)
   int code = 1;
   if (ll_helper_join_start(j.join, o->vnc_port, error)) {
     ll_say("Connecting to %s...", invitation->novice_name);
-    guint sigint = g_unix_signal_add(SIGINT, on_signal, &j);
-    guint sigterm = g_unix_signal_add(SIGTERM, on_signal, &j);
-    g_main_loop_run(j.loop);
-    g_source_remove(sigint);
-    g_source_remove(sigterm);
+    ll_run_until_quit(j.loop, on_signal, &j);
     code = j.exit_code;
   }
   ll_helper_join_free(j.join);

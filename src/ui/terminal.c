@@ -1,6 +1,8 @@
 #include "ui/terminal.h"
 #include "common/async_guard.h"
 #include <gio/gunixinputstream.h>
+#include <glib-unix.h>
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -134,4 +136,13 @@ gboolean ll_answer_is_yes(const char *line)
   g_autofree char *answer = g_ascii_strdown(line, -1);
   g_strstrip(answer);
   return strcmp(answer, "y") == 0 || strcmp(answer, "yes") == 0;
+}
+
+void ll_run_until_quit(GMainLoop *loop, GSourceFunc on_stop, gpointer data)
+{
+  guint sigint = g_unix_signal_add(SIGINT, on_stop, data);
+  guint sigterm = g_unix_signal_add(SIGTERM, on_stop, data);
+  g_main_loop_run(loop);
+  g_source_remove(sigint);
+  g_source_remove(sigterm);
 }

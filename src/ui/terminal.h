@@ -26,3 +26,8 @@ void ll_line_reader_free(LlLineReader *reader);
 
 /* "y" or "yes", any case, surrounding spaces ignored. */
 gboolean ll_answer_is_yes(const char *line);
+
+/* Runs LOOP until it quits. SIGINT and SIGTERM call ON_STOP(DATA) while
+ * it runs (a polite stop first; the command decides what a second one
+ * does). */
+void ll_run_until_quit(GMainLoop *loop, GSourceFunc on_stop, gpointer data);
