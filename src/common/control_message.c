@@ -15,6 +15,11 @@ static const char *const type_names[] = {
   [LL_MSG_STREAM_OPEN] = "stream-open",
   [LL_MSG_STREAM_CLOSE] = "stream-close",
   [LL_MSG_BYE] = "bye",
+  [LL_MSG_CONTROL_REQUEST] = "control-request",
+  [LL_MSG_CONTROL_GRANTED] = "control-granted",
+  [LL_MSG_CONTROL_DENIED] = "control-denied",
+  [LL_MSG_CONTROL_RELEASE] = "control-release",
+  [LL_MSG_CONTROL_ENDED] = "control-ended",
 };
 
 const char *ll_message_type_name(LlMessageType type)
@@ -36,6 +41,7 @@ void ll_control_message_free(LlControlMessage *m)
   g_free(m->name);
   g_free(m->session_id);
   g_free(m->reason);
+  g_free(m->by);
   sodium_memzero(m->proof, sizeof m->proof);
   g_free(m);
 }
@@ -57,14 +63,21 @@ static void add_fields(GVariantBuilder *fields, const LlControlMessage *m)
     break;
   case LL_MSG_REFUSED:
   case LL_MSG_BYE:
+  case LL_MSG_CONTROL_DENIED:
     g_variant_builder_add(fields, "{sv}", "reason",
                           g_variant_new_string(m->reason ? m->reason : ""));
+    break;
+  case LL_MSG_CONTROL_ENDED:
+    g_variant_builder_add(fields, "{sv}", "by", g_variant_new_string(m->by ? m->by : ""));
     break;
   case LL_MSG_STREAM_OPEN:
   case LL_MSG_STREAM_CLOSE:
     g_variant_builder_add(fields, "{sv}", "stream", g_variant_new_uint32(m->stream_id));
     break;
   case LL_MSG_WAITING:
+  case LL_MSG_CONTROL_REQUEST:
+  case LL_MSG_CONTROL_GRANTED:
+  case LL_MSG_CONTROL_RELEASE:
     break;
   }
 }
@@ -124,13 +137,19 @@ static gboolean read_fields(GVariant *fields, LlControlMessage *m, GError **erro
     return get_string(fields, "name", LL_MAX_PEER_NAME, kind, &m->name, error);
   case LL_MSG_REFUSED:
   case LL_MSG_BYE:
+  case LL_MSG_CONTROL_DENIED:
     return get_string(fields, "reason", LL_MAX_REASON, kind, &m->reason, error);
+  case LL_MSG_CONTROL_ENDED:
+    return get_string(fields, "by", 16, kind, &m->by, error);
   case LL_MSG_STREAM_OPEN:
   case LL_MSG_STREAM_CLOSE:
     if (!g_variant_lookup(fields, "stream", "u", &m->stream_id))
       return bad(error, "stream", kind);
     return TRUE;
   case LL_MSG_WAITING:
+  case LL_MSG_CONTROL_REQUEST:
+  case LL_MSG_CONTROL_GRANTED:
+  case LL_MSG_CONTROL_RELEASE:
     return TRUE;
   }
   return bad(error, "type", kind);

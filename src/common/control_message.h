@@ -18,6 +18,11 @@ typedef enum {
   LL_MSG_STREAM_OPEN,   /* helper -> novice: a viewer attached; open an RFB stream */
   LL_MSG_STREAM_CLOSE,  /* either way: that RFB stream ended */
   LL_MSG_BYE,           /* either way: the session ends, with a reason */
+  LL_MSG_CONTROL_REQUEST,  /* helper -> novice: may I control keyboard and mouse? */
+  LL_MSG_CONTROL_GRANTED,  /* novice -> helper: yes, your input now reaches the desktop */
+  LL_MSG_CONTROL_DENIED,   /* novice -> helper: no, with a reason */
+  LL_MSG_CONTROL_RELEASE,  /* helper -> novice: I give control back */
+  LL_MSG_CONTROL_ENDED,    /* novice -> helper: control is over; "by" says why */
 } LlMessageType;
 
 typedef struct {
@@ -28,6 +33,7 @@ typedef struct {
   guint8 proof[LL_PROOF_BYTES];      /* HELLO */
   char *reason;                      /* REFUSED, BYE: sanitized */
   guint32 stream_id;                 /* STREAM_OPEN, STREAM_CLOSE */
+  char *by;                          /* CONTROL_ENDED: "esc", "stop", "release", "drop" */
 } LlControlMessage;
 
 LlControlMessage *ll_control_message_new(LlMessageType type);
