@@ -9,7 +9,7 @@
 typedef enum {
   LL_CHANNEL_CONTROL = 0,   /* typed control messages (control_message.h) */
   LL_CHANNEL_RFB = 1,       /* u32 stream id | RFB bytes */
-  LL_CHANNEL_CHAT = 2,      /* reserved for chat */
+  LL_CHANNEL_CHAT = 2,      /* one UTF-8 chat message per frame */
   LL_CHANNEL_COUNT
 } LlChannel;
 
@@ -17,7 +17,8 @@ typedef enum {
 #define LL_MAX_CONTROL_PAYLOAD (16 * 1024)
 #define LL_MAX_RFB_CHUNK (64 * 1024)
 #define LL_MAX_RFB_PAYLOAD (4 + LL_MAX_RFB_CHUNK)
-#define LL_MAX_CHAT_PAYLOAD (8 * 1024)
+/* One chat message: UTF-8, at most this many bytes. */
+#define LL_MAX_CHAT_PAYLOAD 4096
 
 /* 0 for a channel that does not exist. */
 gsize ll_channel_max_payload(guint channel);

@@ -160,6 +160,19 @@ static gboolean handle_stream(LlSession *s, GBytes *payload)
   return s->state != SESSION_CLOSED;
 }
 
+static gboolean handle_chat(LlSession *s, GBytes *payload)
+{
+  gsize n = 0;
+  const char *p = g_bytes_get_data(payload, &n);
+  if (n == 0 || !g_utf8_validate(p, n, NULL) || memchr(p, '\0', n) != NULL)
+    return protocol_violation(s, g_error_new_literal(LL_ERROR, LL_ERROR_PROTOCOL,
+                                                     "a chat message that is not text"));
+  g_autofree char *text = g_strndup(p, n);
+  if (s->handlers.chat != NULL)
+    s->handlers.chat(s, text, s->user_data);
+  return s->state != SESSION_CLOSED;
+}
+
 static gboolean on_frame(LlChannel channel, GBytes *payload, gpointer data)
 {
   LlSession *s = data;
@@ -168,10 +181,10 @@ static gboolean on_frame(LlChannel channel, GBytes *payload, gpointer data)
     return handle_control(s, payload);
   case LL_CHANNEL_RFB:
     return handle_stream(s, payload);
+  case LL_CHANNEL_CHAT:
+    return handle_chat(s, payload);
   default:
-    /* Reserved channels (chat) are skipped by peers that do not know them. */
-    g_debug("ignoring a frame on channel %d from %s", channel, s->label);
-    return TRUE;
+    return TRUE;   /* the decoder refuses unknown channels before this */
   }
 }
 
@@ -318,6 +331,24 @@ void ll_session_send_stream(LlSession *s, guint32 stream_id, const guint8 *data,
     data += chunk;
     len -= chunk;
   }
+}
+
+gboolean ll_session_send_chat(LlSession *s, const char *text, GError **error)
+{
+  gsize n = strlen(text);
+  if (n == 0 || !g_utf8_validate(text, n, NULL)) {
+    g_set_error_literal(error, LL_ERROR, LL_ERROR_USAGE, "an empty message was not sent");
+    return FALSE;
+  }
+  if (n > LL_MAX_CHAT_PAYLOAD) {
+    g_set_error(error, LL_ERROR, LL_ERROR_USAGE,
+                "that message is too long (%" G_GSIZE_FORMAT " bytes; at most %d) and was "
+                "not sent; split it in parts", n, LL_MAX_CHAT_PAYLOAD);
+    return FALSE;
+  }
+  if (s->state == SESSION_OPEN)
+    enqueue(s, ll_frame_encode(LL_CHANNEL_CHAT, text, n));
+  return TRUE;
 }
 
 void ll_session_send_raw(LlSession *s, GBytes *bytes)

@@ -14,6 +14,8 @@ typedef struct {
   /* Bytes of RFB stream STREAM_ID. */
   void (*stream_data)(LlSession *session, guint32 stream_id, const guint8 *data, gsize len,
                       gpointer user_data);
+  /* A chat message: valid UTF-8, not empty, within LL_MAX_CHAT_PAYLOAD. */
+  void (*chat)(LlSession *session, const char *text, gpointer user_data);
   /* The send queue fell below its low mark after being congested. */
   void (*drained)(LlSession *session, gpointer user_data);
   /* Called exactly once, from the main loop, when the session is over.
@@ -39,6 +41,9 @@ gboolean ll_session_is_open(LlSession *session);
 
 void ll_session_send_control(LlSession *session, const LlControlMessage *message);
 void ll_session_send_stream(LlSession *session, guint32 stream_id, const guint8 *data, gsize len);
+/* Sends one chat message. LL_ERROR_USAGE, and nothing sent, for text
+ * that is empty, not UTF-8 or longer than LL_MAX_CHAT_PAYLOAD bytes. */
+gboolean ll_session_send_chat(LlSession *session, const char *text, GError **error);
 /* Raw bytes, for tests that play a hostile peer. */
 void ll_session_send_raw(LlSession *session, GBytes *bytes);
 /* TRUE while more than the high mark waits to be sent: stop producing. */

@@ -1,13 +1,36 @@
 #include "novice/rfb_server.h"
 #include "common/error.h"
 #include <rfb/rfb.h>
+#include <pthread.h>
 #include <stdarg.h>
+#include <string.h>
 #include <unistd.h>
 
 #define CLIENT_EXIT_WAIT_US (3 * G_USEC_PER_SEC)
 
+typedef enum { INPUT_KEY, INPUT_POINTER, INPUT_CUT_TEXT, INPUT_TEXT_CHAT } InputKind;
+
+typedef struct {
+  InputKind kind;
+  gboolean down;
+  guint32 keysym;
+  int buttons, x, y;
+  char *text;
+  gsize len;
+} InputEvent;
+
+/* Viewer threads push events here; the main loop drains them in order.
+ * It outlives the server if events are still on their way. */
+typedef struct {
+  GAsyncQueue *queue;
+  LlRfbServer *server;     /* NULL once the server is gone; main loop only */
+} InputRelay;
+
 struct LlRfbServer {
   LlScreenCapture *capture;
+  InputRelay *relay;
+  LlRfbInput input;
+  gpointer input_data;
   rfbScreenInfoPtr screen;
   char *desktop_name;
   GMutex lock;                /* guards live_clients; client threads end under it */
@@ -24,21 +47,118 @@ static void log_from_libvncserver(const char *format, ...)
   g_debug("libvncserver: %s", g_strchomp(text));
 }
 
-/* Input stays with the novice until control is granted (a later feature):
- * viewers' keys and pointer moves are dropped here, before X sees them. */
-static void drop_key(rfbBool down, rfbKeySym key, rfbClientPtr cl)
+static void input_event_free(gpointer data)
 {
-  (void)down; (void)key; (void)cl;
+  InputEvent *e = data;
+  g_free(e->text);
+  g_free(e);
 }
 
-static void drop_pointer(int buttons, int x, int y, rfbClientPtr cl)
+static void relay_clear(gpointer data)
 {
-  (void)buttons; (void)x; (void)y; (void)cl;
+  InputRelay *r = data;
+  g_async_queue_unref(r->queue);
 }
 
-static void drop_cut_text(char *text, int len, rfbClientPtr cl)
+static void deliver(LlRfbServer *s, InputEvent *e)
 {
-  (void)text; (void)len; (void)cl;
+  switch (e->kind) {
+  case INPUT_KEY:
+    if (s->input.key != NULL)
+      s->input.key(e->down, e->keysym, s->input_data);
+    break;
+  case INPUT_POINTER:
+    if (s->input.pointer != NULL)
+      s->input.pointer(e->buttons, e->x, e->y, s->input_data);
+    break;
+  case INPUT_CUT_TEXT:
+    if (s->input.cut_text != NULL)
+      s->input.cut_text(e->text, e->len, s->input_data);
+    break;
+  case INPUT_TEXT_CHAT:
+    if (s->input.text_chat != NULL)
+      s->input.text_chat(e->text, e->len, s->input_data);
+    break;
+  }
+}
+
+static gboolean drain_input(gpointer data)
+{
+  InputRelay *r = data;
+  InputEvent *e;
+  while ((e = g_async_queue_try_pop(r->queue)) != NULL) {
+    if (r->server != NULL)
+      deliver(r->server, e);
+    input_event_free(e);
+  }
+  return G_SOURCE_REMOVE;
+}
+
+/* On a viewer's thread. */
+static void relay_push(rfbClientPtr cl, InputEvent *e)
+{
+  LlRfbServer *s = cl->screen->screenData;
+  g_async_queue_push(s->relay->queue, e);
+  g_main_context_invoke_full(NULL, G_PRIORITY_HIGH, drain_input,
+                             g_atomic_rc_box_acquire(s->relay),
+                             (GDestroyNotify)g_atomic_rc_box_release);
+}
+
+static void on_key(rfbBool down, rfbKeySym key, rfbClientPtr cl)
+{
+  InputEvent *e = g_new0(InputEvent, 1);
+  e->kind = INPUT_KEY;
+  e->down = down;
+  e->keysym = key;
+  relay_push(cl, e);
+}
+
+static void on_pointer(int buttons, int x, int y, rfbClientPtr cl)
+{
+  InputEvent *e = g_new0(InputEvent, 1);
+  e->kind = INPUT_POINTER;
+  e->buttons = buttons;
+  e->x = x;
+  e->y = y;
+  relay_push(cl, e);
+}
+
+static void push_text(rfbClientPtr cl, InputKind kind, char *utf8, gsize len)
+{
+  if (utf8 == NULL || !g_utf8_validate(utf8, len, NULL)) {
+    g_free(utf8);
+    return;
+  }
+  InputEvent *e = g_new0(InputEvent, 1);
+  e->kind = kind;
+  e->text = utf8;
+  e->len = len;
+  relay_push(cl, e);
+}
+
+/* Classic RFB cut text is Latin-1. */
+static void on_cut_text(char *text, int len, rfbClientPtr cl)
+{
+  gsize written = 0;
+  char *utf8 = g_convert(text, len, "UTF-8", "ISO-8859-1", NULL, &written, NULL);
+  push_text(cl, INPUT_CUT_TEXT, utf8, written);
+}
+
+static void on_cut_text_utf8(char *text, int len, rfbClientPtr cl)
+{
+  push_text(cl, INPUT_CUT_TEXT, g_strndup(text, len), len);
+}
+
+/* UltraVNC TextChat: LENGTH may instead be an open/close/finished command. */
+static void on_text_chat(rfbClientPtr cl, int length, char *text)
+{
+  /* Only a viewer that spoke TextChat gets TextChat: others (TigerVNC)
+   * would take the unknown message type as a protocol error. */
+  cl->clientData = GINT_TO_POINTER(1);
+  if (text == NULL || length <= 0)
+    return;
+  char *utf8 = g_utf8_make_valid(text, length);
+  push_text(cl, INPUT_TEXT_CHAT, utf8, strlen(utf8));
 }
 
 static void on_screen_changed(int x, int y, int w, int h, gpointer data)
@@ -84,9 +204,11 @@ static rfbScreenInfoPtr make_screen(LlRfbServer *s)
   /* No painted-in arrow: the picture must be exactly the screen. The real
    * cursor shape comes from XFixes in a later version. */
   screen->cursor = NULL;
-  screen->kbdAddEvent = drop_key;
-  screen->ptrAddEvent = drop_pointer;
-  screen->setXCutText = drop_cut_text;
+  screen->kbdAddEvent = on_key;
+  screen->ptrAddEvent = on_pointer;
+  screen->setXCutText = on_cut_text;
+  screen->setXCutTextUTF8 = on_cut_text_utf8;
+  screen->setTextChat = on_text_chat;
   screen->screenData = s;
   rfbInitServer(screen);
   return screen;
@@ -104,6 +226,9 @@ LlRfbServer *ll_rfb_server_new(const char *display_name, const char *desktop_nam
   g_mutex_init(&s->lock);
   g_cond_init(&s->all_gone);
   s->capture = g_steal_pointer(&capture);
+  s->relay = g_atomic_rc_box_new0(InputRelay);
+  s->relay->queue = g_async_queue_new_full(input_event_free);
+  s->relay->server = s;
   s->desktop_name = g_strdup(desktop_name);
   s->screen = make_screen(s);
   if (s->screen == NULL ||
@@ -141,6 +266,40 @@ gboolean ll_rfb_server_add_client(LlRfbServer *s, int fd, GError **error)
   return TRUE;
 }
 
+void ll_rfb_server_set_input(LlRfbServer *s, const LlRfbInput *input, gpointer user_data)
+{
+  s->input = *input;
+  s->input_data = user_data;
+}
+
+void ll_rfb_server_send_cut_text(LlRfbServer *s, const char *utf8, gsize len)
+{
+  gsize latin1_len = 0;
+  g_autofree char *latin1 = g_convert_with_fallback(utf8, len, "ISO-8859-1", "UTF-8", "?", NULL,
+                                                    &latin1_len, NULL);
+  g_autofree char *copy = g_strndup(utf8, len);
+  if (latin1 == NULL)
+    return;
+  rfbSendServerCutTextUTF8(s->screen, copy, len, latin1, latin1_len);
+}
+
+void ll_rfb_server_send_text_chat(LlRfbServer *s, const char *utf8, gsize len)
+{
+  g_autofree char *copy = g_strndup(utf8, len);
+  rfbClientIteratorPtr it = rfbGetClientIterator(s->screen);
+  rfbClientPtr cl;
+  while ((cl = rfbClientIteratorNext(it)) != NULL) {
+    if (cl->clientData == NULL)
+      continue;
+    /* libvncserver writes TextChat through the buffer the viewer's output
+     * thread also uses, without taking its lock: take it here. */
+    pthread_mutex_lock(&cl->sendMutex);
+    rfbSendTextChatMessage(cl, len, copy);
+    pthread_mutex_unlock(&cl->sendMutex);
+  }
+  rfbReleaseClientIterator(it);
+}
+
 guint ll_rfb_server_client_count(LlRfbServer *s)
 {
   g_mutex_lock(&s->lock);
@@ -170,6 +329,8 @@ void ll_rfb_server_free(LlRfbServer *s)
     rfbScreenCleanup(s->screen);
   }
   ll_screen_capture_free(s->capture);
+  s->relay->server = NULL;
+  g_atomic_rc_box_release_full(s->relay, relay_clear);
   g_mutex_clear(&s->lock);
   g_cond_clear(&s->all_gone);
   g_free(s->desktop_name);

@@ -1,12 +1,21 @@
 /* The novice's RFB server: libvncserver serving the captured screen. It
  * never listens on the network; each consented viewer stream is handed to
- * it as one end of a socketpair. View-only in this version: input events
- * from viewers are dropped. */
+ * it as one end of a socketpair. Viewers' input, clipboard and TextChat
+ * are handed to the main loop; libvncserver's own threads never touch X. */
 #pragma once
 #include <glib.h>
 #include "novice/screen_capture.h"
 
 typedef struct LlRfbServer LlRfbServer;
+
+/* What viewers send, delivered on the main loop in the order it came.
+ * Whether any of it reaches the desktop is the session's decision. */
+typedef struct {
+  void (*key)(gboolean down, guint32 keysym, gpointer user_data);
+  void (*pointer)(int buttons, int x, int y, gpointer user_data);
+  void (*cut_text)(const char *utf8, gsize len, gpointer user_data);
+  void (*text_chat)(const char *utf8, gsize len, gpointer user_data);
+} LlRfbInput;
 
 /* Opens the display and starts capturing: call only once someone was
  * allowed to see the screen. */
@@ -14,6 +23,12 @@ LlRfbServer *ll_rfb_server_new(const char *display_name, const char *desktop_nam
                                GError **error);
 /* Serves a new viewer on FD (one end of a socketpair), taking ownership. */
 gboolean ll_rfb_server_add_client(LlRfbServer *server, int fd, GError **error);
+void ll_rfb_server_set_input(LlRfbServer *server, const LlRfbInput *input, gpointer user_data);
+/* Clipboard text for every viewer (UTF-8 where the viewer takes it,
+ * Latin-1 otherwise, as RFB requires). */
+void ll_rfb_server_send_cut_text(LlRfbServer *server, const char *utf8, gsize len);
+/* An UltraVNC TextChat message for every viewer. */
+void ll_rfb_server_send_text_chat(LlRfbServer *server, const char *utf8, gsize len);
 /* Viewers currently connected. */
 guint ll_rfb_server_client_count(LlRfbServer *server);
 /* Disconnects every viewer, waits for their threads, frees. The caller

@@ -1,0 +1,96 @@
+#include "novice/escape_watch.h"
+#include "common/error.h"
+#include <X11/Xlib.h>
+#include <X11/extensions/XInput2.h>
+#include <X11/keysym.h>
+#include <glib-unix.h>
+
+struct LlEscapeWatch {
+  Display *display;
+  int xi_opcode;
+  KeyCode escape;
+  gboolean active;
+  guint watch;
+  LlEscapePressed pressed;
+  gpointer user_data;
+};
+
+static void select_raw_keys(LlEscapeWatch *w, gboolean on)
+{
+  unsigned char bits[XIMaskLen(XI_LASTEVENT)] = { 0 };
+  XIEventMask mask = { XIAllMasterDevices, sizeof bits, bits };
+  if (on)
+    XISetMask(bits, XI_RawKeyPress);
+  XISelectEvents(w->display, DefaultRootWindow(w->display), &mask, 1);
+  XFlush(w->display);
+}
+
+static gboolean is_escape_press(LlEscapeWatch *w, XEvent *event)
+{
+  XGenericEventCookie *cookie = &event->xcookie;
+  gboolean escape = FALSE;
+  if (cookie->type == GenericEvent && cookie->extension == w->xi_opcode &&
+      XGetEventData(w->display, cookie)) {
+    if (cookie->evtype == XI_RawKeyPress)
+      escape = ((XIRawEvent *)cookie->data)->detail == w->escape;
+    XFreeEventData(w->display, cookie);
+  }
+  return escape;
+}
+
+static gboolean on_x_events(int fd, GIOCondition condition, gpointer data)
+{
+  LlEscapeWatch *w = data;
+  (void)fd; (void)condition;
+  while (XPending(w->display) > 0) {
+    XEvent event;
+    XNextEvent(w->display, &event);
+    if (is_escape_press(w, &event) && w->active)
+      w->pressed(w->user_data);
+  }
+  return G_SOURCE_CONTINUE;
+}
+
+LlEscapeWatch *ll_escape_watch_new(const char *display_name, LlEscapePressed pressed,
+                                   gpointer user_data, GError **error)
+{
+  int event_base, error_base, major = 2, minor = 0;
+  Display *display = XOpenDisplay(display_name);
+  if (display == NULL) {
+    g_set_error(error, LL_ERROR, LL_ERROR_DISPLAY, "cannot open the display to watch for Esc");
+    return NULL;
+  }
+  LlEscapeWatch *w = g_new0(LlEscapeWatch, 1);
+  w->display = display;
+  if (!XQueryExtension(display, "XInputExtension", &w->xi_opcode, &event_base, &error_base) ||
+      XIQueryVersion(display, &major, &minor) != Success) {
+    XCloseDisplay(display);
+    g_free(w);
+    g_set_error(error, LL_ERROR, LL_ERROR_DISPLAY,
+                "this X server cannot report the Esc key safely (no XInput 2), so control "
+                "cannot be offered");
+    return NULL;
+  }
+  w->escape = XKeysymToKeycode(display, XK_Escape);
+  w->pressed = pressed;
+  w->user_data = user_data;
+  w->watch = g_unix_fd_add(ConnectionNumber(display), G_IO_IN, on_x_events, w);
+  return w;
+}
+
+void ll_escape_watch_set_active(LlEscapeWatch *w, gboolean active)
+{
+  if (w->active == active)
+    return;
+  w->active = active;
+  select_raw_keys(w, active);
+}
+
+void ll_escape_watch_free(LlEscapeWatch *w)
+{
+  if (w == NULL)
+    return;
+  g_source_remove(w->watch);
+  XCloseDisplay(w->display);
+  g_free(w);
+}

@@ -1,0 +1,20 @@
+/* Notices the novice pressing Esc, without taking Esc from anyone.
+ *
+ * It listens for XInput 2 raw key events on the root window. Raw events
+ * are copies delivered to every client that selects them, before and
+ * independent of focus and grabs: the focused application still gets its
+ * Esc, nothing is grabbed, and no window of ours needs focus. (A passive
+ * grab with XGrabKey would take Esc away from applications; XRecord
+ * would work but needs a second connection and a context for little
+ * gain.) It selects the events only while a helper is in control, so
+ * it costs nothing otherwise. */
+#pragma once
+#include <glib.h>
+
+typedef struct LlEscapeWatch LlEscapeWatch;
+typedef void (*LlEscapePressed)(gpointer user_data);
+
+LlEscapeWatch *ll_escape_watch_new(const char *display_name, LlEscapePressed pressed,
+                                   gpointer user_data, GError **error);
+void ll_escape_watch_free(LlEscapeWatch *watch);
+void ll_escape_watch_set_active(LlEscapeWatch *watch, gboolean active);

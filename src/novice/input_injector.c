@@ -1,0 +1,126 @@
+#include "novice/input_injector.h"
+#include "common/error.h"
+#include <X11/XKBlib.h>
+#include <X11/Xlib.h>
+#include <X11/extensions/XTest.h>
+#include <X11/keysym.h>
+
+#define MAX_BUTTONS 8
+
+struct LlInputInjector {
+  Display *display;
+  GHashTable *held_keys;     /* keycodes the helper holds down */
+  int buttons;               /* RFB mask the helper holds */
+  guint injected_escapes;
+  KeyCode escape;
+  KeyCode shift;
+};
+
+LlInputInjector *ll_input_injector_open(const char *display_name, GError **error)
+{
+  int event_base, error_base, major, minor;
+  Display *display = XOpenDisplay(display_name);
+  if (display == NULL) {
+    g_set_error(error, LL_ERROR, LL_ERROR_DISPLAY, "cannot open the display for input");
+    return NULL;
+  }
+  if (!XTestQueryExtension(display, &event_base, &error_base, &major, &minor)) {
+    XCloseDisplay(display);
+    g_set_error(error, LL_ERROR, LL_ERROR_DISPLAY,
+                "this X server cannot take input from a helper (no XTEST extension)");
+    return NULL;
+  }
+  LlInputInjector *i = g_new0(LlInputInjector, 1);
+  i->display = display;
+  i->held_keys = g_hash_table_new(NULL, NULL);
+  i->escape = XKeysymToKeycode(display, XK_Escape);
+  i->shift = XKeysymToKeycode(display, XK_Shift_L);
+  return i;
+}
+
+void ll_input_injector_free(LlInputInjector *i)
+{
+  if (i == NULL)
+    return;
+  ll_input_injector_release_all(i);
+  g_hash_table_unref(i->held_keys);
+  XCloseDisplay(i->display);
+  g_free(i);
+}
+
+/* Is KEYSYM on the shifted level of KEYCODE (and not the plain one)? */
+static gboolean needs_shift(Display *d, KeyCode code, KeySym keysym)
+{
+  return XkbKeycodeToKeysym(d, code, 0, 0) != keysym &&
+         XkbKeycodeToKeysym(d, code, 0, 1) == keysym;
+}
+
+static gboolean shift_is_held(LlInputInjector *i)
+{
+  return g_hash_table_contains(i->held_keys, GUINT_TO_POINTER(i->shift)) ||
+         g_hash_table_contains(i->held_keys,
+                               GUINT_TO_POINTER(XKeysymToKeycode(i->display, XK_Shift_R)));
+}
+
+void ll_input_injector_key(LlInputInjector *i, gboolean down, guint32 keysym)
+{
+  KeyCode code = XKeysymToKeycode(i->display, keysym);
+  if (code == 0) {
+    g_debug("no key on this keyboard makes keysym 0x%x; dropped", keysym);
+    return;
+  }
+  /* Viewers that send a shifted keysym without Shift get it shifted here. */
+  gboolean add_shift = down && needs_shift(i->display, code, keysym) && !shift_is_held(i);
+  if (add_shift)
+    XTestFakeKeyEvent(i->display, i->shift, True, CurrentTime);
+  if (down && code == i->escape)
+    i->injected_escapes++;
+  XTestFakeKeyEvent(i->display, code, down, CurrentTime);
+  if (add_shift)
+    XTestFakeKeyEvent(i->display, i->shift, False, CurrentTime);
+  if (down)
+    g_hash_table_add(i->held_keys, GUINT_TO_POINTER(code));
+  else
+    g_hash_table_remove(i->held_keys, GUINT_TO_POINTER(code));
+  XFlush(i->display);
+}
+
+void ll_input_injector_pointer(LlInputInjector *i, int buttons, int x, int y)
+{
+  XTestFakeMotionEvent(i->display, -1, x, y, CurrentTime);
+  for (int b = 0; b < MAX_BUTTONS; b++) {
+    int bit = 1 << b;
+    if ((buttons & bit) != (i->buttons & bit))
+      XTestFakeButtonEvent(i->display, b + 1, (buttons & bit) != 0, CurrentTime);
+  }
+  i->buttons = buttons & ((1 << MAX_BUTTONS) - 1);
+  XFlush(i->display);
+}
+
+void ll_input_injector_release_all(LlInputInjector *i)
+{
+  GHashTableIter iter;
+  gpointer code;
+  g_hash_table_iter_init(&iter, i->held_keys);
+  while (g_hash_table_iter_next(&iter, &code, NULL))
+    XTestFakeKeyEvent(i->display, GPOINTER_TO_UINT(code), False, CurrentTime);
+  g_hash_table_remove_all(i->held_keys);
+  for (int b = 0; b < MAX_BUTTONS; b++)
+    if (i->buttons & (1 << b))
+      XTestFakeButtonEvent(i->display, b + 1, False, CurrentTime);
+  i->buttons = 0;
+  XFlush(i->display);
+}
+
+gboolean ll_input_injector_claim_escape(LlInputInjector *i)
+{
+  if (i->injected_escapes == 0)
+    return FALSE;
+  i->injected_escapes--;
+  return TRUE;
+}
+
+void ll_input_injector_forget_escapes(LlInputInjector *i)
+{
+  i->injected_escapes = 0;
+}
