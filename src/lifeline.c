@@ -15,6 +15,7 @@ static const char usage[] =
     "Commands:\n"
     "  invite        ask someone to help you: share this desktop with one helper\n"
     "  join FILE     help someone who sent you an invitation\n"
+    "  log           show the audit log of sessions on this account\n"
     "\n"
     "Run \"lifeline COMMAND --help\" for the options of a command.\n"
     "Options: --help, --version\n";
@@ -47,6 +48,8 @@ int main(int argc, char **argv)
     return ll_invite_command(argc - 1, argv + 1);
   if (strcmp(command, "join") == 0)
     return ll_join_command(argc - 1, argv + 1);
+  if (strcmp(command, "log") == 0)
+    return ll_log_command(argc - 1, argv + 1);
   fprintf(stderr, "lifeline: unknown command \"%s\"\n\n%s", command, usage);
   return 2;
 }

@@ -104,6 +104,12 @@ static void on_control(LlSession *session, const LlControlMessage *m, gpointer d
     ll_session_close(session, NULL);
   } else if (j->state == JOIN_ACTIVE && m->type == LL_MSG_STREAM_CLOSE) {
     ll_stream_table_remove(j->streams, m->stream_id);
+  } else if (j->state == JOIN_ACTIVE && m->type == LL_MSG_CONTROL_GRANTED) {
+    j->events.control_granted(j, j->user_data);
+  } else if (j->state == JOIN_ACTIVE && m->type == LL_MSG_CONTROL_DENIED) {
+    j->events.control_denied(j, m->reason, j->user_data);
+  } else if (j->state == JOIN_ACTIVE && m->type == LL_MSG_CONTROL_ENDED) {
+    j->events.control_ended(j, m->by, j->user_data);
   } else {
     g_autofree char *what = g_strdup_printf("unexpected %s message", ll_message_type_name(m->type));
     violation(j, what);
@@ -120,6 +126,17 @@ static void on_stream_data(LlSession *session, guint32 id, const guint8 *data, g
     return;
   }
   ll_stream_table_deliver(j->streams, id, data, len);
+}
+
+static void on_chat(LlSession *session, const char *text, gpointer data)
+{
+  LlHelperJoin *j = data;
+  (void)session;
+  if (j->state != JOIN_ACTIVE) {
+    violation(j, "chat before the novice agreed");
+    return;
+  }
+  j->events.chat(j, j->invitation->novice_name, text, j->user_data);
 }
 
 static void on_drained(LlSession *session, gpointer data)
@@ -142,6 +159,7 @@ static void on_closed(LlSession *session, const GError *why, gpointer data)
 static const LlSessionHandlers join_handlers = {
   .control = on_control,
   .stream_data = on_stream_data,
+  .chat = on_chat,
   .drained = on_drained,
   .closed = on_closed,
 };
@@ -208,6 +226,39 @@ gboolean ll_helper_join_start(LlHelperJoin *j, guint16 vnc_port, GError **error)
   j->race = ll_endpoint_race_start(j->invitation->endpoints, j->identity->certificate,
                                    j->invitation->fingerprint, on_race_done, j);
   return TRUE;
+}
+
+static void send_simple(LlHelperJoin *j, LlMessageType type)
+{
+  if (j->state != JOIN_ACTIVE)
+    return;
+  g_autoptr(LlControlMessage) m = ll_control_message_new(type);
+  ll_session_send_control(j->session, m);
+}
+
+void ll_helper_join_request_control(LlHelperJoin *j)
+{
+  send_simple(j, LL_MSG_CONTROL_REQUEST);
+}
+
+void ll_helper_join_release_control(LlHelperJoin *j)
+{
+  send_simple(j, LL_MSG_CONTROL_RELEASE);
+}
+
+gboolean ll_helper_join_send_chat(LlHelperJoin *j, const char *text, GError **error)
+{
+  if (j->state != JOIN_ACTIVE) {
+    g_set_error_literal(error, LL_ERROR, LL_ERROR_USAGE,
+                        "you can chat once you see the screen; your message was not sent");
+    return FALSE;
+  }
+  return ll_session_send_chat(j->session, text, error);
+}
+
+gboolean ll_helper_join_is_active(LlHelperJoin *j)
+{
+  return j->state == JOIN_ACTIVE;
 }
 
 void ll_helper_join_stop(LlHelperJoin *j, const char *reason)

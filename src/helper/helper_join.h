@@ -17,6 +17,12 @@ typedef struct {
   void (*waiting)(LlHelperJoin *join, const char *novice_name, gpointer user_data);
   /* The novice said yes; viewers may attach to 127.0.0.1:PORT. */
   void (*ready)(LlHelperJoin *join, guint16 port, gpointer user_data);
+  /* Control granted; or refused (REASON set); or ended (BY set: "esc",
+   * "stop", "release", "drop"). */
+  void (*control_granted)(LlHelperJoin *join, gpointer user_data);
+  void (*control_denied)(LlHelperJoin *join, const char *reason, gpointer user_data);
+  void (*control_ended)(LlHelperJoin *join, const char *by, gpointer user_data);
+  void (*chat)(LlHelperJoin *join, const char *from, const char *text, gpointer user_data);
   /* Over. WHY is NULL when we ended it; LL_ERROR_REFUSED when the novice
    * said no (its message is the reason); other codes for failures. */
   void (*finished)(LlHelperJoin *join, const GError *why, gpointer user_data);
@@ -28,6 +34,13 @@ LlHelperJoin *ll_helper_join_new(LlIdentity *identity, LlInvitation *invitation,
 /* Checks the invitation's time, binds VNC_PORT (0: any) and starts
  * connecting. Fails at once for an expired invitation or a busy port. */
 gboolean ll_helper_join_start(LlHelperJoin *join, guint16 vnc_port, GError **error);
+/* Asks the novice for control of keyboard and mouse. */
+void ll_helper_join_request_control(LlHelperJoin *join);
+/* Gives control back. */
+void ll_helper_join_release_control(LlHelperJoin *join);
+gboolean ll_helper_join_send_chat(LlHelperJoin *join, const char *text, GError **error);
+/* TRUE once the novice has said yes to seeing the screen. */
+gboolean ll_helper_join_is_active(LlHelperJoin *join);
 /* Leaves the session, telling the novice REASON. */
 void ll_helper_join_stop(LlHelperJoin *join, const char *reason);
 void ll_helper_join_free(LlHelperJoin *join);

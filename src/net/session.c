@@ -115,6 +115,12 @@ static void finish(LlSession *s, GError *why)
                   (GDestroyNotify)ll_session_unref);
 }
 
+void ll_session_set_handlers(LlSession *s, const LlSessionHandlers *handlers, gpointer user_data)
+{
+  s->handlers = *handlers;
+  s->user_data = user_data;
+}
+
 void ll_session_forget_handlers(LlSession *s)
 {
   memset(&s->handlers, 0, sizeof s->handlers);

@@ -54,5 +54,8 @@ gboolean ll_session_is_congested(LlSession *session);
 void ll_session_close(LlSession *session, const char *reason);
 /* Ends it at once; WHY is reported to the closed handler. */
 void ll_session_abort(LlSession *session, const GError *why);
+/* Hands the session to another owner (after admission, say). */
+void ll_session_set_handlers(LlSession *session, const LlSessionHandlers *handlers,
+                             gpointer user_data);
 /* The owner is going away: no handler will be called any more. */
 void ll_session_forget_handlers(LlSession *session);

@@ -95,16 +95,3 @@ const char *ll_control_end_name(LlControlEnd by)
   }
   return "unknown";
 }
-
-char *ll_control_end_describe(const char *by, const char *novice_name, const char *helper_name)
-{
-  if (g_strcmp0(by, "esc") == 0)
-    return g_strdup_printf("%s pressed Esc", novice_name);
-  if (g_strcmp0(by, "stop") == 0)
-    return g_strdup_printf("%s took control back", novice_name);
-  if (g_strcmp0(by, "release") == 0)
-    return g_strdup_printf("%s gave control back", helper_name);
-  if (g_strcmp0(by, "drop") == 0)
-    return g_strdup("the connection dropped");
-  return g_strdup("control ended");
-}

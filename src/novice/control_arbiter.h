@@ -48,6 +48,3 @@ gboolean ll_control_arbiter_clipboard_from_helper_allowed(LlControlArbiter *arbi
 
 /* "esc", "stop", "release", "drop": the wire and audit names. */
 const char *ll_control_end_name(LlControlEnd by);
-/* A sentence for people: "Alice pressed Esc". */
-char *ll_control_end_describe(const char *by_name, const char *novice_name,
-                              const char *helper_name);

@@ -3,15 +3,13 @@
 #include "common/error.h"
 #include "common/secret_proof.h"
 #include "net/session.h"
-#include "net/stream_table.h"
 #include "net/tls_channel.h"
-#include "novice/rfb_server.h"
-#include <errno.h>
-#include <sys/socket.h>
-#include <unistd.h>
+#include "novice/assist_session.h"
 
-typedef enum { PEER_HANDSHAKE, PEER_AWAIT_HELLO, PEER_ASKING, PEER_ACTIVE } PeerState;
+typedef enum { PEER_HANDSHAKE, PEER_AWAIT_HELLO, PEER_ASKING } PeerState;
 
+/* A connection not yet accepted: in the handshake, awaiting its hello, or
+ * waiting for the novice's answer. */
 typedef struct {
   LlNoviceHost *host;
   PeerState state;
@@ -23,29 +21,27 @@ typedef struct {
   LlSession *session;
   char *name;
   char *key_text;
-  LlStreamTable *streams;
 } Peer;
 
 struct LlNoviceHost {
-  LlIdentity *identity;
-  LlInvitation *invitation;
+  LlNoviceHostConfig config;
   char *display_name;
   LlNoviceHostEvents events;
   gpointer user_data;
   GSocketService *service;
   GList *peers;
   Peer *asking;
-  Peer *active;
+  LlAssistSession *assist;       /* the accepted session */
   gboolean spent;
   gboolean stopping;
   gboolean finished;
   guint expiry_timer;
   guint finish_idle;
   GError *finish_reason;
-  LlRfbServer *rfb;
 };
 
 static void finish(LlNoviceHost *h, GError *why);
+static void check_expiry(LlNoviceHost *h);
 
 /* ---- peers ---- */
 
@@ -53,7 +49,6 @@ static void peer_free(Peer *p)
 {
   g_cancellable_cancel(p->cancellable);
   g_clear_handle_id(&p->hello_timeout, g_source_remove);
-  g_clear_pointer(&p->streams, ll_stream_table_free);   /* closes the socketpair ends */
   if (p->session != NULL) {
     ll_session_forget_handlers(p->session);
     ll_session_abort(p->session, NULL);
@@ -76,8 +71,6 @@ static void peer_remove(Peer *p)
   h->peers = g_list_remove(h->peers, p);
   if (h->asking == p)
     h->asking = NULL;
-  if (h->active == p)
-    h->active = NULL;
   peer_free(p);
 }
 
@@ -85,6 +78,9 @@ static void refuse(Peer *p, const char *reason_for_helper, const char *log_reaso
 {
   LlNoviceHost *h = p->host;
   g_message("refused a helper from %s: %s", p->address, log_reason);
+  ll_audit_log_write(h->config.audit, "helper-refused", "session", h->config.invitation->session_id,
+                     "from", p->address, "helper", p->name, "helper-key", p->key_text, "reason",
+                     log_reason, NULL);
   if (h->events.refused != NULL)
     h->events.refused(h, p->address, log_reason, h->user_data);
   g_autoptr(LlControlMessage) no = ll_control_message_new(LL_MSG_REFUSED);
@@ -93,80 +89,7 @@ static void refuse(Peer *p, const char *reason_for_helper, const char *log_reaso
   ll_session_close(p->session, NULL);
 }
 
-/* ---- RFB streams ---- */
-
-static void on_bridge_ended(LlStreamBridge *bridge, guint32 id, gpointer data)
-{
-  Peer *p = data;
-  (void)bridge;
-  ll_stream_table_remove(p->streams, id);
-}
-
-static gboolean ensure_rfb_server(LlNoviceHost *h, GError **error)
-{
-  if (h->rfb != NULL)
-    return TRUE;
-  g_autofree char *desktop = g_strdup_printf("%s's desktop", h->invitation->novice_name);
-  h->rfb = ll_rfb_server_new(h->display_name, desktop, error);
-  return h->rfb != NULL;
-}
-
-static void refuse_stream(Peer *p, guint32 id)
-{
-  g_autoptr(LlControlMessage) close = ll_control_message_new(LL_MSG_STREAM_CLOSE);
-  close->stream_id = id;
-  ll_session_send_control(p->session, close);
-}
-
-static GSocketConnection *connection_for_fd(int fd, GError **error)
-{
-  g_autoptr(GSocket) socket = g_socket_new_from_fd(fd, error);
-  if (socket == NULL) {
-    close(fd);
-    return NULL;
-  }
-  return g_socket_connection_factory_create_connection(socket);
-}
-
-static void open_stream(Peer *p, guint32 id)
-{
-  LlNoviceHost *h = p->host;
-  g_autoptr(GError) error = NULL;
-  int fds[2];
-  if (ll_stream_table_contains(p->streams, id)) {
-    g_autoptr(GError) e = g_error_new(LL_ERROR, LL_ERROR_PROTOCOL, "stream %u opened twice", id);
-    ll_session_abort(p->session, e);
-    return;
-  }
-  if (ll_stream_table_size(p->streams) >= LL_MAX_STREAMS) {
-    g_message("refused a viewer from %s: already %d open", p->name, LL_MAX_STREAMS);
-    refuse_stream(p, id);
-    return;
-  }
-  if (!ensure_rfb_server(h, &error)) {
-    g_warning("cannot share the screen: %s", error->message);
-    g_autofree char *reason = g_strdup_printf("the screen cannot be shared: %s", error->message);
-    ll_session_close(p->session, reason);
-    return;
-  }
-  if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, fds) != 0) {
-    g_warning("cannot open a viewer stream: %s", g_strerror(errno));
-    refuse_stream(p, id);
-    return;
-  }
-  g_autoptr(GSocketConnection) ours = connection_for_fd(fds[1], &error);
-  if (ours == NULL || !ll_rfb_server_add_client(h->rfb, fds[0], &error)) {
-    g_warning("cannot open a viewer stream: %s", error->message);
-    refuse_stream(p, id);
-    return;
-  }
-  LlStreamBridge *bridge = ll_stream_bridge_new(p->session, id, G_IO_STREAM(ours),
-                                                on_bridge_ended, p);
-  ll_stream_table_add(p->streams, bridge);
-  g_info("viewer stream %u open for %s", id, p->name);
-}
-
-/* ---- the hello and the novice's answer ---- */
+/* ---- the hello ---- */
 
 static gboolean proof_is_valid(Peer *p, const LlControlMessage *hello)
 {
@@ -178,41 +101,48 @@ static gboolean proof_is_valid(Peer *p, const LlControlMessage *hello)
   }
   gsize n = 0;
   const guint8 *b = g_bytes_get_data(binding, &n);
-  return ll_secret_proof_verify(p->host->invitation->secret, hello->session_id, b, n,
+  return ll_secret_proof_verify(p->host->config.invitation->secret, hello->session_id, b, n,
                                 hello->proof);
+}
+
+static void ask_novice(Peer *p, const LlControlMessage *m)
+{
+  LlNoviceHost *h = p->host;
+  p->state = PEER_ASKING;
+  h->asking = p;
+  g_autoptr(LlControlMessage) waiting = ll_control_message_new(LL_MSG_WAITING);
+  ll_session_send_control(p->session, waiting);
+  g_message("helper \"%s\" (%s) from %s proved the invitation; asking", p->name, p->key_text,
+            p->address);
+  (void)m;
+  h->events.ask(h, p->name, p->key_text, h->user_data);
 }
 
 static void handle_hello(Peer *p, const LlControlMessage *m)
 {
   LlNoviceHost *h = p->host;
+  const LlInvitation *inv = h->config.invitation;
   g_autoptr(GError) expired = NULL;
   g_clear_handle_id(&p->hello_timeout, g_source_remove);
+  p->name = g_strdup(*m->name ? m->name : "Someone");
   if (m->version != LL_PROTOCOL_VERSION) {
     g_autofree char *why = g_strdup_printf(
         "this helper's Lifeline speaks protocol %u and this one %d; both need the same version",
         m->version, LL_PROTOCOL_VERSION);
     refuse(p, why, why);
-  } else if (g_strcmp0(m->session_id, h->invitation->session_id) != 0 || !proof_is_valid(p, m)) {
+  } else if (g_strcmp0(m->session_id, inv->session_id) != 0 || !proof_is_valid(p, m)) {
     refuse(p, "the invitation does not match this computer's; ask for a new one",
            "wrong invitation secret");
   } else if (h->spent) {
     refuse(p, "this invitation was already used; ask for a new one",
            "the invitation was already used");
-  } else if (!ll_invitation_check_time(h->invitation, g_get_real_time() / G_USEC_PER_SEC,
-                                       &expired)) {
+  } else if (!ll_invitation_check_time(inv, g_get_real_time() / G_USEC_PER_SEC, &expired)) {
     refuse(p, expired->message, expired->message);
   } else if (h->asking != NULL || h->stopping) {
     refuse(p, "someone else is being asked right now; try again in a minute",
            "another helper is being asked");
   } else {
-    p->name = g_strdup(*m->name ? m->name : "Someone");
-    p->state = PEER_ASKING;
-    h->asking = p;
-    g_autoptr(LlControlMessage) waiting = ll_control_message_new(LL_MSG_WAITING);
-    ll_session_send_control(p->session, waiting);
-    g_message("helper \"%s\" (%s) from %s proved the invitation; asking", p->name, p->key_text,
-              p->address);
-    h->events.ask(h, p->name, p->key_text, h->user_data);
+    ask_novice(p, m);
   }
 }
 
@@ -227,13 +157,11 @@ static void on_control(LlSession *session, const LlControlMessage *m, gpointer d
 {
   Peer *p = data;
   (void)session;
-  if (p->state == PEER_AWAIT_HELLO && m->type == LL_MSG_HELLO)
+  if (p->state == PEER_AWAIT_HELLO && m->type == LL_MSG_HELLO) {
     handle_hello(p, m);
-  else if (p->state == PEER_ACTIVE && m->type == LL_MSG_STREAM_OPEN)
-    open_stream(p, m->stream_id);
-  else if (p->state == PEER_ACTIVE && m->type == LL_MSG_STREAM_CLOSE)
-    ll_stream_table_remove(p->streams, m->stream_id);
-  else {
+  } else {
+    /* Anything else before the novice's yes, a screen stream above all,
+     * is a violation: nothing of the desktop is sent before yes. */
     g_autofree char *what = g_strdup_printf("unexpected %s message", ll_message_type_name(m->type));
     violation(p, what);
   }
@@ -242,37 +170,23 @@ static void on_control(LlSession *session, const LlControlMessage *m, gpointer d
 static void on_stream_data(LlSession *session, guint32 id, const guint8 *data, gsize len,
                            gpointer user_data)
 {
-  Peer *p = user_data;
-  (void)session;
-  if (p->state != PEER_ACTIVE) {
-    violation(p, "screen data before the novice agreed");
-    return;
-  }
-  ll_stream_table_deliver(p->streams, id, data, len);
+  (void)session; (void)id; (void)data; (void)len;
+  violation(user_data, "screen data before the novice agreed");
 }
 
-static void on_drained(LlSession *session, gpointer data)
+static void on_chat(LlSession *session, const char *text, gpointer data)
 {
-  Peer *p = data;
-  (void)session;
-  ll_stream_table_resume_all(p->streams);
+  (void)session; (void)text;
+  violation(data, "chat before the novice agreed");
 }
-
-static void check_expiry(LlNoviceHost *h);
 
 static void on_closed(LlSession *session, const GError *why, gpointer data)
 {
   Peer *p = data;
   LlNoviceHost *h = p->host;
-  (void)session;
+  (void)session; (void)why;
   if (h->asking == p && h->events.ask_withdrawn != NULL)
     h->events.ask_withdrawn(h, p->name, h->user_data);
-  if (h->active == p) {
-    GError *reason = why != NULL ? g_error_copy(why) : NULL;
-    peer_remove(p);
-    finish(h, reason);
-    return;
-  }
   peer_remove(p);
   check_expiry(h);
 }
@@ -280,9 +194,85 @@ static void on_closed(LlSession *session, const GError *why, gpointer data)
 static const LlSessionHandlers peer_handlers = {
   .control = on_control,
   .stream_data = on_stream_data,
-  .drained = on_drained,
+  .chat = on_chat,
   .closed = on_closed,
 };
+
+/* ---- the accepted session ---- */
+
+static void assist_control_asked(LlAssistSession *a, const char *helper, gpointer data)
+{
+  LlNoviceHost *h = data;
+  (void)a;
+  h->events.control_asked(h, helper, h->user_data);
+}
+
+static void assist_control_withdrawn(LlAssistSession *a, gpointer data)
+{
+  LlNoviceHost *h = data;
+  (void)a;
+  h->events.control_withdrawn(h, h->user_data);
+}
+
+static void assist_control_changed(LlAssistSession *a, gboolean granted, const char *by,
+                                   gpointer data)
+{
+  LlNoviceHost *h = data;
+  (void)a;
+  h->events.control_changed(h, granted, by, h->user_data);
+}
+
+static void assist_chat(LlAssistSession *a, const char *from, const char *text, gpointer data)
+{
+  LlNoviceHost *h = data;
+  (void)a;
+  h->events.chat(h, from, text, h->user_data);
+}
+
+static void assist_finished(LlAssistSession *a, const GError *why, gpointer data)
+{
+  LlNoviceHost *h = data;
+  (void)a;
+  finish(h, why != NULL ? g_error_copy(why) : NULL);
+}
+
+static const LlAssistEvents assist_events = {
+  assist_control_asked, assist_control_withdrawn, assist_control_changed, assist_chat,
+  assist_finished,
+};
+
+static void accept_peer(LlNoviceHost *h, Peer *p)
+{
+  g_autoptr(GError) error = NULL;
+  LlAssistConfig config = {
+    .display_name = h->display_name, .novice_name = h->config.invitation->novice_name,
+    .helper_name = p->name, .helper_key = p->key_text,
+    .session_id = h->config.invitation->session_id, .view_only = h->config.view_only,
+    .audit = h->config.audit,
+  };
+  h->spent = TRUE;
+  ll_audit_log_write(h->config.audit, "consent-given", "session", config.session_id, "helper",
+                     p->name, "helper-key", p->key_text, "from", p->address, NULL);
+  g_autoptr(LlSession) session = ll_session_ref(p->session);
+  h->assist = ll_assist_session_new(session, &config, &assist_events, h, &error);
+  if (h->assist == NULL) {
+    g_warning("cannot share the screen: %s", error->message);
+    g_autofree char *reason = g_strdup_printf("the screen cannot be shared: %s", error->message);
+    ll_session_close(session, reason);
+    finish(h, g_error_copy(error));
+    return;
+  }
+  /* The session now belongs to the assist session; the peer lets go
+   * without closing anything. */
+  ll_session_unref(g_steal_pointer(&p->session));
+  g_clear_object(&p->connection);
+  g_autoptr(LlControlMessage) yes = ll_control_message_new(LL_MSG_ACCEPTED);
+  yes->name = g_strdup(h->config.invitation->novice_name);
+  ll_session_send_control(session, yes);
+  g_message("the novice allowed helper \"%s\" (%s) to see the screen", p->name, p->key_text);
+  h->events.started(h, p->name, h->user_data);
+  peer_remove(p);
+}
 
 void ll_novice_host_answer(LlNoviceHost *h, gboolean allow)
 {
@@ -290,20 +280,41 @@ void ll_novice_host_answer(LlNoviceHost *h, gboolean allow)
   if (p == NULL)
     return;
   h->asking = NULL;
-  if (!allow) {
-    g_autofree char *why = g_strdup_printf("%s said no", h->invitation->novice_name);
-    g_message("the novice refused helper \"%s\"", p->name);
-    refuse(p, why, "the novice said no");
+  if (allow) {
+    accept_peer(h, p);
     return;
   }
-  h->spent = TRUE;
-  h->active = p;
-  p->state = PEER_ACTIVE;
-  g_autoptr(LlControlMessage) yes = ll_control_message_new(LL_MSG_ACCEPTED);
-  yes->name = g_strdup(h->invitation->novice_name);
-  ll_session_send_control(p->session, yes);
-  g_message("the novice allowed helper \"%s\" (%s) to see the screen", p->name, p->key_text);
-  h->events.started(h, p->name, h->user_data);
+  g_autofree char *why = g_strdup_printf("%s said no", h->config.invitation->novice_name);
+  ll_audit_log_write(h->config.audit, "consent-refused", "session",
+                     h->config.invitation->session_id, "helper", p->name, "helper-key",
+                     p->key_text, NULL);
+  g_autoptr(LlControlMessage) no = ll_control_message_new(LL_MSG_REFUSED);
+  no->reason = g_strdup(why);
+  ll_session_send_control(p->session, no);
+  ll_session_close(p->session, NULL);
+  g_message("the novice refused helper \"%s\"", p->name);
+}
+
+void ll_novice_host_answer_control(LlNoviceHost *h, gboolean allow)
+{
+  if (h->assist != NULL)
+    ll_assist_session_answer_control(h->assist, allow);
+}
+
+void ll_novice_host_stop_control(LlNoviceHost *h)
+{
+  if (h->assist != NULL)
+    ll_assist_session_stop_control(h->assist);
+}
+
+gboolean ll_novice_host_send_chat(LlNoviceHost *h, const char *text, GError **error)
+{
+  if (h->assist == NULL || h->finished) {
+    g_set_error_literal(error, LL_ERROR, LL_ERROR_USAGE,
+                        "nobody is connected yet; your message was not sent");
+    return FALSE;
+  }
+  return ll_assist_session_send_chat(h->assist, text, error);
 }
 
 /* ---- incoming connections ---- */
@@ -372,10 +383,9 @@ static gboolean on_incoming(GSocketService *service, GSocketConnection *connecti
   p->address = describe_remote(connection);
   p->connection = g_object_ref(connection);
   p->cancellable = g_cancellable_new();
-  p->streams = ll_stream_table_new();
   h->peers = g_list_prepend(h->peers, p);
   p->hello_timeout = g_timeout_add(LL_HELLO_TIMEOUT_MS, on_hello_timeout, p);
-  p->tls = ll_tls_server_new(G_IO_STREAM(connection), h->identity->certificate, &error);
+  p->tls = ll_tls_server_new(G_IO_STREAM(connection), h->config.identity->certificate, &error);
   if (p->tls == NULL) {
     g_warning("cannot start TLS for %s: %s", p->address, error->message);
     peer_remove(p);
@@ -395,6 +405,14 @@ static gboolean report_finished(gpointer data)
   return G_SOURCE_REMOVE;
 }
 
+static void close_listener(LlNoviceHost *h)
+{
+  if (h->service != NULL) {
+    g_socket_service_stop(h->service);
+    g_socket_listener_close(G_SOCKET_LISTENER(h->service));
+  }
+}
+
 static void finish(LlNoviceHost *h, GError *why)
 {
   if (h->finished) {
@@ -403,19 +421,19 @@ static void finish(LlNoviceHost *h, GError *why)
   }
   h->finished = TRUE;
   h->finish_reason = why;
-  if (h->service != NULL) {
-    g_socket_service_stop(h->service);
-    g_socket_listener_close(G_SOCKET_LISTENER(h->service));
-  }
+  close_listener(h);
   h->finish_idle = g_idle_add(report_finished, h);
 }
 
 static void check_expiry(LlNoviceHost *h)
 {
   gint64 now = g_get_real_time() / G_USEC_PER_SEC;
-  if (h->spent || h->asking != NULL || h->finished || now < ll_invitation_expires(h->invitation))
+  gint64 expires = ll_invitation_expires(h->config.invitation);
+  if (h->spent || h->asking != NULL || h->finished || now < expires)
     return;
-  g_autofree char *when = ll_format_local_time(ll_invitation_expires(h->invitation));
+  g_autofree char *when = ll_format_local_time(expires);
+  ll_audit_log_write(h->config.audit, "invitation-expired", "session",
+                     h->config.invitation->session_id, NULL);
   finish(h, g_error_new(LL_ERROR, LL_ERROR_EXPIRED,
                         "the invitation expired at %s and nobody joined", when));
 }
@@ -428,17 +446,16 @@ static gboolean on_expiry(gpointer data)
   return G_SOURCE_REMOVE;
 }
 
-LlNoviceHost *ll_novice_host_new(LlIdentity *identity, LlInvitation *invitation,
-                                 const char *display_name, const LlNoviceHostEvents *events,
-                                 gpointer user_data)
+LlNoviceHost *ll_novice_host_new(const LlNoviceHostConfig *config,
+                                 const LlNoviceHostEvents *events, gpointer user_data)
 {
   LlNoviceHost *h = g_new0(LlNoviceHost, 1);
-  h->identity = identity;
-  h->invitation = invitation;
-  h->display_name = g_strdup(display_name);
+  h->config = *config;
+  h->display_name = g_strdup(config->display_name);
+  h->config.display_name = h->display_name;
   h->events = *events;
   h->user_data = user_data;
-  gint64 left = ll_invitation_expires(invitation) - g_get_real_time() / G_USEC_PER_SEC;
+  gint64 left = ll_invitation_expires(config->invitation) - g_get_real_time() / G_USEC_PER_SEC;
   h->expiry_timer = g_timeout_add_seconds(MAX(left, 0) + 1, on_expiry, h);
   return h;
 }
@@ -460,6 +477,9 @@ gboolean ll_novice_host_listen(LlNoviceHost *h, guint16 port, guint16 *bound_por
   }
   g_signal_connect(h->service, "incoming", G_CALLBACK(on_incoming), h);
   g_socket_service_start(h->service);
+  ll_audit_log_write(h->config.audit, "invitation-created", "session",
+                     h->config.invitation->session_id, "novice", h->config.invitation->novice_name,
+                     "view-only", h->config.view_only ? "yes" : "no", NULL);
   return TRUE;
 }
 
@@ -468,20 +488,16 @@ void ll_novice_host_stop(LlNoviceHost *h, const char *reason)
   if (h->stopping)
     return;
   h->stopping = TRUE;
-  if (h->service != NULL) {
-    g_socket_service_stop(h->service);
-    g_socket_listener_close(G_SOCKET_LISTENER(h->service));
-  }
-  gboolean waiting_for_bye = FALSE;
+  close_listener(h);
   for (GList *l = h->peers; l != NULL; l = l->next) {
     Peer *p = l->data;
-    if (p->session != NULL && ll_session_is_open(p->session)) {
+    if (p->session != NULL && ll_session_is_open(p->session))
       ll_session_close(p->session, reason);
-      waiting_for_bye |= (p == h->active);
-    }
   }
   /* With a helper connected, finished follows once it has been told. */
-  if (!waiting_for_bye)
+  if (h->assist != NULL && !h->finished)
+    ll_assist_session_end(h->assist, reason);
+  else
     finish(h, g_error_new_literal(LL_ERROR, LL_ERROR_CLOSED, reason));
 }
 
@@ -493,12 +509,9 @@ void ll_novice_host_free(LlNoviceHost *h)
   g_clear_handle_id(&h->finish_idle, g_source_remove);
   while (h->peers != NULL)
     peer_remove(h->peers->data);
-  if (h->service != NULL) {
-    g_socket_service_stop(h->service);
-    g_socket_listener_close(G_SOCKET_LISTENER(h->service));
-    g_object_unref(h->service);
-  }
-  ll_rfb_server_free(h->rfb);
+  close_listener(h);
+  g_clear_object(&h->service);
+  ll_assist_session_free(h->assist);
   g_clear_error(&h->finish_reason);
   g_free(h->display_name);
   g_free(h);

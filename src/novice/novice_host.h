@@ -5,12 +5,12 @@
  * the events below, so the text and graphical front ends share this. */
 #pragma once
 #include <gio/gio.h>
+#include "common/audit_log.h"
 #include "common/identity.h"
 #include "common/invitation.h"
 
 #define LL_HELLO_TIMEOUT_MS 15000
 #define LL_MAX_PENDING_CONNECTIONS 16
-#define LL_MAX_STREAMS 4
 
 typedef struct LlNoviceHost LlNoviceHost;
 
@@ -23,6 +23,13 @@ typedef struct {
   void (*ask_withdrawn)(LlNoviceHost *host, const char *helper_name, gpointer user_data);
   /* The novice said yes; the helper now sees the screen. */
   void (*started)(LlNoviceHost *host, const char *helper_name, gpointer user_data);
+  /* The helper asks for control: ask, then ll_novice_host_answer_control. */
+  void (*control_asked)(LlNoviceHost *host, const char *helper_name, gpointer user_data);
+  void (*control_withdrawn)(LlNoviceHost *host, gpointer user_data);
+  /* Control began (BY NULL) or ended (BY "esc", "stop", "release", "drop"). */
+  void (*control_changed)(LlNoviceHost *host, gboolean granted, const char *by,
+                          gpointer user_data);
+  void (*chat)(LlNoviceHost *host, const char *from, const char *text, gpointer user_data);
   /* A helper was refused before the novice was disturbed. */
   void (*refused)(LlNoviceHost *host, const char *peer, const char *why, gpointer user_data);
   /* The accepted session is over, or the invitation expired unused:
@@ -30,14 +37,26 @@ typedef struct {
   void (*finished)(LlNoviceHost *host, const GError *why, gpointer user_data);
 } LlNoviceHostEvents;
 
-LlNoviceHost *ll_novice_host_new(LlIdentity *identity, LlInvitation *invitation,
-                                 const char *display_name, const LlNoviceHostEvents *events,
-                                 gpointer user_data);
+typedef struct {
+  LlIdentity *identity;
+  LlInvitation *invitation;
+  const char *display_name;     /* NULL: $DISPLAY */
+  gboolean view_only;           /* the helper may never take control */
+  LlAuditLog *audit;            /* may be NULL */
+} LlNoviceHostConfig;
+
+LlNoviceHost *ll_novice_host_new(const LlNoviceHostConfig *config,
+                                 const LlNoviceHostEvents *events, gpointer user_data);
 /* Listens on PORT (0: the system picks) on all interfaces. */
 gboolean ll_novice_host_listen(LlNoviceHost *host, guint16 port, guint16 *bound_port,
                                GError **error);
 /* The novice's answer to the current ask. */
 void ll_novice_host_answer(LlNoviceHost *host, gboolean allow);
+void ll_novice_host_answer_control(LlNoviceHost *host, gboolean allow);
+/* The novice takes control back. */
+void ll_novice_host_stop_control(LlNoviceHost *host);
+/* A chat message to the helper; FALSE with a sentence when it cannot go. */
+gboolean ll_novice_host_send_chat(LlNoviceHost *host, const char *text, GError **error);
 /* Ends everything: tells a connected helper REASON, closes the port. */
 void ll_novice_host_stop(LlNoviceHost *host, const char *reason);
 void ll_novice_host_free(LlNoviceHost *host);

@@ -1,4 +1,5 @@
 /* `lifeline invite`: share this desktop with one helper. */
+#include "common/audit_log.h"
 #include "common/duration.h"
 #include "common/error.h"
 #include "common/identity.h"
@@ -22,6 +23,7 @@ typedef struct {
   char *name;
   char *display;
   gboolean link;
+  gboolean view_only;
   gboolean verbose;
 } InviteOptions;
 
@@ -31,9 +33,13 @@ typedef struct {
   LlLineReader *stdin_lines;
   LlInvitation *invitation;
   char *asking_name;
+  char *helper_name;
+  gboolean control_question;   /* a control request waits for an answer */
   gboolean stopping;
   int exit_code;
 } Invite;
+
+static void on_line(const char *line, gpointer data);
 
 static void on_answer(const char *line, gpointer data)
 {
@@ -70,8 +76,105 @@ static void on_ask_withdrawn(LlNoviceHost *host, const char *helper_name, gpoint
 
 static void on_started(LlNoviceHost *host, const char *helper_name, gpointer data)
 {
-  (void)host; (void)data;
+  Invite *inv = data;
+  (void)host;
+  g_free(inv->helper_name);
+  inv->helper_name = g_strdup(helper_name);
   ll_say("%s can now see your screen. Press Ctrl-C here to stop sharing.", helper_name);
+  ll_say("Type a message and press Enter to chat; type /help for commands.");
+  ll_line_reader_follow(inv->stdin_lines, on_line, inv);
+}
+
+static void on_control_asked(LlNoviceHost *host, const char *helper_name, gpointer data)
+{
+  Invite *inv = data;
+  (void)host;
+  inv->control_question = TRUE;
+  ll_prompt("%s asks to control your keyboard and mouse. Allow? [y/N]", helper_name);
+}
+
+static void on_control_withdrawn(LlNoviceHost *host, gpointer data)
+{
+  Invite *inv = data;
+  (void)host;
+  inv->control_question = FALSE;
+  ll_say("\n%s no longer asks for control.", inv->helper_name);
+}
+
+static void on_control_changed(LlNoviceHost *host, gboolean granted, const char *by, gpointer data)
+{
+  Invite *inv = data;
+  (void)host;
+  if (granted)
+    ll_say("%s is now controlling your keyboard and mouse. Press Esc to take it back.",
+           inv->helper_name);
+  else if (g_strcmp0(by, "esc") == 0)
+    ll_say("You pressed Esc: %s no longer controls your computer.", inv->helper_name);
+  else if (g_strcmp0(by, "stop") == 0)
+    ll_say("You took control back: %s can only watch now.", inv->helper_name);
+  else if (g_strcmp0(by, "release") == 0)
+    ll_say("%s gave control back and can only watch now.", inv->helper_name);
+  else
+    ll_say("The connection dropped: %s no longer controls your computer.", inv->helper_name);
+}
+
+static void on_chat(LlNoviceHost *host, const char *from, const char *text, gpointer data)
+{
+  (void)host; (void)data;
+  ll_say_chat(from, text);
+}
+
+static void print_help(void)
+{
+  ll_say("Type a message and press Enter to send it to your helper.");
+  ll_say("  /stop   take back control of your keyboard and mouse (Esc does the same)");
+  ll_say("  /quit   stop sharing your screen (Ctrl-C does the same)");
+  ll_say("  /help   show this");
+}
+
+static void stop_sharing(Invite *inv)
+{
+  if (inv->stopping)
+    return;
+  inv->stopping = TRUE;
+  g_autofree char *reason =
+      g_strdup_printf("%s stopped sharing the screen", inv->invitation->novice_name);
+  ll_novice_host_stop(inv->host, reason);
+}
+
+static void run_command(Invite *inv, const char *line)
+{
+  if (strcmp(line, "/stop") == 0)
+    ll_novice_host_stop_control(inv->host);
+  else if (strcmp(line, "/quit") == 0)
+    stop_sharing(inv);
+  else if (strcmp(line, "/help") == 0)
+    print_help();
+  else if (strcmp(line, "/control") == 0 || strcmp(line, "/release") == 0)
+    ll_say("%s is a command for the helper; type /help for yours.", line);
+  else
+    ll_say("There is no command %s; type /help for the commands.", line);
+}
+
+static void on_line(const char *line, gpointer data)
+{
+  Invite *inv = data;
+  g_autoptr(GError) error = NULL;
+  if (line == NULL)
+    return;   /* no more input: sharing goes on until Ctrl-C */
+  if (inv->control_question) {
+    inv->control_question = FALSE;
+    gboolean yes = ll_answer_is_yes(line);
+    if (!yes)
+      ll_say("Not allowed. %s can only watch.", inv->helper_name);
+    ll_novice_host_answer_control(inv->host, yes);
+  } else if (line[0] == '/') {
+    run_command(inv, line);
+  } else if (*line != '\0' && !ll_is_answer_word(line)) {
+    /* A lone "y" with no question open is a stray answer, not a message. */
+    if (!ll_novice_host_send_chat(inv->host, line, &error))
+      ll_say("%s", error->message);
+  }
 }
 
 static void on_finished(LlNoviceHost *host, const GError *why, gpointer data)
@@ -97,6 +200,10 @@ static const LlNoviceHostEvents invite_events = {
   .ask = on_ask,
   .ask_withdrawn = on_ask_withdrawn,
   .started = on_started,
+  .control_asked = on_control_asked,
+  .control_withdrawn = on_control_withdrawn,
+  .control_changed = on_control_changed,
+  .chat = on_chat,
   .finished = on_finished,
 };
 
@@ -108,10 +215,7 @@ static gboolean on_signal(gpointer data)
     g_main_loop_quit(inv->loop);
     return G_SOURCE_CONTINUE;
   }
-  inv->stopping = TRUE;
-  g_autofree char *reason =
-      g_strdup_printf("%s stopped sharing the screen", inv->invitation->novice_name);
-  ll_novice_host_stop(inv->host, reason);
+  stop_sharing(inv);
   return G_SOURCE_CONTINUE;
 }
 
@@ -125,6 +229,7 @@ static gboolean parse_options(int argc, char **argv, InviteOptions *o, GError **
     { "name", 'n', 0, G_OPTION_ARG_STRING, &o->name, "Your name as the helper will see it", "NAME" },
     { "display", 0, 0, G_OPTION_ARG_STRING, &o->display, "The X display to share (default: $DISPLAY)", "DISPLAY" },
     { "link", 0, 0, G_OPTION_ARG_NONE, &o->link, "Also print the invitation as a lifeline: link", NULL },
+    { "view-only", 0, 0, G_OPTION_ARG_NONE, &o->view_only, "Never let the helper control keyboard and mouse", NULL },
     { "verbose", 'v', 0, G_OPTION_ARG_NONE, &o->verbose, "Log what happens in detail", NULL },
     { NULL, 0, 0, 0, NULL, NULL, NULL },
   };
@@ -216,8 +321,15 @@ static int run(const InviteOptions *o, GError **error)
   g_autofree char *name = ll_default_person_name(o->name);
   g_autoptr(LlInvitation) invitation =
       ll_invitation_new(name, identity->fingerprint, g_get_real_time() / G_USEC_PER_SEC, lifetime);
+  g_autoptr(GError) audit_error = NULL;
+  g_autoptr(LlAuditLog) audit = ll_audit_log_open(NULL, &audit_error);
+  if (audit == NULL)
+    g_warning("%s; this session will not be recorded", audit_error->message);
   Invite inv = { .loop = g_main_loop_new(NULL, FALSE), .invitation = invitation };
-  inv.host = ll_novice_host_new(identity, invitation, o->display, &invite_events, &inv);
+  LlNoviceHostConfig config = { .identity = identity, .invitation = invitation,
+                                .display_name = o->display, .view_only = o->view_only,
+                                .audit = audit };
+  inv.host = ll_novice_host_new(&config, &invite_events, &inv);
   inv.stdin_lines = ll_line_reader_new(0);
   g_autofree char *path = o->out != NULL ? g_strdup(o->out)
                           : g_build_filename(g_get_home_dir(), "lifeline-invitation.lifeline", NULL);
@@ -235,6 +347,7 @@ static int run(const InviteOptions *o, GError **error)
   ll_novice_host_free(inv.host);
   ll_line_reader_free(inv.stdin_lines);
   g_free(inv.asking_name);
+  g_free(inv.helper_name);
   g_main_loop_unref(inv.loop);
   return code;
 }

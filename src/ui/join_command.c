@@ -6,6 +6,7 @@
 #include "ui/commands.h"
 #include "ui/terminal.h"
 #include <sodium.h>
+#include <string.h>
 
 typedef struct {
   int vnc_port;
@@ -18,10 +19,15 @@ typedef struct {
 typedef struct {
   GMainLoop *loop;
   LlHelperJoin *join;
+  LlLineReader *stdin_lines;
   char *helper_name;
+  char *novice_name;
   gboolean stopping;
   int exit_code;
 } Join;
+
+static void on_line(const char *line, gpointer data);
+static void leave(Join *j);
 
 static void on_connected(LlHelperJoin *join, const char *path, const char *endpoint,
                          gint64 elapsed_ms, gpointer data)
@@ -39,8 +45,76 @@ static void on_waiting(LlHelperJoin *join, const char *novice_name, gpointer dat
 
 static void on_ready(LlHelperJoin *join, guint16 port, gpointer data)
 {
-  (void)join; (void)data;
+  Join *j = data;
+  (void)join;
   ll_say("ready: vnc://127.0.0.1:%u", port);
+  ll_say("Type a message and press Enter to chat; /control asks for control; /help for more.");
+  ll_line_reader_follow(j->stdin_lines, on_line, j);
+}
+
+static void on_control_granted(LlHelperJoin *join, gpointer data)
+{
+  (void)join; (void)data;
+  ll_say("control: granted");
+}
+
+static void on_control_denied(LlHelperJoin *join, const char *reason, gpointer data)
+{
+  (void)join; (void)data;
+  ll_say("control: refused: %s", reason);
+}
+
+static void on_control_ended(LlHelperJoin *join, const char *by, gpointer data)
+{
+  Join *j = data;
+  (void)join;
+  g_autofree char *why = ll_control_end_sentence(by, j->novice_name, j->helper_name);
+  ll_say("control: ended: %s", why);
+}
+
+static void on_chat(LlHelperJoin *join, const char *from, const char *text, gpointer data)
+{
+  (void)join; (void)data;
+  ll_say_chat(from, text);
+}
+
+static void print_help(void)
+{
+  ll_say("Type a message and press Enter to send it.");
+  ll_say("  /control  ask for control of the keyboard and mouse");
+  ll_say("  /release  give control back");
+  ll_say("  /quit     leave the session (Ctrl-C does the same)");
+  ll_say("  /help     show this");
+}
+
+static void run_command(Join *j, const char *line)
+{
+  if (strcmp(line, "/control") == 0) {
+    ll_say("Asking %s for control...", j->novice_name);
+    ll_helper_join_request_control(j->join);
+  } else if (strcmp(line, "/release") == 0) {
+    ll_helper_join_release_control(j->join);
+  } else if (strcmp(line, "/quit") == 0) {
+    leave(j);
+  } else if (strcmp(line, "/help") == 0) {
+    print_help();
+  } else if (strcmp(line, "/stop") == 0) {
+    ll_say("/stop is for %s; to give control back, type /release.", j->novice_name);
+  } else {
+    ll_say("There is no command %s; type /help for the commands.", line);
+  }
+}
+
+static void on_line(const char *line, gpointer data)
+{
+  Join *j = data;
+  g_autoptr(GError) error = NULL;
+  if (line == NULL || *line == '\0')
+    return;
+  if (line[0] == '/')
+    run_command(j, line);
+  else if (!ll_helper_join_send_chat(j->join, line, &error))
+    ll_say("%s", error->message);
 }
 
 static void on_finished(LlHelperJoin *join, const GError *why, gpointer data)
@@ -65,8 +139,21 @@ static const LlHelperJoinEvents join_events = {
   .connected = on_connected,
   .waiting = on_waiting,
   .ready = on_ready,
+  .control_granted = on_control_granted,
+  .control_denied = on_control_denied,
+  .control_ended = on_control_ended,
+  .chat = on_chat,
   .finished = on_finished,
 };
+
+static void leave(Join *j)
+{
+  if (j->stopping)
+    return;
+  j->stopping = TRUE;
+  g_autofree char *reason = g_strdup_printf("%s left the session", j->helper_name);
+  ll_helper_join_stop(j->join, reason);
+}
 
 static gboolean on_signal(gpointer data)
 {
@@ -75,9 +162,7 @@ static gboolean on_signal(gpointer data)
     g_main_loop_quit(j->loop);
     return G_SOURCE_CONTINUE;
   }
-  j->stopping = TRUE;
-  g_autofree char *reason = g_strdup_printf("%s left the session", j->helper_name);
-  ll_helper_join_stop(j->join, reason);
+  leave(j);
   return G_SOURCE_CONTINUE;
 }
 
@@ -140,7 +225,8 @@ static int run(const JoinOptions *o, GError **error)
   g_autoptr(LlIdentity) identity = ll_identity_load_or_create(NULL, error);
   if (identity == NULL)
     return 1;
-  Join j = { .loop = g_main_loop_new(NULL, FALSE), .helper_name = ll_default_person_name(o->name) };
+  Join j = { .loop = g_main_loop_new(NULL, FALSE), .helper_name = ll_default_person_name(o->name),
+             .novice_name = g_strdup(invitation->novice_name), .stdin_lines = ll_line_reader_new(0) };
   j.join = ll_helper_join_new(identity, invitation, j.helper_name, &join_events, &j);
   int code = 1;
   if (ll_helper_join_start(j.join, o->vnc_port, error)) {
@@ -149,7 +235,9 @@ static int run(const JoinOptions *o, GError **error)
     code = j.exit_code;
   }
   ll_helper_join_free(j.join);
+  ll_line_reader_free(j.stdin_lines);
   g_free(j.helper_name);
+  g_free(j.novice_name);
   g_main_loop_unref(j.loop);
   return code;
 }

@@ -6,6 +6,8 @@
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
+#include "common/text_sanitize.h"
+#include "common/framing.h"
 
 #define MAX_LINE 4096
 
@@ -60,11 +62,18 @@ void ll_logging_init(gboolean verbose)
   g_log_set_writer_func(write_log, NULL, NULL);
 }
 
+#define LINE_BURST 20.0
+#define LINES_PER_SECOND 10.0
+
 struct LlLineReader {
   GDataInputStream *input;
   GCancellable *cancellable;
   gboolean reading;
   gboolean ended;
+  gboolean following;
+  double tokens;               /* token bucket for following */
+  gint64 tokens_at;
+  guint pause;
   LlLineHandler handler;      /* NULL: the next line is not wanted */
   gpointer user_data;
 };
@@ -76,6 +85,33 @@ LlLineReader *ll_line_reader_new(int fd)
   r->input = g_data_input_stream_new(raw);
   r->cancellable = g_cancellable_new();
   return r;
+}
+
+static void read_one(LlLineReader *r);
+static void follow_next(LlLineReader *r);
+
+static gboolean resume_following(gpointer data)
+{
+  LlLineReader *r = data;
+  r->pause = 0;
+  follow_next(r);
+  return G_SOURCE_REMOVE;
+}
+
+/* Token bucket: LINE_BURST lines at once, then LINES_PER_SECOND. */
+static void follow_next(LlLineReader *r)
+{
+  gint64 now = g_get_monotonic_time();
+  r->tokens = MIN(LINE_BURST, r->tokens + (now - r->tokens_at) / 1e6 * LINES_PER_SECOND);
+  r->tokens_at = now;
+  if (r->tokens < 1.0) {
+    guint wait_ms = (guint)((1.0 - r->tokens) / LINES_PER_SECOND * 1000) + 1;
+    if (r->pause == 0)
+      r->pause = g_timeout_add(wait_ms, resume_following, r);
+    return;
+  }
+  r->tokens -= 1.0;
+  read_one(r);
 }
 
 static void on_line(GObject *source, GAsyncResult *result, gpointer data)
@@ -93,9 +129,13 @@ static void on_line(GObject *source, GAsyncResult *result, gpointer data)
   else if (len > MAX_LINE)
     line[MAX_LINE] = '\0';
   LlLineHandler handler = r->handler;
-  r->handler = NULL;
+  gpointer user_data = r->user_data;
+  if (!r->following)
+    r->handler = NULL;
   if (handler != NULL)
-    handler(line, r->user_data);
+    handler(line, user_data);
+  if (r->following && !r->ended)
+    follow_next(r);
 }
 
 void ll_line_reader_ask(LlLineReader *r, LlLineHandler handler, gpointer user_data)
@@ -107,11 +147,30 @@ void ll_line_reader_ask(LlLineReader *r, LlLineHandler handler, gpointer user_da
     handler(NULL, user_data);
     return;
   }
-  if (!r->reading) {
-    r->reading = TRUE;
-    g_data_input_stream_read_line_async(r->input, G_PRIORITY_DEFAULT, r->cancellable, on_line,
-                                        ll_async_guard_new(r, r->cancellable));
-  }
+  read_one(r);
+}
+
+static void read_one(LlLineReader *r)
+{
+  if (r->reading || r->ended)
+    return;
+  r->reading = TRUE;
+  g_data_input_stream_read_line_async(r->input, G_PRIORITY_DEFAULT, r->cancellable, on_line,
+                                      ll_async_guard_new(r, r->cancellable));
+}
+
+void ll_line_reader_follow(LlLineReader *r, LlLineHandler handler, gpointer user_data)
+{
+  r->handler = handler;
+  r->user_data = user_data;
+  if (r->following)
+    return;
+  r->following = TRUE;
+  r->tokens = LINE_BURST;
+  r->tokens_at = g_get_monotonic_time();
+  if (r->ended)
+    return;
+  follow_next(r);
 }
 
 void ll_line_reader_withdraw(LlLineReader *r)
@@ -124,6 +183,7 @@ void ll_line_reader_free(LlLineReader *r)
   if (r == NULL)
     return;
   g_cancellable_cancel(r->cancellable);
+  g_clear_handle_id(&r->pause, g_source_remove);
   g_object_unref(r->cancellable);
   g_object_unref(r->input);
   g_free(r);
@@ -145,4 +205,33 @@ void ll_run_until_quit(GMainLoop *loop, GSourceFunc on_stop, gpointer data)
   g_main_loop_run(loop);
   g_source_remove(sigint);
   g_source_remove(sigterm);
+}
+
+void ll_say_chat(const char *from, const char *text)
+{
+  g_autoptr(GDateTime) now = g_date_time_new_now_local();
+  g_autofree char *stamp = g_date_time_format(now, "%H:%M");
+  g_autofree char *clean = ll_text_sanitize(text, LL_MAX_CHAT_PAYLOAD);
+  ll_say("[%s] %s: %s", stamp, from, clean);
+}
+
+gboolean ll_is_answer_word(const char *line)
+{
+  g_autofree char *word = g_ascii_strdown(line, -1);
+  g_strstrip(word);
+  return strcmp(word, "y") == 0 || strcmp(word, "yes") == 0 || strcmp(word, "n") == 0 ||
+         strcmp(word, "no") == 0;
+}
+
+char *ll_control_end_sentence(const char *by, const char *novice_name, const char *helper_name)
+{
+  if (g_strcmp0(by, "esc") == 0)
+    return g_strdup_printf("%s pressed Esc", novice_name);
+  if (g_strcmp0(by, "stop") == 0)
+    return g_strdup_printf("%s took control back", novice_name);
+  if (g_strcmp0(by, "release") == 0)
+    return g_strdup_printf("%s gave control back", helper_name);
+  if (g_strcmp0(by, "drop") == 0)
+    return g_strdup("the connection dropped");
+  return g_strdup("control ended");
 }

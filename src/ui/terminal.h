@@ -22,6 +22,10 @@ LlLineReader *ll_line_reader_new(int fd);
 void ll_line_reader_ask(LlLineReader *reader, LlLineHandler handler, gpointer user_data);
 /* The question was withdrawn: the next line read is not delivered. */
 void ll_line_reader_withdraw(LlLineReader *reader);
+/* From now on reads every line and gives it to HANDLER (NULL at end of
+ * input, once). At most a few lines a second are taken, so a program
+ * piping endless lines (like `yes`) costs nothing and floods no one. */
+void ll_line_reader_follow(LlLineReader *reader, LlLineHandler handler, gpointer user_data);
 void ll_line_reader_free(LlLineReader *reader);
 
 /* "y" or "yes", any case, surrounding spaces ignored. */
@@ -31,3 +35,11 @@ gboolean ll_answer_is_yes(const char *line);
  * it runs (a polite stop first; the command decides what a second one
  * does). */
 void ll_run_until_quit(GMainLoop *loop, GSourceFunc on_stop, gpointer data);
+
+/* "[14:05] Bob: text", with anything that could drive the terminal removed. */
+void ll_say_chat(const char *from, const char *text);
+/* The line is exactly an answer word (y, yes, n, no, any case). */
+gboolean ll_is_answer_word(const char *line);
+
+/* "Alice pressed Esc", "Bob gave control back"...: why control ended. */
+char *ll_control_end_sentence(const char *by, const char *novice_name, const char *helper_name);

@@ -10,6 +10,7 @@
 #include "helper/helper_join.h"
 #include "net/tls_channel.h"
 #include "novice/novice_host.h"
+#include "xvfb_fixture.h"
 #include <glib/gstdio.h>
 #include <sodium.h>
 #include <string.h>
@@ -30,6 +31,7 @@ typedef struct {
   int refusals;
   char *last_refusal;
   gboolean host_finished;
+  const char *display;     /* the X display shared after a yes */
 } Novice;
 
 typedef struct {
@@ -103,8 +105,30 @@ static void on_host_finished(LlNoviceHost *host, const GError *why, gpointer dat
   ((Novice *)data)->host_finished = TRUE;
 }
 
+static void on_control_asked(LlNoviceHost *host, const char *name, gpointer data)
+{
+  (void)host; (void)name; (void)data;
+}
+
+static void on_control_withdrawn(LlNoviceHost *host, gpointer data)
+{
+  (void)host; (void)data;
+}
+
+static void on_control_changed(LlNoviceHost *host, gboolean granted, const char *by, gpointer data)
+{
+  (void)host; (void)granted; (void)by; (void)data;
+}
+
+static void on_chat(LlNoviceHost *host, const char *from, const char *text, gpointer data)
+{
+  (void)host; (void)from; (void)text; (void)data;
+}
+
 static const LlNoviceHostEvents novice_events = {
-  on_ask, on_withdrawn, on_started, on_refused, on_host_finished,
+  .ask = on_ask, .ask_withdrawn = on_withdrawn, .started = on_started, .refused = on_refused,
+  .control_asked = on_control_asked, .control_withdrawn = on_control_withdrawn,
+  .control_changed = on_control_changed, .chat = on_chat, .finished = on_host_finished,
 };
 
 static void novice_start(Novice *n, gint64 created, gint64 lifetime)
@@ -118,7 +142,10 @@ static void novice_start(Novice *n, gint64 created, gint64 lifetime)
   n->helper_id = ll_identity_load_or_create(hd, &error);
   g_assert_no_error(error);
   n->invitation = ll_invitation_new("Alice", n->novice_id->fingerprint, created, lifetime);
-  n->host = ll_novice_host_new(n->novice_id, n->invitation, ":none", &novice_events, n);
+  n->display = xvfb_fixture_display();
+  LlNoviceHostConfig config = { .identity = n->novice_id, .invitation = n->invitation,
+                                .display_name = n->display };
+  n->host = ll_novice_host_new(&config, &novice_events, n);
   g_assert_true(ll_novice_host_listen(n->host, 0, &n->port, &error));
   g_autofree char *endpoint = g_strdup_printf("127.0.0.1:%u", n->port);
   ll_invitation_add_endpoint(n->invitation, endpoint);
@@ -193,7 +220,31 @@ static void h_finished(LlHelperJoin *j, const GError *why, gpointer d)
   h->result = why != NULL ? g_error_copy(why) : NULL;
 }
 
-static const LlHelperJoinEvents helper_events = { h_connected, h_waiting, h_ready, h_finished };
+static void h_granted(LlHelperJoin *j, gpointer d)
+{
+  (void)j; (void)d;
+}
+
+static void h_denied(LlHelperJoin *j, const char *reason, gpointer d)
+{
+  (void)j; (void)reason; (void)d;
+}
+
+static void h_ended(LlHelperJoin *j, const char *by, gpointer d)
+{
+  (void)j; (void)by; (void)d;
+}
+
+static void h_chat(LlHelperJoin *j, const char *from, const char *text, gpointer d)
+{
+  (void)j; (void)from; (void)text; (void)d;
+}
+
+static const LlHelperJoinEvents helper_events = {
+  .connected = h_connected, .waiting = h_waiting, .ready = h_ready,
+  .control_granted = h_granted, .control_denied = h_denied, .control_ended = h_ended,
+  .chat = h_chat, .finished = h_finished,
+};
 
 static void helper_start(Helper *h, Novice *n, LlInvitation *invitation)
 {

@@ -139,14 +139,6 @@ static void test_request_withdrawn(void)
   teardown(&f);
 }
 
-static void test_describe(void)
-{
-  g_autofree char *esc = ll_control_end_describe("esc", "Alice", "Bob");
-  g_autofree char *rel = ll_control_end_describe("release", "Alice", "Bob");
-  g_assert_cmpstr(esc, ==, "Alice pressed Esc");
-  g_assert_cmpstr(rel, ==, "Bob gave control back");
-}
-
 int main(int argc, char **argv)
 {
   g_test_init(&argc, &argv, NULL);
@@ -156,6 +148,5 @@ int main(int argc, char **argv)
   g_test_add_func("/arbiter/view-only-never-asks", test_view_only_never_asks);
   g_test_add_func("/arbiter/repeated-request", test_repeated_request_is_one_question);
   g_test_add_func("/arbiter/request-withdrawn", test_request_withdrawn);
-  g_test_add_func("/arbiter/describe", test_describe);
   return g_test_run();
 }

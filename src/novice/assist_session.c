@@ -1,0 +1,355 @@
+#include "novice/assist_session.h"
+#include "common/error.h"
+#include "net/stream_table.h"
+#include "novice/clipboard_x11.h"
+#include "novice/control_arbiter.h"
+#include "novice/escape_watch.h"
+#include "novice/input_injector.h"
+#include "novice/rfb_server.h"
+#include <errno.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#define MAX_STREAMS 4
+
+struct LlAssistSession {
+  LlSession *session;
+  char *novice_name, *helper_name, *helper_key, *session_id;
+  LlAuditLog *audit;
+  LlAssistEvents events;
+  gpointer user_data;
+  LlRfbServer *rfb;
+  LlStreamTable *streams;
+  LlControlArbiter *arbiter;
+  LlInputInjector *injector;     /* NULL: this display takes no remote input */
+  LlEscapeWatch *escape;
+  LlClipboard *clipboard;
+  gboolean finished;
+};
+
+/* ---- control ---- */
+
+static void send_simple(LlAssistSession *a, LlMessageType type)
+{
+  g_autoptr(LlControlMessage) m = ll_control_message_new(type);
+  ll_session_send_control(a->session, m);
+}
+
+static void act_ask(gpointer data)
+{
+  LlAssistSession *a = data;
+  ll_audit_log_write(a->audit, "control-requested", "session", a->session_id, "helper",
+                     a->helper_name, NULL);
+  a->events.control_asked(a, a->helper_name, a->user_data);
+}
+
+static void act_withdrawn(gpointer data)
+{
+  LlAssistSession *a = data;
+  a->events.control_withdrawn(a, a->user_data);
+}
+
+static void act_deny(const char *reason, gpointer data)
+{
+  LlAssistSession *a = data;
+  g_autoptr(LlControlMessage) m = ll_control_message_new(LL_MSG_CONTROL_DENIED);
+  m->reason = g_strdup(reason);
+  ll_session_send_control(a->session, m);
+  ll_audit_log_write(a->audit, "control-refused", "session", a->session_id, "helper",
+                     a->helper_name, "reason", reason, NULL);
+}
+
+static void act_granted(gpointer data)
+{
+  LlAssistSession *a = data;
+  ll_input_injector_forget_escapes(a->injector);
+  ll_escape_watch_set_active(a->escape, TRUE);
+  send_simple(a, LL_MSG_CONTROL_GRANTED);
+  ll_audit_log_write(a->audit, "control-granted", "session", a->session_id, "helper",
+                     a->helper_name, "helper-key", a->helper_key, NULL);
+  a->events.control_changed(a, TRUE, NULL, a->user_data);
+}
+
+static void act_ended(LlControlEnd by, gpointer data)
+{
+  LlAssistSession *a = data;
+  ll_escape_watch_set_active(a->escape, FALSE);
+  ll_input_injector_release_all(a->injector);
+  g_autoptr(LlControlMessage) m = ll_control_message_new(LL_MSG_CONTROL_ENDED);
+  m->by = g_strdup(ll_control_end_name(by));
+  ll_session_send_control(a->session, m);
+  ll_audit_log_write(a->audit, "control-ended", "session", a->session_id, "helper",
+                     a->helper_name, "by", m->by, NULL);
+  a->events.control_changed(a, FALSE, m->by, a->user_data);
+}
+
+static const LlControlActions control_actions = {
+  act_ask, act_withdrawn, act_deny, act_granted, act_ended,
+};
+
+static void on_escape(gpointer data)
+{
+  LlAssistSession *a = data;
+  if (!ll_input_injector_claim_escape(a->injector))   /* the helper's own Esc is just a key */
+    ll_control_arbiter_end(a->arbiter, LL_CONTROL_END_ESC);
+}
+
+/* ---- what viewers send ---- */
+
+static void on_key(gboolean down, guint32 keysym, gpointer data)
+{
+  LlAssistSession *a = data;
+  if (ll_control_arbiter_input_allowed(a->arbiter))
+    ll_input_injector_key(a->injector, down, keysym);
+}
+
+static void on_pointer(int buttons, int x, int y, gpointer data)
+{
+  LlAssistSession *a = data;
+  if (ll_control_arbiter_input_allowed(a->arbiter))
+    ll_input_injector_pointer(a->injector, buttons, x, y);
+}
+
+static void on_viewer_cut_text(const char *text, gsize len, gpointer data)
+{
+  LlAssistSession *a = data;
+  if (a->clipboard == NULL)
+    return;
+  if (len > LL_MAX_CLIPBOARD || !ll_control_arbiter_clipboard_from_helper_allowed(a->arbiter)) {
+    g_info("clipboard text from the helper not taken: %s",
+           len > LL_MAX_CLIPBOARD ? "too large" : "the helper is not in control");
+    return;
+  }
+  ll_clipboard_set(a->clipboard, text, len);
+}
+
+static void on_viewer_text_chat(const char *text, gsize len, gpointer data)
+{
+  LlAssistSession *a = data;
+  g_autofree char *copy = g_strndup(text, MIN(len, 4096));
+  a->events.chat(a, a->helper_name, copy, a->user_data);
+}
+
+static const LlRfbInput viewer_input = {
+  on_key, on_pointer, on_viewer_cut_text, on_viewer_text_chat,
+};
+
+static void on_novice_copied(const char *text, gsize len, gpointer data)
+{
+  LlAssistSession *a = data;
+  if (ll_control_arbiter_clipboard_to_helper_allowed(a->arbiter))
+    ll_rfb_server_send_cut_text(a->rfb, text, len);
+}
+
+/* ---- streams ---- */
+
+static void refuse_stream(LlAssistSession *a, guint32 id)
+{
+  g_autoptr(LlControlMessage) close = ll_control_message_new(LL_MSG_STREAM_CLOSE);
+  close->stream_id = id;
+  ll_session_send_control(a->session, close);
+}
+
+static void on_bridge_ended(LlStreamBridge *bridge, guint32 id, gpointer data)
+{
+  LlAssistSession *a = data;
+  (void)bridge;
+  ll_stream_table_remove(a->streams, id);
+}
+
+static GSocketConnection *connection_for_fd(int fd, GError **error)
+{
+  g_autoptr(GSocket) socket = g_socket_new_from_fd(fd, error);
+  if (socket == NULL) {
+    close(fd);
+    return NULL;
+  }
+  return g_socket_connection_factory_create_connection(socket);
+}
+
+static void violation(LlAssistSession *a, const char *what)
+{
+  g_autoptr(GError) e = g_error_new(LL_ERROR, LL_ERROR_PROTOCOL, "%s", what);
+  g_warning("closing the session with %s: protocol violation: %s",
+            ll_session_peer_label(a->session), what);
+  ll_session_abort(a->session, e);
+}
+
+static void open_stream(LlAssistSession *a, guint32 id)
+{
+  g_autoptr(GError) error = NULL;
+  int fds[2];
+  if (ll_stream_table_contains(a->streams, id)) {
+    violation(a, "a viewer stream opened twice");
+    return;
+  }
+  if (ll_stream_table_size(a->streams) >= MAX_STREAMS) {
+    g_message("refused a viewer from %s: already %d open", a->helper_name, MAX_STREAMS);
+    refuse_stream(a, id);
+    return;
+  }
+  if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, fds) != 0) {
+    g_warning("cannot open a viewer stream: %s", g_strerror(errno));
+    refuse_stream(a, id);
+    return;
+  }
+  g_autoptr(GSocketConnection) ours = connection_for_fd(fds[1], &error);
+  if (ours == NULL || !ll_rfb_server_add_client(a->rfb, fds[0], &error)) {
+    g_warning("cannot open a viewer stream: %s", error->message);
+    refuse_stream(a, id);
+    return;
+  }
+  ll_stream_table_add(a->streams, ll_stream_bridge_new(a->session, id, G_IO_STREAM(ours),
+                                                       on_bridge_ended, a));
+  g_info("viewer stream %u open for %s", id, a->helper_name);
+}
+
+/* ---- the session ---- */
+
+static void on_control(LlSession *session, const LlControlMessage *m, gpointer data)
+{
+  LlAssistSession *a = data;
+  (void)session;
+  switch (m->type) {
+  case LL_MSG_STREAM_OPEN:
+    open_stream(a, m->stream_id);
+    break;
+  case LL_MSG_STREAM_CLOSE:
+    ll_stream_table_remove(a->streams, m->stream_id);
+    break;
+  case LL_MSG_CONTROL_REQUEST:
+    ll_control_arbiter_request(a->arbiter);
+    break;
+  case LL_MSG_CONTROL_RELEASE:
+    ll_control_arbiter_end(a->arbiter, LL_CONTROL_END_RELEASE);
+    break;
+  default: {
+    g_autofree char *what = g_strdup_printf("unexpected %s message", ll_message_type_name(m->type));
+    violation(a, what);
+  }
+  }
+}
+
+static void on_stream_data(LlSession *session, guint32 id, const guint8 *data, gsize len,
+                           gpointer user_data)
+{
+  LlAssistSession *a = user_data;
+  (void)session;
+  ll_stream_table_deliver(a->streams, id, data, len);
+}
+
+static void on_chat(LlSession *session, const char *text, gpointer data)
+{
+  LlAssistSession *a = data;
+  (void)session;
+  a->events.chat(a, a->helper_name, text, a->user_data);
+}
+
+static void on_drained(LlSession *session, gpointer data)
+{
+  LlAssistSession *a = data;
+  (void)session;
+  ll_stream_table_resume_all(a->streams);
+}
+
+static void on_closed(LlSession *session, const GError *why, gpointer data)
+{
+  LlAssistSession *a = data;
+  (void)session;
+  ll_control_arbiter_end(a->arbiter, LL_CONTROL_END_DROP);
+  ll_stream_table_remove_all(a->streams);
+  a->finished = TRUE;
+  ll_audit_log_write(a->audit, "session-end", "session", a->session_id, "helper", a->helper_name,
+                     "reason", why != NULL ? why->message : "the novice ended it", NULL);
+  a->events.finished(a, why, a->user_data);
+}
+
+static const LlSessionHandlers assist_handlers = {
+  .control = on_control,
+  .stream_data = on_stream_data,
+  .chat = on_chat,
+  .drained = on_drained,
+  .closed = on_closed,
+};
+
+static gboolean open_input(LlAssistSession *a, const char *display, GError **error)
+{
+  a->injector = ll_input_injector_open(display, error);
+  if (a->injector == NULL)
+    return FALSE;
+  a->escape = ll_escape_watch_new(display, on_escape, a, error);
+  return a->escape != NULL;
+}
+
+LlAssistSession *ll_assist_session_new(LlSession *session, const LlAssistConfig *c,
+                                       const LlAssistEvents *events, gpointer user_data,
+                                       GError **error)
+{
+  g_autoptr(GError) input_error = NULL;
+  g_autofree char *desktop = g_strdup_printf("%s's desktop", c->novice_name);
+  LlRfbServer *rfb = ll_rfb_server_new(c->display_name, desktop, error);
+  if (rfb == NULL)
+    return NULL;
+  LlAssistSession *a = g_new0(LlAssistSession, 1);
+  a->session = ll_session_ref(session);
+  a->novice_name = g_strdup(c->novice_name);
+  a->helper_name = g_strdup(c->helper_name);
+  a->helper_key = g_strdup(c->helper_key);
+  a->session_id = g_strdup(c->session_id);
+  a->audit = c->audit;
+  a->events = *events;
+  a->user_data = user_data;
+  a->rfb = rfb;
+  a->streams = ll_stream_table_new();
+  gboolean input_ok = c->view_only || open_input(a, c->display_name, &input_error);
+  if (!input_ok)
+    g_warning("the helper can only watch: %s", input_error->message);
+  a->arbiter = ll_control_arbiter_new(c->view_only || !input_ok, c->novice_name, &control_actions, a);
+  a->clipboard = ll_clipboard_new(c->display_name, on_novice_copied, a, NULL);
+  ll_rfb_server_set_input(rfb, &viewer_input, a);
+  ll_session_set_handlers(session, &assist_handlers, a);
+  return a;
+}
+
+void ll_assist_session_free(LlAssistSession *a)
+{
+  if (a == NULL)
+    return;
+  ll_session_forget_handlers(a->session);
+  ll_session_abort(a->session, NULL);
+  ll_stream_table_free(a->streams);   /* closes our socketpair ends first */
+  ll_rfb_server_free(a->rfb);
+  ll_control_arbiter_free(a->arbiter);
+  ll_clipboard_free(a->clipboard);
+  ll_escape_watch_free(a->escape);
+  ll_input_injector_free(a->injector);
+  ll_session_unref(a->session);
+  g_free(a->novice_name);
+  g_free(a->helper_name);
+  g_free(a->helper_key);
+  g_free(a->session_id);
+  g_free(a);
+}
+
+void ll_assist_session_answer_control(LlAssistSession *a, gboolean allow)
+{
+  ll_control_arbiter_answer(a->arbiter, allow);
+}
+
+void ll_assist_session_stop_control(LlAssistSession *a)
+{
+  ll_control_arbiter_end(a->arbiter, LL_CONTROL_END_STOP);
+}
+
+gboolean ll_assist_session_send_chat(LlAssistSession *a, const char *text, GError **error)
+{
+  if (!ll_session_send_chat(a->session, text, error))
+    return FALSE;
+  ll_rfb_server_send_text_chat(a->rfb, text, strlen(text));
+  return TRUE;
+}
+
+void ll_assist_session_end(LlAssistSession *a, const char *reason)
+{
+  ll_session_close(a->session, reason);
+}

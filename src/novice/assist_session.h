@@ -1,0 +1,47 @@
+/* The novice's side of an accepted session: the desktop served to the
+ * helper's viewers, chat, the control arbiter with XTest input and the
+ * Esc watch, the clipboard in the directions the novice allows, and the
+ * audit trail of all of it. Created once the novice has said yes. */
+#pragma once
+#include "common/audit_log.h"
+#include "net/session.h"
+
+typedef struct LlAssistSession LlAssistSession;
+
+typedef struct {
+  /* The helper asks for control: ask the novice, then call
+   * ll_assist_session_answer_control. */
+  void (*control_asked)(LlAssistSession *assist, const char *helper_name, gpointer user_data);
+  /* The helper took the request back (or left) before the answer. */
+  void (*control_withdrawn)(LlAssistSession *assist, gpointer user_data);
+  /* Control began (BY NULL) or ended (BY "esc", "stop", "release", "drop"). */
+  void (*control_changed)(LlAssistSession *assist, gboolean granted, const char *by,
+                          gpointer user_data);
+  void (*chat)(LlAssistSession *assist, const char *from, const char *text, gpointer user_data);
+  /* The session is over; WHY NULL when we ended it. */
+  void (*finished)(LlAssistSession *assist, const GError *why, gpointer user_data);
+} LlAssistEvents;
+
+typedef struct {
+  const char *display_name;
+  const char *novice_name;
+  const char *helper_name;
+  const char *helper_key;       /* fingerprint text */
+  const char *session_id;       /* the invitation's id, for the audit log */
+  gboolean view_only;
+  LlAuditLog *audit;            /* may be NULL */
+} LlAssistConfig;
+
+/* Takes over SESSION (already accepted). Fails when the screen cannot be
+ * shared; the caller then ends the session with the error's message. */
+LlAssistSession *ll_assist_session_new(LlSession *session, const LlAssistConfig *config,
+                                       const LlAssistEvents *events, gpointer user_data,
+                                       GError **error);
+void ll_assist_session_free(LlAssistSession *assist);
+
+void ll_assist_session_answer_control(LlAssistSession *assist, gboolean allow);
+/* The novice takes control back (/stop, the Stop button). */
+void ll_assist_session_stop_control(LlAssistSession *assist);
+gboolean ll_assist_session_send_chat(LlAssistSession *assist, const char *text, GError **error);
+/* Ends the session, telling the helper REASON. */
+void ll_assist_session_end(LlAssistSession *assist, const char *reason);
