@@ -112,6 +112,9 @@ static void on_connected(GObject *source, GAsyncResult *result, gpointer data)
     return;
   }
   ll_socket_set_nodelay(conn);
+  /* The client's connect timeout stays on the socket: an idle session
+   * must not time out. The race has its own deadline for the handshake. */
+  g_socket_set_timeout(g_socket_connection_get_socket(conn), 0);
   a->tls = ll_tls_client_new(G_IO_STREAM(conn), a->race->identity, a->race->pin, &error);
   if (a->tls == NULL) {
     attempt_failed(a, error);

@@ -9,7 +9,6 @@
 #include "common/text_sanitize.h"
 #include "common/framing.h"
 
-#define MAX_LINE 4096
 
 void ll_say(const char *format, ...)
 {
@@ -126,8 +125,6 @@ static void on_line(GObject *source, GAsyncResult *result, gpointer data)
   r->reading = FALSE;
   if (line == NULL)
     r->ended = TRUE;
-  else if (len > MAX_LINE)
-    line[MAX_LINE] = '\0';
   LlLineHandler handler = r->handler;
   gpointer user_data = r->user_data;
   if (!r->following)

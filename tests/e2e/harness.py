@@ -40,14 +40,19 @@ class Process:
                 setattr(self, attr, getattr(self, attr) + chunk.decode("utf-8", "replace"))
                 self._lock.notify_all()
 
-    def wait_for(self, text, timeout=20):
-        """Waits until TEXT appears on stdout; returns all stdout so far."""
+    def mark(self):
+        """A position in stdout, for waiting only for what comes after it."""
+        with self._lock:
+            return len(self.out)
+
+    def wait_for(self, text, timeout=20, since=0):
+        """Waits until TEXT appears on stdout (after position SINCE);
+        returns all stdout so far."""
         deadline = time.monotonic() + timeout
         with self._lock:
-            while text not in self.out:
+            while text not in self.out[since:]:
                 left = deadline - time.monotonic()
-                if left <= 0 or (self.proc.poll() is not None and text not in self.out
-                                 and not self._threads_alive()):
+                if left <= 0 or (self.proc.poll() is not None and not self._threads_alive()):
                     raise AssertionError(f"{self.name}: no {text!r} within {timeout}s.\n"
                                          f"stdout:\n{self.out}\nstderr:\n{self.err}")
                 self._lock.wait(min(left, 0.2))
