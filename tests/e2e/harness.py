@@ -25,6 +25,7 @@ class Process:
                                      stderr=subprocess.PIPE, env=env)
         self.out = ""
         self.err = ""
+        self.arrivals = []   # (monotonic time, stdout length after the chunk)
         self._lock = threading.Condition()
         self._threads = [threading.Thread(target=self._pump, args=(self.proc.stdout, "out"), daemon=True),
                          threading.Thread(target=self._pump, args=(self.proc.stderr, "err"), daemon=True)]
@@ -38,6 +39,8 @@ class Process:
                 break
             with self._lock:
                 setattr(self, attr, getattr(self, attr) + chunk.decode("utf-8", "replace"))
+                if attr == "out":
+                    self.arrivals.append((time.monotonic(), len(self.out)))
                 self._lock.notify_all()
 
     def mark(self):
@@ -57,6 +60,14 @@ class Process:
                                          f"stdout:\n{self.out}\nstderr:\n{self.err}")
                 self._lock.wait(min(left, 0.2))
             return self.out
+
+    def arrival_time(self, text, since=0):
+        """When the chunk that completed TEXT (after SINCE) was read."""
+        with self._lock:
+            pos = self.out.find(text, since)
+            assert pos >= 0, f"{text!r} never arrived"
+            end = pos + len(text)
+            return next(t for t, length in self.arrivals if length >= end)
 
     def _threads_alive(self):
         return any(t.is_alive() for t in self._threads)
