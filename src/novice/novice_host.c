@@ -253,6 +253,9 @@ static void accept_peer(LlNoviceHost *h, Peer *p)
   h->spent = TRUE;
   ll_audit_log_write(h->config.audit, "consent-given", "session", config.session_id, "helper",
                      p->name, "helper-key", p->key_text, "from", p->address, NULL);
+  ll_audit_log_write(h->config.audit, "session-start", "session", config.session_id, "helper",
+                     p->name, "helper-key", p->key_text, "view-only",
+                     config.view_only ? "yes" : "no", NULL);
   g_autoptr(LlSession) session = ll_session_ref(p->session);
   h->assist = ll_assist_session_new(session, &config, &assist_events, h, &error);
   if (h->assist == NULL) {

@@ -104,7 +104,7 @@ def test_view_only_until_granted_then_esc(work, cleanups):
     s.assert_nothing_arrives(mark)
 
     events = [e["event"] for e in s.audit()]
-    for expected in ("invitation-created", "consent-given", "control-requested",
+    for expected in ("invitation-created", "consent-given", "session-start", "control-requested",
                      "control-granted", "control-ended"):
         assert expected in events, (expected, events)
     ended = [e for e in s.audit() if e["event"] == "control-ended"]
