@@ -16,6 +16,7 @@ static const char usage[] =
     "  invite        ask someone to help you: share this desktop with one helper\n"
     "  join FILE     help someone who sent you an invitation\n"
     "  log           show the audit log of sessions on this account\n"
+    "  rendezvous    run a server that lets people behind NAT routers connect\n"
     "\n"
     "Run \"lifeline COMMAND --help\" for the options of a command.\n"
     "Options: --help, --version\n";
@@ -50,6 +51,8 @@ int main(int argc, char **argv)
     return ll_join_command(argc - 1, argv + 1);
   if (strcmp(command, "log") == 0)
     return ll_log_command(argc - 1, argv + 1);
+  if (strcmp(command, "rendezvous") == 0)
+    return ll_rendezvous_command(argc - 1, argv + 1);
   fprintf(stderr, "lifeline: unknown command \"%s\"\n\n%s", command, usage);
   return 2;
 }

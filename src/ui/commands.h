@@ -5,6 +5,7 @@
 int ll_invite_command(int argc, char **argv);
 int ll_join_command(int argc, char **argv);
 int ll_log_command(int argc, char **argv);
+int ll_rendezvous_command(int argc, char **argv);
 
 /* The name shown to the other person: NAME if given, else the account's
  * full name, else its login. */

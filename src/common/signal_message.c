@@ -1,0 +1,261 @@
+#include "common/signal_message.h"
+#include "common/error.h"
+#include <json-glib/json-glib.h>
+#include <string.h>
+
+static const char *const type_names[] = {
+  [LL_SIGNAL_OPEN] = "open",     [LL_SIGNAL_OPENED] = "opened",
+  [LL_SIGNAL_JOIN] = "join",     [LL_SIGNAL_JOINED] = "joined",
+  [LL_SIGNAL_PEER] = "peer",     [LL_SIGNAL_PEER_LEFT] = "peer-left",
+  [LL_SIGNAL_SIGNAL] = "signal", [LL_SIGNAL_ERROR] = "error",
+};
+
+LlSignalMessage *ll_signal_message_new(LlSignalType type)
+{
+  LlSignalMessage *m = g_new0(LlSignalMessage, 1);
+  m->type = type;
+  return m;
+}
+
+static void ice_servers_clear(LlIceServers *s)
+{
+  g_free(s->stun_host);
+  g_free(s->turn_host);
+  g_free(s->turn_username);
+  if (s->turn_password != NULL)
+    memset(s->turn_password, 0, strlen(s->turn_password));
+  g_free(s->turn_password);
+}
+
+void ll_signal_message_free(LlSignalMessage *m)
+{
+  if (m == NULL)
+    return;
+  g_free(m->mailbox);
+  ice_servers_clear(&m->ice);
+  g_free(m->ufrag);
+  g_free(m->pwd);
+  g_free(m->candidate);
+  g_free(m->message);
+  g_free(m);
+}
+
+/* ---- encoding ---- */
+
+static void add_string(JsonBuilder *b, const char *key, const char *value)
+{
+  json_builder_set_member_name(b, key);
+  json_builder_add_string_value(b, value != NULL ? value : "");
+}
+
+static void add_int(JsonBuilder *b, const char *key, gint64 value)
+{
+  json_builder_set_member_name(b, key);
+  json_builder_add_int_value(b, value);
+}
+
+static void add_ice_servers(JsonBuilder *b, const LlIceServers *s)
+{
+  json_builder_set_member_name(b, "ice");
+  json_builder_begin_object(b);
+  if (s->stun_host != NULL) {
+    add_string(b, "stun-host", s->stun_host);
+    add_int(b, "stun-port", s->stun_port);
+  }
+  if (s->turn_host != NULL) {
+    add_string(b, "turn-host", s->turn_host);
+    add_int(b, "turn-port", s->turn_port);
+    add_string(b, "turn-username", s->turn_username);
+    add_string(b, "turn-password", s->turn_password);
+  }
+  json_builder_end_object(b);
+}
+
+static void add_ice_data(JsonBuilder *b, const LlSignalMessage *m)
+{
+  json_builder_set_member_name(b, "data");
+  json_builder_begin_object(b);
+  if (m->data_kind == LL_ICE_CREDENTIALS) {
+    add_string(b, "ufrag", m->ufrag);
+    add_string(b, "pwd", m->pwd);
+  } else if (m->data_kind == LL_ICE_CANDIDATE) {
+    add_string(b, "candidate", m->candidate);
+  } else if (m->data_kind == LL_ICE_DONE) {
+    json_builder_set_member_name(b, "done");
+    json_builder_add_boolean_value(b, TRUE);
+  }
+  json_builder_end_object(b);
+}
+
+char *ll_signal_message_encode(const LlSignalMessage *m)
+{
+  g_autoptr(JsonBuilder) b = json_builder_new();
+  json_builder_begin_object(b);
+  add_string(b, "type", type_names[m->type]);
+  if (m->type == LL_SIGNAL_OPEN)
+    add_int(b, "lifetime", m->lifetime);
+  if (m->mailbox != NULL)
+    add_string(b, "mailbox", m->mailbox);
+  if (m->has_peer)
+    add_int(b, "peer", m->peer);
+  if (m->type == LL_SIGNAL_OPENED || m->type == LL_SIGNAL_JOINED)
+    add_ice_servers(b, &m->ice);
+  if (m->type == LL_SIGNAL_SIGNAL)
+    add_ice_data(b, m);
+  if (m->type == LL_SIGNAL_ERROR)
+    add_string(b, "message", m->message);
+  json_builder_end_object(b);
+  g_autoptr(JsonGenerator) gen = json_generator_new();
+  g_autoptr(JsonNode) root = json_builder_get_root(b);
+  json_generator_set_root(gen, root);
+  return json_generator_to_data(gen, NULL);
+}
+
+/* ---- decoding ---- */
+
+static gboolean bad(GError **error, const char *what)
+{
+  g_set_error(error, LL_ERROR, LL_ERROR_PROTOCOL, "bad signalling message: %s", what);
+  return FALSE;
+}
+
+/* A string member within bounds, or NULL (absent or wrong). */
+static gboolean get_string(JsonObject *o, const char *key, gboolean required, char **out,
+                           GError **error)
+{
+  JsonNode *n = json_object_get_member(o, key);
+  if (n == NULL)
+    return required ? bad(error, key) : TRUE;
+  if (!JSON_NODE_HOLDS_VALUE(n) || json_node_get_value_type(n) != G_TYPE_STRING)
+    return bad(error, key);
+  const char *s = json_node_get_string(n);
+  if (strlen(s) > LL_SIGNAL_MAX_FIELD || strchr(s, '\n') != NULL)
+    return bad(error, key);
+  *out = g_strdup(s);
+  return TRUE;
+}
+
+static gboolean get_int(JsonObject *o, const char *key, gint64 min, gint64 max, gint64 *out,
+                        GError **error)
+{
+  JsonNode *n = json_object_get_member(o, key);
+  if (n == NULL || !JSON_NODE_HOLDS_VALUE(n) || json_node_get_value_type(n) != G_TYPE_INT64)
+    return bad(error, key);
+  gint64 v = json_node_get_int(n);
+  if (v < min || v > max)
+    return bad(error, key);
+  *out = v;
+  return TRUE;
+}
+
+static gboolean read_ice_servers(JsonObject *o, LlIceServers *s, GError **error)
+{
+  JsonNode *n = json_object_get_member(o, "ice");
+  if (n == NULL || !JSON_NODE_HOLDS_OBJECT(n))
+    return bad(error, "ice");
+  JsonObject *ice = json_node_get_object(n);
+  gint64 port = 0;
+  if (json_object_has_member(ice, "stun-host")) {
+    if (!get_string(ice, "stun-host", TRUE, &s->stun_host, error) ||
+        !get_int(ice, "stun-port", 1, 65535, &port, error))
+      return FALSE;
+    s->stun_port = port;
+  }
+  if (json_object_has_member(ice, "turn-host")) {
+    if (!get_string(ice, "turn-host", TRUE, &s->turn_host, error) ||
+        !get_int(ice, "turn-port", 1, 65535, &port, error) ||
+        !get_string(ice, "turn-username", TRUE, &s->turn_username, error) ||
+        !get_string(ice, "turn-password", TRUE, &s->turn_password, error))
+      return FALSE;
+    s->turn_port = port;
+  }
+  return TRUE;
+}
+
+static gboolean read_ice_data(JsonObject *o, LlSignalMessage *m, GError **error)
+{
+  JsonNode *n = json_object_get_member(o, "data");
+  if (n == NULL || !JSON_NODE_HOLDS_OBJECT(n))
+    return bad(error, "data");
+  JsonObject *d = json_node_get_object(n);
+  if (json_object_has_member(d, "ufrag")) {
+    m->data_kind = LL_ICE_CREDENTIALS;
+    return get_string(d, "ufrag", TRUE, &m->ufrag, error) &&
+           get_string(d, "pwd", TRUE, &m->pwd, error);
+  }
+  if (json_object_has_member(d, "candidate")) {
+    m->data_kind = LL_ICE_CANDIDATE;
+    return get_string(d, "candidate", TRUE, &m->candidate, error);
+  }
+  if (json_object_has_member(d, "done")) {
+    m->data_kind = LL_ICE_DONE;
+    return TRUE;
+  }
+  return bad(error, "data");
+}
+
+static gboolean read_peer(JsonObject *o, LlSignalMessage *m, gboolean required, GError **error)
+{
+  gint64 peer = 0;
+  if (!json_object_has_member(o, "peer"))
+    return required ? bad(error, "peer") : TRUE;
+  if (!get_int(o, "peer", 0, G_MAXUINT32, &peer, error))
+    return FALSE;
+  m->peer = peer;
+  m->has_peer = TRUE;
+  return TRUE;
+}
+
+static gboolean read_fields(JsonObject *o, LlSignalMessage *m, GError **error)
+{
+  switch (m->type) {
+  case LL_SIGNAL_OPEN:
+    return get_int(o, "lifetime", 1, 366 * 86400, &m->lifetime, error);
+  case LL_SIGNAL_OPENED:
+    return get_string(o, "mailbox", TRUE, &m->mailbox, error) &&
+           read_ice_servers(o, &m->ice, error);
+  case LL_SIGNAL_JOIN:
+    return get_string(o, "mailbox", TRUE, &m->mailbox, error);
+  case LL_SIGNAL_JOINED:
+    return read_peer(o, m, TRUE, error) && read_ice_servers(o, &m->ice, error);
+  case LL_SIGNAL_PEER:
+  case LL_SIGNAL_PEER_LEFT:
+    return read_peer(o, m, TRUE, error);
+  case LL_SIGNAL_SIGNAL:
+    return read_peer(o, m, FALSE, error) && read_ice_data(o, m, error);
+  case LL_SIGNAL_ERROR:
+    return get_string(o, "message", TRUE, &m->message, error);
+  }
+  return bad(error, "type");
+}
+
+LlSignalMessage *ll_signal_message_decode(const char *text, gsize length, GError **error)
+{
+  if (length > LL_SIGNAL_MAX_BYTES) {
+    bad(error, "too large");
+    return NULL;
+  }
+  g_autoptr(JsonParser) parser = json_parser_new();
+  if (!json_parser_load_from_data(parser, text, length, NULL)) {
+    bad(error, "not JSON");
+    return NULL;
+  }
+  JsonNode *root = json_parser_get_root(parser);
+  if (root == NULL || !JSON_NODE_HOLDS_OBJECT(root)) {
+    bad(error, "not an object");
+    return NULL;
+  }
+  JsonObject *o = json_node_get_object(root);
+  g_autofree char *type = NULL;
+  if (!get_string(o, "type", TRUE, &type, error))
+    return NULL;
+  for (guint i = 0; i < G_N_ELEMENTS(type_names); i++)
+    if (g_strcmp0(type, type_names[i]) == 0) {
+      g_autoptr(LlSignalMessage) m = ll_signal_message_new(i);
+      if (!read_fields(o, m, error))
+        return NULL;
+      return g_steal_pointer(&m);
+    }
+  bad(error, "unknown type");
+  return NULL;
+}

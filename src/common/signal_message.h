@@ -1,0 +1,65 @@
+/* Messages between Lifeline and its rendezvous server: JSON objects over
+ * a WebSocket. The rendezvous forwards ICE signalling between a novice's
+ * mailbox and the helpers who join it; it never sees session contents.
+ * Every message is parsed and checked here (size, types, lengths) before
+ * anyone acts on it.
+ *
+ *   novice -> server  {"type":"open","lifetime":SECONDS}
+ *   server -> novice  {"type":"opened","mailbox":ID,"ice":{...}}
+ *   helper -> server  {"type":"join","mailbox":ID}
+ *   server -> helper  {"type":"joined","peer":N,"ice":{...}}
+ *   server -> novice  {"type":"peer","peer":N}  /  {"type":"peer-left","peer":N}
+ *   either way        {"type":"signal","peer":N,"data":{ICE}}  (helpers omit peer)
+ *   server -> anyone  {"type":"error","message":TEXT}  (then closes)
+ *
+ * "ice" carries the STUN server and, when configured, TURN credentials.
+ * ICE data is one of {"ufrag":..,"pwd":..}, {"candidate":SDP-LINE},
+ * {"done":true}. */
+#pragma once
+#include <glib.h>
+
+#define LL_SIGNAL_MAX_BYTES (8 * 1024)
+#define LL_SIGNAL_MAX_FIELD 512
+
+typedef enum {
+  LL_SIGNAL_OPEN,
+  LL_SIGNAL_OPENED,
+  LL_SIGNAL_JOIN,
+  LL_SIGNAL_JOINED,
+  LL_SIGNAL_PEER,
+  LL_SIGNAL_PEER_LEFT,
+  LL_SIGNAL_SIGNAL,
+  LL_SIGNAL_ERROR,
+} LlSignalType;
+
+typedef enum { LL_ICE_NONE, LL_ICE_CREDENTIALS, LL_ICE_CANDIDATE, LL_ICE_DONE } LlIceDataKind;
+
+typedef struct {
+  char *stun_host;          /* may be NULL */
+  guint16 stun_port;
+  char *turn_host;          /* NULL when no relay is configured */
+  guint16 turn_port;
+  char *turn_username;
+  char *turn_password;
+} LlIceServers;
+
+typedef struct {
+  LlSignalType type;
+  gint64 lifetime;          /* OPEN */
+  char *mailbox;            /* OPENED, JOIN */
+  guint32 peer;             /* JOINED, PEER, PEER_LEFT, SIGNAL (from the novice) */
+  gboolean has_peer;
+  LlIceServers ice;         /* OPENED, JOINED */
+  LlIceDataKind data_kind;  /* SIGNAL */
+  char *ufrag, *pwd;        /* SIGNAL credentials */
+  char *candidate;          /* SIGNAL candidate */
+  char *message;            /* ERROR */
+} LlSignalMessage;
+
+LlSignalMessage *ll_signal_message_new(LlSignalType type);
+void ll_signal_message_free(LlSignalMessage *message);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(LlSignalMessage, ll_signal_message_free)
+
+char *ll_signal_message_encode(const LlSignalMessage *message);
+/* LL_ERROR_PROTOCOL for anything too large, malformed or out of bounds. */
+LlSignalMessage *ll_signal_message_decode(const char *text, gsize length, GError **error);

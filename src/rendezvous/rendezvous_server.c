@@ -1,0 +1,360 @@
+#include "rendezvous/rendezvous_server.h"
+#include "common/encoding.h"
+#include "common/error.h"
+#include "common/signal_message.h"
+#include "rendezvous/stun_responder.h"
+#include "rendezvous/turn_credentials.h"
+#include <libsoup/soup.h>
+#include <sodium.h>
+#include <string.h>
+
+#define PATH "/lifeline"
+#define MAILBOX_ID_BYTES 16
+#define MAX_HELPERS_PER_MAILBOX 16
+
+typedef struct Mailbox Mailbox;
+
+typedef struct {
+  LlRendezvousServer *server;
+  SoupWebsocketConnection *ws;
+  char *address;
+  char *host_seen;           /* the host name the client used to reach us */
+  Mailbox *owns;             /* a novice's own mailbox */
+  Mailbox *joined;           /* a helper's mailbox */
+  guint32 peer;              /* a helper's id in its mailbox */
+  double tokens;
+  gint64 tokens_at;
+} Client;
+
+struct Mailbox {
+  char *id;
+  Client *novice;
+  GHashTable *helpers;       /* peer id -> Client */
+  guint32 next_peer;
+  guint expiry;
+};
+
+struct LlRendezvousServer {
+  LlRendezvousConfig config;
+  SoupServer *soup;
+  LlStunResponder *stun;
+  guint16 port;
+  GHashTable *mailboxes;     /* id -> Mailbox */
+  GHashTable *per_address;   /* address -> count */
+  GList *clients;
+};
+
+void ll_rendezvous_config_defaults(LlRendezvousConfig *c)
+{
+  memset(c, 0, sizeof *c);
+  c->turn_ttl = 3600;
+  c->max_connections_per_address = 32;
+  c->messages_per_second = 20;
+  c->message_burst = 60;
+  c->max_mailbox_lifetime = 24 * 3600;
+}
+
+/* ---- sending ---- */
+
+static void send_message(Client *c, const LlSignalMessage *m)
+{
+  if (soup_websocket_connection_get_state(c->ws) != SOUP_WEBSOCKET_STATE_OPEN)
+    return;
+  g_autofree char *text = ll_signal_message_encode(m);
+  soup_websocket_connection_send_text(c->ws, text);
+}
+
+static void close_with_error(Client *c, gushort code, const char *message)
+{
+  g_message("closing %s: %s", c->address, message);
+  g_autoptr(LlSignalMessage) e = ll_signal_message_new(LL_SIGNAL_ERROR);
+  e->message = g_strdup(message);
+  send_message(c, e);
+  if (soup_websocket_connection_get_state(c->ws) == SOUP_WEBSOCKET_STATE_OPEN)
+    soup_websocket_connection_close(c->ws, code, message);
+}
+
+static void fill_ice_servers(Client *c, LlIceServers *ice)
+{
+  const LlRendezvousConfig *cfg = &c->server->config;
+  ice->stun_host = g_strdup(c->host_seen);
+  ice->stun_port = c->server->port;
+  if (cfg->turn_host != NULL) {
+    ice->turn_host = g_strdup(cfg->turn_host);
+    ice->turn_port = cfg->turn_port;
+    ll_turn_credentials_make(cfg->turn_secret, cfg->turn_secret_len,
+                             g_get_real_time() / G_USEC_PER_SEC, cfg->turn_ttl, "lifeline",
+                             &ice->turn_username, &ice->turn_password);
+  }
+}
+
+/* ---- mailboxes ---- */
+
+static void mailbox_close(LlRendezvousServer *s, Mailbox *mb)
+{
+  GHashTableIter iter;
+  gpointer helper;
+  g_hash_table_iter_init(&iter, mb->helpers);
+  while (g_hash_table_iter_next(&iter, NULL, &helper)) {
+    Client *h = helper;
+    h->joined = NULL;
+    close_with_error(h, SOUP_WEBSOCKET_CLOSE_NORMAL, "the person who invited you is gone");
+  }
+  if (mb->novice != NULL)
+    mb->novice->owns = NULL;
+  g_clear_handle_id(&mb->expiry, g_source_remove);
+  g_hash_table_remove(s->mailboxes, mb->id);
+}
+
+static void mailbox_free(gpointer data)
+{
+  Mailbox *mb = data;
+  g_hash_table_unref(mb->helpers);
+  g_free(mb->id);
+  g_free(mb);
+}
+
+static gboolean on_mailbox_expired(gpointer data)
+{
+  Mailbox *mb = data;
+  Client *novice = mb->novice;
+  mb->expiry = 0;
+  g_info("mailbox %.8s... expired", mb->id);
+  mailbox_close(novice->server, mb);
+  close_with_error(novice, SOUP_WEBSOCKET_CLOSE_NORMAL, "the invitation's time is over");
+  return G_SOURCE_REMOVE;
+}
+
+static void handle_open(Client *c, const LlSignalMessage *m)
+{
+  LlRendezvousServer *s = c->server;
+  if (c->owns != NULL || c->joined != NULL) {
+    close_with_error(c, SOUP_WEBSOCKET_CLOSE_POLICY_VIOLATION, "one mailbox per connection");
+    return;
+  }
+  guint8 raw[MAILBOX_ID_BYTES];
+  randombytes_buf(raw, sizeof raw);
+  Mailbox *mb = g_new0(Mailbox, 1);
+  mb->id = ll_base64url_encode(raw, sizeof raw);
+  mb->novice = c;
+  mb->helpers = g_hash_table_new(NULL, NULL);
+  mb->expiry = g_timeout_add_seconds(MIN(m->lifetime, s->config.max_mailbox_lifetime),
+                                     on_mailbox_expired, mb);
+  g_hash_table_insert(s->mailboxes, mb->id, mb);
+  c->owns = mb;
+  g_autoptr(LlSignalMessage) opened = ll_signal_message_new(LL_SIGNAL_OPENED);
+  opened->mailbox = g_strdup(mb->id);
+  fill_ice_servers(c, &opened->ice);
+  send_message(c, opened);
+  g_info("%s opened a mailbox", c->address);
+}
+
+static void handle_join(Client *c, const LlSignalMessage *m)
+{
+  LlRendezvousServer *s = c->server;
+  Mailbox *mb = g_hash_table_lookup(s->mailboxes, m->mailbox);
+  if (c->owns != NULL || c->joined != NULL) {
+    close_with_error(c, SOUP_WEBSOCKET_CLOSE_POLICY_VIOLATION, "one mailbox per connection");
+    return;
+  }
+  if (mb == NULL) {
+    close_with_error(c, SOUP_WEBSOCKET_CLOSE_NORMAL,
+                     "no such invitation here (it may have expired or been cancelled)");
+    return;
+  }
+  if (g_hash_table_size(mb->helpers) >= MAX_HELPERS_PER_MAILBOX) {
+    close_with_error(c, SOUP_WEBSOCKET_CLOSE_POLICY_VIOLATION, "too many people are joining");
+    return;
+  }
+  c->joined = mb;
+  c->peer = ++mb->next_peer;
+  g_hash_table_insert(mb->helpers, GUINT_TO_POINTER(c->peer), c);
+  g_autoptr(LlSignalMessage) joined = ll_signal_message_new(LL_SIGNAL_JOINED);
+  joined->peer = c->peer;
+  joined->has_peer = TRUE;
+  fill_ice_servers(c, &joined->ice);
+  send_message(c, joined);
+  g_autoptr(LlSignalMessage) peer = ll_signal_message_new(LL_SIGNAL_PEER);
+  peer->peer = c->peer;
+  peer->has_peer = TRUE;
+  send_message(mb->novice, peer);
+}
+
+static void handle_signal(Client *c, LlSignalMessage *m)
+{
+  if (c->owns != NULL) {
+    /* A novice addresses one of the helpers of its own mailbox only. */
+    Client *helper = m->has_peer ? g_hash_table_lookup(c->owns->helpers, GUINT_TO_POINTER(m->peer))
+                                 : NULL;
+    if (helper == NULL)
+      return;   /* that helper left a moment ago */
+    m->has_peer = FALSE;
+    send_message(helper, m);
+  } else if (c->joined != NULL) {
+    /* A helper speaks to its novice only, and cannot pose as another. */
+    m->peer = c->peer;
+    m->has_peer = TRUE;
+    send_message(c->joined->novice, m);
+  } else {
+    close_with_error(c, SOUP_WEBSOCKET_CLOSE_POLICY_VIOLATION, "signal outside a mailbox");
+  }
+}
+
+/* ---- connections ---- */
+
+static gboolean take_token(Client *c)
+{
+  const LlRendezvousConfig *cfg = &c->server->config;
+  gint64 now = g_get_monotonic_time();
+  c->tokens = MIN(cfg->message_burst,
+                  c->tokens + (now - c->tokens_at) / 1e6 * cfg->messages_per_second);
+  c->tokens_at = now;
+  if (c->tokens < 1.0)
+    return FALSE;
+  c->tokens -= 1.0;
+  return TRUE;
+}
+
+static void on_message(SoupWebsocketConnection *ws, gint type, GBytes *message, gpointer data)
+{
+  Client *c = data;
+  g_autoptr(GError) error = NULL;
+  (void)ws;
+  if (!take_token(c)) {
+    close_with_error(c, SOUP_WEBSOCKET_CLOSE_POLICY_VIOLATION, "too many messages");
+    return;
+  }
+  gsize n = 0;
+  const char *text = g_bytes_get_data(message, &n);
+  g_autoptr(LlSignalMessage) m = type == SOUP_WEBSOCKET_DATA_TEXT
+                                     ? ll_signal_message_decode(text, n, &error) : NULL;
+  if (m == NULL) {
+    close_with_error(c, SOUP_WEBSOCKET_CLOSE_POLICY_VIOLATION,
+                     error != NULL ? error->message : "binary messages are not spoken here");
+    return;
+  }
+  switch (m->type) {
+  case LL_SIGNAL_OPEN: handle_open(c, m); break;
+  case LL_SIGNAL_JOIN: handle_join(c, m); break;
+  case LL_SIGNAL_SIGNAL: handle_signal(c, m); break;
+  default:
+    close_with_error(c, SOUP_WEBSOCKET_CLOSE_POLICY_VIOLATION, "a message only the server sends");
+  }
+}
+
+static void client_free(Client *c)
+{
+  LlRendezvousServer *s = c->server;
+  guint count = GPOINTER_TO_UINT(g_hash_table_lookup(s->per_address, c->address));
+  if (count <= 1)
+    g_hash_table_remove(s->per_address, c->address);
+  else
+    g_hash_table_insert(s->per_address, g_strdup(c->address), GUINT_TO_POINTER(count - 1));
+  s->clients = g_list_remove(s->clients, c);
+  g_signal_handlers_disconnect_by_data(c->ws, c);
+  g_object_unref(c->ws);
+  g_free(c->address);
+  g_free(c->host_seen);
+  g_free(c);
+}
+
+static void on_closed(SoupWebsocketConnection *ws, gpointer data)
+{
+  Client *c = data;
+  (void)ws;
+  if (c->owns != NULL)
+    mailbox_close(c->server, c->owns);
+  if (c->joined != NULL) {
+    g_hash_table_remove(c->joined->helpers, GUINT_TO_POINTER(c->peer));
+    g_autoptr(LlSignalMessage) left = ll_signal_message_new(LL_SIGNAL_PEER_LEFT);
+    left->peer = c->peer;
+    left->has_peer = TRUE;
+    send_message(c->joined->novice, left);
+  }
+  client_free(c);
+}
+
+static void on_websocket(SoupServer *soup, SoupServerMessage *msg, const char *path,
+                         SoupWebsocketConnection *ws, gpointer data)
+{
+  LlRendezvousServer *s = data;
+  (void)soup; (void)path;
+  Client *c = g_new0(Client, 1);
+  c->server = s;
+  c->ws = g_object_ref(ws);
+  c->address = g_strdup(soup_server_message_get_remote_host(msg));
+  c->host_seen = g_strdup(g_uri_get_host(soup_server_message_get_uri(msg)));
+  c->tokens = s->config.message_burst;
+  c->tokens_at = g_get_monotonic_time();
+  guint count = GPOINTER_TO_UINT(g_hash_table_lookup(s->per_address, c->address)) + 1;
+  g_hash_table_insert(s->per_address, g_strdup(c->address), GUINT_TO_POINTER(count));
+  s->clients = g_list_prepend(s->clients, c);
+  soup_websocket_connection_set_max_incoming_payload_size(ws, LL_SIGNAL_MAX_BYTES);
+  soup_websocket_connection_set_keepalive_interval(ws, 30);
+  g_signal_connect(ws, "message", G_CALLBACK(on_message), c);
+  g_signal_connect(ws, "closed", G_CALLBACK(on_closed), c);
+  if (count > s->config.max_connections_per_address)
+    close_with_error(c, SOUP_WEBSOCKET_CLOSE_POLICY_VIOLATION, "too many connections from you");
+}
+
+LlRendezvousServer *ll_rendezvous_server_new(const LlRendezvousConfig *config, GError **error)
+{
+  g_autoptr(GError) local = NULL;
+  LlRendezvousServer *s = g_new0(LlRendezvousServer, 1);
+  s->config = *config;
+  s->mailboxes = g_hash_table_new_full(g_str_hash, g_str_equal, NULL, mailbox_free);
+  s->per_address = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+  s->soup = config->tls != NULL ? soup_server_new("tls-certificate", config->tls, NULL)
+                                : soup_server_new(NULL, NULL);
+  soup_server_add_websocket_handler(s->soup, PATH, NULL, NULL, on_websocket, s, NULL);
+  g_autoptr(GInetAddress) ip = g_inet_address_new_from_string(config->listen_address);
+  if (ip == NULL) {
+    g_set_error(error, LL_ERROR, LL_ERROR_USAGE, "\"%s\" is not an IP address to listen on",
+                config->listen_address);
+    ll_rendezvous_server_free(s);
+    return NULL;
+  }
+  g_autoptr(GSocketAddress) address = g_inet_socket_address_new(ip, config->port);
+  if (!soup_server_listen(s->soup, address, config->tls != NULL ? SOUP_SERVER_LISTEN_HTTPS : 0,
+                          &local)) {
+    g_set_error(error, LL_ERROR, LL_ERROR_FAILED, "cannot listen on %s port %u: %s",
+                config->listen_address, config->port, local->message);
+    ll_rendezvous_server_free(s);
+    return NULL;
+  }
+  g_autoptr(GSList) uris = soup_server_get_uris(s->soup);
+  s->port = uris != NULL ? g_uri_get_port(uris->data) : config->port;
+  g_slist_foreach(uris, (GFunc)(void (*)(void))g_uri_unref, NULL);
+  g_autoptr(GSocketAddress) udp = g_inet_socket_address_new(ip, s->port);
+  s->stun = ll_stun_responder_new(G_INET_SOCKET_ADDRESS(udp), &local);
+  if (s->stun == NULL) {
+    g_set_error(error, LL_ERROR, LL_ERROR_FAILED, "cannot answer STUN on UDP port %u: %s",
+                s->port, local->message);
+    ll_rendezvous_server_free(s);
+    return NULL;
+  }
+  return s;
+}
+
+guint16 ll_rendezvous_server_port(LlRendezvousServer *s) { return s->port; }
+
+void ll_rendezvous_server_free(LlRendezvousServer *s)
+{
+  if (s == NULL)
+    return;
+  while (s->clients != NULL) {
+    Client *c = s->clients->data;
+    if (c->owns != NULL)
+      mailbox_close(s, c->owns);
+    c->joined = NULL;
+    client_free(c);
+  }
+  if (s->soup != NULL) {
+    soup_server_disconnect(s->soup);
+    g_object_unref(s->soup);
+  }
+  ll_stun_responder_free(s->stun);
+  g_hash_table_unref(s->mailboxes);
+  g_hash_table_unref(s->per_address);
+  g_free(s);
+}

@@ -1,0 +1,32 @@
+/* The rendezvous: mailboxes where a novice waits and helpers join, ICE
+ * signalling forwarded between them, STUN answers on the same port (UDP),
+ * and TURN credentials for a configured coturn. It sees only signalling:
+ * the session itself is end-to-end TLS between the two people. Limits
+ * keep one bad client from hurting the others: message size, messages per
+ * second, connections per address, mailbox lifetime. */
+#pragma once
+#include <gio/gio.h>
+
+typedef struct {
+  char *listen_address;      /* "0.0.0.0" */
+  guint16 port;
+  GTlsCertificate *tls;      /* NULL: plain ws:// */
+  char *turn_host;           /* NULL: no relay offered */
+  guint16 turn_port;
+  char *turn_secret;
+  gsize turn_secret_len;
+  gint64 turn_ttl;           /* seconds */
+  guint max_connections_per_address;
+  double messages_per_second;
+  double message_burst;
+  gint64 max_mailbox_lifetime;
+} LlRendezvousConfig;
+
+void ll_rendezvous_config_defaults(LlRendezvousConfig *config);
+
+typedef struct LlRendezvousServer LlRendezvousServer;
+
+LlRendezvousServer *ll_rendezvous_server_new(const LlRendezvousConfig *config, GError **error);
+/* The port actually listened on (useful with port 0). */
+guint16 ll_rendezvous_server_port(LlRendezvousServer *server);
+void ll_rendezvous_server_free(LlRendezvousServer *server);

@@ -1,0 +1,127 @@
+/* `lifeline rendezvous`: the signalling, STUN and TURN-credential server. */
+#include "common/duration.h"
+#include "common/error.h"
+#include "rendezvous/rendezvous_server.h"
+#include "ui/commands.h"
+#include "ui/terminal.h"
+#include <sodium.h>
+#include <string.h>
+
+typedef struct {
+  char *listen;
+  char *tls_cert, *tls_key;
+  char *turn_url, *turn_secret_file, *turn_ttl;
+  gboolean verbose;
+} Options;
+
+static gboolean parse_listen(const char *text, LlRendezvousConfig *c, GError **error)
+{
+  const char *colon = strrchr(text, ':');
+  char *end = NULL;
+  guint64 port = colon != NULL ? g_ascii_strtoull(colon + 1, &end, 10) : 0;
+  if (colon == NULL || end == colon + 1 || *end != '\0' || port > 65535) {
+    g_set_error(error, LL_ERROR, LL_ERROR_USAGE, "--listen wants ADDRESS:PORT, like 0.0.0.0:3478");
+    return FALSE;
+  }
+  c->listen_address = g_strndup(text, colon - text);
+  if (c->listen_address[0] == '[')   /* [v6]:port */
+    c->listen_address = g_strndup(text + 1, colon - text - 2);
+  c->port = port;
+  return TRUE;
+}
+
+static gboolean parse_turn(const Options *o, LlRendezvousConfig *c, GError **error)
+{
+  if (o->turn_url == NULL)
+    return TRUE;
+  const char *hostport = g_str_has_prefix(o->turn_url, "turn:") ? o->turn_url + 5 : NULL;
+  const char *colon = hostport != NULL ? strrchr(hostport, ':') : NULL;
+  if (colon == NULL || o->turn_secret_file == NULL) {
+    g_set_error(error, LL_ERROR, LL_ERROR_USAGE,
+                "give the relay as --turn-url turn:HOST:PORT with --turn-secret-file FILE");
+    return FALSE;
+  }
+  c->turn_host = g_strndup(hostport, colon - hostport);
+  c->turn_port = atoi(colon + 1);
+  g_autofree char *secret = NULL;
+  if (!g_file_get_contents(o->turn_secret_file, &secret, NULL, error))
+    return FALSE;
+  g_strstrip(secret);
+  if (*secret == '\0') {
+    g_set_error(error, LL_ERROR, LL_ERROR_USAGE, "the TURN secret file is empty");
+    return FALSE;
+  }
+  c->turn_secret_len = strlen(secret);
+  c->turn_secret = g_steal_pointer(&secret);
+  return o->turn_ttl == NULL || ll_duration_parse(o->turn_ttl, 24 * 3600, &c->turn_ttl, error);
+}
+
+static gboolean load_tls(const Options *o, LlRendezvousConfig *c, GError **error)
+{
+  if (o->tls_cert == NULL && o->tls_key == NULL)
+    return TRUE;
+  if (o->tls_cert == NULL || o->tls_key == NULL) {
+    g_set_error(error, LL_ERROR, LL_ERROR_USAGE, "give both --tls-cert and --tls-key");
+    return FALSE;
+  }
+  c->tls = g_tls_certificate_new_from_files(o->tls_cert, o->tls_key, error);
+  return c->tls != NULL;
+}
+
+static gboolean on_signal(gpointer data)
+{
+  g_main_loop_quit(data);
+  return G_SOURCE_CONTINUE;
+}
+
+int ll_rendezvous_command(int argc, char **argv)
+{
+  Options o = { 0 };
+  const GOptionEntry entries[] = {
+    { "listen", 'l', 0, G_OPTION_ARG_STRING, &o.listen, "Listen on ADDRESS:PORT (TCP for WebSocket, UDP for STUN; default 0.0.0.0:3478)", "ADDRESS:PORT" },
+    { "tls-cert", 0, 0, G_OPTION_ARG_FILENAME, &o.tls_cert, "Serve wss:// with this certificate (PEM)", "FILE" },
+    { "tls-key", 0, 0, G_OPTION_ARG_FILENAME, &o.tls_key, "The certificate's private key (PEM)", "FILE" },
+    { "turn-url", 0, 0, G_OPTION_ARG_STRING, &o.turn_url, "Offer this coturn relay, like turn:relay.example.org:3478", "URL" },
+    { "turn-secret-file", 0, 0, G_OPTION_ARG_FILENAME, &o.turn_secret_file, "coturn's static-auth-secret, on the first line of FILE", "FILE" },
+    { "turn-ttl", 0, 0, G_OPTION_ARG_STRING, &o.turn_ttl, "How long TURN credentials stay valid (default 1h)", "TIME" },
+    { "verbose", 'v', 0, G_OPTION_ARG_NONE, &o.verbose, "Log in detail", NULL },
+    { NULL, 0, 0, 0, NULL, NULL, NULL },
+  };
+  g_autoptr(GOptionContext) ctx = g_option_context_new("- run a rendezvous server");
+  g_option_context_set_summary(ctx,
+      "Lets novices and helpers behind NAT routers find each other: mailboxes for\n"
+      "invitations, ICE signalling, STUN answers and TURN credentials. It never sees\n"
+      "what the two people share. Prints \"listening: ws://ADDRESS:PORT/lifeline\".");
+  g_option_context_add_main_entries(ctx, entries, NULL);
+  g_autoptr(GError) error = NULL;
+  LlRendezvousConfig config;
+  ll_rendezvous_config_defaults(&config);
+  int code = 2;
+  if (g_option_context_parse(ctx, &argc, &argv, &error) &&
+      parse_listen(o.listen != NULL ? o.listen : "0.0.0.0:3478", &config, &error) &&
+      parse_turn(&o, &config, &error) && load_tls(&o, &config, &error)) {
+    ll_logging_init(o.verbose);
+    code = 1;
+    LlRendezvousServer *server = ll_rendezvous_server_new(&config, &error);
+    if (server != NULL) {
+      g_autoptr(GMainLoop) loop = g_main_loop_new(NULL, FALSE);
+      ll_say("listening: %s://%s:%u/lifeline", config.tls != NULL ? "wss" : "ws",
+             config.listen_address, ll_rendezvous_server_port(server));
+      ll_run_until_quit(loop, on_signal, loop);
+      ll_rendezvous_server_free(server);
+      ll_say("stopped");
+      code = 0;
+    }
+  }
+  if (error != NULL)
+    g_printerr("lifeline rendezvous: %s\n", error->message);
+  if (config.turn_secret != NULL)
+    sodium_memzero(config.turn_secret, config.turn_secret_len);
+  g_free(config.turn_secret);
+  g_free(config.turn_host);
+  g_free(config.listen_address);
+  g_clear_object(&config.tls);
+  g_free(o.listen); g_free(o.tls_cert); g_free(o.tls_key);
+  g_free(o.turn_url); g_free(o.turn_secret_file); g_free(o.turn_ttl);
+  return code;
+}
