@@ -17,7 +17,17 @@ LlSignalMessage *ll_signal_message_new(LlSignalType type)
   return m;
 }
 
-static void ice_servers_clear(LlIceServers *s)
+void ll_ice_servers_copy(LlIceServers *to, const LlIceServers *from)
+{
+  to->stun_host = g_strdup(from->stun_host);
+  to->stun_port = from->stun_port;
+  to->turn_host = g_strdup(from->turn_host);
+  to->turn_port = from->turn_port;
+  to->turn_username = g_strdup(from->turn_username);
+  to->turn_password = g_strdup(from->turn_password);
+}
+
+void ll_ice_servers_clear(LlIceServers *s)
 {
   g_free(s->stun_host);
   g_free(s->turn_host);
@@ -25,6 +35,7 @@ static void ice_servers_clear(LlIceServers *s)
   if (s->turn_password != NULL)
     memset(s->turn_password, 0, strlen(s->turn_password));
   g_free(s->turn_password);
+  memset(s, 0, sizeof *s);
 }
 
 void ll_signal_message_free(LlSignalMessage *m)
@@ -32,7 +43,7 @@ void ll_signal_message_free(LlSignalMessage *m)
   if (m == NULL)
     return;
   g_free(m->mailbox);
-  ice_servers_clear(&m->ice);
+  ll_ice_servers_clear(&m->ice);
   g_free(m->ufrag);
   g_free(m->pwd);
   g_free(m->candidate);

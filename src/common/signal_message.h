@@ -56,6 +56,9 @@ typedef struct {
   char *message;            /* ERROR */
 } LlSignalMessage;
 
+void ll_ice_servers_copy(LlIceServers *to, const LlIceServers *from);
+void ll_ice_servers_clear(LlIceServers *servers);
+
 LlSignalMessage *ll_signal_message_new(LlSignalType type);
 void ll_signal_message_free(LlSignalMessage *message);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(LlSignalMessage, ll_signal_message_free)

@@ -223,7 +223,8 @@ gboolean ll_helper_join_start(LlHelperJoin *j, guint16 vnc_port, GError **error)
     return FALSE;
   j->state = JOIN_CONNECTING;
   j->started_us = g_get_monotonic_time();
-  j->race = ll_endpoint_race_start(j->invitation->endpoints, j->identity->certificate,
+  j->race = ll_endpoint_race_start(j->invitation->endpoints, j->invitation->rendezvous_url,
+                                   j->invitation->mailbox_id, j->identity->certificate,
                                    j->invitation->fingerprint, on_race_done, j);
   return TRUE;
 }

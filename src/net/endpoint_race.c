@@ -1,5 +1,7 @@
 #include "net/endpoint_race.h"
 #include "common/error.h"
+#include "net/ice_path.h"
+#include "net/rendezvous_client.h"
 #include "net/tls_channel.h"
 #include <string.h>
 
@@ -21,7 +23,14 @@ struct LlEndpointRace {
 typedef struct {
   LlEndpointRace *race;
   char *endpoint;
+  char *path;                  /* "direct", or the ICE path once known */
   GTlsConnection *tls;
+  LlRendezvousClient *rendezvous;   /* ICE attempts */
+  LlIcePath *ice;
+  gulong cancelled_handler;
+  guint reap;                  /* reports an ICE failure outside libnice's callback */
+  GError *ice_error;
+  gboolean done;
 } Attempt;
 
 static void race_unref(LlEndpointRace *r)
@@ -39,6 +48,13 @@ static void race_unref(LlEndpointRace *r)
 
 static void attempt_free(Attempt *a)
 {
+  if (a->cancelled_handler != 0)
+    g_signal_handler_disconnect(a->race->cancellable, a->cancelled_handler);
+  g_clear_handle_id(&a->reap, g_source_remove);
+  g_clear_error(&a->ice_error);
+  ll_ice_path_free(a->ice);
+  ll_rendezvous_client_free(a->rendezvous);
+  g_free(a->path);
   g_clear_object(&a->tls);
   race_unref(a->race);
   g_free(a->endpoint);
@@ -69,6 +85,11 @@ static gboolean report_empty(gpointer data)
 static void attempt_failed(Attempt *a, GError *error)
 {
   LlEndpointRace *r = a->race;
+  if (a->done) {   /* an ICE attempt reports once */
+    g_error_free(error);
+    return;
+  }
+  a->done = TRUE;
   if (!r->finished) {
     g_debug("path to %s failed: %s", a->endpoint, error->message);
     if (g_error_matches(error, LL_ERROR, LL_ERROR_WRONG_KEY) && r->wrong_key == NULL)
@@ -95,9 +116,20 @@ static void on_handshake(GObject *source, GAsyncResult *result, gpointer data)
   if (!r->finished) {
     r->finished = TRUE;
     g_cancellable_cancel(r->cancellable);   /* the losers stop here */
-    r->done(g_steal_pointer(&a->tls), a->endpoint, "direct", NULL, r->user_data);
+    r->done(g_steal_pointer(&a->tls), a->endpoint, a->path, NULL, r->user_data);
   }
   attempt_free(a);
+}
+
+static void start_tls(Attempt *a, GIOStream *base)
+{
+  GError *error = NULL;
+  a->tls = ll_tls_client_new(base, a->race->identity, a->race->pin, &error);
+  if (a->tls == NULL) {
+    attempt_failed(a, error);
+    return;
+  }
+  ll_tls_handshake_async(a->tls, a->race->cancellable, on_handshake, a);
 }
 
 static void on_connected(GObject *source, GAsyncResult *result, gpointer data)
@@ -115,12 +147,105 @@ static void on_connected(GObject *source, GAsyncResult *result, gpointer data)
   /* The client's connect timeout stays on the socket: an idle session
    * must not time out. The race has its own deadline for the handshake. */
   g_socket_set_timeout(g_socket_connection_get_socket(conn), 0);
-  a->tls = ll_tls_client_new(G_IO_STREAM(conn), a->race->identity, a->race->pin, &error);
-  if (a->tls == NULL) {
-    attempt_failed(a, error);
-    return;
+  start_tls(a, G_IO_STREAM(conn));
+}
+
+/* ---- the ICE attempt ---- */
+
+static void ice_signal_out(LlIcePath *path, LlSignalMessage *m, gpointer data)
+{
+  Attempt *a = data;
+  (void)path;
+  ll_rendezvous_client_send_signal(a->rendezvous, 0, m);
+}
+
+static void ice_ready(LlIcePath *path, GSocketConnection *connection, const char *name,
+                      gpointer data)
+{
+  Attempt *a = data;
+  (void)path;
+  g_free(a->path);
+  a->path = g_strdup(name);
+  /* The path lives as long as the connection over it. */
+  g_object_set_data_full(G_OBJECT(connection), "lifeline-ice-path", g_steal_pointer(&a->ice),
+                         (GDestroyNotify)ll_ice_path_free);
+  ll_rendezvous_client_forget_events(a->rendezvous);
+  start_tls(a, G_IO_STREAM(connection));
+  g_object_unref(connection);
+}
+
+static gboolean report_ice_failure(gpointer data)
+{
+  Attempt *a = data;
+  a->reap = 0;
+  attempt_failed(a, g_steal_pointer(&a->ice_error));
+  return G_SOURCE_REMOVE;
+}
+
+static void ice_failed(LlIcePath *path, const GError *why, gpointer data)
+{
+  Attempt *a = data;
+  (void)path;
+  if (a->reap == 0) {
+    a->ice_error = g_error_copy(why);
+    a->reap = g_idle_add(report_ice_failure, a);
   }
-  ll_tls_handshake_async(a->tls, a->race->cancellable, on_handshake, a);
+}
+
+static const LlIcePathEvents ice_events = { ice_signal_out, ice_ready, ice_failed };
+
+static void rv_joined(LlRendezvousClient *c, guint32 peer, const LlIceServers *ice, gpointer data)
+{
+  Attempt *a = data;
+  (void)c; (void)peer;
+  a->ice = ll_ice_path_new(TRUE, ice, &ice_events, a);
+  ll_ice_path_start(a->ice);
+}
+
+static void rv_signal(LlRendezvousClient *c, guint32 peer, const LlSignalMessage *m, gpointer data)
+{
+  Attempt *a = data;
+  (void)c; (void)peer;
+  if (a->ice != NULL)
+    ll_ice_path_remote(a->ice, m);
+}
+
+static void rv_closed(LlRendezvousClient *c, const GError *why, gpointer data)
+{
+  Attempt *a = data;
+  (void)c;
+  attempt_failed(a, why != NULL ? g_error_copy(why)
+                                : g_error_new_literal(LL_ERROR, LL_ERROR_UNREACHABLE, "closed"));
+}
+
+static const LlRendezvousEvents rendezvous_events = {
+  .joined = rv_joined, .signal = rv_signal, .closed = rv_closed,
+};
+
+static void on_race_cancelled(GCancellable *cancellable, gpointer data)
+{
+  Attempt *a = data;
+  (void)cancellable;
+  if (a->tls != NULL)
+    return;   /* its handshake is cancelled with the rest */
+  g_signal_handler_disconnect(a->race->cancellable, a->cancelled_handler);
+  a->cancelled_handler = 0;
+  attempt_failed(a, g_error_new_literal(G_IO_ERROR, G_IO_ERROR_CANCELLED, "stopped"));
+}
+
+static void start_ice_attempt(LlEndpointRace *r, const char *url, const char *mailbox)
+{
+  Attempt *a = g_new0(Attempt, 1);
+  a->race = r;
+  r->refs++;
+  r->remaining++;
+  a->endpoint = g_strdup("the rendezvous");
+  a->path = g_strdup("ice");
+  a->rendezvous = ll_rendezvous_client_new(url, &rendezvous_events, a);
+  ll_rendezvous_client_join(a->rendezvous, mailbox);
+  /* When the race is won or called off, this attempt stops at once. */
+  a->cancelled_handler = g_signal_connect(r->cancellable, "cancelled",
+                                          G_CALLBACK(on_race_cancelled), a);
 }
 
 static gboolean on_timeout(gpointer data)
@@ -131,7 +256,8 @@ static gboolean on_timeout(gpointer data)
   return G_SOURCE_REMOVE;
 }
 
-LlEndpointRace *ll_endpoint_race_start(GPtrArray *endpoints, GTlsCertificate *identity,
+LlEndpointRace *ll_endpoint_race_start(GPtrArray *endpoints, const char *rendezvous_url,
+                                       const char *mailbox, GTlsCertificate *identity,
                                        const guint8 pin[LL_FINGERPRINT_BYTES], LlRaceDone done,
                                        gpointer user_data)
 {
@@ -154,10 +280,13 @@ LlEndpointRace *ll_endpoint_race_start(GPtrArray *endpoints, GTlsCertificate *id
     a->race = r;
     r->refs++;
     a->endpoint = g_strdup(g_ptr_array_index(endpoints, i));
+    a->path = g_strdup("direct");
     g_socket_client_connect_to_host_async(r->client, a->endpoint, 0, r->cancellable,
                                           on_connected, a);
   }
-  if (endpoints->len == 0) {
+  if (rendezvous_url != NULL && mailbox != NULL)
+    start_ice_attempt(r, rendezvous_url, mailbox);
+  if (r->remaining == 0) {
     g_string_append(r->failures, "the invitation lists no addresses");
     r->refs++;
     g_idle_add_full(G_PRIORITY_DEFAULT, report_empty, r, (GDestroyNotify)race_unref);

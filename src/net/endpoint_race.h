@@ -1,6 +1,7 @@
-/* Tries every endpoint of an invitation at once and keeps the first whose
- * TLS handshake completes with the pinned key; the others are dropped.
- * Other paths (ICE, relay) join the same race later. */
+/* Tries every path of an invitation at once (direct TCP to each endpoint,
+ * ICE through the rendezvous, which includes the relay) and keeps the
+ * first whose TLS handshake completes with the pinned key; the others are
+ * dropped. */
 #pragma once
 #include <gio/gio.h>
 #include "common/fingerprint.h"
@@ -14,7 +15,10 @@ typedef struct LlEndpointRace LlEndpointRace;
 typedef void (*LlRaceDone)(GTlsConnection *winner, const char *endpoint, const char *path,
                            const GError *error, gpointer user_data);
 
-LlEndpointRace *ll_endpoint_race_start(GPtrArray *endpoints, GTlsCertificate *identity,
+/* RENDEZVOUS_URL and MAILBOX (both or neither) add an ICE attempt
+ * through that mailbox to the direct endpoints. */
+LlEndpointRace *ll_endpoint_race_start(GPtrArray *endpoints, const char *rendezvous_url,
+                                       const char *mailbox, GTlsCertificate *identity,
                                        const guint8 pin[LL_FINGERPRINT_BYTES],
                                        LlRaceDone done, gpointer user_data);
 /* Stops the race if it still runs (DONE is not called afterwards) and

@@ -2,6 +2,8 @@
 #include "common/async_guard.h"
 #include "common/error.h"
 #include "common/secret_proof.h"
+#include "net/ice_path.h"
+#include "net/rendezvous_client.h"
 #include "net/session.h"
 #include "net/tls_channel.h"
 #include "novice/assist_session.h"
@@ -38,7 +40,14 @@ struct LlNoviceHost {
   guint expiry_timer;
   guint finish_idle;
   GError *finish_reason;
+  char *rendezvous_url;
+  LlRendezvousClient *rendezvous;
+  LlIceServers ice_servers;      /* as the rendezvous gave them */
+  gboolean mailbox_open;
+  GHashTable *ice_peers;         /* rendezvous peer id -> IcePeer */
 };
+
+static void accept_connection(LlNoviceHost *h, GSocketConnection *connection, char *label);
 
 static void finish(LlNoviceHost *h, GError *why);
 static void check_expiry(LlNoviceHost *h);
@@ -373,17 +382,24 @@ static char *describe_remote(GSocketConnection *connection)
 static gboolean on_incoming(GSocketService *service, GSocketConnection *connection,
                             GObject *source, gpointer data)
 {
-  LlNoviceHost *h = data;
-  g_autoptr(GError) error = NULL;
   (void)service; (void)source;
+  ll_socket_set_nodelay(connection);
+  accept_connection(data, connection, describe_remote(connection));
+  return TRUE;
+}
+
+/* A new connection, direct or through ICE: TLS first, then the hello. */
+static void accept_connection(LlNoviceHost *h, GSocketConnection *connection, char *label)
+{
+  g_autoptr(GError) error = NULL;
   if (h->stopping || g_list_length(h->peers) >= LL_MAX_PENDING_CONNECTIONS) {
     g_socket_shutdown(g_socket_connection_get_socket(connection), TRUE, TRUE, NULL);
-    return TRUE;
+    g_free(label);
+    return;
   }
-  ll_socket_set_nodelay(connection);
   Peer *p = g_new0(Peer, 1);
   p->host = h;
-  p->address = describe_remote(connection);
+  p->address = label;
   p->connection = g_object_ref(connection);
   p->cancellable = g_cancellable_new();
   h->peers = g_list_prepend(h->peers, p);
@@ -392,11 +408,125 @@ static gboolean on_incoming(GSocketService *service, GSocketConnection *connecti
   if (p->tls == NULL) {
     g_warning("cannot start TLS for %s: %s", p->address, error->message);
     peer_remove(p);
-    return TRUE;
+    return;
   }
   ll_tls_handshake_async(p->tls, p->cancellable, on_handshake, ll_async_guard_new(p, p->cancellable));
-  return TRUE;
 }
+
+/* ---- through the rendezvous ---- */
+
+/* A helper in our mailbox, until its ICE path is up (or fails). */
+typedef struct {
+  LlNoviceHost *host;
+  guint32 peer;
+  LlIcePath *path;
+  guint reap;          /* an idle that removes this failed peer */
+} IcePeer;
+
+static void ice_peer_free(gpointer data)
+{
+  IcePeer *ip = data;
+  g_clear_handle_id(&ip->reap, g_source_remove);
+  ll_ice_path_free(ip->path);
+  g_free(ip);
+}
+
+static gboolean reap_ice_peer(gpointer data)
+{
+  IcePeer *ip = data;
+  ip->reap = 0;
+  g_hash_table_remove(ip->host->ice_peers, GUINT_TO_POINTER(ip->peer));
+  return G_SOURCE_REMOVE;
+}
+
+static void ice_signal_out(LlIcePath *path, LlSignalMessage *m, gpointer data)
+{
+  IcePeer *ip = data;
+  (void)path;
+  if (ip->host->rendezvous != NULL)
+    ll_rendezvous_client_send_signal(ip->host->rendezvous, ip->peer, m);
+}
+
+static void ice_ready(LlIcePath *path, GSocketConnection *connection, const char *name,
+                      gpointer data)
+{
+  IcePeer *ip = data;
+  LlNoviceHost *h = ip->host;
+  char *label = g_strdup_printf("rendezvous peer %u via %s", ip->peer, name);
+  /* The path now lives as long as the connection over it. */
+  ip->path = NULL;
+  g_object_set_data_full(G_OBJECT(connection), "lifeline-ice-path", path,
+                         (GDestroyNotify)ll_ice_path_free);
+  g_hash_table_remove(h->ice_peers, GUINT_TO_POINTER(ip->peer));
+  accept_connection(h, connection, label);
+  g_object_unref(connection);
+}
+
+static void ice_failed(LlIcePath *path, const GError *why, gpointer data)
+{
+  IcePeer *ip = data;
+  (void)path;
+  g_info("no ICE path to rendezvous peer %u: %s", ip->peer, why->message);
+  /* Freed from an idle: the path is still on the stack here. */
+  if (ip->reap == 0)
+    ip->reap = g_idle_add(reap_ice_peer, ip);
+}
+
+static const LlIcePathEvents ice_events = { ice_signal_out, ice_ready, ice_failed };
+
+static void rv_opened(LlRendezvousClient *c, const char *mailbox, const LlIceServers *ice,
+                      gpointer data)
+{
+  LlNoviceHost *h = data;
+  (void)c;
+  h->mailbox_open = TRUE;
+  ll_ice_servers_copy(&h->ice_servers, ice);
+  h->events.rendezvous_ready(h, mailbox, NULL, h->user_data);
+}
+
+static void rv_peer_left(LlRendezvousClient *c, guint32 peer, gpointer data)
+{
+  LlNoviceHost *h = data;
+  (void)c;
+  g_hash_table_remove(h->ice_peers, GUINT_TO_POINTER(peer));   /* only paths not yet up */
+}
+
+/* The helper's credentials open the exchange: a path is made for it then,
+ * with the ICE servers the rendezvous gave us. */
+static void rv_signal(LlRendezvousClient *c, guint32 peer, const LlSignalMessage *m,
+                      gpointer data)
+{
+  LlNoviceHost *h = data;
+  (void)c;
+  IcePeer *ip = g_hash_table_lookup(h->ice_peers, GUINT_TO_POINTER(peer));
+  if (ip == NULL && m->data_kind == LL_ICE_CREDENTIALS && !h->stopping && !h->spent &&
+      g_hash_table_size(h->ice_peers) < LL_MAX_PENDING_CONNECTIONS) {
+    ip = g_new0(IcePeer, 1);
+    ip->host = h;
+    ip->peer = peer;
+    ip->path = ll_ice_path_new(FALSE, &h->ice_servers, &ice_events, ip);
+    g_hash_table_insert(h->ice_peers, GUINT_TO_POINTER(peer), ip);
+    ll_ice_path_start(ip->path);
+  }
+  if (ip != NULL && ip->path != NULL)
+    ll_ice_path_remote(ip->path, m);
+}
+
+static void rv_closed(LlRendezvousClient *c, const GError *why, gpointer data)
+{
+  LlNoviceHost *h = data;
+  (void)c;
+  if (!h->mailbox_open) {
+    h->events.rendezvous_ready(h, NULL, why, h->user_data);
+  } else if (!h->finished && !h->stopping) {
+    g_warning("lost the rendezvous (%s); helpers can still connect directly",
+              why != NULL ? why->message : "closed");
+  }
+}
+
+static const LlRendezvousEvents rendezvous_events = {
+  .opened = rv_opened, .peer_left = rv_peer_left, .signal = rv_signal, .closed = rv_closed,
+};
 
 /* ---- lifetime ---- */
 
@@ -425,6 +555,7 @@ static void finish(LlNoviceHost *h, GError *why)
   h->finished = TRUE;
   h->finish_reason = why;
   close_listener(h);
+  g_hash_table_remove_all(h->ice_peers);
   h->finish_idle = g_idle_add(report_finished, h);
 }
 
@@ -458,6 +589,9 @@ LlNoviceHost *ll_novice_host_new(const LlNoviceHostConfig *config,
   h->config.display_name = h->display_name;
   h->events = *events;
   h->user_data = user_data;
+  h->rendezvous_url = g_strdup(config->rendezvous_url);
+  h->config.rendezvous_url = h->rendezvous_url;
+  h->ice_peers = g_hash_table_new_full(NULL, NULL, NULL, ice_peer_free);
   gint64 left = ll_invitation_expires(config->invitation) - g_get_real_time() / G_USEC_PER_SEC;
   h->expiry_timer = g_timeout_add_seconds(MAX(left, 0) + 1, on_expiry, h);
   return h;
@@ -480,6 +614,11 @@ gboolean ll_novice_host_listen(LlNoviceHost *h, guint16 port, guint16 *bound_por
   }
   g_signal_connect(h->service, "incoming", G_CALLBACK(on_incoming), h);
   g_socket_service_start(h->service);
+  if (h->rendezvous_url != NULL) {
+    gint64 left = ll_invitation_expires(h->config.invitation) - g_get_real_time() / G_USEC_PER_SEC;
+    h->rendezvous = ll_rendezvous_client_new(h->rendezvous_url, &rendezvous_events, h);
+    ll_rendezvous_client_open(h->rendezvous, MAX(left, 1));
+  }
   ll_audit_log_write(h->config.audit, "invitation-created", "session",
                      h->config.invitation->session_id, "novice", h->config.invitation->novice_name,
                      "view-only", h->config.view_only ? "yes" : "no", NULL);
@@ -514,6 +653,10 @@ void ll_novice_host_free(LlNoviceHost *h)
     peer_remove(h->peers->data);
   close_listener(h);
   g_clear_object(&h->service);
+  g_hash_table_unref(h->ice_peers);
+  ll_rendezvous_client_free(h->rendezvous);
+  ll_ice_servers_clear(&h->ice_servers);
+  g_free(h->rendezvous_url);
   ll_assist_session_free(h->assist);
   g_clear_error(&h->finish_reason);
   g_free(h->display_name);

@@ -32,6 +32,10 @@ typedef struct {
   void (*chat)(LlNoviceHost *host, const char *from, const char *text, gpointer user_data);
   /* A helper was refused before the novice was disturbed. */
   void (*refused)(LlNoviceHost *host, const char *peer, const char *why, gpointer user_data);
+  /* With a rendezvous: the mailbox is open (MAILBOX set), or could not be
+   * opened (ERROR set). Write the invitation after this. */
+  void (*rendezvous_ready)(LlNoviceHost *host, const char *mailbox, const GError *error,
+                           gpointer user_data);
   /* The accepted session is over, or the invitation expired unused:
    * nothing more will happen. WHY says what ended it. */
   void (*finished)(LlNoviceHost *host, const GError *why, gpointer user_data);
@@ -43,11 +47,13 @@ typedef struct {
   const char *display_name;     /* NULL: $DISPLAY */
   gboolean view_only;           /* the helper may never take control */
   LlAuditLog *audit;            /* may be NULL */
+  const char *rendezvous_url;   /* NULL: direct connections only */
 } LlNoviceHostConfig;
 
 LlNoviceHost *ll_novice_host_new(const LlNoviceHostConfig *config,
                                  const LlNoviceHostEvents *events, gpointer user_data);
-/* Listens on PORT (0: the system picks) on all interfaces. */
+/* Listens on PORT (0: the system picks) on all interfaces, and opens a
+ * mailbox at the rendezvous when one is configured. */
 gboolean ll_novice_host_listen(LlNoviceHost *host, guint16 port, guint16 *bound_port,
                                GError **error);
 /* The novice's answer to the current ask. */

@@ -24,6 +24,7 @@ typedef struct {
   char *display;
   gboolean link;
   gboolean view_only;
+  char *rendezvous;
   gboolean verbose;
 } InviteOptions;
 
@@ -35,6 +36,8 @@ typedef struct {
   char *asking_name;
   char *helper_name;
   gboolean control_question;   /* a control request waits for an answer */
+  gboolean rendezvous_done;
+  char *mailbox;
   gboolean stopping;
   int exit_code;
 } Invite;
@@ -196,7 +199,22 @@ static void on_finished(LlNoviceHost *host, const GError *why, gpointer data)
   g_main_loop_quit(inv->loop);
 }
 
+static void on_rendezvous_ready(LlNoviceHost *host, const char *mailbox, const GError *error,
+                                gpointer data)
+{
+  Invite *inv = data;
+  (void)host;
+  inv->rendezvous_done = TRUE;
+  if (mailbox != NULL)
+    inv->mailbox = g_strdup(mailbox);
+  else
+    g_printerr("lifeline invite: warning: %s; the invitation will work only where this "
+               "computer can be reached directly\n", error->message);
+  g_main_loop_quit(inv->loop);
+}
+
 static const LlNoviceHostEvents invite_events = {
+  .rendezvous_ready = on_rendezvous_ready,
   .ask = on_ask,
   .ask_withdrawn = on_ask_withdrawn,
   .started = on_started,
@@ -230,6 +248,7 @@ static gboolean parse_options(int argc, char **argv, InviteOptions *o, GError **
     { "display", 0, 0, G_OPTION_ARG_STRING, &o->display, "The X display to share (default: $DISPLAY)", "DISPLAY" },
     { "link", 0, 0, G_OPTION_ARG_NONE, &o->link, "Also print the invitation as a lifeline: link", NULL },
     { "view-only", 0, 0, G_OPTION_ARG_NONE, &o->view_only, "Never let the helper control keyboard and mouse", NULL },
+    { "rendezvous", 'r', 0, G_OPTION_ARG_STRING, &o->rendezvous, "Also be reachable through this rendezvous server, across NAT routers (ws://HOST:PORT/lifeline)", "URL" },
     { "verbose", 'v', 0, G_OPTION_ARG_NONE, &o->verbose, "Log what happens in detail", NULL },
     { NULL, 0, 0, 0, NULL, NULL, NULL },
   };
@@ -261,6 +280,7 @@ static void options_clear(InviteOptions *o)
   g_free(o->password_file);
   g_free(o->name);
   g_free(o->display);
+  g_free(o->rendezvous);
 }
 
 static gboolean check_display(const char *display, GError **error)
@@ -328,7 +348,7 @@ static int run(const InviteOptions *o, GError **error)
   Invite inv = { .loop = g_main_loop_new(NULL, FALSE), .invitation = invitation };
   LlNoviceHostConfig config = { .identity = identity, .invitation = invitation,
                                 .display_name = o->display, .view_only = o->view_only,
-                                .audit = audit };
+                                .audit = audit, .rendezvous_url = o->rendezvous };
   inv.host = ll_novice_host_new(&config, &invite_events, &inv);
   inv.stdin_lines = ll_line_reader_new(0);
   g_autofree char *path = o->out != NULL ? g_strdup(o->out)
@@ -338,6 +358,12 @@ static int run(const InviteOptions *o, GError **error)
     g_autoptr(GPtrArray) endpoints = ll_local_endpoints(port);
     for (guint i = 0; i < endpoints->len; i++)
       ll_invitation_add_endpoint(invitation, g_ptr_array_index(endpoints, i));
+    if (o->rendezvous != NULL && !inv.rendezvous_done)
+      g_main_loop_run(inv.loop);   /* until the mailbox is open, or cannot be */
+    if (inv.mailbox != NULL) {
+      invitation->rendezvous_url = g_strdup(o->rendezvous);
+      invitation->mailbox_id = g_strdup(inv.mailbox);
+    }
     if (write_invitation(o, invitation, path, error)) {
       explain(o, invitation, path);
       ll_run_until_quit(inv.loop, on_signal, &inv);
@@ -348,6 +374,7 @@ static int run(const InviteOptions *o, GError **error)
   ll_line_reader_free(inv.stdin_lines);
   g_free(inv.asking_name);
   g_free(inv.helper_name);
+  g_free(inv.mailbox);
   g_main_loop_unref(inv.loop);
   return code;
 }

@@ -13,6 +13,8 @@ typedef struct {
   char *password_file;
   char *name;
   gboolean verbose;
+  gboolean json;
+  char *paths;
   char **rest;
 } JoinOptions;
 
@@ -22,6 +24,7 @@ typedef struct {
   LlLineReader *stdin_lines;
   char *helper_name;
   char *novice_name;
+  gboolean json;
   gboolean stopping;
   int exit_code;
 } Join;
@@ -32,9 +35,14 @@ static void leave(Join *j);
 static void on_connected(LlHelperJoin *join, const char *path, const char *endpoint,
                          gint64 elapsed_ms, gpointer data)
 {
-  (void)join; (void)data;
+  Join *j = data;
+  (void)join;
   g_info("secure connection to %s", endpoint);
-  ll_say("connected via %s in %" G_GINT64_FORMAT " ms", path, elapsed_ms);
+  if (j->json)
+    ll_say("{\"connected\": true, \"path\": \"%s\", \"ms\": %" G_GINT64_FORMAT "}", path,
+           elapsed_ms);
+  else
+    ll_say("connected via %s in %" G_GINT64_FORMAT " ms", path, elapsed_ms);
 }
 
 static void on_waiting(LlHelperJoin *join, const char *novice_name, gpointer data)
@@ -173,6 +181,8 @@ static gboolean parse_options(int argc, char **argv, JoinOptions *o, GError **er
     { "vnc-port", 0, 0, G_OPTION_ARG_INT, &o->vnc_port, "Offer the desktop to VNC viewers on 127.0.0.1:N (default: any free port)", "N" },
     { "name", 'n', 0, G_OPTION_ARG_STRING, &o->name, "Your name as the person you help will see it", "NAME" },
     { "verbose", 'v', 0, G_OPTION_ARG_NONE, &o->verbose, "Log what happens in detail", NULL },
+    { "paths", 0, 0, G_OPTION_ARG_STRING, &o->paths, "Try only these kinds of path, for diagnosis: direct, ice or direct,ice (the default)", "LIST" },
+    { "json", 0, 0, G_OPTION_ARG_NONE, &o->json, "Print the connection as a JSON object: {\"connected\": true, \"path\": ..., \"ms\": ...}", NULL },
     { G_OPTION_REMAINING, 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &o->rest, NULL, "INVITATION" },
     { NULL, 0, 0, 0, NULL, NULL, NULL },
   };
@@ -193,6 +203,12 @@ static gboolean parse_options(int argc, char **argv, JoinOptions *o, GError **er
                 "give exactly one invitation (a file or a lifeline: link)");
     return FALSE;
   }
+  if (o->paths != NULL && g_strcmp0(o->paths, "direct") != 0 && g_strcmp0(o->paths, "ice") != 0 &&
+      g_strcmp0(o->paths, "direct,ice") != 0 && g_strcmp0(o->paths, "ice,direct") != 0) {
+    g_set_error(error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                "--paths takes direct, ice or direct,ice");
+    return FALSE;
+  }
   if (o->vnc_port < 0 || o->vnc_port > 65535) {
     g_set_error(error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE, "--vnc-port must be 0 to 65535");
     return FALSE;
@@ -210,6 +226,10 @@ static LlInvitation *load_invitation(const JoinOptions *o, GError **error)
       return NULL;
   }
   LlInvitation *invitation = ll_invitation_load(o->rest[0], password, pw_len, error);
+  if (invitation != NULL && o->paths != NULL && strstr(o->paths, "direct") == NULL)
+    g_ptr_array_set_size(invitation->endpoints, 0);
+  if (invitation != NULL && o->paths != NULL && strstr(o->paths, "ice") == NULL)
+    g_clear_pointer(&invitation->rendezvous_url, g_free);
   if (password != NULL) {
     sodium_memzero(password, pw_len);
     g_free(password);
@@ -226,7 +246,8 @@ static int run(const JoinOptions *o, GError **error)
   if (identity == NULL)
     return 1;
   Join j = { .loop = g_main_loop_new(NULL, FALSE), .helper_name = ll_default_person_name(o->name),
-             .novice_name = g_strdup(invitation->novice_name), .stdin_lines = ll_line_reader_new(0) };
+             .novice_name = g_strdup(invitation->novice_name), .stdin_lines = ll_line_reader_new(0),
+             .json = o->json };
   j.join = ll_helper_join_new(identity, invitation, j.helper_name, &join_events, &j);
   int code = 1;
   if (ll_helper_join_start(j.join, o->vnc_port, error)) {
@@ -254,6 +275,7 @@ int ll_join_command(int argc, char **argv)
   if (error != NULL)
     g_printerr("lifeline join: %s\n", error->message);
   g_free(o.password_file);
+  g_free(o.paths);
   g_free(o.name);
   g_strfreev(o.rest);
   return error != NULL && code == 0 ? 1 : code;

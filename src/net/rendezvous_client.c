@@ -1,0 +1,187 @@
+#include "net/rendezvous_client.h"
+#include "common/async_guard.h"
+#include "common/error.h"
+#include <libsoup/soup.h>
+#include <string.h>
+
+#define CONNECT_TIMEOUT_S 10
+
+struct LlRendezvousClient {
+  char *url;
+  LlRendezvousEvents events;
+  gpointer user_data;
+  SoupSession *soup;
+  SoupWebsocketConnection *ws;
+  GCancellable *cancellable;
+  GQueue pending;              /* encoded messages waiting for the connection */
+  gboolean closed;
+};
+
+static void report_closed(LlRendezvousClient *c, GError *why)
+{
+  if (c->closed) {
+    g_clear_error(&why);
+    return;
+  }
+  c->closed = TRUE;
+  if (c->events.closed != NULL)
+    c->events.closed(c, why, c->user_data);
+  g_clear_error(&why);
+}
+
+static void send_text(LlRendezvousClient *c, char *text)
+{
+  if (c->ws != NULL && soup_websocket_connection_get_state(c->ws) == SOUP_WEBSOCKET_STATE_OPEN) {
+    soup_websocket_connection_send_text(c->ws, text);
+    g_free(text);
+  } else if (!c->closed) {
+    g_queue_push_tail(&c->pending, text);
+  } else {
+    g_free(text);
+  }
+}
+
+static void dispatch(LlRendezvousClient *c, const LlSignalMessage *m)
+{
+  const LlRendezvousEvents *e = &c->events;
+  switch (m->type) {
+  case LL_SIGNAL_OPENED:
+    if (e->opened) e->opened(c, m->mailbox, &m->ice, c->user_data);
+    break;
+  case LL_SIGNAL_JOINED:
+    if (e->joined) e->joined(c, m->peer, &m->ice, c->user_data);
+    break;
+  case LL_SIGNAL_PEER:
+    if (e->peer) e->peer(c, m->peer, c->user_data);
+    break;
+  case LL_SIGNAL_PEER_LEFT:
+    if (e->peer_left) e->peer_left(c, m->peer, c->user_data);
+    break;
+  case LL_SIGNAL_SIGNAL:
+    if (e->signal) e->signal(c, m->has_peer ? m->peer : 0, m, c->user_data);
+    break;
+  case LL_SIGNAL_ERROR:
+    report_closed(c, g_error_new(LL_ERROR, LL_ERROR_REFUSED, "the rendezvous said: %s",
+                                 m->message));
+    break;
+  default:
+    g_debug("rendezvous sent a message meant for servers; ignored");
+  }
+}
+
+static void on_message(SoupWebsocketConnection *ws, gint type, GBytes *message, gpointer data)
+{
+  LlRendezvousClient *c = data;
+  g_autoptr(GError) error = NULL;
+  (void)ws;
+  gsize n = 0;
+  const char *text = g_bytes_get_data(message, &n);
+  g_autoptr(LlSignalMessage) m = type == SOUP_WEBSOCKET_DATA_TEXT
+                                     ? ll_signal_message_decode(text, n, &error) : NULL;
+  if (m == NULL) {
+    g_warning("ignoring a bad message from the rendezvous: %s",
+              error != NULL ? error->message : "binary");
+    return;
+  }
+  dispatch(c, m);
+}
+
+static void on_ws_closed(SoupWebsocketConnection *ws, gpointer data)
+{
+  LlRendezvousClient *c = data;
+  (void)ws;
+  report_closed(c, g_error_new_literal(LL_ERROR, LL_ERROR_CONNECTION_LOST,
+                                       "the rendezvous closed the connection"));
+}
+
+static void on_connected(GObject *source, GAsyncResult *result, gpointer data)
+{
+  g_autoptr(GError) error = NULL;
+  SoupWebsocketConnection *ws =
+      soup_session_websocket_connect_finish(SOUP_SESSION(source), result, &error);
+  LlRendezvousClient *c = ll_async_guard_finish(data);
+  if (c == NULL) {
+    g_clear_object(&ws);
+    return;
+  }
+  if (ws == NULL) {
+    report_closed(c, g_error_new(LL_ERROR, LL_ERROR_UNREACHABLE,
+                                 "cannot reach the rendezvous at %s (%s)", c->url, error->message));
+    return;
+  }
+  c->ws = ws;
+  soup_websocket_connection_set_max_incoming_payload_size(ws, LL_SIGNAL_MAX_BYTES);
+  g_signal_connect(ws, "message", G_CALLBACK(on_message), c);
+  g_signal_connect(ws, "closed", G_CALLBACK(on_ws_closed), c);
+  char *text;
+  while ((text = g_queue_pop_head(&c->pending)) != NULL)
+    send_text(c, text);
+}
+
+LlRendezvousClient *ll_rendezvous_client_new(const char *url, const LlRendezvousEvents *events,
+                                             gpointer user_data)
+{
+  LlRendezvousClient *c = g_new0(LlRendezvousClient, 1);
+  c->url = g_strdup(url);
+  c->events = *events;
+  c->user_data = user_data;
+  c->cancellable = g_cancellable_new();
+  c->soup = soup_session_new_with_options("timeout", CONNECT_TIMEOUT_S, "proxy-resolver", NULL,
+                                          NULL);
+  g_queue_init(&c->pending);
+  SoupMessage *msg = soup_message_new(SOUP_METHOD_GET, url);
+  if (msg == NULL) {
+    c->closed = TRUE;
+    g_warning("\"%s\" is not a rendezvous address (ws://HOST:PORT/lifeline)", url);
+    return c;
+  }
+  soup_session_websocket_connect_async(c->soup, msg, NULL, NULL, G_PRIORITY_DEFAULT,
+                                       c->cancellable, on_connected,
+                                       ll_async_guard_new(c, c->cancellable));
+  g_object_unref(msg);
+  return c;
+}
+
+void ll_rendezvous_client_open(LlRendezvousClient *c, gint64 lifetime)
+{
+  g_autoptr(LlSignalMessage) m = ll_signal_message_new(LL_SIGNAL_OPEN);
+  m->lifetime = lifetime;
+  send_text(c, ll_signal_message_encode(m));
+}
+
+void ll_rendezvous_client_join(LlRendezvousClient *c, const char *mailbox)
+{
+  g_autoptr(LlSignalMessage) m = ll_signal_message_new(LL_SIGNAL_JOIN);
+  m->mailbox = g_strdup(mailbox);
+  send_text(c, ll_signal_message_encode(m));
+}
+
+void ll_rendezvous_client_send_signal(LlRendezvousClient *c, guint32 peer, LlSignalMessage *m)
+{
+  m->peer = peer;
+  m->has_peer = peer != 0;
+  send_text(c, ll_signal_message_encode(m));
+}
+
+void ll_rendezvous_client_forget_events(LlRendezvousClient *c)
+{
+  memset(&c->events, 0, sizeof c->events);
+}
+
+void ll_rendezvous_client_free(LlRendezvousClient *c)
+{
+  if (c == NULL)
+    return;
+  g_cancellable_cancel(c->cancellable);
+  if (c->ws != NULL) {
+    g_signal_handlers_disconnect_by_data(c->ws, c);
+    if (soup_websocket_connection_get_state(c->ws) == SOUP_WEBSOCKET_STATE_OPEN)
+      soup_websocket_connection_close(c->ws, SOUP_WEBSOCKET_CLOSE_NORMAL, NULL);
+    g_object_unref(c->ws);
+  }
+  g_queue_clear_full(&c->pending, g_free);
+  g_object_unref(c->soup);
+  g_object_unref(c->cancellable);
+  g_free(c->url);
+  g_free(c);
+}

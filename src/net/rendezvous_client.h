@@ -1,0 +1,38 @@
+/* A connection to a rendezvous server (WebSocket, libsoup 3): a novice
+ * opens a mailbox and hears of helpers joining it; a helper joins one.
+ * ICE signalling goes through it; nothing it carries can let anyone into
+ * a session (that takes the pinned TLS key and the secret proof). */
+#pragma once
+#include "common/signal_message.h"
+#include <gio/gio.h>
+
+typedef struct LlRendezvousClient LlRendezvousClient;
+
+typedef struct {
+  /* Novice: the mailbox is open. */
+  void (*opened)(LlRendezvousClient *client, const char *mailbox, const LlIceServers *ice,
+                 gpointer user_data);
+  /* Helper: joined as PEER. */
+  void (*joined)(LlRendezvousClient *client, guint32 peer, const LlIceServers *ice,
+                 gpointer user_data);
+  /* Novice: a helper arrived in the mailbox, or left it. */
+  void (*peer)(LlRendezvousClient *client, guint32 peer, gpointer user_data);
+  void (*peer_left)(LlRendezvousClient *client, guint32 peer, gpointer user_data);
+  /* ICE data (PEER is 0 for a helper: it only hears its novice). */
+  void (*signal)(LlRendezvousClient *client, guint32 peer, const LlSignalMessage *message,
+                 gpointer user_data);
+  /* Connection over; WHY says why (NULL when we closed it). Once only. */
+  void (*closed)(LlRendezvousClient *client, const GError *why, gpointer user_data);
+} LlRendezvousEvents;
+
+LlRendezvousClient *ll_rendezvous_client_new(const char *url, const LlRendezvousEvents *events,
+                                             gpointer user_data);
+void ll_rendezvous_client_free(LlRendezvousClient *client);
+/* Requests are queued until the connection is up. */
+void ll_rendezvous_client_open(LlRendezvousClient *client, gint64 lifetime);
+void ll_rendezvous_client_join(LlRendezvousClient *client, const char *mailbox);
+/* PEER: the helper to send to (novice side); ignored on a helper. */
+void ll_rendezvous_client_send_signal(LlRendezvousClient *client, guint32 peer,
+                                      LlSignalMessage *message);
+/* No more events will be delivered. */
+void ll_rendezvous_client_forget_events(LlRendezvousClient *client);
