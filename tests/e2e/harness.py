@@ -96,10 +96,11 @@ class Process:
 class Xvfb:
     """A private X server on a display number of its own choosing."""
 
-    def __init__(self, width=1024, height=768):
+    def __init__(self, width=1024, height=768, prefix=()):
         read_fd, write_fd = os.pipe()
+        self.prefix = list(prefix)   # e.g. ["ip", "netns", "exec", NS]
         self.proc = subprocess.Popen(
-            ["Xvfb", "-displayfd", str(write_fd), "-screen", "0", f"{width}x{height}x24",
+            self.prefix + ["Xvfb", "-displayfd", str(write_fd), "-screen", "0", f"{width}x{height}x24",
              "-nolisten", "tcp", "-noreset"],
             pass_fds=(write_fd,), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         os.close(write_fd)
@@ -117,10 +118,10 @@ class Xvfb:
         return e
 
     def run(self, *argv):
-        subprocess.run(list(argv), env=self.env(), check=True, timeout=30)
+        subprocess.run(self.prefix + list(argv), env=self.env(), check=True, timeout=30)
 
     def spawn(self, *argv):
-        p = subprocess.Popen(list(argv), env=self.env(), stdout=subprocess.DEVNULL,
+        p = subprocess.Popen(self.prefix + list(argv), env=self.env(), stdout=subprocess.DEVNULL,
                              stderr=subprocess.DEVNULL)
         self.children.append(p)
         return p
@@ -128,7 +129,7 @@ class Xvfb:
     def wait_window(self, name, timeout=15):
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
-            tree = subprocess.run(["xwininfo", "-root", "-tree"], env=self.env(),
+            tree = subprocess.run(self.prefix + ["xwininfo", "-root", "-tree"], env=self.env(),
                                   capture_output=True, text=True).stdout
             if name in tree:
                 return

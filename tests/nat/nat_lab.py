@@ -1,0 +1,225 @@
+"""A NAT lab of network namespaces: a "public" network (a bridge in its
+own namespace, 203.0.113.0/24, TEST-NET-3) with the rendezvous and coturn
+on it, and hosts behind routers of a chosen kind. Every namespace, link
+and process the lab makes is recorded and removed by teardown(), which
+also runs when a case fails."""
+
+import os
+import subprocess
+import time
+
+PUBLIC_NET = "203.0.113"
+PUBLIC_IP = f"{PUBLIC_NET}.1"
+RENDEZVOUS_PORT = 8000
+TURN_PORT = 3478
+ECHO_PORT = 9001
+RELAY_PORTS = (49152, 49352)
+KINDS = ("none", "full-cone", "port-restricted", "symmetric")
+HERE = os.path.dirname(os.path.abspath(__file__))
+
+
+def run(*argv, check=True, **kw):
+    return subprocess.run(list(argv), check=check, capture_output=True, text=True, **kw)
+
+
+class Lab:
+    def __init__(self, tag):
+        self.tag = tag            # keeps our names apart from anything else
+        self.namespaces = []
+        self.processes = []
+        self.pub = self.netns("pub")
+        run("ip", "netns", "exec", self.pub, "ip", "link", "add", "br0", "type", "bridge")
+        run("ip", "netns", "exec", self.pub, "ip", "addr", "add", f"{PUBLIC_IP}/24", "dev", "br0")
+        run("ip", "netns", "exec", self.pub, "ip", "link", "set", "br0", "up")
+        self.next_public = 10
+        self.next_lan = 1
+        self.lan_hosts = {}       # router namespace -> hosts on its LAN so far
+
+    # ---- building ----
+
+    def netns(self, name):
+        ns = f"ll{self.tag}-{name}"
+        run("ip", "netns", "add", ns)
+        self.namespaces.append(ns)
+        self.exec(ns, "ip", "link", "set", "lo", "up")
+        return ns
+
+    def exec(self, ns, *argv, check=True):
+        return run("ip", "netns", "exec", ns, *argv, check=check)
+
+    def _public_link(self, ns, ifname):
+        """A veth from NS to the public bridge; returns NS's public IP."""
+        ip = f"{PUBLIC_NET}.{self.next_public}"
+        self.next_public += 1
+        peer = f"p{self.tag}{self.next_public}"
+        run("ip", "link", "add", ifname, "netns", ns, "type", "veth", "peer", "name", peer,
+            "netns", self.pub)
+        self.exec(self.pub, "ip", "link", "set", peer, "master", "br0", "up")
+        self.exec(ns, "ip", "addr", "add", f"{ip}/24", "dev", ifname)
+        self.exec(ns, "ip", "link", "set", ifname, "up")
+        return ip
+
+    def public_host(self, name):
+        ns = self.netns(name)
+        ip = self._public_link(ns, "wan")
+        return ns, ip
+
+    def router(self, name, kind):
+        """A router namespace of KIND with a LAN of its own; returns
+        (router namespace, its public IP, LAN prefix)."""
+        ns = self.netns(name)
+        public_ip = self._public_link(ns, "wan")
+        lan = f"10.{self.next_lan}.0"
+        self.next_lan += 1
+        self.exec(ns, "sysctl", "-qw", "net.ipv4.ip_forward=1")
+        self.exec(ns, "ip", "link", "add", "lan", "type", "bridge")
+        self.exec(ns, "ip", "addr", "add", f"{lan}.1/24", "dev", "lan")
+        self.exec(ns, "ip", "link", "set", "lan", "up")
+        rules = self._nat_rules(kind, f"{lan}.2")
+        subprocess.run(["ip", "netns", "exec", ns, "nft", "-f", "-"], input=rules, text=True,
+                       check=True, capture_output=True)
+        return ns, public_ip, lan
+
+    @staticmethod
+    def _nat_rules(kind, first_host):
+        masquerade = "masquerade fully-random" if kind == "symmetric" else "masquerade"
+        # A full cone forwards whatever arrives on any mapped port to the LAN
+        # host (the first one on the LAN, the usual "DMZ host" setting).
+        full_cone = f'iifname "wan" dnat to {first_host}' if kind == "full-cone" else ""
+        # Like a real router, unsolicited packets from outside are dropped,
+        # not answered: a rejected packet would leave a conntrack entry that
+        # steals the port the LAN host's mapping needs for hole punching.
+        return f"""
+table inet filter {{
+  chain input {{ type filter hook input priority 0;
+    iifname "wan" ct state new drop
+  }}
+  chain forward {{ type filter hook forward priority 0;
+    iifname "wan" ct state new ct status dnat accept
+    iifname "wan" ct state new drop
+  }}
+}}
+table ip nat {{
+  chain pre {{ type nat hook prerouting priority dstnat;
+    {full_cone}
+  }}
+  chain post {{ type nat hook postrouting priority srcnat;
+    oifname "wan" {masquerade}
+  }}
+}}
+"""
+
+    def lan_host(self, name, router):
+        """A host on ROUTER's LAN; returns (namespace, LAN IP)."""
+        router_ns, _, lan = router
+        ns = self.netns(name)
+        index = self.lan_hosts.get(router_ns, 1) + 1
+        self.lan_hosts[router_ns] = index
+        ip = f"{lan}.{index}"
+        peer = f"l{self.tag}{self.next_lan}{index}"
+        run("ip", "link", "add", "eth0", "netns", ns, "type", "veth", "peer", "name", peer,
+            "netns", router_ns)
+        self.exec(router_ns, "ip", "link", "set", peer, "master", "lan", "up")
+        self.exec(ns, "ip", "addr", "add", f"{ip}/24", "dev", "eth0")
+        self.exec(ns, "ip", "link", "set", "eth0", "up")
+        self.exec(ns, "ip", "route", "add", "default", "via", f"{lan}.1")
+        return ns, ip
+
+    def host(self, name, kind):
+        """A host behind a router of KIND ("none": on the public net)."""
+        if kind == "none":
+            return self.public_host(name)[0]
+        router = self.router(f"{name}-router", kind)
+        return self.lan_host(name, router)[0]
+
+    # ---- processes ----
+
+    def spawn(self, ns, argv, env=None, **kw):
+        p = subprocess.Popen(["ip", "netns", "exec", ns, *argv], env=env, **kw)
+        self.processes.append(p)
+        return p
+
+    def start_public_services(self, lifeline, work):
+        secret_file = os.path.join(work, "turn-secret")
+        with open(secret_file, "w") as f:
+            f.write("lab-secret-" + self.tag + "\n")
+        userdb = os.path.join(work, "turn-userdb")
+        config = os.path.join(work, "turnserver.conf")
+        open(config, "w").close()   # never the system's /etc/turnserver.conf
+        self.turn = self.spawn(self.pub, [
+            "turnserver", "-c", config, "--listening-ip", PUBLIC_IP, "--listening-port", str(TURN_PORT),
+            "--relay-ip", PUBLIC_IP, "--external-ip", PUBLIC_IP,
+            "--min-port", str(RELAY_PORTS[0]), "--max-port", str(RELAY_PORTS[1]),
+            "--use-auth-secret", "--static-auth-secret", "lab-secret-" + self.tag,
+            "--realm", "lifeline.lab", "--no-cli", "--no-tls", "--no-dtls", "--userdb", userdb,
+            "--log-file", "stdout", "--verbose", "--pidfile", os.path.join(work, "turn.pid"),
+            "--no-multicast-peers"], stdout=open(os.path.join(work, "turn.log"), "w"),
+            stderr=subprocess.STDOUT)
+        self.rendezvous = self.spawn(self.pub, [
+            lifeline, "rendezvous", "--listen", f"{PUBLIC_IP}:{RENDEZVOUS_PORT}",
+            "--turn-url", f"turn:{PUBLIC_IP}:{TURN_PORT}", "--turn-secret-file", secret_file],
+            stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+        line = self.rendezvous.stdout.readline()
+        assert line.startswith("listening:"), f"rendezvous did not start: {line!r}"
+        self.echo = self.spawn(self.pub, ["python3", os.path.join(HERE, "udp_echo.py"), PUBLIC_IP,
+                                          str(ECHO_PORT)], stdout=subprocess.PIPE, text=True)
+        assert self.echo.stdout.readline().strip() == "ready"
+        self._count_relay_bytes()
+        deadline = time.time() + 10
+        while time.time() < deadline:   # coturn takes a moment to listen
+            if f":{TURN_PORT} " in self.exec(self.pub, "ss", "-lun").stdout:
+                break
+            time.sleep(0.1)
+
+    def _count_relay_bytes(self):
+        """Counts bytes to and from coturn's relay ports on the public side."""
+        lo, hi = RELAY_PORTS
+        rules = f"""
+table inet lab {{
+  counter relayed {{ }}
+  chain in {{ type filter hook input priority 0;
+    udp dport {lo}-{hi} counter name relayed
+    tcp dport {lo}-{hi} counter name relayed
+  }}
+  chain out {{ type filter hook output priority 0;
+    udp sport {lo}-{hi} counter name relayed
+    tcp sport {lo}-{hi} counter name relayed
+  }}
+}}
+"""
+        subprocess.run(["ip", "netns", "exec", self.pub, "nft", "-f", "-"], input=rules,
+                       text=True, check=True, capture_output=True)
+
+    def relayed_bytes(self):
+        out = self.exec(self.pub, "nft", "list", "counter", "inet", "lab", "relayed").stdout
+        return int(out.split("bytes")[1].split()[0])
+
+    def classify(self, ns):
+        out = self.exec(ns, "python3", os.path.join(HERE, "udp_probe.py"), PUBLIC_IP,
+                        str(ECHO_PORT)).stdout
+        return dict(part.split("=", 1) for part in out.split())
+
+    # ---- teardown ----
+
+    def teardown(self):
+        for p in reversed(self.processes):
+            if p.poll() is None:
+                p.terminate()
+                try:
+                    p.wait(3)
+                except subprocess.TimeoutExpired:
+                    p.kill()
+                    p.wait(3)
+        for ns in reversed(self.namespaces):
+            run("ip", "netns", "pids", ns, check=False)
+            for pid in run("ip", "netns", "pids", ns, check=False).stdout.split():
+                run("kill", "-9", pid, check=False)
+            run("ip", "netns", "del", ns, check=False)
+
+
+EXPECTED = {
+    "none": {"mapping": "independent", "filtering": "open"},
+    "full-cone": {"mapping": "independent", "filtering": "open"},
+    "port-restricted": {"mapping": "independent", "filtering": "restricted"},
+    "symmetric": {"mapping": "dependent", "filtering": "restricted"},
+}

@@ -1,0 +1,178 @@
+#!/usr/bin/env python3
+"""The NAT lab: a novice and a helper behind routers of each kind (network
+namespaces, veth, nftables), the rendezvous and coturn on the public side,
+a real session each time: Xvfb on the novice, `lifeline join --json`, then
+vncsnapshot through the helper's local port. Checks the path taken, that
+the traffic really went that way (bytes through the relay), and the
+picture. Needs root.
+
+usage: test_nat.py LIFELINE [TEST ...]   (LIFELINE_NAT_RUNS=N: connects per case)"""
+
+import json
+import os
+import statistics
+import subprocess
+import sys
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, os.path.join(HERE, "..", "e2e"))
+from harness import Process, Suite, Xvfb, differing_pixels, image_size  # noqa: E402
+from nat_lab import EXPECTED, PUBLIC_IP, RENDEZVOUS_PORT, Lab  # noqa: E402
+
+LIFELINE = os.path.abspath(sys.argv[1])
+sys.argv = sys.argv[1:]
+RUNS = int(os.environ.get("LIFELINE_NAT_RUNS", "1"))
+RENDEZVOUS = f"ws://{PUBLIC_IP}:{RENDEZVOUS_PORT}/lifeline"
+DIRECT = {"direct", "mapped", "ice-host", "ice-srflx"}
+suite = Suite()
+results = []   # (novice kind, helper kind, path, median ms)
+
+
+def in_ns(ns, *argv):
+    return ["ip", "netns", "exec", ns, *argv]
+
+
+def person_env(work, who, display=None):
+    env = dict(os.environ, HOME=work, XDG_DATA_HOME=os.path.join(work, who, "data"),
+               XDG_STATE_HOME=os.path.join(work, who, "state"))
+    if display:
+        env["DISPLAY"] = display
+    return env
+
+
+def one_session(lab, work, novice_ns, helper_ns, x, name, snapshot):
+    """Invite, join, consent; optionally a picture. Returns (path, ms)."""
+    inv = os.path.join(work, f"{name}.lifeline")
+    invite = Process(in_ns(novice_ns, LIFELINE, "invite", "--name", "Alice", "--out", inv,
+                           "--rendezvous", RENDEZVOUS),
+                     env=person_env(work, f"{name}-novice", x.display), name="invite")
+    try:
+        invite.wait_for("Waiting for your helper")
+        vnc_port = 5950
+        join = Process(in_ns(helper_ns, LIFELINE, "join", "--json", "--name", "Bob",
+                             "--vnc-port", str(vnc_port), inv),
+                       env=person_env(work, f"{name}-helper"), name="join")
+        try:
+            invite.wait_for("Allow? [y/N]", timeout=60)
+            invite.send("y")
+            join.wait_for("ready: ", timeout=30)
+            line = [l for l in join.out.splitlines() if l.startswith("{")][0]
+            connected = json.loads(line)
+            if snapshot:
+                check_picture(work, name, x, helper_ns, vnc_port)
+            return connected["path"], connected["ms"]
+        finally:
+            join.stop()
+    finally:
+        invite.stop()
+
+
+def check_picture(work, name, x, helper_ns, vnc_port):
+    root = os.path.join(work, f"{name}-root.png")
+    jpg = os.path.join(work, f"{name}-snap.jpg")
+    x.screenshot(root)
+    r = subprocess.run(in_ns(helper_ns, "vncsnapshot", "-quiet", "-allowblank", "-nojpeg",
+                             "-nocursor", f"127.0.0.1:{vnc_port - 5900}", jpg),
+                       capture_output=True, text=True, timeout=60)
+    assert r.returncode == 0, f"vncsnapshot failed: {r.stderr}"
+    assert image_size(jpg) == (640, 480)
+    diff = differing_pixels(root, jpg, 10)
+    assert diff <= 0.005 * 640 * 480, f"{diff} pixels differ"
+
+
+def novice_desktop(lab, ns, cleanups):
+    x = Xvfb(640, 480, prefix=in_ns(ns))
+    cleanups.append(x.stop)
+    x.run("xsetroot", "-solid", "#c4a000")
+    x.spawn("xlogo", "-geometry", "200x200+50+50")
+    x.wait_window("xlogo")
+    return x
+
+
+def run_case(work, cleanups, novice_kind, helper_kind):
+    lab = Lab(f"{os.getpid() % 1000}{len(results)}")
+    cleanups.append(lab.teardown)
+    lab.start_public_services(LIFELINE, work)
+    novice_ns = lab.host("nov", novice_kind)
+    helper_ns = lab.host("hlp", helper_kind)
+    for ns, kind in ((novice_ns, novice_kind), (helper_ns, helper_kind)):
+        seen = lab.classify(ns)
+        for key, value in EXPECTED[kind].items():
+            assert seen[key] == value, f"the {kind} router behaves as {seen}"
+    x = novice_desktop(lab, novice_ns, cleanups)
+    paths, times = [], []
+    for run in range(RUNS):
+        relayed_before = lab.relayed_bytes()
+        path, ms = one_session(lab, work, novice_ns, helper_ns, x, f"run{run}",
+                               snapshot=(run == 0))
+        relayed = lab.relayed_bytes() - relayed_before
+        paths.append(path)
+        times.append(ms)
+        if run == 0:
+            # The picture went the way the path says: through the relay or not.
+            if path == "relay":
+                assert relayed > 100_000, f"relay path but only {relayed} bytes relayed"
+            else:
+                assert relayed < 50_000, f"{path} path but {relayed} bytes went through the relay"
+    results.append((novice_kind, helper_kind, paths[0], statistics.median(times)))
+    print(f"# {novice_kind} / {helper_kind}: {paths} median {statistics.median(times):.0f} ms",
+          flush=True)
+    return paths[0]
+
+
+def case(novice_kind, helper_kind, allowed):
+    def test(work, cleanups):
+        path = run_case(work, cleanups, novice_kind, helper_kind)
+        assert path in allowed, f"{novice_kind}/{helper_kind} took {path}, expected {allowed}"
+    test.__name__ = f"test_{novice_kind}_{helper_kind}".replace("-", "_")
+    suite.test(test)
+
+
+case("none", "none", DIRECT)
+case("full-cone", "symmetric", DIRECT)
+case("port-restricted", "port-restricted", DIRECT)
+case("port-restricted", "symmetric", DIRECT | {"relay"})
+case("symmetric", "symmetric", DIRECT | {"relay"})
+
+
+@suite.test
+def test_two_novices_behind_one_router(work, cleanups):
+    lab = Lab(f"{os.getpid() % 1000}9")
+    cleanups.append(lab.teardown)
+    lab.start_public_services(LIFELINE, work)
+    router = lab.router("home", "port-restricted")
+    novices = [lab.lan_host(f"nov{i}", router)[0] for i in (1, 2)]
+    helpers = [lab.host(f"hlp{i}", "port-restricted") for i in (1, 2)]
+    desktops = [novice_desktop(lab, ns, cleanups) for ns in novices]
+    # Both invitations open at the same time; both helpers connect.
+    sessions = []
+    for i in (0, 1):
+        inv = os.path.join(work, f"two{i}.lifeline")
+        invite = Process(in_ns(novices[i], LIFELINE, "invite", "--name", f"Novice{i}",
+                               "--out", inv, "--rendezvous", RENDEZVOUS),
+                         env=person_env(work, f"n{i}", desktops[i].display), name=f"invite{i}")
+        cleanups.append(invite.stop)
+        invite.wait_for("Waiting for your helper")
+        sessions.append((invite, inv))
+    joins = []
+    for i in (0, 1):
+        join = Process(in_ns(helpers[i], LIFELINE, "join", "--json", "--name", f"Helper{i}",
+                             "--vnc-port", "5950", sessions[i][1]),
+                       env=person_env(work, f"h{i}"), name=f"join{i}")
+        cleanups.append(join.stop)
+        joins.append(join)
+    for i in (0, 1):
+        sessions[i][0].wait_for(f"Helper{i} wants to see your screen. Allow? [y/N]", timeout=60)
+        sessions[i][0].send("y")
+    for i in (0, 1):
+        joins[i].wait_for("ready: ", timeout=30)
+        check_picture(work, f"two{i}", desktops[i], helpers[i], 5950)
+
+
+status = suite.run()
+if results:
+    print("# novice / helper: path, median connect ms")
+    for n, h, path, ms in results:
+        print(f"# | {n} | {h} | {path} | {ms:.0f} |")
+sys.exit(status)
