@@ -152,8 +152,8 @@ table ip nat {{
             "--min-port", str(RELAY_PORTS[0]), "--max-port", str(RELAY_PORTS[1]),
             "--use-auth-secret", "--static-auth-secret", "lab-secret-" + self.tag,
             "--realm", "lifeline.lab", "--no-cli", "--no-tls", "--no-dtls", "--userdb", userdb,
-            "--log-file", "stdout", "--verbose", "--pidfile", os.path.join(work, "turn.pid"),
-            "--no-multicast-peers"], stdout=open(os.path.join(work, "turn.log"), "w"),
+            "--log-file", "stdout", "--pidfile", os.path.join(work, "turn.pid"),
+            "--no-multicast-peers", "--allowed-peer-ip", f"{PUBLIC_NET}.0-{PUBLIC_NET}.255"], stdout=open(os.path.join(work, "turn.log"), "w"),
             stderr=subprocess.STDOUT)
         self.rendezvous = self.spawn(self.pub, [
             lifeline, "rendezvous", "--listen", f"{PUBLIC_IP}:{RENDEZVOUS_PORT}",
