@@ -342,13 +342,16 @@ void ll_rendezvous_server_free(LlRendezvousServer *s)
 {
   if (s == NULL)
     return;
-  while (s->clients != NULL) {
-    Client *c = s->clients->data;
-    if (c->owns != NULL)
-      mailbox_close(s, c->owns);
-    c->joined = NULL;
-    client_free(c);
+  /* Mailboxes first, while every client they name is still there. */
+  GHashTableIter iter;
+  gpointer mailbox;
+  g_hash_table_iter_init(&iter, s->mailboxes);
+  while (g_hash_table_iter_next(&iter, NULL, &mailbox)) {
+    mailbox_close(s, mailbox);
+    g_hash_table_iter_init(&iter, s->mailboxes);
   }
+  while (s->clients != NULL)
+    client_free(s->clients->data);
   if (s->soup != NULL) {
     soup_server_disconnect(s->soup);
     g_object_unref(s->soup);

@@ -1,0 +1,364 @@
+/* The rendezvous server against well-behaved and hostile clients, in one
+ * process on loopback: mailboxes, forwarding, and every limit. */
+#include "common/signal_message.h"
+#include "net/rendezvous_client.h"
+#include "rendezvous/rendezvous_server.h"
+#include "rendezvous/turn_credentials.h"
+#include <libsoup/soup.h>
+#include <string.h>
+
+#define WAIT_MS 5000
+
+static gboolean flag_timeout(gpointer data)
+{
+  *(gboolean *)data = TRUE;
+  return G_SOURCE_REMOVE;
+}
+
+static void run_until(const gboolean *condition)
+{
+  gboolean timed_out = FALSE;
+  guint t = g_timeout_add(WAIT_MS, flag_timeout, &timed_out);
+  while (!*condition && !timed_out)
+    g_main_context_iteration(NULL, TRUE);
+  if (!timed_out)
+    g_source_remove(t);
+  g_assert_false(timed_out);
+}
+
+static void spin(guint ms)
+{
+  gboolean done = FALSE;
+  g_timeout_add(ms, flag_timeout, &done);
+  while (!done)
+    g_main_context_iteration(NULL, TRUE);
+}
+
+static LlRendezvousServer *start_server(guint16 *port)
+{
+  LlRendezvousConfig config;
+  ll_rendezvous_config_defaults(&config);
+  config.listen_address = "127.0.0.1";
+  config.port = 0;
+  config.max_connections_per_address = 8;
+  config.messages_per_second = 20;
+  config.message_burst = 40;
+  config.turn_host = "127.0.0.1";
+  config.turn_port = 3478;
+  config.turn_secret = "secret";
+  config.turn_secret_len = 6;
+  config.turn_ttl = 600;
+  g_autoptr(GError) error = NULL;
+  LlRendezvousServer *s = ll_rendezvous_server_new(&config, &error);
+  g_assert_no_error(error);
+  *port = ll_rendezvous_server_port(s);
+  return s;
+}
+
+/* ---- well-behaved clients through the real client code ---- */
+
+typedef struct {
+  char *mailbox;
+  guint32 peer;
+  guint32 last_peer_seen;
+  int signals;
+  char *last_candidate;
+  guint32 last_signal_peer;
+  gboolean closed;
+  char *closed_why;
+  LlIceServers ice;
+} Side;
+
+static void s_opened(LlRendezvousClient *c, const char *mailbox, const LlIceServers *ice, gpointer d)
+{
+  Side *s = d;
+  (void)c;
+  s->mailbox = g_strdup(mailbox);
+  ll_ice_servers_copy(&s->ice, ice);
+}
+
+static void s_joined(LlRendezvousClient *c, guint32 peer, const LlIceServers *ice, gpointer d)
+{
+  Side *s = d;
+  (void)c;
+  s->peer = peer;
+  ll_ice_servers_copy(&s->ice, ice);
+}
+
+static void s_peer(LlRendezvousClient *c, guint32 peer, gpointer d)
+{
+  (void)c;
+  ((Side *)d)->last_peer_seen = peer;
+}
+
+static void s_signal(LlRendezvousClient *c, guint32 peer, const LlSignalMessage *m, gpointer d)
+{
+  Side *s = d;
+  (void)c;
+  s->signals++;
+  s->last_signal_peer = peer;
+  g_free(s->last_candidate);
+  s->last_candidate = g_strdup(m->candidate);
+}
+
+static void s_closed(LlRendezvousClient *c, const GError *why, gpointer d)
+{
+  Side *s = d;
+  (void)c;
+  s->closed = TRUE;
+  s->closed_why = g_strdup(why != NULL ? why->message : "");
+}
+
+static const LlRendezvousEvents side_events = {
+  .opened = s_opened, .joined = s_joined, .peer = s_peer, .signal = s_signal, .closed = s_closed,
+};
+
+static void side_clear(Side *s)
+{
+  g_free(s->mailbox);
+  g_free(s->last_candidate);
+  g_free(s->closed_why);
+  ll_ice_servers_clear(&s->ice);
+}
+
+static char *url_for(guint16 port)
+{
+  return g_strdup_printf("ws://127.0.0.1:%u/lifeline", port);
+}
+
+static LlSignalMessage *candidate(const char *text)
+{
+  LlSignalMessage *m = ll_signal_message_new(LL_SIGNAL_SIGNAL);
+  m->data_kind = LL_ICE_CANDIDATE;
+  m->candidate = g_strdup(text);
+  return m;
+}
+
+static void test_mailbox_and_forwarding(void)
+{
+  guint16 port;
+  LlRendezvousServer *server = start_server(&port);
+  g_autofree char *url = url_for(port);
+  Side novice = { 0 }, helper = { 0 }, intruder = { 0 };
+  LlRendezvousClient *n = ll_rendezvous_client_new(url, &side_events, &novice);
+  ll_rendezvous_client_open(n, 3600);
+  run_until((gboolean *)&novice.mailbox);
+  g_assert_cmpuint(strlen(novice.mailbox), >=, 20);   /* 128 random bits */
+  g_assert_cmpstr(novice.ice.stun_host, ==, "127.0.0.1");
+  g_assert_cmpuint(novice.ice.stun_port, ==, port);
+  g_assert_cmpstr(novice.ice.turn_host, ==, "127.0.0.1");
+  /* The TURN password is coturn's REST scheme over the user name. */
+  g_autofree char *user = NULL, *password = NULL;
+  gint64 expiry = g_ascii_strtoll(novice.ice.turn_username, NULL, 10);
+  ll_turn_credentials_make("secret", 6, expiry - 600, 600, "lifeline", &user, &password);
+  g_assert_cmpstr(user, ==, novice.ice.turn_username);
+  g_assert_cmpstr(password, ==, novice.ice.turn_password);
+  g_assert_cmpint(expiry - g_get_real_time() / G_USEC_PER_SEC, <=, 600);
+
+  LlRendezvousClient *h = ll_rendezvous_client_new(url, &side_events, &helper);
+  ll_rendezvous_client_join(h, novice.mailbox);
+  run_until((gboolean *)&helper.peer);
+  run_until((gboolean *)&novice.last_peer_seen);
+  g_assert_cmpuint(novice.last_peer_seen, ==, helper.peer);
+
+  /* Both ways. */
+  g_autoptr(LlSignalMessage) to_novice = candidate("candidate:1 1 UDP 1 10.0.0.1 5000 typ host");
+  ll_rendezvous_client_send_signal(h, 0, to_novice);
+  run_until((gboolean *)&novice.last_candidate);
+  g_assert_cmpuint(novice.last_signal_peer, ==, helper.peer);
+  g_autoptr(LlSignalMessage) to_helper = candidate("candidate:2 1 UDP 1 10.0.0.2 6000 typ host");
+  ll_rendezvous_client_send_signal(n, helper.peer, to_helper);
+  run_until((gboolean *)&helper.last_candidate);
+  g_assert_cmpstr(helper.last_candidate, ==, "candidate:2 1 UDP 1 10.0.0.2 6000 typ host");
+
+  /* A third party joining the mailbox gets its own peer id and hears
+   * nothing meant for the first helper. */
+  LlRendezvousClient *x = ll_rendezvous_client_new(url, &side_events, &intruder);
+  ll_rendezvous_client_join(x, novice.mailbox);
+  run_until((gboolean *)&intruder.peer);
+  g_assert_cmpuint(intruder.peer, !=, helper.peer);
+  g_autoptr(LlSignalMessage) again = candidate("candidate:3 1 UDP 1 10.0.0.3 7000 typ host");
+  ll_rendezvous_client_send_signal(n, helper.peer, again);
+  spin(200);
+  g_assert_cmpint(intruder.signals, ==, 0);
+  /* Nor can it pose as the first helper: what it sends carries its own id. */
+  int before = novice.signals;
+  g_autoptr(LlSignalMessage) forged = candidate("candidate:4 1 UDP 1 6.6.6.6 666 typ host");
+  forged->has_peer = TRUE;
+  forged->peer = helper.peer;
+  ll_rendezvous_client_send_signal(x, helper.peer, forged);
+  while (novice.signals == before)
+    g_main_context_iteration(NULL, TRUE);
+  g_assert_cmpuint(novice.last_signal_peer, ==, intruder.peer);
+  g_assert_false(helper.closed);
+
+  ll_rendezvous_client_free(x);
+  ll_rendezvous_client_free(h);
+  ll_rendezvous_client_free(n);
+  side_clear(&novice); side_clear(&helper); side_clear(&intruder);
+  ll_rendezvous_server_free(server);
+}
+
+static void test_unknown_mailbox(void)
+{
+  guint16 port;
+  LlRendezvousServer *server = start_server(&port);
+  g_autofree char *url = url_for(port);
+  Side guess = { 0 };
+  LlRendezvousClient *c = ll_rendezvous_client_new(url, &side_events, &guess);
+  ll_rendezvous_client_join(c, "AAAAAAAAAAAAAAAAAAAAAA");
+  run_until(&guess.closed);
+  g_assert_nonnull(strstr(guess.closed_why, "no such invitation"));
+  ll_rendezvous_client_free(c);
+  side_clear(&guess);
+  ll_rendezvous_server_free(server);
+}
+
+/* ---- hostile clients: raw WebSockets ---- */
+
+typedef struct {
+  SoupWebsocketConnection *ws;
+  gboolean closed;
+  gushort code;
+} Raw;
+
+static void raw_closed(SoupWebsocketConnection *ws, gpointer data)
+{
+  Raw *r = data;
+  r->closed = TRUE;
+  r->code = soup_websocket_connection_get_close_code(ws);
+}
+
+static void raw_connected(GObject *source, GAsyncResult *result, gpointer data)
+{
+  Raw *r = data;
+  r->ws = soup_session_websocket_connect_finish(SOUP_SESSION(source), result, NULL);
+  g_assert_nonnull(r->ws);
+  g_signal_connect(r->ws, "closed", G_CALLBACK(raw_closed), r);
+}
+
+static void raw_connect(SoupSession *session, guint16 port, Raw *r)
+{
+  g_autofree char *url = url_for(port);
+  g_autoptr(SoupMessage) msg = soup_message_new(SOUP_METHOD_GET, url);
+  soup_session_websocket_connect_async(session, msg, NULL, NULL, G_PRIORITY_DEFAULT, NULL,
+                                       raw_connected, r);
+  run_until((gboolean *)&r->ws);
+}
+
+static void raw_free(Raw *r)
+{
+  if (r->ws != NULL) {
+    g_signal_handlers_disconnect_by_data(r->ws, r);
+    if (soup_websocket_connection_get_state(r->ws) == SOUP_WEBSOCKET_STATE_OPEN)
+      soup_websocket_connection_close(r->ws, SOUP_WEBSOCKET_CLOSE_NORMAL, NULL);
+    g_object_unref(r->ws);
+  }
+}
+
+static void check_bystander_unaffected(guint16 port)
+{
+  g_autofree char *url = url_for(port);
+  Side s = { 0 };
+  LlRendezvousClient *c = ll_rendezvous_client_new(url, &side_events, &s);
+  ll_rendezvous_client_open(c, 60);
+  run_until((gboolean *)&s.mailbox);
+  ll_rendezvous_client_free(c);
+  side_clear(&s);
+}
+
+static void expect_closed_for(const char *what, void (*attack)(Raw *r))
+{
+  guint16 port;
+  LlRendezvousServer *server = start_server(&port);
+  g_autoptr(SoupSession) session = soup_session_new();
+  Side bystander = { 0 };
+  g_autofree char *url = url_for(port);
+  LlRendezvousClient *b = ll_rendezvous_client_new(url, &side_events, &bystander);
+  ll_rendezvous_client_open(b, 60);
+  run_until((gboolean *)&bystander.mailbox);
+  Raw r = { 0 };
+  raw_connect(session, port, &r);
+  attack(&r);
+  run_until(&r.closed);
+  g_test_message("%s: closed with code %u", what, r.code);
+  spin(100);
+  g_assert_false(bystander.closed);   /* the rest is unaffected */
+  check_bystander_unaffected(port);
+  raw_free(&r);
+  ll_rendezvous_client_free(b);
+  side_clear(&bystander);
+  ll_rendezvous_server_free(server);
+}
+
+static void attack_oversized(Raw *r)
+{
+  g_autofree char *big = g_strnfill(LL_SIGNAL_MAX_BYTES * 4, 'x');
+  soup_websocket_connection_send_text(r->ws, big);
+}
+
+static void attack_malformed(Raw *r)
+{
+  soup_websocket_connection_send_text(r->ws, "{\"type\": \"join\", \"mailbox\": 42}");
+}
+
+static void attack_not_json(Raw *r)
+{
+  soup_websocket_connection_send_text(r->ws, "GET / HTTP/1.0");
+}
+
+static void attack_binary(Raw *r)
+{
+  soup_websocket_connection_send_binary(r->ws, "\x00\x01", 2);
+}
+
+static void attack_flood(Raw *r)
+{
+  for (int i = 0; i < 500 && !r->closed; i++)
+    soup_websocket_connection_send_text(r->ws, "{\"type\":\"signal\",\"peer\":1,\"data\":{\"done\":true}}");
+}
+
+static void attack_server_message(Raw *r)
+{
+  soup_websocket_connection_send_text(r->ws, "{\"type\":\"peer\",\"peer\":1}");
+}
+
+static void test_oversized(void) { expect_closed_for("oversized", attack_oversized); }
+static void test_malformed(void) { expect_closed_for("malformed", attack_malformed); }
+static void test_not_json(void) { expect_closed_for("not JSON", attack_not_json); }
+static void test_binary(void) { expect_closed_for("binary", attack_binary); }
+static void test_flood(void) { expect_closed_for("flood", attack_flood); }
+static void test_server_message(void) { expect_closed_for("server-only message", attack_server_message); }
+
+static void test_connections_per_address(void)
+{
+  guint16 port;
+  LlRendezvousServer *server = start_server(&port);
+  g_autoptr(SoupSession) session = soup_session_new_with_options("max-conns", 100,
+                                                                 "max-conns-per-host", 100, NULL);
+  Raw conns[9] = { 0 };
+  for (int i = 0; i < 9; i++)
+    raw_connect(session, port, &conns[i]);
+  run_until(&conns[8].closed);   /* the ninth is over the limit of eight */
+  for (int i = 0; i < 8; i++)
+    g_assert_false(conns[i].closed);
+  for (int i = 0; i < 9; i++)
+    raw_free(&conns[i]);
+  ll_rendezvous_server_free(server);
+}
+
+int main(int argc, char **argv)
+{
+  g_test_init(&argc, &argv, NULL);
+  g_log_set_always_fatal(G_LOG_FATAL_MASK | G_LOG_LEVEL_CRITICAL);
+  g_test_add_func("/rendezvous/mailbox-and-forwarding", test_mailbox_and_forwarding);
+  g_test_add_func("/rendezvous/unknown-mailbox", test_unknown_mailbox);
+  g_test_add_func("/rendezvous/oversized", test_oversized);
+  g_test_add_func("/rendezvous/malformed", test_malformed);
+  g_test_add_func("/rendezvous/not-json", test_not_json);
+  g_test_add_func("/rendezvous/binary", test_binary);
+  g_test_add_func("/rendezvous/flood", test_flood);
+  g_test_add_func("/rendezvous/server-only-message", test_server_message);
+  g_test_add_func("/rendezvous/connections-per-address", test_connections_per_address);
+  return g_test_run();
+}
