@@ -150,7 +150,7 @@ table ip nat {{
             "turnserver", "-c", config, "--listening-ip", PUBLIC_IP, "--listening-port", str(TURN_PORT),
             "--relay-ip", PUBLIC_IP, "--external-ip", PUBLIC_IP,
             "--min-port", str(RELAY_PORTS[0]), "--max-port", str(RELAY_PORTS[1]),
-            "--use-auth-secret", "--static-auth-secret", "lab-secret-" + self.tag,
+            "--fingerprint", "--use-auth-secret", "--static-auth-secret", "lab-secret-" + self.tag,
             "--realm", "lifeline.lab", "--no-cli", "--no-tls", "--no-dtls", "--userdb", userdb,
             "--log-file", "stdout", "--pidfile", os.path.join(work, "turn.pid"),
             "--no-multicast-peers", "--allowed-peer-ip", f"{PUBLIC_NET}.0-{PUBLIC_NET}.255"], stdout=open(os.path.join(work, "turn.log"), "w"),
