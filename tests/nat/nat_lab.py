@@ -148,7 +148,7 @@ table ip nat {{
         open(config, "w").close()   # never the system's /etc/turnserver.conf
         self.turn = self.spawn(self.pub, [
             "turnserver", "-c", config, "--listening-ip", PUBLIC_IP, "--listening-port", str(TURN_PORT),
-            "--relay-ip", PUBLIC_IP, "--external-ip", PUBLIC_IP,
+            "--relay-ip", PUBLIC_IP,
             "--min-port", str(RELAY_PORTS[0]), "--max-port", str(RELAY_PORTS[1]),
             "--fingerprint", "--use-auth-secret", "--static-auth-secret", "lab-secret-" + self.tag,
             "--realm", "lifeline.lab", "--no-cli", "--no-tls", "--no-dtls", "--userdb", userdb,
