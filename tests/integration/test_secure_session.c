@@ -14,6 +14,7 @@
 #include <glib/gstdio.h>
 #include <sodium.h>
 #include <string.h>
+#include "main_loop_wait.h"
 
 #define WAIT_MS 10000
 
@@ -44,29 +45,9 @@ typedef struct {
 
 /* ---- plumbing ---- */
 
-static gboolean flag_timeout(gpointer data)
-{
-  *(gboolean *)data = TRUE;
-  return G_SOURCE_REMOVE;
-}
-
 static void run_until(const gboolean *condition)
 {
-  gboolean timed_out = FALSE;
-  guint t = g_timeout_add(WAIT_MS, flag_timeout, &timed_out);
-  while (!*condition && !timed_out)
-    g_main_context_iteration(NULL, TRUE);
-  if (!timed_out)
-    g_source_remove(t);
-  g_assert_false(timed_out);
-}
-
-static void spin(guint ms)
-{
-  gboolean done = FALSE;
-  g_timeout_add(ms, flag_timeout, &done);
-  while (!done)
-    g_main_context_iteration(NULL, TRUE);
+  wait_until(condition, WAIT_MS);
 }
 
 static void on_ask(LlNoviceHost *host, const char *name, const char *key, gpointer data)
