@@ -44,6 +44,8 @@ static void finish(LlHelperJoin *j, GError *why)
   }
   j->state = JOIN_DONE;
   j->finish_reason = why;
+  /* A path that wins after this must not start a session. */
+  g_clear_pointer(&j->race, ll_endpoint_race_cancel);
   ll_stream_table_remove_all(j->streams);
   g_clear_pointer(&j->port, ll_local_rfb_port_free);
   j->finish_idle = g_idle_add(report_finished, j);
@@ -187,6 +189,10 @@ static void on_race_done(GTlsConnection *winner, const char *endpoint, const cha
                          const GError *error, gpointer data)
 {
   LlHelperJoin *j = data;
+  if (j->state != JOIN_CONNECTING) {
+    g_clear_object(&winner);
+    return;
+  }
   if (winner == NULL) {
     finish(j, g_error_copy(error));
     return;

@@ -198,6 +198,8 @@ static void rv_joined(LlRendezvousClient *c, guint32 peer, const LlIceServers *i
 {
   Attempt *a = data;
   (void)c; (void)peer;
+  if (a->ice != NULL || a->tls != NULL)
+    return;   /* joined once; a second "joined" is ignored */
   a->ice = ll_ice_path_new(TRUE, ice, &ice_events, a);
   ll_ice_path_start(a->ice);
 }

@@ -31,13 +31,20 @@ static void stop_reading(LlIcePath *p);
 
 /* ---- libnice -> socketpair ---- */
 
+/* Writes what waits for the session side. TRUE when done: all written,
+ * or the session side is gone (then the rest is dropped). */
 static gboolean flush_to_inner(LlIcePath *p)
 {
   while (p->to_inner->len > 0) {
+    g_autoptr(GError) error = NULL;
     gssize n = g_socket_send(p->inner, (const char *)p->to_inner->data, p->to_inner->len, NULL,
-                             NULL);
-    if (n <= 0)
+                             &error);
+    if (n < 0 && g_error_matches(error, G_IO_ERROR, G_IO_ERROR_WOULD_BLOCK))
       return FALSE;
+    if (n <= 0) {
+      g_byte_array_set_size(p->to_inner, 0);
+      return TRUE;
+    }
     g_byte_array_remove_range(p->to_inner, 0, n);
   }
   return TRUE;

@@ -14,6 +14,7 @@ struct LlRendezvousClient {
   SoupWebsocketConnection *ws;
   GCancellable *cancellable;
   GQueue pending;              /* encoded messages waiting for the connection */
+  guint bad_url_idle;
   gboolean closed;
 };
 
@@ -33,6 +34,7 @@ static void send_text(LlRendezvousClient *c, char *text)
 {
   if (c->ws != NULL && soup_websocket_connection_get_state(c->ws) == SOUP_WEBSOCKET_STATE_OPEN) {
     soup_websocket_connection_send_text(c->ws, text);
+    memset(text, 0, strlen(text));   /* ICE passwords travel in these */
     g_free(text);
   } else if (!c->closed) {
     g_queue_push_tail(&c->pending, text);
@@ -118,6 +120,16 @@ static void on_connected(GObject *source, GAsyncResult *result, gpointer data)
     send_text(c, text);
 }
 
+static gboolean report_bad_url(gpointer data)
+{
+  LlRendezvousClient *c = data;
+  c->bad_url_idle = 0;
+  report_closed(c, g_error_new(LL_ERROR, LL_ERROR_USAGE,
+                               "\"%s\" is not a rendezvous address; write it like "
+                               "ws://HOST:PORT/lifeline", c->url));
+  return G_SOURCE_REMOVE;
+}
+
 LlRendezvousClient *ll_rendezvous_client_new(const char *url, const LlRendezvousEvents *events,
                                              gpointer user_data)
 {
@@ -131,8 +143,8 @@ LlRendezvousClient *ll_rendezvous_client_new(const char *url, const LlRendezvous
   g_queue_init(&c->pending);
   SoupMessage *msg = soup_message_new(SOUP_METHOD_GET, url);
   if (msg == NULL) {
-    c->closed = TRUE;
-    g_warning("\"%s\" is not a rendezvous address (ws://HOST:PORT/lifeline)", url);
+    /* Reported from the main loop: the caller is still setting up. */
+    c->bad_url_idle = g_idle_add(report_bad_url, c);
     return c;
   }
   soup_session_websocket_connect_async(c->soup, msg, NULL, NULL, G_PRIORITY_DEFAULT,
@@ -173,6 +185,7 @@ void ll_rendezvous_client_free(LlRendezvousClient *c)
   if (c == NULL)
     return;
   g_cancellable_cancel(c->cancellable);
+  g_clear_handle_id(&c->bad_url_idle, g_source_remove);
   if (c->ws != NULL) {
     g_signal_handlers_disconnect_by_data(c->ws, c);
     if (soup_websocket_connection_get_state(c->ws) == SOUP_WEBSOCKET_STATE_OPEN)

@@ -182,6 +182,9 @@ static gboolean handle_chat(LlSession *s, GBytes *payload)
 static gboolean on_frame(LlChannel channel, GBytes *payload, gpointer data)
 {
   LlSession *s = data;
+  /* Once we decided to close, nothing the peer sends acts any more. */
+  if (s->state != SESSION_OPEN)
+    return FALSE;
   switch (channel) {
   case LL_CHANNEL_CONTROL:
     return handle_control(s, payload);
@@ -310,6 +313,14 @@ static void write_next(LlSession *s)
 
 static void enqueue(LlSession *s, GBytes *frame)
 {
+  if (s->pending_bytes > LL_SESSION_MAX_PENDING) {
+    g_bytes_unref(frame);
+    g_warning("the session with %s: %" G_GSIZE_FORMAT " bytes wait to be sent; the other "
+              "side stopped reading", s->label, s->pending_bytes);
+    finish(s, g_error_new_literal(LL_ERROR, LL_ERROR_CONNECTION_LOST,
+                                  "the other computer stopped reading"));
+    return;
+  }
   s->pending_bytes += g_bytes_get_size(frame);
   g_queue_push_tail(&s->queue, frame);
   if (s->pending_bytes > LL_SESSION_HIGH_WATER)

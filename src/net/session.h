@@ -27,6 +27,8 @@ typedef struct {
 
 #define LL_SESSION_HIGH_WATER (1024 * 1024)
 #define LL_SESSION_LOW_WATER (256 * 1024)
+/* Beyond this the peer is not reading at all: the session ends. */
+#define LL_SESSION_MAX_PENDING (64 * 1024 * 1024)
 
 LlSession *ll_session_new(GIOStream *secure_stream, const char *peer_label,
                           const LlSessionHandlers *handlers, gpointer user_data);

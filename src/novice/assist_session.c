@@ -24,6 +24,7 @@ struct LlAssistSession {
   LlInputInjector *injector;     /* NULL: this display takes no remote input */
   LlEscapeWatch *escape;
   LlClipboard *clipboard;
+  gint64 last_request_us;
   gboolean finished;
 };
 
@@ -87,10 +88,12 @@ static const LlControlActions control_actions = {
   act_ask, act_withdrawn, act_deny, act_granted, act_ended,
 };
 
-static void on_escape(gpointer data)
+static void on_escape(gboolean from_xtest, gpointer data)
 {
   LlAssistSession *a = data;
-  if (!ll_input_injector_claim_escape(a->injector))   /* the helper's own Esc is just a key */
+  /* A physical keyboard's Esc is always the novice's. Through XTEST it may
+   * be the helper's own Esc, which is just a key for their applications. */
+  if (!from_xtest || !ll_input_injector_claim_escape(a->injector))
     ll_control_arbiter_end(a->arbiter, LL_CONTROL_END_ESC);
 }
 
@@ -194,7 +197,13 @@ static void open_stream(LlAssistSession *a, guint32 id)
     return;
   }
   g_autoptr(GSocketConnection) ours = connection_for_fd(fds[1], &error);
-  if (ours == NULL || !ll_rfb_server_add_client(a->rfb, fds[0], &error)) {
+  if (ours == NULL) {
+    close(fds[0]);
+    g_warning("cannot open a viewer stream: %s", error->message);
+    refuse_stream(a, id);
+    return;
+  }
+  if (!ll_rfb_server_add_client(a->rfb, fds[0], &error)) {
     g_warning("cannot open a viewer stream: %s", error->message);
     refuse_stream(a, id);
     return;
@@ -218,7 +227,12 @@ static void on_control(LlSession *session, const LlControlMessage *m, gpointer d
     ll_stream_table_remove(a->streams, m->stream_id);
     break;
   case LL_MSG_CONTROL_REQUEST:
-    ll_control_arbiter_request(a->arbiter);
+    /* One request a second at most: a helper repeating it cannot fill the
+     * novice's screen, send queue or audit log. */
+    if (g_get_monotonic_time() - a->last_request_us >= G_USEC_PER_SEC) {
+      a->last_request_us = g_get_monotonic_time();
+      ll_control_arbiter_request(a->arbiter);
+    }
     break;
   case LL_MSG_CONTROL_RELEASE:
     ll_control_arbiter_end(a->arbiter, LL_CONTROL_END_RELEASE);
@@ -351,5 +365,7 @@ gboolean ll_assist_session_send_chat(LlAssistSession *a, const char *text, GErro
 
 void ll_assist_session_end(LlAssistSession *a, const char *reason)
 {
+  /* Control ends now, not when the goodbye has been flushed. */
+  ll_control_arbiter_end(a->arbiter, LL_CONTROL_END_STOP);
   ll_session_close(a->session, reason);
 }

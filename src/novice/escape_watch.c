@@ -4,11 +4,13 @@
 #include <X11/extensions/XInput2.h>
 #include <X11/keysym.h>
 #include <glib-unix.h>
+#include <string.h>
 
 struct LlEscapeWatch {
   Display *display;
   int xi_opcode;
   KeyCode escape;
+  int xtest_keyboard;      /* device id of "Virtual core XTEST keyboard", or -1 */
   gboolean active;
   guint watch;
   LlEscapePressed pressed;
@@ -25,14 +27,29 @@ static void select_raw_keys(LlEscapeWatch *w, gboolean on)
   XFlush(w->display);
 }
 
-static gboolean is_escape_press(LlEscapeWatch *w, XEvent *event)
+static int find_xtest_keyboard(Display *display)
+{
+  int n = 0, id = -1;
+  XIDeviceInfo *devices = XIQueryDevice(display, XIAllDevices, &n);
+  for (int i = 0; i < n; i++)
+    if (devices[i].use == XISlaveKeyboard && strstr(devices[i].name, "XTEST") != NULL)
+      id = devices[i].deviceid;
+  XIFreeDeviceInfo(devices);
+  return id;
+}
+
+/* TRUE for an Esc press; *FROM_XTEST tells where it came from. */
+static gboolean is_escape_press(LlEscapeWatch *w, XEvent *event, gboolean *from_xtest)
 {
   XGenericEventCookie *cookie = &event->xcookie;
   gboolean escape = FALSE;
   if (cookie->type == GenericEvent && cookie->extension == w->xi_opcode &&
       XGetEventData(w->display, cookie)) {
-    if (cookie->evtype == XI_RawKeyPress)
-      escape = ((XIRawEvent *)cookie->data)->detail == w->escape;
+    if (cookie->evtype == XI_RawKeyPress) {
+      XIRawEvent *raw = cookie->data;
+      escape = raw->detail == w->escape;
+      *from_xtest = raw->sourceid == w->xtest_keyboard;
+    }
     XFreeEventData(w->display, cookie);
   }
   return escape;
@@ -45,8 +62,9 @@ static gboolean on_x_events(int fd, GIOCondition condition, gpointer data)
   while (XPending(w->display) > 0) {
     XEvent event;
     XNextEvent(w->display, &event);
-    if (is_escape_press(w, &event) && w->active)
-      w->pressed(w->user_data);
+    gboolean from_xtest = FALSE;
+    if (is_escape_press(w, &event, &from_xtest) && w->active)
+      w->pressed(from_xtest, w->user_data);
   }
   return G_SOURCE_CONTINUE;
 }
@@ -54,7 +72,9 @@ static gboolean on_x_events(int fd, GIOCondition condition, gpointer data)
 LlEscapeWatch *ll_escape_watch_new(const char *display_name, LlEscapePressed pressed,
                                    gpointer user_data, GError **error)
 {
-  int event_base, error_base, major = 2, minor = 0;
+  /* 2.1 or later: for older clients the server withholds raw events while
+   * any application grabs the keyboard, and Esc would go unseen. */
+  int event_base, error_base, major = 2, minor = 2;
   Display *display = XOpenDisplay(display_name);
   if (display == NULL) {
     g_set_error(error, LL_ERROR, LL_ERROR_DISPLAY, "cannot open the display to watch for Esc");
@@ -63,15 +83,17 @@ LlEscapeWatch *ll_escape_watch_new(const char *display_name, LlEscapePressed pre
   LlEscapeWatch *w = g_new0(LlEscapeWatch, 1);
   w->display = display;
   if (!XQueryExtension(display, "XInputExtension", &w->xi_opcode, &event_base, &error_base) ||
-      XIQueryVersion(display, &major, &minor) != Success) {
+      XIQueryVersion(display, &major, &minor) != Success || major < 2 ||
+      (major == 2 && minor < 1)) {
     XCloseDisplay(display);
     g_free(w);
     g_set_error(error, LL_ERROR, LL_ERROR_DISPLAY,
-                "this X server cannot report the Esc key safely (no XInput 2), so control "
-                "cannot be offered");
+                "this X server cannot report the Esc key safely (it lacks XInput 2.1), so "
+                "control cannot be offered");
     return NULL;
   }
   w->escape = XKeysymToKeycode(display, XK_Escape);
+  w->xtest_keyboard = find_xtest_keyboard(display);
   w->pressed = pressed;
   w->user_data = user_data;
   w->watch = g_unix_fd_add(ConnectionNumber(display), G_IO_IN, on_x_events, w);

@@ -12,7 +12,10 @@
 #include <glib.h>
 
 typedef struct LlEscapeWatch LlEscapeWatch;
-typedef void (*LlEscapePressed)(gpointer user_data);
+/* FROM_XTEST: the press came through the XTEST device, as the helper's
+ * injected keys do (and tools like xdotool); a physical keyboard's press
+ * is never from XTEST and can always be trusted as the novice's. */
+typedef void (*LlEscapePressed)(gboolean from_xtest, gpointer user_data);
 
 LlEscapeWatch *ll_escape_watch_new(const char *display_name, LlEscapePressed pressed,
                                    gpointer user_data, GError **error);

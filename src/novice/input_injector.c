@@ -6,12 +6,14 @@
 #include <X11/keysym.h>
 
 #define MAX_BUTTONS 8
+/* An injected Esc not seen on the display within this is forgotten. */
+#define ESCAPE_CLAIM_US (250 * 1000)
 
 struct LlInputInjector {
   Display *display;
   GHashTable *held_keys;     /* keycodes the helper holds down */
   int buttons;               /* RFB mask the helper holds */
-  guint injected_escapes;
+  gint64 escape_in_flight_us;   /* when our last Esc went out; 0: none pending */
   KeyCode escape;
   KeyCode shift;
 };
@@ -73,8 +75,16 @@ void ll_input_injector_key(LlInputInjector *i, gboolean down, guint32 keysym)
   gboolean add_shift = down && needs_shift(i->display, code, keysym) && !shift_is_held(i);
   if (add_shift)
     XTestFakeKeyEvent(i->display, i->shift, True, CurrentTime);
-  if (down && code == i->escape)
-    i->injected_escapes++;
+  if (down && code == i->escape) {
+    /* One helper Esc in flight at a time: a helper pressing Esc without
+     * pause could otherwise have the novice's own Esc taken for theirs. */
+    gint64 now = g_get_monotonic_time();
+    if (i->escape_in_flight_us != 0 && now - i->escape_in_flight_us < ESCAPE_CLAIM_US) {
+      g_debug("the helper's Esc dropped: the previous one is not seen yet");
+      return;
+    }
+    i->escape_in_flight_us = now;
+  }
   XTestFakeKeyEvent(i->display, code, down, CurrentTime);
   if (add_shift)
     XTestFakeKeyEvent(i->display, i->shift, False, CurrentTime);
@@ -114,13 +124,12 @@ void ll_input_injector_release_all(LlInputInjector *i)
 
 gboolean ll_input_injector_claim_escape(LlInputInjector *i)
 {
-  if (i->injected_escapes == 0)
-    return FALSE;
-  i->injected_escapes--;
-  return TRUE;
+  gint64 sent = i->escape_in_flight_us;
+  i->escape_in_flight_us = 0;
+  return sent != 0 && g_get_monotonic_time() - sent < ESCAPE_CLAIM_US;
 }
 
 void ll_input_injector_forget_escapes(LlInputInjector *i)
 {
-  i->injected_escapes = 0;
+  i->escape_in_flight_us = 0;
 }

@@ -1,8 +1,9 @@
 /* Puts the helper's keyboard and pointer events into the novice's X
  * server with XTest, on a display connection of its own. It remembers
  * what it holds down so control can end without a stuck key or button,
- * and counts the Esc presses it injected so the Esc watch can tell them
- * from the novice's own. */
+ * and remembers the Esc it injected (one at a time, for a quarter of a
+ * second) so the Esc watch can tell it from the novice's own. XTest gives
+ * both the same source device, so the source cannot tell them apart. */
 #pragma once
 #include <glib.h>
 

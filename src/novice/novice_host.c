@@ -8,7 +8,7 @@
 #include "net/tls_channel.h"
 #include "novice/assist_session.h"
 
-typedef enum { PEER_HANDSHAKE, PEER_AWAIT_HELLO, PEER_ASKING } PeerState;
+typedef enum { PEER_HANDSHAKE, PEER_AWAIT_HELLO, PEER_ASKING, PEER_REFUSED } PeerState;
 
 /* A connection not yet accepted: in the handshake, awaiting its hello, or
  * waiting for the novice's answer. */
@@ -86,6 +86,7 @@ static void peer_remove(Peer *p)
 static void refuse(Peer *p, const char *reason_for_helper, const char *log_reason)
 {
   LlNoviceHost *h = p->host;
+  p->state = PEER_REFUSED;
   g_message("refused a helper from %s: %s", p->address, log_reason);
   ll_audit_log_write(h->config.audit, "helper-refused", "session", h->config.invitation->session_id,
                      "from", p->address, "helper", p->name, "helper-key", p->key_text, "reason",
@@ -133,6 +134,7 @@ static void handle_hello(Peer *p, const LlControlMessage *m)
   const LlInvitation *inv = h->config.invitation;
   g_autoptr(GError) expired = NULL;
   g_clear_handle_id(&p->hello_timeout, g_source_remove);
+  g_free(p->name);
   p->name = g_strdup(*m->name ? m->name : "Someone");
   if (m->version != LL_PROTOCOL_VERSION) {
     g_autofree char *why = g_strdup_printf(
@@ -166,6 +168,8 @@ static void on_control(LlSession *session, const LlControlMessage *m, gpointer d
 {
   Peer *p = data;
   (void)session;
+  if (p->state == PEER_REFUSED)
+    return;   /* the refusal is on its way; nothing more is heard */
   if (p->state == PEER_AWAIT_HELLO && m->type == LL_MSG_HELLO) {
     handle_hello(p, m);
   } else {
@@ -289,9 +293,19 @@ static void accept_peer(LlNoviceHost *h, Peer *p)
 void ll_novice_host_answer(LlNoviceHost *h, gboolean allow)
 {
   Peer *p = h->asking;
+  g_autoptr(GError) expired = NULL;
   if (p == NULL)
     return;
   h->asking = NULL;
+  if (allow && h->stopping) {
+    refuse(p, "the session was cancelled", "the novice stopped sharing");
+    return;
+  }
+  if (allow && !ll_invitation_check_time(h->config.invitation,
+                                         g_get_real_time() / G_USEC_PER_SEC, &expired)) {
+    refuse(p, expired->message, "the invitation expired while the novice was asked");
+    return;
+  }
   if (allow) {
     accept_peer(h, p);
     return;
@@ -479,6 +493,8 @@ static void rv_opened(LlRendezvousClient *c, const char *mailbox, const LlIceSer
 {
   LlNoviceHost *h = data;
   (void)c;
+  if (h->mailbox_open)
+    return;   /* one mailbox; a second "opened" is ignored */
   h->mailbox_open = TRUE;
   ll_ice_servers_copy(&h->ice_servers, ice);
   h->events.rendezvous_ready(h, mailbox, NULL, h->user_data);

@@ -62,6 +62,7 @@ static void send_message(Client *c, const LlSignalMessage *m)
     return;
   g_autofree char *text = ll_signal_message_encode(m);
   soup_websocket_connection_send_text(c->ws, text);
+  memset(text, 0, strlen(text));   /* TURN and ICE passwords travel in these */
 }
 
 static void close_with_error(Client *c, gushort code, const char *message)
