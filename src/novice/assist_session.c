@@ -24,7 +24,8 @@ struct LlAssistSession {
   LlInputInjector *injector;     /* NULL: this display takes no remote input */
   LlEscapeWatch *escape;
   LlClipboard *clipboard;
-  gint64 last_request_us;
+  double request_tokens;
+  gint64 request_tokens_at;
   gboolean finished;
 };
 
@@ -215,6 +216,21 @@ static void open_stream(LlAssistSession *a, guint32 id)
 
 /* ---- the session ---- */
 
+#define REQUEST_BURST 3.0
+#define REQUESTS_PER_SECOND 1.0
+
+static gboolean take_request_token(LlAssistSession *a)
+{
+  gint64 now = g_get_monotonic_time();
+  a->request_tokens = MIN(REQUEST_BURST, a->request_tokens + (now - a->request_tokens_at) / 1e6 *
+                                                                 REQUESTS_PER_SECOND);
+  a->request_tokens_at = now;
+  if (a->request_tokens < 1.0)
+    return FALSE;
+  a->request_tokens -= 1.0;
+  return TRUE;
+}
+
 static void on_control(LlSession *session, const LlControlMessage *m, gpointer data)
 {
   LlAssistSession *a = data;
@@ -227,12 +243,12 @@ static void on_control(LlSession *session, const LlControlMessage *m, gpointer d
     ll_stream_table_remove(a->streams, m->stream_id);
     break;
   case LL_MSG_CONTROL_REQUEST:
-    /* One request a second at most: a helper repeating it cannot fill the
-     * novice's screen, send queue or audit log. */
-    if (g_get_monotonic_time() - a->last_request_us >= G_USEC_PER_SEC) {
-      a->last_request_us = g_get_monotonic_time();
+    /* A few requests at once, then one a second: a helper repeating it
+     * cannot fill the novice's screen, send queue or audit log. */
+    if (take_request_token(a))
       ll_control_arbiter_request(a->arbiter);
-    }
+    else
+      g_info("a control request from %s ignored: too many", a->helper_name);
     break;
   case LL_MSG_CONTROL_RELEASE:
     ll_control_arbiter_end(a->arbiter, LL_CONTROL_END_RELEASE);
@@ -315,6 +331,8 @@ LlAssistSession *ll_assist_session_new(LlSession *session, const LlAssistConfig 
   a->user_data = user_data;
   a->rfb = rfb;
   a->streams = ll_stream_table_new();
+  a->request_tokens = REQUEST_BURST;
+  a->request_tokens_at = g_get_monotonic_time();
   gboolean input_ok = c->view_only || open_input(a, c->display_name, &input_error);
   if (!input_ok)
     g_warning("the helper can only watch: %s", input_error->message);

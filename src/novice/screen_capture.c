@@ -206,6 +206,8 @@ static void clip_rect(const LlScreenCapture *c, XRectangle *r, int *x, int *y, i
   *h = MIN(c->format.height, r->y + r->height) - *y;
 }
 
+static void drain_events(LlScreenCapture *c);
+
 static void capture_damage(LlScreenCapture *c)
 {
   int count = 0;
@@ -226,6 +228,10 @@ static void capture_damage(LlScreenCapture *c)
   }
   if (rects != NULL)
     XFree(rects);
+  /* The round trips above may have queued new damage events inside Xlib,
+   * where the socket watch cannot see them: handle them now, or a change
+   * could wait for the next unrelated event. */
+  drain_events(c);
 }
 
 static gboolean paced_capture(gpointer data)
@@ -250,10 +256,8 @@ static void schedule_capture(LlScreenCapture *c)
   c->pacing_timeout = g_timeout_add(wait_ms, paced_capture, c);
 }
 
-static gboolean on_x_events(int fd, GIOCondition condition, gpointer data)
+static void drain_events(LlScreenCapture *c)
 {
-  LlScreenCapture *c = data;
-  (void)fd; (void)condition;
   while (XPending(c->display) > 0) {
     XEvent event;
     XNextEvent(c->display, &event);
@@ -262,6 +266,12 @@ static gboolean on_x_events(int fd, GIOCondition condition, gpointer data)
   }
   if (c->dirty)
     schedule_capture(c);
+}
+
+static gboolean on_x_events(int fd, GIOCondition condition, gpointer data)
+{
+  (void)fd; (void)condition;
+  drain_events(data);
   return G_SOURCE_CONTINUE;
 }
 
