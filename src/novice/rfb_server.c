@@ -6,7 +6,6 @@
 #include <string.h>
 #include <unistd.h>
 
-#define CLIENT_EXIT_WAIT_US (3 * G_USEC_PER_SEC)
 
 typedef enum { INPUT_KEY, INPUT_POINTER, INPUT_CUT_TEXT, INPUT_TEXT_CHAT } InputKind;
 
@@ -33,10 +32,20 @@ struct LlRfbServer {
   gpointer input_data;
   rfbScreenInfoPtr screen;
   char *desktop_name;
-  GMutex lock;                /* guards live_clients; client threads end under it */
-  GCond all_gone;
+  GMutex lock;                /* guards the counts and lists below */
   guint live_clients;
+  GArray *threads;            /* pthread_t of every viewer not yet joined */
+  GArray *finished;           /* pthread_t of viewers that have gone */
+  GThreadPool *sender;        /* clipboard and TextChat to viewers, off the main loop */
 };
+
+typedef enum { SEND_CUT_TEXT, SEND_TEXT_CHAT } SendKind;
+
+typedef struct {
+  SendKind kind;
+  char *text;
+  gsize len;
+} SendTask;
 
 static void log_from_libvncserver(const char *format, ...)
 {
@@ -214,6 +223,8 @@ static rfbScreenInfoPtr make_screen(LlRfbServer *s)
   return screen;
 }
 
+static void run_send_task(gpointer data, gpointer user_data);
+
 LlRfbServer *ll_rfb_server_new(const char *display_name, const char *desktop_name,
                                GError **error)
 {
@@ -224,7 +235,9 @@ LlRfbServer *ll_rfb_server_new(const char *display_name, const char *desktop_nam
     return NULL;
   LlRfbServer *s = g_new0(LlRfbServer, 1);
   g_mutex_init(&s->lock);
-  g_cond_init(&s->all_gone);
+  s->threads = g_array_new(FALSE, FALSE, sizeof(pthread_t));
+  s->finished = g_array_new(FALSE, FALSE, sizeof(pthread_t));
+  s->sender = g_thread_pool_new(run_send_task, s, 1, TRUE, NULL);
   s->capture = g_steal_pointer(&capture);
   s->relay = g_atomic_rc_box_new0(InputRelay);
   s->relay->queue = g_async_queue_new_full(input_event_free);
@@ -241,18 +254,44 @@ LlRfbServer *ll_rfb_server_new(const char *display_name, const char *desktop_nam
   return s;
 }
 
-/* Runs on the client's own thread, as libvncserver lets it go. */
+/* Runs on the client's own thread, as libvncserver lets it go: the
+ * thread is joined later, from the main loop. */
 static void on_client_gone(rfbClientPtr cl)
 {
   LlRfbServer *s = cl->screen->screenData;
+  pthread_t self = pthread_self();
   g_mutex_lock(&s->lock);
   s->live_clients--;
-  g_cond_broadcast(&s->all_gone);
+  g_array_append_val(s->finished, self);
   g_mutex_unlock(&s->lock);
+}
+
+static void forget_thread(LlRfbServer *s, pthread_t thread)
+{
+  for (guint i = 0; i < s->threads->len; i++)
+    if (pthread_equal(g_array_index(s->threads, pthread_t, i), thread)) {
+      g_array_remove_index_fast(s->threads, i);
+      return;
+    }
+}
+
+/* Joins the viewer threads that have ended, so none lingers. */
+static void join_finished(LlRfbServer *s)
+{
+  g_mutex_lock(&s->lock);
+  GArray *done = s->finished;
+  s->finished = g_array_new(FALSE, FALSE, sizeof(pthread_t));
+  for (guint i = 0; i < done->len; i++)
+    forget_thread(s, g_array_index(done, pthread_t, i));
+  g_mutex_unlock(&s->lock);
+  for (guint i = 0; i < done->len; i++)
+    pthread_join(g_array_index(done, pthread_t, i), NULL);
+  g_array_unref(done);
 }
 
 gboolean ll_rfb_server_add_client(LlRfbServer *s, int fd, GError **error)
 {
+  join_finished(s);
   rfbClientPtr cl = rfbNewClient(s->screen, fd);
   if (cl == NULL) {
     g_set_error_literal(error, LL_ERROR, LL_ERROR_FAILED, "the screen server refused a viewer");
@@ -263,6 +302,9 @@ gboolean ll_rfb_server_add_client(LlRfbServer *s, int fd, GError **error)
   g_mutex_unlock(&s->lock);
   cl->clientGoneHook = on_client_gone;
   rfbStartOnHoldClient(cl);
+  g_mutex_lock(&s->lock);
+  g_array_append_val(s->threads, cl->client_thread);
+  g_mutex_unlock(&s->lock);
   return TRUE;
 }
 
@@ -272,20 +314,17 @@ void ll_rfb_server_set_input(LlRfbServer *s, const LlRfbInput *input, gpointer u
   s->input_data = user_data;
 }
 
-void ll_rfb_server_send_cut_text(LlRfbServer *s, const char *utf8, gsize len)
+static void send_cut_text(LlRfbServer *s, char *utf8, gsize len)
 {
   gsize latin1_len = 0;
   g_autofree char *latin1 = g_convert_with_fallback(utf8, len, "ISO-8859-1", "UTF-8", "?", NULL,
                                                     &latin1_len, NULL);
-  g_autofree char *copy = g_strndup(utf8, len);
-  if (latin1 == NULL)
-    return;
-  rfbSendServerCutTextUTF8(s->screen, copy, len, latin1, latin1_len);
+  if (latin1 != NULL)
+    rfbSendServerCutTextUTF8(s->screen, utf8, len, latin1, latin1_len);
 }
 
-void ll_rfb_server_send_text_chat(LlRfbServer *s, const char *utf8, gsize len)
+static void send_text_chat(LlRfbServer *s, char *copy, gsize len)
 {
-  g_autofree char *copy = g_strndup(utf8, len);
   rfbClientIteratorPtr it = rfbGetClientIterator(s->screen);
   rfbClientPtr cl;
   while ((cl = rfbClientIteratorNext(it)) != NULL) {
@@ -300,6 +339,39 @@ void ll_rfb_server_send_text_chat(LlRfbServer *s, const char *utf8, gsize len)
   rfbReleaseClientIterator(it);
 }
 
+/* On the sender thread: these writes may wait for a slow viewer, which
+ * must never stall the main loop that drains the viewers' sockets. */
+static void run_send_task(gpointer data, gpointer user_data)
+{
+  SendTask *t = data;
+  LlRfbServer *s = user_data;
+  if (t->kind == SEND_CUT_TEXT)
+    send_cut_text(s, t->text, t->len);
+  else
+    send_text_chat(s, t->text, t->len);
+  g_free(t->text);
+  g_free(t);
+}
+
+static void queue_send(LlRfbServer *s, SendKind kind, const char *utf8, gsize len)
+{
+  SendTask *t = g_new0(SendTask, 1);
+  t->kind = kind;
+  t->text = g_strndup(utf8, len);
+  t->len = len;
+  g_thread_pool_push(s->sender, t, NULL);
+}
+
+void ll_rfb_server_send_cut_text(LlRfbServer *s, const char *utf8, gsize len)
+{
+  queue_send(s, SEND_CUT_TEXT, utf8, len);
+}
+
+void ll_rfb_server_send_text_chat(LlRfbServer *s, const char *utf8, gsize len)
+{
+  queue_send(s, SEND_TEXT_CHAT, utf8, len);
+}
+
 guint ll_rfb_server_client_count(LlRfbServer *s)
 {
   g_mutex_lock(&s->lock);
@@ -308,31 +380,36 @@ guint ll_rfb_server_client_count(LlRfbServer *s)
   return n;
 }
 
-static void wait_for_clients(LlRfbServer *s)
+/* Every viewer thread ends once its socket closes (the caller closed our
+ * ends); wait for all of them before the screen goes. */
+static void join_all(LlRfbServer *s)
 {
-  gint64 deadline = g_get_monotonic_time() + CLIENT_EXIT_WAIT_US;
+  join_finished(s);
   g_mutex_lock(&s->lock);
-  while (s->live_clients > 0)
-    if (!g_cond_wait_until(&s->all_gone, &s->lock, deadline)) {
-      g_warning("%u viewer threads did not end in time", s->live_clients);
-      break;
-    }
+  GArray *left = s->threads;
+  s->threads = g_array_new(FALSE, FALSE, sizeof(pthread_t));
   g_mutex_unlock(&s->lock);
+  for (guint i = 0; i < left->len; i++)
+    pthread_join(g_array_index(left, pthread_t, i), NULL);
+  g_array_unref(left);
 }
 
 void ll_rfb_server_free(LlRfbServer *s)
 {
   if (s == NULL)
     return;
+  if (s->sender != NULL)
+    g_thread_pool_free(s->sender, FALSE, TRUE);   /* the viewers are closed: quick */
   if (s->screen != NULL) {
-    wait_for_clients(s);
+    join_all(s);
     rfbScreenCleanup(s->screen);
   }
+  g_array_unref(s->threads);
+  g_array_unref(s->finished);
   ll_screen_capture_free(s->capture);
   s->relay->server = NULL;
   g_atomic_rc_box_release_full(s->relay, relay_clear);
   g_mutex_clear(&s->lock);
-  g_cond_clear(&s->all_gone);
   g_free(s->desktop_name);
   g_free(s);
 }
