@@ -83,6 +83,7 @@ static void compute_check(const LlInvitation *inv, guint8 out[CHECK_BYTES])
   hash_string(&st, inv->rendezvous_url);
   hash_string(&st, inv->mailbox_id);
   crypto_generichash_final(&st, out, CHECK_BYTES);
+  sodium_memzero(&st, sizeof st);   /* it has seen the secret */
 }
 
 char *ll_invitation_to_text(const LlInvitation *inv, gsize *length)

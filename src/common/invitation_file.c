@@ -107,6 +107,7 @@ static char *read_link(const char *link, gsize *length, GError **error)
     payload++;
   g_autofree char *trimmed = g_strstrip(g_strdup(payload));
   char *data = (char *)ll_base64url_decode(trimmed, 2 * LL_INVITATION_MAX_TEXT, length);
+  sodium_memzero(trimmed, strlen(trimmed));   /* the link carries the secret */
   if (data == NULL)
     g_set_error(error, LL_ERROR, LL_ERROR_DAMAGED,
                 "this invitation link is damaged; copy the whole link again or ask for a new one");
