@@ -50,7 +50,8 @@ static GLogWriterOutput write_log(GLogLevelFlags level, const GLogField *fields,
                                                      : "debug";
   g_autoptr(GDateTime) now = g_date_time_new_now_local();
   g_autofree char *stamp = g_date_time_format(now, "%H:%M:%S");
-  fprintf(stderr, "lifeline %s %s: %s\n", stamp, kind, message);
+  fprintf(stderr, "lifeline %s.%03d %s: %s\n", stamp, g_date_time_get_microsecond(now) / 1000,
+          kind, message);
   fflush(stderr);
   return G_LOG_WRITER_HANDLED;
 }
