@@ -133,6 +133,10 @@ guint ll_cancel_after(GCancellable *cancellable, guint ms)
 void ll_socket_set_nodelay(GSocketConnection *connection)
 {
   GSocket *socket = g_socket_connection_get_socket(connection);
-  if (g_socket_get_protocol(socket) == G_SOCKET_PROTOCOL_TCP)
+  /* Sockets made by GSocketClient report protocol "default": look at the
+   * family and type instead. */
+  GSocketFamily family = g_socket_get_family(socket);
+  if (g_socket_get_socket_type(socket) == G_SOCKET_TYPE_STREAM &&
+      (family == G_SOCKET_FAMILY_IPV4 || family == G_SOCKET_FAMILY_IPV6))
     g_socket_set_option(socket, IPPROTO_TCP, TCP_NODELAY, 1, NULL);
 }

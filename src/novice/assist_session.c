@@ -24,6 +24,8 @@ struct LlAssistSession {
   LlInputInjector *injector;     /* NULL: this display takes no remote input */
   LlEscapeWatch *escape;
   LlClipboard *clipboard;
+  char *display_name;
+  gboolean view_only;
   double request_tokens;
   gint64 request_tokens_at;
   gboolean finished;
@@ -51,12 +53,12 @@ static void act_withdrawn(gpointer data)
   a->events.control_withdrawn(a, a->user_data);
 }
 
+static void send_denied(LlAssistSession *a, const char *reason);
+
 static void act_deny(const char *reason, gpointer data)
 {
   LlAssistSession *a = data;
-  g_autoptr(LlControlMessage) m = ll_control_message_new(LL_MSG_CONTROL_DENIED);
-  m->reason = g_strdup(reason);
-  ll_session_send_control(a->session, m);
+  send_denied(a, reason);
   ll_audit_log_write(a->audit, "control-refused", "session", a->session_id, "helper",
                      a->helper_name, "reason", reason, NULL);
 }
@@ -216,6 +218,30 @@ static void open_stream(LlAssistSession *a, guint32 id)
 
 /* ---- the session ---- */
 
+static gboolean open_input(LlAssistSession *a, const char *display, GError **error);
+
+/* Input injection and the Esc watch open with the first request for
+ * control: sessions that only watch never connect them. */
+static gboolean ensure_input(LlAssistSession *a)
+{
+  g_autoptr(GError) error = NULL;
+  if (a->injector != NULL && a->escape != NULL)
+    return TRUE;
+  if (open_input(a, a->display_name, &error))
+    return TRUE;
+  g_warning("the helper can only watch: %s", error->message);
+  g_clear_pointer(&a->escape, ll_escape_watch_free);
+  g_clear_pointer(&a->injector, ll_input_injector_free);
+  return FALSE;
+}
+
+static void send_denied(LlAssistSession *a, const char *reason)
+{
+  g_autoptr(LlControlMessage) m = ll_control_message_new(LL_MSG_CONTROL_DENIED);
+  m->reason = g_strdup(reason);
+  ll_session_send_control(a->session, m);
+}
+
 #define REQUEST_BURST 3.0
 #define REQUESTS_PER_SECOND 1.0
 
@@ -243,9 +269,12 @@ static void on_control(LlSession *session, const LlControlMessage *m, gpointer d
     ll_stream_table_remove(a->streams, m->stream_id);
     break;
   case LL_MSG_CONTROL_REQUEST:
-    /* A few requests at once, then one a second: a helper repeating it
-     * cannot fill the novice's screen, send queue or audit log. */
-    if (take_request_token(a))
+    /* Without view-only, a request waits for the novice, so repeats cost
+     * nothing. With it, each is answered at once: a few, then one a second,
+     * so a helper repeating it cannot fill the send queue or audit log. */
+    if (!a->view_only && !ensure_input(a))
+      send_denied(a, "this computer cannot take input from a helper; it can only be watched");
+    else if (!a->view_only || take_request_token(a))
       ll_control_arbiter_request(a->arbiter);
     else
       g_info("a control request from %s ignored: too many", a->helper_name);
@@ -315,7 +344,6 @@ LlAssistSession *ll_assist_session_new(LlSession *session, const LlAssistConfig 
                                        const LlAssistEvents *events, gpointer user_data,
                                        GError **error)
 {
-  g_autoptr(GError) input_error = NULL;
   g_autofree char *desktop = g_strdup_printf("%s's desktop", c->novice_name);
   LlRfbServer *rfb = ll_rfb_server_new(c->display_name, desktop, error);
   if (rfb == NULL)
@@ -333,10 +361,9 @@ LlAssistSession *ll_assist_session_new(LlSession *session, const LlAssistConfig 
   a->streams = ll_stream_table_new();
   a->request_tokens = REQUEST_BURST;
   a->request_tokens_at = g_get_monotonic_time();
-  gboolean input_ok = c->view_only || open_input(a, c->display_name, &input_error);
-  if (!input_ok)
-    g_warning("the helper can only watch: %s", input_error->message);
-  a->arbiter = ll_control_arbiter_new(c->view_only || !input_ok, c->novice_name, &control_actions, a);
+  a->display_name = g_strdup(c->display_name);
+  a->view_only = c->view_only;
+  a->arbiter = ll_control_arbiter_new(a->view_only, c->novice_name, &control_actions, a);
   a->clipboard = ll_clipboard_new(c->display_name, on_novice_copied, a, NULL);
   ll_rfb_server_set_input(rfb, &viewer_input, a);
   ll_session_set_handlers(session, &assist_handlers, a);
@@ -360,6 +387,7 @@ void ll_assist_session_free(LlAssistSession *a)
   g_free(a->helper_name);
   g_free(a->helper_key);
   g_free(a->session_id);
+  g_free(a->display_name);
   g_free(a);
 }
 
