@@ -1,0 +1,87 @@
+/* Rendezvous messages: round trips and every bound of the parser. */
+#include "common/error.h"
+#include "common/signal_message.h"
+#include <string.h>
+
+static LlSignalMessage *round_trip(const LlSignalMessage *m)
+{
+  g_autofree char *text = ll_signal_message_encode(m);
+  g_autoptr(GError) error = NULL;
+  LlSignalMessage *back = ll_signal_message_decode(text, strlen(text), &error);
+  g_assert_no_error(error);
+  g_assert_cmpint(back->type, ==, m->type);
+  return back;
+}
+
+static void test_round_trips(void)
+{
+  g_autoptr(LlSignalMessage) opened = ll_signal_message_new(LL_SIGNAL_OPENED);
+  opened->mailbox = g_strdup("abc");
+  opened->ice.stun_host = g_strdup("203.0.113.1");
+  opened->ice.stun_port = 3478;
+  opened->ice.turn_host = g_strdup("203.0.113.2");
+  opened->ice.turn_port = 3479;
+  opened->ice.turn_username = g_strdup("1800000000:lifeline");
+  opened->ice.turn_password = g_strdup("c2VjcmV0");
+  g_autoptr(LlSignalMessage) o = round_trip(opened);
+  g_assert_cmpstr(o->mailbox, ==, "abc");
+  g_assert_cmpstr(o->ice.turn_username, ==, "1800000000:lifeline");
+  g_assert_cmpuint(o->ice.stun_port, ==, 3478);
+
+  g_autoptr(LlSignalMessage) cred = ll_signal_message_new(LL_SIGNAL_SIGNAL);
+  cred->data_kind = LL_ICE_CREDENTIALS;
+  cred->ufrag = g_strdup("uf");
+  cred->pwd = g_strdup("pw");
+  cred->peer = 7;
+  cred->has_peer = TRUE;
+  g_autoptr(LlSignalMessage) c = round_trip(cred);
+  g_assert_cmpint(c->data_kind, ==, LL_ICE_CREDENTIALS);
+  g_assert_true(c->has_peer);
+  g_assert_cmpuint(c->peer, ==, 7);
+
+  g_autoptr(LlSignalMessage) done = ll_signal_message_new(LL_SIGNAL_SIGNAL);
+  done->data_kind = LL_ICE_DONE;
+  g_autoptr(LlSignalMessage) d = round_trip(done);
+  g_assert_cmpint(d->data_kind, ==, LL_ICE_DONE);
+  g_assert_false(d->has_peer);
+}
+
+static void expect_refused(const char *text)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(LlSignalMessage) m = ll_signal_message_decode(text, strlen(text), &error);
+  g_assert_null(m);
+  g_assert_error(error, LL_ERROR, LL_ERROR_PROTOCOL);
+}
+
+static void test_refusals(void)
+{
+  expect_refused("");
+  expect_refused("[]");
+  expect_refused("{}");
+  expect_refused("{\"type\": \"launch\"}");
+  expect_refused("{\"type\": 3}");
+  expect_refused("{\"type\": \"open\"}");
+  expect_refused("{\"type\": \"open\", \"lifetime\": 0}");
+  expect_refused("{\"type\": \"open\", \"lifetime\": 99999999999}");
+  expect_refused("{\"type\": \"join\", \"mailbox\": 5}");
+  expect_refused("{\"type\": \"join\", \"mailbox\": \"a\\nb\"}");
+  expect_refused("{\"type\": \"signal\", \"data\": {}}");
+  expect_refused("{\"type\": \"signal\", \"peer\": -1, \"data\": {\"done\": true}}");
+  expect_refused("{\"type\": \"signal\", \"data\": {\"ufrag\": \"only\"}}");
+  expect_refused("{\"type\": \"joined\", \"peer\": 1}");   /* no ice servers */
+  g_autofree char *field = g_strnfill(LL_SIGNAL_MAX_FIELD + 1, 'c');
+  g_autofree char *long_field = g_strdup_printf(
+      "{\"type\": \"signal\", \"data\": {\"candidate\": \"%s\"}}", field);
+  expect_refused(long_field);
+  g_autofree char *huge = g_strnfill(LL_SIGNAL_MAX_BYTES + 1, ' ');
+  expect_refused(huge);
+}
+
+int main(int argc, char **argv)
+{
+  g_test_init(&argc, &argv, NULL);
+  g_test_add_func("/signal/round-trips", test_round_trips);
+  g_test_add_func("/signal/refusals", test_refusals);
+  return g_test_run();
+}
