@@ -14,6 +14,7 @@ RENDEZVOUS_PORT = 8000
 TURN_PORT = 3478
 ECHO_PORT = 9001
 RELAY_PORTS = (49152, 49352)
+SINK_IP = f"{PUBLIC_NET}.254"
 KINDS = ("none", "full-cone", "port-restricted", "symmetric")
 HERE = os.path.dirname(os.path.abspath(__file__))
 
@@ -34,6 +35,14 @@ class Lab:
         self.next_public = 10
         self.next_lan = 1
         self.lan_hosts = {}       # router namespace -> hosts on its LAN so far
+        # "The rest of the Internet": a default route for every public host,
+        # to a namespace that silently drops what it gets (private
+        # destinations included), as the real one does. Without it, sending
+        # to a private address fails with "network unreachable", which
+        # coturn answers by dropping the whole allocation.
+        sink = self.netns("internet")
+        self._public_link(sink, "wan", ip=SINK_IP)
+        self.exec(self.pub, "ip", "route", "add", "default", "via", SINK_IP)
 
     # ---- building ----
 
@@ -47,9 +56,10 @@ class Lab:
     def exec(self, ns, *argv, check=True):
         return run("ip", "netns", "exec", ns, *argv, check=check)
 
-    def _public_link(self, ns, ifname):
+    def _public_link(self, ns, ifname, ip=None):
         """A veth from NS to the public bridge; returns NS's public IP."""
-        ip = f"{PUBLIC_NET}.{self.next_public}"
+        if ip is None:
+            ip = f"{PUBLIC_NET}.{self.next_public}"
         self.next_public += 1
         peer = f"p{self.tag}{self.next_public}"
         run("ip", "link", "add", ifname, "netns", ns, "type", "veth", "peer", "name", peer,
@@ -57,6 +67,8 @@ class Lab:
         self.exec(self.pub, "ip", "link", "set", peer, "master", "br0", "up")
         self.exec(ns, "ip", "addr", "add", f"{ip}/24", "dev", ifname)
         self.exec(ns, "ip", "link", "set", ifname, "up")
+        if ip != SINK_IP and ns != self.pub:
+            self.exec(ns, "ip", "route", "add", "default", "via", SINK_IP)
         return ip
 
     def public_host(self, name):

@@ -132,14 +132,9 @@ def case(novice_kind, helper_kind, allowed):
 case("none", "none", DIRECT)
 case("full-cone", "symmetric", DIRECT)
 case("port-restricted", "port-restricted", DIRECT)
-# Known broken, left out of the suite until fixed: through coturn the ICE
-# checks of port-restricted/symmetric and symmetric/symmetric all fail
-# within 3 s (see the closing note of issue 5). Run them by name to work
-# on it: test_nat.py LIFELINE test_port_restricted_symmetric
-BROKEN = [("port-restricted", "symmetric"), ("symmetric", "symmetric")]
-if any(a.startswith("test_") for a in sys.argv[1:]):
-    for novice_kind, helper_kind in BROKEN:
-        case(novice_kind, helper_kind, DIRECT | {"relay"})
+# No direct path can exist here without port prediction (not tried).
+case("port-restricted", "symmetric", DIRECT | {"relay"})
+case("symmetric", "symmetric", DIRECT | {"relay"})
 
 
 @suite.test
