@@ -18,9 +18,10 @@ import time
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "e2e"))
 from harness import Process, Suite, Xvfb, differing_pixels, image_size  # noqa: E402
-from nat_lab import EXPECTED, PUBLIC_IP, RENDEZVOUS_PORT, Lab  # noqa: E402
+from nat_lab import EXPECTED, PUBLIC_IP, RELAY_PORTS, RENDEZVOUS_PORT, Lab  # noqa: E402
 
 LIFELINE = os.path.abspath(sys.argv[1])
+RFB_SNAPSHOT = os.path.join(os.path.dirname(LIFELINE), "tests", "tools", "rfb-snapshot")
 sys.argv = sys.argv[1:]
 RUNS = int(os.environ.get("LIFELINE_NAT_RUNS", "1"))
 RENDEZVOUS = f"ws://{PUBLIC_IP}:{RENDEZVOUS_PORT}/lifeline"
@@ -135,6 +136,57 @@ case("port-restricted", "port-restricted", DIRECT)
 # No direct path can exist here without port prediction (not tried).
 case("port-restricted", "symmetric", DIRECT | {"relay"})
 case("symmetric", "symmetric", DIRECT | {"relay"})
+
+
+@suite.test
+def test_relay_sees_only_ciphertext(work, cleanups):
+    """A relayed session with a known chat line and a known screen colour,
+    captured on the public side: neither appears in the relayed packets."""
+    lab = Lab(f"{os.getpid() % 1000}8")
+    cleanups.append(lab.teardown)
+    lab.start_public_services(LIFELINE, work)
+    novice_ns = lab.host("nov", "symmetric")
+    helper_ns = lab.host("hlp", "symmetric")
+    x = novice_desktop(lab, novice_ns, cleanups)   # solid #c4a000 background
+    pcap = os.path.join(work, "relay.pcap")
+    lo, hi = RELAY_PORTS
+    capture = lab.spawn(lab.pub, ["tcpdump", "-i", "br0", "-w", pcap, "-U",
+                                  f"udp portrange {lo}-{hi} or tcp portrange {lo}-{hi}"],
+                        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    time.sleep(0.5)
+    inv = os.path.join(work, "secret.lifeline")
+    invite = Process(in_ns(novice_ns, LIFELINE, "invite", "--name", "Alice", "--out", inv,
+                           "--rendezvous", RENDEZVOUS),
+                     env=person_env(work, "novice", x.display), name="invite")
+    cleanups.append(invite.stop)
+    invite.wait_for("Waiting for your helper")
+    join = Process(in_ns(helper_ns, LIFELINE, "join", "--json", "--name", "Bob",
+                         "--vnc-port", "5950", inv), env=person_env(work, "helper"), name="join")
+    cleanups.append(join.stop)
+    invite.wait_for("Allow? [y/N]", timeout=60)
+    invite.send("y")
+    join.wait_for("ready: ", timeout=30)
+    assert '"path": "relay"' in join.out, join.out
+    secret_line = "the-password-is-tangerine-42"
+    join.send(secret_line)
+    invite.wait_for(f"Bob: {secret_line}")
+    # Raw pixels: a long run of the background colour in the viewer's format.
+    r = subprocess.run(in_ns(helper_ns, RFB_SNAPSHOT, "127.0.0.1", "5950", "raw",
+                             os.path.join(work, "raw.ppm")), capture_output=True, text=True,
+                       timeout=60)
+    assert r.returncode == 0, r.stderr
+    time.sleep(1)
+    capture.terminate()
+    capture.wait(5)
+    with open(pcap, "rb") as f:
+        captured = f.read()
+    assert len(captured) > 100_000, f"only {len(captured)} bytes captured: not relayed?"
+    assert secret_line.encode() not in captured, "the chat text crossed the relay in clear"
+    pixel = bytes([0xc4, 0xa0, 0x00, 0x00])   # #c4a000 in the viewer's format (R, G, B, 0)
+    assert pixel * 16 not in captured, "screen pixels crossed the relay in clear"
+    with open(inv) as f:
+        secret = [l for l in f.read().splitlines() if l.startswith("secret=")][0][7:]
+    assert secret.encode() not in captured
 
 
 @suite.test
