@@ -281,8 +281,11 @@ LlEndpointRace *ll_endpoint_race_start(GPtrArray *endpoints, const char *rendezv
     Attempt *a = g_new0(Attempt, 1);
     a->race = r;
     r->refs++;
-    a->endpoint = g_strdup(g_ptr_array_index(endpoints, i));
-    a->path = g_strdup("direct");
+    const char *endpoint = g_ptr_array_index(endpoints, i);
+    /* "mapped:" marks the address a router forwards to the novice (UPnP). */
+    gboolean mapped = g_str_has_prefix(endpoint, LL_MAPPED_PREFIX);
+    a->endpoint = g_strdup(mapped ? endpoint + strlen(LL_MAPPED_PREFIX) : endpoint);
+    a->path = g_strdup(mapped ? "mapped" : "direct");
     g_socket_client_connect_to_host_async(r->client, a->endpoint, 0, r->cancellable,
                                           on_connected, a);
   }

@@ -7,6 +7,8 @@
 #include "common/fingerprint.h"
 
 #define LL_CONNECT_TIMEOUT_S 10
+/* Endpoints a router forwards on the novice's behalf start with this. */
+#define LL_MAPPED_PREFIX "mapped:"
 
 typedef struct LlEndpointRace LlEndpointRace;
 /* Exactly one call: WINNER (owned by the callee) with the endpoint it came

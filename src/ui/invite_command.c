@@ -4,7 +4,9 @@
 #include "common/error.h"
 #include "common/identity.h"
 #include "common/invitation_file.h"
+#include "net/endpoint_race.h"
 #include "net/local_addresses.h"
+#include "net/port_mapping.h"
 #include "novice/novice_host.h"
 #include "novice/screen_capture.h"
 #include "ui/commands.h"
@@ -25,6 +27,7 @@ typedef struct {
   gboolean link;
   gboolean view_only;
   char *rendezvous;
+  gboolean no_upnp;
   gboolean verbose;
 } InviteOptions;
 
@@ -38,6 +41,8 @@ typedef struct {
   gboolean control_question;   /* a control request waits for an answer */
   gboolean rendezvous_done;
   char *mailbox;
+  gboolean mapping_done;
+  char *mapped;
   gboolean stopping;
   int exit_code;
 } Invite;
@@ -210,7 +215,22 @@ static void on_rendezvous_ready(LlNoviceHost *host, const char *mailbox, const G
   else
     g_printerr("lifeline invite: warning: %s; the invitation will work only where this "
                "computer can be reached directly\n", error->message);
-  g_main_loop_quit(inv->loop);
+  if (inv->mapping_done)
+    g_main_loop_quit(inv->loop);
+}
+
+static void on_port_mapped(LlPortMapping *mapping, const char *external, const char *why,
+                           gpointer data)
+{
+  Invite *inv = data;
+  (void)mapping;
+  inv->mapping_done = TRUE;
+  if (external != NULL)
+    inv->mapped = g_strdup(external);
+  else
+    g_info("no port mapping: %s", why);
+  if (inv->rendezvous_done)
+    g_main_loop_quit(inv->loop);
 }
 
 static const LlNoviceHostEvents invite_events = {
@@ -248,6 +268,7 @@ static gboolean parse_options(int argc, char **argv, InviteOptions *o, GError **
     { "display", 0, 0, G_OPTION_ARG_STRING, &o->display, "The X display to share (default: $DISPLAY)", "DISPLAY" },
     { "link", 0, 0, G_OPTION_ARG_NONE, &o->link, "Also print the invitation as a lifeline: link", NULL },
     { "view-only", 0, 0, G_OPTION_ARG_NONE, &o->view_only, "Never let the helper control keyboard and mouse", NULL },
+    { "no-upnp", 0, 0, G_OPTION_ARG_NONE, &o->no_upnp, "Do not ask the router to forward a port (UPnP)", NULL },
     { "rendezvous", 'r', 0, G_OPTION_ARG_STRING, &o->rendezvous, "Also be reachable through this rendezvous server, across NAT routers (ws://HOST:PORT/lifeline)", "URL" },
     { "verbose", 'v', 0, G_OPTION_ARG_NONE, &o->verbose, "Log what happens in detail", NULL },
     { NULL, 0, 0, 0, NULL, NULL, NULL },
@@ -331,6 +352,7 @@ static int run(const InviteOptions *o, GError **error)
 {
   gint64 lifetime = DEFAULT_LIFETIME;
   guint16 port = 0;
+  LlPortMapping *mapping = NULL;
   if (o->expires != NULL && !ll_duration_parse(o->expires, MAX_LIFETIME, &lifetime, error))
     return 2;
   if (!check_display(o->display, error))
@@ -355,11 +377,20 @@ static int run(const InviteOptions *o, GError **error)
                           : g_build_filename(g_get_home_dir(), "lifeline-invitation.lifeline", NULL);
   int code = 1;
   if (ll_novice_host_listen(inv.host, o->port, &port, error)) {
+    inv.rendezvous_done = o->rendezvous == NULL;
+    inv.mapping_done = o->no_upnp;
+    if (!o->no_upnp)
+      mapping = ll_port_mapping_request(port, lifetime, on_port_mapped, &inv);
+    if (!inv.rendezvous_done || !inv.mapping_done)
+      g_main_loop_run(inv.loop);   /* until the mailbox and the mapping are settled */
+    if (inv.mapped != NULL) {
+      g_autofree char *endpoint = g_strconcat(LL_MAPPED_PREFIX, inv.mapped, NULL);
+      ll_invitation_add_endpoint(invitation, endpoint);
+      g_info("the router forwards %s to this computer", inv.mapped);
+    }
     g_autoptr(GPtrArray) endpoints = ll_local_endpoints(port);
     for (guint i = 0; i < endpoints->len; i++)
       ll_invitation_add_endpoint(invitation, g_ptr_array_index(endpoints, i));
-    if (o->rendezvous != NULL && !inv.rendezvous_done)
-      g_main_loop_run(inv.loop);   /* until the mailbox is open, or cannot be */
     if (inv.mailbox != NULL) {
       invitation->rendezvous_url = g_strdup(o->rendezvous);
       invitation->mailbox_id = g_strdup(inv.mailbox);
@@ -371,10 +402,12 @@ static int run(const InviteOptions *o, GError **error)
     }
   }
   ll_novice_host_free(inv.host);
+  ll_port_mapping_free(mapping);   /* the router forgets the port */
   ll_line_reader_free(inv.stdin_lines);
   g_free(inv.asking_name);
   g_free(inv.helper_name);
   g_free(inv.mailbox);
+  g_free(inv.mapped);
   g_main_loop_unref(inv.loop);
   return code;
 }

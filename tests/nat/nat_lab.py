@@ -5,17 +5,21 @@ and process the lab makes is recorded and removed by teardown(), which
 also runs when a case fails."""
 
 import os
+import shutil
 import subprocess
+import tempfile
 import time
 
-PUBLIC_NET = "203.0.113"
+# Not a documentation range: miniupnpd refuses to map ports on a router
+# whose outside address is reserved. Only ever used inside the lab.
+PUBLIC_NET = "11.0.0"
 PUBLIC_IP = f"{PUBLIC_NET}.1"
 RENDEZVOUS_PORT = 8000
 TURN_PORT = 3478
 ECHO_PORT = 9001
 RELAY_PORTS = (49152, 49352)
 SINK_IP = f"{PUBLIC_NET}.254"
-KINDS = ("none", "full-cone", "port-restricted", "symmetric")
+KINDS = ("none", "full-cone", "port-restricted", "symmetric", "upnp")
 HERE = os.path.dirname(os.path.abspath(__file__))
 
 
@@ -26,6 +30,7 @@ def run(*argv, check=True, **kw):
 class Lab:
     def __init__(self, tag):
         self.tag = tag            # keeps our names apart from anything else
+        self.scratch = tempfile.mkdtemp(prefix="lifeline-lab-")
         self.namespaces = []
         self.processes = []
         self.pub = self.netns("pub")
@@ -90,7 +95,47 @@ class Lab:
         rules = self._nat_rules(kind, f"{lan}.2")
         subprocess.run(["ip", "netns", "exec", ns, "nft", "-f", "-"], input=rules, text=True,
                        check=True, capture_output=True)
+        if kind == "upnp":
+            self._start_miniupnpd(ns, name, lan)
         return ns, public_ip, lan
+
+    def _start_miniupnpd(self, ns, name, lan):
+        """A port-restricted router that also takes UPnP and NAT-PMP requests."""
+        chains = """
+table inet filter {
+  chain miniupnpd {
+  }
+  chain prerouting_miniupnpd {
+  }
+  chain postrouting_miniupnpd {
+  }
+  chain upnp_pre { type nat hook prerouting priority -101;
+    jump prerouting_miniupnpd
+  }
+  chain upnp_post { type nat hook postrouting priority 99;
+    jump postrouting_miniupnpd
+  }
+}
+"""
+        subprocess.run(["ip", "netns", "exec", ns, "nft", "-f", "-"], input=chains, text=True,
+                       check=True, capture_output=True)
+        self.exec(ns, "nft", "insert", "rule", "inet", "filter", "forward", "jump", "miniupnpd")
+        conf = os.path.join(self.scratch, f"{name}-miniupnpd.conf")
+        with open(conf, "w") as f:
+            f.write(f"ext_ifname=wan\nlistening_ip=lan\nhttp_port=0\nenable_upnp=yes\n"
+                    f"enable_natpmp=yes\nsecure_mode=yes\nsystem_uptime=yes\n"
+                    f"uuid=3d3cec3a-8cf0-11e0-98ee-00{self.tag:0>10}\n"
+                    f"allow 1024-65535 {lan}.0/24 1024-65535\n"
+                    f"deny 0-65535 0.0.0.0/0 0-65535\n")
+        self.spawn(ns, ["miniupnpd", "-d", "-f", conf, "-P",
+                        os.path.join(self.scratch, f"{name}-miniupnpd.pid")],
+                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        deadline = time.time() + 5
+        while time.time() < deadline:
+            if ":1900 " in self.exec(ns, "ss", "-lun").stdout:
+                return
+            time.sleep(0.1)
+        raise AssertionError("miniupnpd did not start")
 
     @staticmethod
     def _nat_rules(kind, first_host):
@@ -227,6 +272,7 @@ table inet lab {{
             for pid in run("ip", "netns", "pids", ns, check=False).stdout.split():
                 run("kill", "-9", pid, check=False)
             run("ip", "netns", "del", ns, check=False)
+        shutil.rmtree(self.scratch, ignore_errors=True)
 
 
 EXPECTED = {
@@ -234,4 +280,5 @@ EXPECTED = {
     "full-cone": {"mapping": "independent", "filtering": "open"},
     "port-restricted": {"mapping": "independent", "filtering": "restricted"},
     "symmetric": {"mapping": "dependent", "filtering": "restricted"},
+    "upnp": {"mapping": "independent", "filtering": "restricted"},
 }

@@ -116,6 +116,11 @@ def run_case(work, cleanups, novice_kind, helper_kind):
                 assert relayed > 100_000, f"relay path but only {relayed} bytes relayed"
             else:
                 assert relayed < 50_000, f"{path} path but {relayed} bytes went through the relay"
+    if novice_kind == "upnp":
+        # The invitation's port mapping went away with the session.
+        router = f"ll{lab.tag}-nov-router"
+        chain = lab.exec(router, "nft", "list", "chain", "inet", "filter", "miniupnpd").stdout
+        assert "dport" not in chain, f"the port mapping is still there:\n{chain}"
     results.append((novice_kind, helper_kind, paths[0], statistics.median(times)))
     print(f"# {novice_kind} / {helper_kind}: {paths} median {statistics.median(times):.0f} ms",
           flush=True)
@@ -136,6 +141,8 @@ case("port-restricted", "port-restricted", DIRECT)
 # No direct path can exist here without port prediction (not tried).
 case("port-restricted", "symmetric", DIRECT | {"relay"})
 case("symmetric", "symmetric", DIRECT | {"relay"})
+# A UPnP router on the novice's side: its port mapping is a direct path.
+case("upnp", "symmetric", {"mapped"})
 
 
 @suite.test
