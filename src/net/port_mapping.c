@@ -2,7 +2,13 @@
 #include <miniupnpc/miniupnpc.h>
 #include <miniupnpc/upnpcommands.h>
 #include <miniupnpc/upnperrors.h>
+#include <arpa/inet.h>
+#include <natpmp.h>
 #include <string.h>
+#include <sys/select.h>
+
+/* NAT-PMP retries for a minute by itself; a second is all we wait. */
+#define NATPMP_WAIT_US (1000 * 1000)
 
 struct LlPortMapping {
   guint16 port;
@@ -16,6 +22,7 @@ struct LlPortMapping {
   struct IGDdatas data;
   gboolean have_urls;
   gboolean mapped;
+  gboolean by_natpmp;
   char external[64];
   char why[160];
 };
@@ -50,6 +57,58 @@ static void add_mapping(LlPortMapping *m, const char *lan_address)
   m->mapped = TRUE;
 }
 
+/* Waits (bounded) for the answer to the pending NAT-PMP request. */
+static gboolean natpmp_answer(natpmp_t *n, natpmpresp_t *response)
+{
+  gint64 deadline = g_get_monotonic_time() + NATPMP_WAIT_US;
+  for (;;) {
+    int rc = readnatpmpresponseorretry(n, response);
+    if (rc != NATPMP_TRYAGAIN)
+      return rc >= 0 && response->resultcode == 0;
+    gint64 left = deadline - g_get_monotonic_time();
+    if (left <= 0)
+      return FALSE;
+    fd_set fds;
+    FD_ZERO(&fds);
+    FD_SET(n->s, &fds);
+    struct timeval tv = { 0, MIN(left, 250 * 1000) };
+    select(n->s + 1, &fds, NULL, NULL, &tv);
+  }
+}
+
+/* NAT-PMP (RFC 6886), for routers that speak it instead of UPnP. */
+static void try_natpmp(LlPortMapping *m)
+{
+  natpmp_t n;
+  natpmpresp_t response;
+  char ip[INET_ADDRSTRLEN];
+  if (initnatpmp(&n, 0, 0) < 0)
+    return;
+  if (sendpublicaddressrequest(&n) >= 0 && natpmp_answer(&n, &response) &&
+      inet_ntop(AF_INET, &response.pnu.publicaddress.addr, ip, sizeof ip) != NULL &&
+      sendnewportmappingrequest(&n, NATPMP_PROTOCOL_TCP, m->port, m->port,
+                                (uint32_t)MAX(m->lifetime, 60)) >= 0 &&
+      natpmp_answer(&n, &response)) {
+    g_snprintf(m->external, sizeof m->external, "%s:%u", ip,
+               response.pnu.newportmapping.mappedpublicport);
+    m->mapped = TRUE;
+    m->by_natpmp = TRUE;
+  }
+  closenatpmp(&n);
+}
+
+static void remove_natpmp(LlPortMapping *m)
+{
+  natpmp_t n;
+  natpmpresp_t response;
+  if (initnatpmp(&n, 0, 0) < 0)
+    return;
+  /* A lifetime of zero deletes the mapping. */
+  if (sendnewportmappingrequest(&n, NATPMP_PROTOCOL_TCP, m->port, 0, 0) >= 0)
+    natpmp_answer(&n, &response);
+  closenatpmp(&n);
+}
+
 static gpointer run(gpointer data)
 {
   LlPortMapping *m = data;
@@ -65,8 +124,10 @@ static gpointer run(gpointer data)
   m->have_urls = found != 0;
   if (found == 1)
     add_mapping(m, lan_address);
-  else
-    g_snprintf(m->why, sizeof m->why, "no UPnP router answered");
+  if (!m->mapped)
+    try_natpmp(m);
+  if (!m->mapped && found != 1)
+    g_snprintf(m->why, sizeof m->why, "no router answered UPnP or NAT-PMP");
   freeUPNPDevlist(devices);
   m->report = g_idle_add(report_result, m);
   return NULL;
@@ -91,7 +152,10 @@ void ll_port_mapping_free(LlPortMapping *m)
   if (m->thread != NULL)
     g_thread_join(m->thread);
   g_clear_handle_id(&m->report, g_source_remove);
-  if (m->mapped) {
+  if (m->mapped && m->by_natpmp) {
+    remove_natpmp(m);
+    g_info("removed the router's port mapping for %s", m->external);
+  } else if (m->mapped) {
     char port[8];
     g_snprintf(port, sizeof port, "%u", m->port);
     UPNP_DeletePortMapping(m->urls.controlURL, m->data.first.servicetype, port, "TCP", NULL);

@@ -1,7 +1,8 @@
 /* Asks the router in front of this computer to forward a TCP port to it
- * (UPnP-IGD through miniupnpc), so helpers outside can connect directly.
- * Discovery and the request run on a thread of their own; the mapping is
- * removed when freed. A router without UPnP simply gives no mapping. */
+ * (UPnP-IGD through miniupnpc; NAT-PMP through libnatpmp where UPnP gets
+ * no answer), so helpers outside can connect directly. Discovery and the
+ * requests run on a thread of their own; the mapping is removed when
+ * freed. A router with neither simply gives no mapping. */
 #pragma once
 #include <glib.h>
 

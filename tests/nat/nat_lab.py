@@ -19,7 +19,7 @@ TURN_PORT = 3478
 ECHO_PORT = 9001
 RELAY_PORTS = (49152, 49352)
 SINK_IP = f"{PUBLIC_NET}.254"
-KINDS = ("none", "full-cone", "port-restricted", "symmetric", "upnp")
+KINDS = ("none", "full-cone", "port-restricted", "symmetric", "upnp", "natpmp")
 HERE = os.path.dirname(os.path.abspath(__file__))
 
 
@@ -95,12 +95,13 @@ class Lab:
         rules = self._nat_rules(kind, f"{lan}.2")
         subprocess.run(["ip", "netns", "exec", ns, "nft", "-f", "-"], input=rules, text=True,
                        check=True, capture_output=True)
-        if kind == "upnp":
-            self._start_miniupnpd(ns, name, lan)
+        if kind in ("upnp", "natpmp"):
+            self._start_miniupnpd(ns, name, lan, upnp=(kind == "upnp"))
         return ns, public_ip, lan
 
-    def _start_miniupnpd(self, ns, name, lan):
-        """A port-restricted router that also takes UPnP and NAT-PMP requests."""
+    def _start_miniupnpd(self, ns, name, lan, upnp):
+        """A port-restricted router that also takes NAT-PMP requests, and
+        UPnP ones when UPNP."""
         chains = """
 table inet filter {
   chain miniupnpd {
@@ -122,7 +123,8 @@ table inet filter {
         self.exec(ns, "nft", "insert", "rule", "inet", "filter", "forward", "jump", "miniupnpd")
         conf = os.path.join(self.scratch, f"{name}-miniupnpd.conf")
         with open(conf, "w") as f:
-            f.write(f"ext_ifname=wan\nlistening_ip=lan\nhttp_port=0\nenable_upnp=yes\n"
+            f.write(f"ext_ifname=wan\nlistening_ip=lan\nhttp_port=0\n"
+                    f"enable_upnp={'yes' if upnp else 'no'}\n"
                     f"enable_natpmp=yes\nsecure_mode=yes\nsystem_uptime=yes\n"
                     f"uuid=3d3cec3a-8cf0-11e0-98ee-00{self.tag:0>10}\n"
                     f"allow 1024-65535 {lan}.0/24 1024-65535\n"
@@ -132,7 +134,7 @@ table inet filter {
                    stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         deadline = time.time() + 5
         while time.time() < deadline:
-            if ":1900 " in self.exec(ns, "ss", "-lun").stdout:
+            if (":1900 " if upnp else ":5351 ") in self.exec(ns, "ss", "-lun").stdout:
                 return
             time.sleep(0.1)
         raise AssertionError("miniupnpd did not start")
@@ -281,4 +283,5 @@ EXPECTED = {
     "port-restricted": {"mapping": "independent", "filtering": "restricted"},
     "symmetric": {"mapping": "dependent", "filtering": "restricted"},
     "upnp": {"mapping": "independent", "filtering": "restricted"},
+    "natpmp": {"mapping": "independent", "filtering": "restricted"},
 }

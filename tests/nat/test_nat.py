@@ -116,7 +116,7 @@ def run_case(work, cleanups, novice_kind, helper_kind):
                 assert relayed > 100_000, f"relay path but only {relayed} bytes relayed"
             else:
                 assert relayed < 50_000, f"{path} path but {relayed} bytes went through the relay"
-    if novice_kind == "upnp":
+    if novice_kind in ("upnp", "natpmp"):
         # The invitation's port mapping went away with the session.
         router = f"ll{lab.tag}-nov-router"
         chain = lab.exec(router, "nft", "list", "chain", "inet", "filter", "miniupnpd").stdout
@@ -143,6 +143,7 @@ case("port-restricted", "symmetric", DIRECT | {"relay"})
 case("symmetric", "symmetric", DIRECT | {"relay"})
 # A UPnP router on the novice's side: its port mapping is a direct path.
 case("upnp", "symmetric", {"mapped"})
+case("natpmp", "symmetric", {"mapped"})
 
 
 @suite.test
