@@ -8,9 +8,14 @@
 char *ll_password_read_file(const char *path, gsize *length, GError **error)
 {
   g_autoptr(GError) local = NULL;
-  char *data = NULL;
-  gsize len = 0;
-  if (!g_file_get_contents(path, &data, &len, &local)) {
+  g_autoptr(GFile) file = g_file_new_for_path(path);
+  g_autoptr(GFileInputStream) in = g_file_read(file, NULL, &local);
+  /* Only the first line counts: read no more than a long password's worth. */
+  gsize cap = LL_PASSWORD_MAX + 2, len = 0;
+  char *data = g_malloc0(cap + 1);
+  if (in == NULL ||
+      !g_input_stream_read_all(G_INPUT_STREAM(in), data, cap, &len, NULL, &local)) {
+    g_free(data);
     g_set_error(error, LL_ERROR, LL_ERROR_USAGE, "cannot read the password file: %s",
                 local->message);
     return NULL;
@@ -20,15 +25,14 @@ char *ll_password_read_file(const char *path, gsize *length, GError **error)
   if (line > 0 && data[line - 1] == '\r')
     line--;
   if (line == 0 || line > LL_PASSWORD_MAX) {
-    sodium_memzero(data, len);
+    sodium_memzero(data, cap);
     g_free(data);
     g_set_error(error, LL_ERROR, LL_ERROR_USAGE,
                 line == 0 ? "the password file %s is empty; put the password on its first line"
                           : "the password in %s is too long", path);
     return NULL;
   }
-  sodium_memzero(data + line, len - line);
-  data[line] = '\0';
+  sodium_memzero(data + line, cap - line);
   *length = line;
   return data;
 }

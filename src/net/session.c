@@ -246,11 +246,6 @@ void ll_session_start(LlSession *s)
   read_next(s);
 }
 
-static void shut_down_after_flush(LlSession *s)
-{
-  finish(s, NULL);
-}
-
 static void on_written(GObject *source, GAsyncResult *result, gpointer data)
 {
   g_autoptr(LlSession) s = data;
@@ -272,7 +267,7 @@ static void on_written(GObject *source, GAsyncResult *result, gpointer data)
       s->handlers.drained(s, s->user_data);
   }
   if (g_queue_is_empty(&s->queue) && s->state == SESSION_CLOSING)
-    shut_down_after_flush(s);
+    finish(s, NULL);   /* all flushed */
   else
     write_next(s);
 }
@@ -398,7 +393,7 @@ void ll_session_close(LlSession *s, const char *reason)
   }
   s->state = SESSION_CLOSING;
   if (s->in_flight == NULL && g_queue_is_empty(&s->queue)) {
-    shut_down_after_flush(s);
+    finish(s, NULL);   /* all flushed */
     return;
   }
   s->flush_timeout = g_timeout_add_full(G_PRIORITY_DEFAULT, CLOSE_FLUSH_TIMEOUT_MS,

@@ -1,5 +1,6 @@
 #include "novice/assist_session.h"
 #include "common/error.h"
+#include "common/token_bucket.h"
 #include "net/stream_table.h"
 #include "novice/clipboard_x11.h"
 #include "novice/control_arbiter.h"
@@ -26,8 +27,7 @@ struct LlAssistSession {
   LlClipboard *clipboard;
   char *display_name;
   gboolean view_only;
-  double request_tokens;
-  gint64 request_tokens_at;
+  LlTokenBucket requests;
   gboolean finished;
 };
 
@@ -245,18 +245,6 @@ static void send_denied(LlAssistSession *a, const char *reason)
 #define REQUEST_BURST 3.0
 #define REQUESTS_PER_SECOND 1.0
 
-static gboolean take_request_token(LlAssistSession *a)
-{
-  gint64 now = g_get_monotonic_time();
-  a->request_tokens = MIN(REQUEST_BURST, a->request_tokens + (now - a->request_tokens_at) / 1e6 *
-                                                                 REQUESTS_PER_SECOND);
-  a->request_tokens_at = now;
-  if (a->request_tokens < 1.0)
-    return FALSE;
-  a->request_tokens -= 1.0;
-  return TRUE;
-}
-
 static void on_control(LlSession *session, const LlControlMessage *m, gpointer data)
 {
   LlAssistSession *a = data;
@@ -274,7 +262,7 @@ static void on_control(LlSession *session, const LlControlMessage *m, gpointer d
      * so a helper repeating it cannot fill the send queue or audit log. */
     if (!a->view_only && !ensure_input(a))
       send_denied(a, "this computer cannot take input from a helper; it can only be watched");
-    else if (!a->view_only || take_request_token(a))
+    else if (!a->view_only || ll_token_bucket_take(&a->requests))
       ll_control_arbiter_request(a->arbiter);
     else
       g_info("a control request from %s ignored: too many", a->helper_name);
@@ -359,8 +347,7 @@ LlAssistSession *ll_assist_session_new(LlSession *session, const LlAssistConfig 
   a->user_data = user_data;
   a->rfb = rfb;
   a->streams = ll_stream_table_new();
-  a->request_tokens = REQUEST_BURST;
-  a->request_tokens_at = g_get_monotonic_time();
+  ll_token_bucket_init(&a->requests, REQUEST_BURST, REQUESTS_PER_SECOND);
   a->display_name = g_strdup(c->display_name);
   a->view_only = c->view_only;
   a->arbiter = ll_control_arbiter_new(a->view_only, c->novice_name, &control_actions, a);

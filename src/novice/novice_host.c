@@ -115,7 +115,7 @@ static gboolean proof_is_valid(Peer *p, const LlControlMessage *hello)
                                 hello->proof);
 }
 
-static void ask_novice(Peer *p, const LlControlMessage *m)
+static void ask_novice(Peer *p)
 {
   LlNoviceHost *h = p->host;
   p->state = PEER_ASKING;
@@ -124,7 +124,6 @@ static void ask_novice(Peer *p, const LlControlMessage *m)
   ll_session_send_control(p->session, waiting);
   g_message("helper \"%s\" (%s) from %s proved the invitation; asking", p->name, p->key_text,
             p->address);
-  (void)m;
   h->events.ask(h, p->name, p->key_text, h->user_data);
 }
 
@@ -153,7 +152,7 @@ static void handle_hello(Peer *p, const LlControlMessage *m)
     refuse(p, "someone else is being asked right now; try again in a minute",
            "another helper is being asked");
   } else {
-    ask_novice(p, m);
+    ask_novice(p);
   }
 }
 

@@ -2,6 +2,7 @@
 #include "common/encoding.h"
 #include "common/error.h"
 #include "common/signal_message.h"
+#include "common/token_bucket.h"
 #include "rendezvous/stun_responder.h"
 #include "rendezvous/turn_credentials.h"
 #include <libsoup/soup.h>
@@ -22,8 +23,7 @@ typedef struct {
   Mailbox *owns;             /* a novice's own mailbox */
   Mailbox *joined;           /* a helper's mailbox */
   guint32 peer;              /* a helper's id in its mailbox */
-  double tokens;
-  gint64 tokens_at;
+  LlTokenBucket messages;
 } Client;
 
 struct Mailbox {
@@ -203,25 +203,12 @@ static void handle_signal(Client *c, LlSignalMessage *m)
 
 /* ---- connections ---- */
 
-static gboolean take_token(Client *c)
-{
-  const LlRendezvousConfig *cfg = &c->server->config;
-  gint64 now = g_get_monotonic_time();
-  c->tokens = MIN(cfg->message_burst,
-                  c->tokens + (now - c->tokens_at) / 1e6 * cfg->messages_per_second);
-  c->tokens_at = now;
-  if (c->tokens < 1.0)
-    return FALSE;
-  c->tokens -= 1.0;
-  return TRUE;
-}
-
 static void on_message(SoupWebsocketConnection *ws, gint type, GBytes *message, gpointer data)
 {
   Client *c = data;
   g_autoptr(GError) error = NULL;
   (void)ws;
-  if (!take_token(c)) {
+  if (!ll_token_bucket_take(&c->messages)) {
     close_with_error(c, SOUP_WEBSOCKET_CLOSE_POLICY_VIOLATION, "too many messages");
     return;
   }
@@ -285,8 +272,7 @@ static void on_websocket(SoupServer *soup, SoupServerMessage *msg, const char *p
   c->ws = g_object_ref(ws);
   c->address = g_strdup(soup_server_message_get_remote_host(msg));
   c->host_seen = g_strdup(g_uri_get_host(soup_server_message_get_uri(msg)));
-  c->tokens = s->config.message_burst;
-  c->tokens_at = g_get_monotonic_time();
+  ll_token_bucket_init(&c->messages, s->config.message_burst, s->config.messages_per_second);
   guint count = GPOINTER_TO_UINT(g_hash_table_lookup(s->per_address, c->address)) + 1;
   g_hash_table_insert(s->per_address, g_strdup(c->address), GUINT_TO_POINTER(count));
   s->clients = g_list_prepend(s->clients, c);

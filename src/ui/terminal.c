@@ -1,5 +1,6 @@
 #include "ui/terminal.h"
 #include "common/async_guard.h"
+#include "common/token_bucket.h"
 #include <gio/gunixinputstream.h>
 #include <glib-unix.h>
 #include <signal.h>
@@ -71,8 +72,7 @@ struct LlLineReader {
   gboolean reading;
   gboolean ended;
   gboolean following;
-  double tokens;               /* token bucket for following */
-  gint64 tokens_at;
+  LlTokenBucket lines;         /* paces reading while following */
   guint pause;
   LlLineHandler handler;      /* NULL: the next line is not wanted */
   gpointer user_data;
@@ -98,19 +98,16 @@ static gboolean resume_following(gpointer data)
   return G_SOURCE_REMOVE;
 }
 
-/* Token bucket: LINE_BURST lines at once, then LINES_PER_SECOND. */
+/* LINE_BURST lines at once, then LINES_PER_SECOND. */
 static void follow_next(LlLineReader *r)
 {
-  gint64 now = g_get_monotonic_time();
-  r->tokens = MIN(LINE_BURST, r->tokens + (now - r->tokens_at) / 1e6 * LINES_PER_SECOND);
-  r->tokens_at = now;
-  if (r->tokens < 1.0) {
-    guint wait_ms = (guint)((1.0 - r->tokens) / LINES_PER_SECOND * 1000) + 1;
+  guint wait_ms = ll_token_bucket_wait_ms(&r->lines);
+  if (wait_ms > 0) {
     if (r->pause == 0)
       r->pause = g_timeout_add(wait_ms, resume_following, r);
     return;
   }
-  r->tokens -= 1.0;
+  ll_token_bucket_take(&r->lines);
   read_one(r);
 }
 
@@ -164,8 +161,7 @@ void ll_line_reader_follow(LlLineReader *r, LlLineHandler handler, gpointer user
   if (r->following)
     return;
   r->following = TRUE;
-  r->tokens = LINE_BURST;
-  r->tokens_at = g_get_monotonic_time();
+  ll_token_bucket_init(&r->lines, LINE_BURST, LINES_PER_SECOND);
   if (r->ended)
     return;
   follow_next(r);
