@@ -20,6 +20,8 @@ static const char *const type_names[] = {
   [LL_MSG_CONTROL_DENIED] = "control-denied",
   [LL_MSG_CONTROL_RELEASE] = "control-release",
   [LL_MSG_CONTROL_ENDED] = "control-ended",
+  [LL_MSG_RESUME] = "resume",
+  [LL_MSG_RESUMED] = "resumed",
 };
 
 const char *ll_message_type_name(LlMessageType type)
@@ -43,7 +45,14 @@ void ll_control_message_free(LlControlMessage *m)
   g_free(m->reason);
   g_free(m->by);
   sodium_memzero(m->proof, sizeof m->proof);
+  sodium_memzero(m->resume_token, sizeof m->resume_token);
   g_free(m);
+}
+
+static void add_bytes(GVariantBuilder *fields, const char *key, const guint8 *bytes, gsize n)
+{
+  g_variant_builder_add(fields, "{sv}", key,
+                        g_variant_new_fixed_array(G_VARIANT_TYPE_BYTE, bytes, n, 1));
 }
 
 static void add_fields(GVariantBuilder *fields, const LlControlMessage *m)
@@ -54,12 +63,21 @@ static void add_fields(GVariantBuilder *fields, const LlControlMessage *m)
     g_variant_builder_add(fields, "{sv}", "name", g_variant_new_string(m->name ? m->name : ""));
     g_variant_builder_add(fields, "{sv}", "session-id",
                           g_variant_new_string(m->session_id ? m->session_id : ""));
-    g_variant_builder_add(fields, "{sv}", "proof",
-                          g_variant_new_fixed_array(G_VARIANT_TYPE_BYTE, m->proof,
-                                                    LL_PROOF_BYTES, 1));
+    add_bytes(fields, "proof", m->proof, LL_PROOF_BYTES);
     break;
   case LL_MSG_ACCEPTED:
     g_variant_builder_add(fields, "{sv}", "name", g_variant_new_string(m->name ? m->name : ""));
+    add_bytes(fields, "resume-token", m->resume_token, LL_RESUME_TOKEN_BYTES);
+    g_variant_builder_add(fields, "{sv}", "grace", g_variant_new_uint32(m->grace_s));
+    break;
+  case LL_MSG_RESUME:
+    g_variant_builder_add(fields, "{sv}", "session-id",
+                          g_variant_new_string(m->session_id ? m->session_id : ""));
+    add_bytes(fields, "proof", m->proof, LL_PROOF_BYTES);
+    g_variant_builder_add(fields, "{sv}", "received", g_variant_new_uint64(m->received));
+    break;
+  case LL_MSG_RESUMED:
+    g_variant_builder_add(fields, "{sv}", "received", g_variant_new_uint64(m->received));
     break;
   case LL_MSG_REFUSED:
   case LL_MSG_BYE:
@@ -110,16 +128,33 @@ static gboolean get_string(GVariant *fields, const char *key, gsize max_chars,
   return TRUE;
 }
 
-static gboolean get_proof(GVariant *fields, LlControlMessage *m, GError **error)
+static gboolean get_bytes(GVariant *fields, const char *key, guint8 *out, gsize want,
+                          const char *kind, GError **error)
 {
-  g_autoptr(GVariant) proof = g_variant_lookup_value(fields, "proof", G_VARIANT_TYPE("ay"));
+  g_autoptr(GVariant) value = g_variant_lookup_value(fields, key, G_VARIANT_TYPE("ay"));
   gsize n = 0;
-  if (proof == NULL)
-    return bad(error, "proof", "hello");
-  const guint8 *bytes = g_variant_get_fixed_array(proof, &n, 1);
-  if (n != LL_PROOF_BYTES)
-    return bad(error, "proof", "hello");
-  memcpy(m->proof, bytes, LL_PROOF_BYTES);
+  if (value == NULL)
+    return bad(error, key, kind);
+  const guint8 *bytes = g_variant_get_fixed_array(value, &n, 1);
+  if (n != want)
+    return bad(error, key, kind);
+  memcpy(out, bytes, want);
+  return TRUE;
+}
+
+static gboolean get_grace(GVariant *fields, LlControlMessage *m, GError **error)
+{
+  if (!g_variant_lookup(fields, "grace", "u", &m->grace_s) || m->grace_s == 0 ||
+      m->grace_s > LL_MAX_GRACE_S)
+    return bad(error, "grace", "accepted");
+  return TRUE;
+}
+
+static gboolean get_received(GVariant *fields, LlControlMessage *m, const char *kind,
+                             GError **error)
+{
+  if (!g_variant_lookup(fields, "received", "t", &m->received))
+    return bad(error, "received", kind);
   return TRUE;
 }
 
@@ -132,9 +167,18 @@ static gboolean read_fields(GVariant *fields, LlControlMessage *m, GError **erro
       return bad(error, "version", kind);
     return get_string(fields, "name", LL_MAX_PEER_NAME, kind, &m->name, error) &&
            get_string(fields, "session-id", MAX_SESSION_ID, kind, &m->session_id, error) &&
-           get_proof(fields, m, error);
+           get_bytes(fields, "proof", m->proof, LL_PROOF_BYTES, kind, error);
   case LL_MSG_ACCEPTED:
-    return get_string(fields, "name", LL_MAX_PEER_NAME, kind, &m->name, error);
+    return get_string(fields, "name", LL_MAX_PEER_NAME, kind, &m->name, error) &&
+           get_bytes(fields, "resume-token", m->resume_token, LL_RESUME_TOKEN_BYTES, kind,
+                     error) &&
+           get_grace(fields, m, error);
+  case LL_MSG_RESUME:
+    return get_string(fields, "session-id", MAX_SESSION_ID, kind, &m->session_id, error) &&
+           get_bytes(fields, "proof", m->proof, LL_PROOF_BYTES, kind, error) &&
+           get_received(fields, m, kind, error);
+  case LL_MSG_RESUMED:
+    return get_received(fields, m, kind, error);
   case LL_MSG_REFUSED:
   case LL_MSG_BYE:
   case LL_MSG_CONTROL_DENIED:

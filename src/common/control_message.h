@@ -9,6 +9,9 @@
 #define LL_MAX_PEER_NAME 64      /* characters */
 #define LL_MAX_REASON 300        /* characters */
 #define LL_PROOF_BYTES 32
+#define LL_RESUME_TOKEN_BYTES 32
+/* Longest grace period a novice may offer for a lost connection. */
+#define LL_MAX_GRACE_S 3600
 
 typedef enum {
   LL_MSG_HELLO,         /* helper -> novice: version, name, session id, proof */
@@ -23,14 +26,22 @@ typedef enum {
   LL_MSG_CONTROL_DENIED,   /* novice -> helper: no, with a reason */
   LL_MSG_CONTROL_RELEASE,  /* helper -> novice: I give control back */
   LL_MSG_CONTROL_ENDED,    /* novice -> helper: control is over; "by" says why */
+  LL_MSG_RESUME,        /* helper -> novice, first on a new connection: carry on the
+                         * session; session id, proof made with the resume token,
+                         * bytes received so far */
+  LL_MSG_RESUMED,       /* novice -> helper: carrying on; bytes received so far */
 } LlMessageType;
 
 typedef struct {
   LlMessageType type;
   guint32 version;                   /* HELLO */
   char *name;                        /* HELLO, ACCEPTED: sanitized */
-  char *session_id;                  /* HELLO */
-  guint8 proof[LL_PROOF_BYTES];      /* HELLO */
+  char *session_id;                  /* HELLO, RESUME */
+  guint8 proof[LL_PROOF_BYTES];      /* HELLO, RESUME */
+  guint8 resume_token[LL_RESUME_TOKEN_BYTES];   /* ACCEPTED: a secret for RESUME proofs */
+  guint32 grace_s;                   /* ACCEPTED: how long a lost connection may take to
+                                      * come back; 1 to LL_MAX_GRACE_S */
+  guint64 received;                  /* RESUME, RESUMED: bytes of frames received */
   char *reason;                      /* REFUSED, BYE: sanitized */
   guint32 stream_id;                 /* STREAM_OPEN, STREAM_CLOSE */
   char *by;                          /* CONTROL_ENDED: "esc", "stop", "release", "drop" */

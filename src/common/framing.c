@@ -8,6 +8,7 @@ gsize ll_channel_max_payload(guint channel)
   case LL_CHANNEL_CONTROL: return LL_MAX_CONTROL_PAYLOAD;
   case LL_CHANNEL_RFB: return LL_MAX_RFB_PAYLOAD;
   case LL_CHANNEL_CHAT: return LL_MAX_CHAT_PAYLOAD;
+  case LL_CHANNEL_LINK: return LL_LINK_PAYLOAD;
   default: return 0;
   }
 }

@@ -10,6 +10,9 @@ typedef enum {
   LL_CHANNEL_CONTROL = 0,   /* typed control messages (control_message.h) */
   LL_CHANNEL_RFB = 1,       /* u32 stream id | RFB bytes */
   LL_CHANNEL_CHAT = 2,      /* one UTF-8 chat message per frame */
+  LL_CHANNEL_LINK = 3,      /* u64 big-endian: bytes of frames received (an
+                             * acknowledgement, also the heartbeat); about
+                             * this connection only, never replayed */
   LL_CHANNEL_COUNT
 } LlChannel;
 
@@ -19,6 +22,7 @@ typedef enum {
 #define LL_MAX_RFB_PAYLOAD (4 + LL_MAX_RFB_CHUNK)
 /* One chat message: UTF-8, at most this many bytes. */
 #define LL_MAX_CHAT_PAYLOAD 4096
+#define LL_LINK_PAYLOAD 8
 
 /* 0 for a channel that does not exist. */
 gsize ll_channel_max_payload(guint channel);

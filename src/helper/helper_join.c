@@ -6,6 +6,13 @@
 #include "net/session.h"
 #include "net/stream_table.h"
 #include "net/tls_channel.h"
+#include <sodium.h>
+#include <string.h>
+
+/* Between two attempts to reconnect, so a dead network is not hammered. */
+#define RECONNECT_PAUSE_MS 1000
+
+G_STATIC_ASSERT(LL_RESUME_TOKEN_BYTES == LL_INVITATION_SECRET_BYTES);
 
 typedef enum { JOIN_IDLE, JOIN_CONNECTING, JOIN_ASKED, JOIN_ACTIVE, JOIN_DONE } JoinState;
 
@@ -24,6 +31,12 @@ struct LlHelperJoin {
   LlStreamTable *streams;
   guint32 next_stream;
   GError *refusal;          /* the novice's "no", reported once the session closes */
+  guint8 resume_token[LL_RESUME_TOKEN_BYTES];
+  guint grace_s;
+  gboolean reconnecting;
+  gint64 lost_us;           /* when the connection was lost */
+  char *resume_path;        /* the path of the connection being resumed over */
+  guint reconnect_timer;
   guint finish_idle;
   GError *finish_reason;
 };
@@ -46,6 +59,7 @@ static void finish(LlHelperJoin *j, GError *why)
   j->finish_reason = why;
   /* A path that wins after this must not start a session. */
   g_clear_pointer(&j->race, ll_endpoint_race_cancel);
+  g_clear_handle_id(&j->reconnect_timer, g_source_remove);
   ll_stream_table_remove_all(j->streams);
   g_clear_pointer(&j->port, ll_local_rfb_port_free);
   j->finish_idle = g_idle_add(report_finished, j);
@@ -85,6 +99,9 @@ static void become_active(LlHelperJoin *j, const LlControlMessage *m)
 {
   g_autoptr(GError) error = NULL;
   j->state = JOIN_ACTIVE;
+  memcpy(j->resume_token, m->resume_token, LL_RESUME_TOKEN_BYTES);
+  j->grace_s = m->grace_s;
+  ll_session_enable_resume(j->session, m->grace_s);
   g_message("%s allowed us to see the screen", m->name);
   if (!ll_local_rfb_port_open(j->port, on_viewer, j, &error)) {
     g_autofree char *why = g_strdup_printf("the helper's viewer port failed: %s", error->message);
@@ -158,11 +175,71 @@ static void on_closed(LlSession *session, const GError *why, gpointer data)
     finish(j, why != NULL ? g_error_copy(why) : NULL);
 }
 
+/* ---- coming back after a lost connection ---- */
+
+static void start_race(LlHelperJoin *j);
+
+static void send_resume(LlHelperJoin *j, GTlsConnection *tls)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GBytes) binding = ll_tls_channel_binding(tls, &error);
+  if (binding == NULL) {
+    ll_session_abort(j->session, error);
+    return;
+  }
+  g_autoptr(LlControlMessage) resume = ll_control_message_new(LL_MSG_RESUME);
+  resume->session_id = g_strdup(j->invitation->session_id);
+  ll_secret_proof_compute(j->resume_token, j->invitation->session_id,
+                          g_bytes_get_data(binding, NULL), g_bytes_get_size(binding),
+                          resume->proof);
+  ll_session_resume_over(j->session, G_IO_STREAM(tls), resume);
+}
+
+static gboolean retry_reconnect(gpointer data)
+{
+  LlHelperJoin *j = data;
+  j->reconnect_timer = 0;
+  start_race(j);
+  return G_SOURCE_REMOVE;
+}
+
+static void schedule_reconnect(LlHelperJoin *j)
+{
+  if (j->state == JOIN_ACTIVE && j->race == NULL && j->reconnect_timer == 0)
+    j->reconnect_timer = g_timeout_add(RECONNECT_PAUSE_MS, retry_reconnect, j);
+}
+
+static void on_suspended(LlSession *session, const GError *why, gpointer data)
+{
+  LlHelperJoin *j = data;
+  (void)session;
+  if (!j->reconnecting) {
+    j->reconnecting = TRUE;
+    j->lost_us = g_get_monotonic_time();
+    j->events.reconnecting(j, why->message, j->grace_s, j->user_data);
+    start_race(j);
+  } else {
+    g_info("reconnecting failed (%s); trying again", why->message);
+    schedule_reconnect(j);
+  }
+}
+
+static void on_resumed(LlSession *session, gpointer data)
+{
+  LlHelperJoin *j = data;
+  (void)session;
+  j->reconnecting = FALSE;
+  gint64 elapsed_ms = (g_get_monotonic_time() - j->lost_us) / 1000;
+  j->events.reconnected(j, j->resume_path, elapsed_ms, j->user_data);
+}
+
 static const LlSessionHandlers join_handlers = {
   .control = on_control,
   .stream_data = on_stream_data,
   .chat = on_chat,
   .drained = on_drained,
+  .suspended = on_suspended,
+  .resumed = on_resumed,
   .closed = on_closed,
 };
 
@@ -185,10 +262,31 @@ static void send_hello(LlHelperJoin *j)
   j->state = JOIN_ASKED;
 }
 
+static void on_reconnect_race_done(LlHelperJoin *j, GTlsConnection *winner, const char *path,
+                                   const GError *error)
+{
+  if (winner == NULL) {
+    g_info("no path back to the other computer yet: %s", error->message);
+    schedule_reconnect(j);
+    return;
+  }
+  g_info("reconnected via %s; resuming", path);
+  g_free(j->resume_path);
+  j->resume_path = g_strdup(path);
+  g_clear_object(&j->tls);
+  j->tls = winner;
+  send_resume(j, winner);
+}
+
 static void on_race_done(GTlsConnection *winner, const char *endpoint, const char *path,
                          const GError *error, gpointer data)
 {
   LlHelperJoin *j = data;
+  g_clear_pointer(&j->race, ll_endpoint_race_cancel);   /* done: let it go */
+  if (j->state == JOIN_ACTIVE && j->reconnecting) {
+    on_reconnect_race_done(j, winner, path, error);
+    return;
+  }
   if (j->state != JOIN_CONNECTING) {
     g_clear_object(&winner);
     return;
@@ -229,10 +327,15 @@ gboolean ll_helper_join_start(LlHelperJoin *j, guint16 vnc_port, GError **error)
     return FALSE;
   j->state = JOIN_CONNECTING;
   j->started_us = g_get_monotonic_time();
+  start_race(j);
+  return TRUE;
+}
+
+static void start_race(LlHelperJoin *j)
+{
   j->race = ll_endpoint_race_start(j->invitation->endpoints, j->invitation->rendezvous_url,
                                    j->invitation->mailbox_id, j->identity->certificate,
                                    j->invitation->fingerprint, on_race_done, j);
-  return TRUE;
 }
 
 static void send_simple(LlHelperJoin *j, LlMessageType type)
@@ -283,6 +386,7 @@ void ll_helper_join_free(LlHelperJoin *j)
     return;
   ll_endpoint_race_cancel(j->race);
   g_clear_handle_id(&j->finish_idle, g_source_remove);
+  g_clear_handle_id(&j->reconnect_timer, g_source_remove);
   ll_stream_table_free(j->streams);
   if (j->session != NULL) {
     ll_session_forget_handlers(j->session);
@@ -293,6 +397,8 @@ void ll_helper_join_free(LlHelperJoin *j)
   ll_local_rfb_port_free(j->port);
   g_clear_error(&j->refusal);
   g_clear_error(&j->finish_reason);
+  sodium_memzero(j->resume_token, sizeof j->resume_token);
+  g_free(j->resume_path);
   g_free(j->helper_name);
   g_free(j);
 }

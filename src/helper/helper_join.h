@@ -1,7 +1,8 @@
 /* The helper's side of an invitation: reaches the novice by every path at
  * once, proves the invitation secret over the winning TLS connection,
  * waits for the novice's answer, then offers the desktop on a local VNC
- * port. Events report progress to the text or graphical front end. */
+ * port. When the connection is lost it reconnects by every path again and
+ * carries the session on with the resume token the novice gave it. Events report progress to the text or graphical front end. */
 #pragma once
 #include <gio/gio.h>
 #include "common/identity.h"
@@ -23,6 +24,12 @@ typedef struct {
   void (*control_denied)(LlHelperJoin *join, const char *reason, gpointer user_data);
   void (*control_ended)(LlHelperJoin *join, const char *by, gpointer user_data);
   void (*chat)(LlHelperJoin *join, const char *from, const char *text, gpointer user_data);
+  /* The connection was lost (WHY); reconnecting by every path for up to
+   * GRACE_S seconds. Viewers stay attached and see a still picture. */
+  void (*reconnecting)(LlHelperJoin *join, const char *why, guint grace_s, gpointer user_data);
+  /* The session carries on over PATH, ELAPSED_MS after the loss. */
+  void (*reconnected)(LlHelperJoin *join, const char *path, gint64 elapsed_ms,
+                      gpointer user_data);
   /* Over. WHY is NULL when we ended it; LL_ERROR_REFUSED when the novice
    * said no (its message is the reason); other codes for failures. */
   void (*finished)(LlHelperJoin *join, const GError *why, gpointer user_data);

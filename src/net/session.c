@@ -1,63 +1,54 @@
 #include "net/session.h"
 #include "common/error.h"
 #include "common/framing.h"
+#include "net/frame_link.h"
+#include "net/replay_buffer.h"
 #include <string.h>
 
-#define READ_CHUNK (64 * 1024)
-#define WRITE_BATCH (256 * 1024)
 #define CLOSE_FLUSH_TIMEOUT_MS 3000
+/* Confirm at least this often while data streams in, so the sender's
+ * replay buffer stays small. */
+#define CONFIRM_EVERY_BYTES (256 * 1024)
 
-typedef enum { SESSION_NEW, SESSION_OPEN, SESSION_CLOSING, SESSION_CLOSED } SessionState;
+typedef enum {
+  SESSION_NEW,
+  SESSION_OPEN,
+  SESSION_SUSPENDED,   /* no connection; waiting for one within the grace period */
+  SESSION_RESUMING,    /* a new connection; RESUME sent, RESUMED awaited */
+  SESSION_CLOSING,
+  SESSION_CLOSED
+} SessionState;
 
 struct LlSession {
   gint refs;
   SessionState state;
-  GIOStream *stream;
-  GSocket *socket;               /* under the TLS layer, for shutdown */
-  GCancellable *cancellable;
+  LlFrameLink *link;             /* NULL while suspended */
   LlSessionHandlers handlers;
   gpointer user_data;
   char *label;
-  LlFrameDecoder *decoder;
-  guint8 *read_buffer;
-  GQueue queue;                  /* GBytes frames waiting to be written */
-  GBytes *in_flight;
-  gsize pending_bytes;           /* queued + in flight */
-  gboolean congested;
-  guint flush_timeout;
+  LlReplayBuffer *sent;          /* counted frames not yet confirmed */
+  guint64 received;              /* bytes of counted frames received */
+  guint64 confirmed_received;    /* the last count we sent the peer */
+  guint grace_s;                 /* 0: a lost connection ends the session */
+  guint heartbeat;
+  guint grace_timer;
   GError *close_reason;
 };
 
-static void write_next(LlSession *s);
-
-static GSocket *find_socket(GIOStream *stream)
-{
-  GIOStream *base = NULL;
-  if (G_IS_TLS_CONNECTION(stream))
-    g_object_get(stream, "base-io-stream", &base, NULL);
-  else
-    base = g_object_ref(stream);
-  GSocket *socket = G_IS_SOCKET_CONNECTION(base)
-                        ? g_object_ref(g_socket_connection_get_socket(G_SOCKET_CONNECTION(base)))
-                        : NULL;
-  g_clear_object(&base);
-  return socket;
-}
+static const LlFrameLinkHandlers no_link_handlers = { 0 };
+static void attach_link(LlSession *s, LlFrameLink *link);
 
 LlSession *ll_session_new(GIOStream *stream, const char *peer_label,
                           const LlSessionHandlers *handlers, gpointer user_data)
 {
   LlSession *s = g_new0(LlSession, 1);
   s->refs = 1;
-  s->stream = g_object_ref(stream);
-  s->socket = find_socket(stream);
-  s->cancellable = g_cancellable_new();
   s->handlers = *handlers;
   s->user_data = user_data;
   s->label = g_strdup(peer_label);
-  s->decoder = ll_frame_decoder_new();
-  s->read_buffer = g_malloc(READ_CHUNK);
-  g_queue_init(&s->queue);
+  s->sent = ll_replay_buffer_new();
+  g_autoptr(LlFrameLink) link = ll_frame_link_new(stream, &no_link_handlers, NULL);
+  attach_link(s, link);
   return s;
 }
 
@@ -71,48 +62,32 @@ void ll_session_unref(LlSession *s)
 {
   if (s == NULL || --s->refs > 0)
     return;
-  g_queue_clear_full(&s->queue, (GDestroyNotify)g_bytes_unref);
-  g_clear_pointer(&s->in_flight, g_bytes_unref);
-  g_clear_object(&s->cancellable);
-  g_clear_object(&s->socket);
-  g_clear_object(&s->stream);
+  g_clear_handle_id(&s->heartbeat, g_source_remove);
+  g_clear_handle_id(&s->grace_timer, g_source_remove);
+  if (s->link != NULL) {
+    ll_frame_link_set_handlers(s->link, &no_link_handlers, NULL);
+    ll_frame_link_abort(s->link, NULL);
+    g_clear_pointer(&s->link, ll_frame_link_unref);
+  }
+  ll_replay_buffer_free(s->sent);
   g_clear_error(&s->close_reason);
-  ll_frame_decoder_free(s->decoder);
-  g_free(s->read_buffer);
   g_free(s->label);
   g_free(s);
 }
 
 const char *ll_session_peer_label(LlSession *s) { return s->label; }
-GIOStream *ll_session_get_stream(LlSession *s) { return s->stream; }
-gboolean ll_session_is_open(LlSession *s) { return s->state == SESSION_OPEN; }
-gboolean ll_session_is_congested(LlSession *s) { return s->congested; }
 
-static gboolean notify_closed(gpointer data)
+gboolean ll_session_is_open(LlSession *s)
 {
-  LlSession *s = data;
-  if (s->handlers.closed != NULL)
-    s->handlers.closed(s, s->close_reason, s->user_data);
-  return G_SOURCE_REMOVE;
+  return s->state == SESSION_OPEN || s->state == SESSION_SUSPENDED ||
+         s->state == SESSION_RESUMING;
 }
 
-/* The one way a session ends: stop all I/O, tell the peer by closing the
- * socket, and report from an idle callback so no caller is re-entered. */
-static void finish(LlSession *s, GError *why)
+gboolean ll_session_is_congested(LlSession *s)
 {
-  if (s->state == SESSION_CLOSED) {
-    g_clear_error(&why);
-    return;
-  }
-  s->state = SESSION_CLOSED;
-  s->close_reason = why;
-  g_cancellable_cancel(s->cancellable);
-  g_clear_handle_id(&s->flush_timeout, g_source_remove);
-  if (s->socket != NULL)
-    g_socket_shutdown(s->socket, TRUE, TRUE, NULL);
-  g_queue_clear_full(&s->queue, (GDestroyNotify)g_bytes_unref);
-  g_idle_add_full(G_PRIORITY_DEFAULT, notify_closed, ll_session_ref(s),
-                  (GDestroyNotify)ll_session_unref);
+  if (s->state == SESSION_SUSPENDED || s->state == SESSION_RESUMING)
+    return TRUE;
+  return s->link != NULL && ll_frame_link_is_congested(s->link);
 }
 
 void ll_session_set_handlers(LlSession *s, const LlSessionHandlers *handlers, gpointer user_data)
@@ -126,220 +101,305 @@ void ll_session_forget_handlers(LlSession *s)
   memset(&s->handlers, 0, sizeof s->handlers);
 }
 
+/* ---- the link under the session ---- */
+
+/* Lets go of the current link; nothing it reports reaches us any more. */
+static void drop_link(LlSession *s)
+{
+  if (s->link == NULL)
+    return;
+  ll_frame_link_set_handlers(s->link, &no_link_handlers, NULL);
+  ll_frame_link_abort(s->link, NULL);
+  g_clear_pointer(&s->link, ll_frame_link_unref);
+}
+
+static gboolean notify_closed(gpointer data)
+{
+  LlSession *s = data;
+  if (s->handlers.closed != NULL)
+    s->handlers.closed(s, s->close_reason, s->user_data);
+  return G_SOURCE_REMOVE;
+}
+
+/* The one way a session ends: stop the link and the timers, and report
+ * from an idle callback so no caller is re-entered. */
+static void finish(LlSession *s, GError *why)
+{
+  if (s->state == SESSION_CLOSED) {
+    g_clear_error(&why);
+    return;
+  }
+  s->state = SESSION_CLOSED;
+  s->close_reason = why;
+  g_clear_handle_id(&s->heartbeat, g_source_remove);
+  g_clear_handle_id(&s->grace_timer, g_source_remove);
+  drop_link(s);
+  g_idle_add_full(G_PRIORITY_DEFAULT, notify_closed, ll_session_ref(s),
+                  (GDestroyNotify)ll_session_unref);
+}
+
 void ll_session_abort(LlSession *s, const GError *why)
 {
   finish(s, why != NULL ? g_error_copy(why) : NULL);
 }
 
-static gboolean protocol_violation(LlSession *s, GError *error)
+static void violation(LlSession *s, GError *error)
 {
   g_warning("closing the session with %s: protocol violation: %s", s->label, error->message);
   finish(s, error);
-  return FALSE;
 }
 
-static gboolean handle_control(LlSession *s, GBytes *payload)
+static gboolean grace_over(gpointer data)
 {
-  GError *error = NULL;
-  g_autoptr(LlControlMessage) m = ll_control_message_decode(payload, &error);
-  if (m == NULL)
-    return protocol_violation(s, error);
-  if (m->type == LL_MSG_BYE) {
-    finish(s, g_error_new_literal(LL_ERROR, LL_ERROR_CLOSED, m->reason));
-    return FALSE;
-  }
-  if (s->handlers.control != NULL)
-    s->handlers.control(s, m, s->user_data);
-  return s->state != SESSION_CLOSED;
+  LlSession *s = data;
+  s->grace_timer = 0;
+  g_message("the connection with %s did not come back within %u s", s->label, s->grace_s);
+  finish(s, g_error_new(LL_ERROR, LL_ERROR_CONNECTION_LOST,
+                        "the connection was lost and did not come back within %u seconds",
+                        s->grace_s));
+  return G_SOURCE_REMOVE;
 }
 
-static gboolean handle_stream(LlSession *s, GBytes *payload)
+static void suspend(LlSession *s, const GError *why)
+{
+  drop_link(s);
+  s->state = SESSION_SUSPENDED;
+  if (s->grace_timer == 0) {
+    g_message("lost the connection with %s (%s); waiting up to %u s for a new one", s->label,
+              why->message, s->grace_s);
+    s->grace_timer = g_timeout_add(s->grace_s * 1000, grace_over, s);
+  }
+  if (s->handlers.suspended != NULL)
+    s->handlers.suspended(s, why, s->user_data);
+}
+
+static void connection_lost(LlSession *s, const GError *why)
+{
+  if (s->state == SESSION_CLOSING)
+    finish(s, NULL);   /* we were leaving anyway */
+  else if (s->grace_s == 0 || s->state == SESSION_NEW)
+    finish(s, g_error_copy(why));
+  else
+    suspend(s, why);
+}
+
+static void on_link_closed(LlFrameLink *link, const GError *why, gpointer data)
+{
+  LlSession *s = data;
+  if (link != s->link)
+    return;
+  if (why == NULL)
+    finish(s, NULL);   /* our close, flushed */
+  else if (g_error_matches(why, LL_ERROR, LL_ERROR_PROTOCOL))
+    violation(s, g_error_copy(why));
+  else
+    connection_lost(s, why);
+}
+
+static void on_link_drained(LlFrameLink *link, gpointer data)
+{
+  LlSession *s = data;
+  if (link == s->link && s->state == SESSION_OPEN && s->handlers.drained != NULL)
+    s->handlers.drained(s, s->user_data);
+}
+
+/* ---- receiving ---- */
+
+static void send_confirmation(LlSession *s)
+{
+  guint8 count[LL_LINK_PAYLOAD];
+  for (int i = 0; i < LL_LINK_PAYLOAD; i++)
+    count[i] = s->received >> (8 * (LL_LINK_PAYLOAD - 1 - i));
+  g_autoptr(GBytes) frame = ll_frame_encode(LL_CHANNEL_LINK, count, sizeof count);
+  ll_frame_link_send(s->link, frame);
+  s->confirmed_received = s->received;
+}
+
+static void handle_confirmation(LlSession *s, GBytes *payload)
 {
   gsize n = 0;
   const guint8 *p = g_bytes_get_data(payload, &n);
-  if (n < 4)
-    return protocol_violation(s, g_error_new_literal(LL_ERROR, LL_ERROR_PROTOCOL,
-                                                     "RFB frame without a stream id"));
+  guint64 offset = 0;
+  if (n != LL_LINK_PAYLOAD) {
+    violation(s, g_error_new_literal(LL_ERROR, LL_ERROR_PROTOCOL, "a malformed confirmation"));
+    return;
+  }
+  for (gsize i = 0; i < n; i++)
+    offset = (offset << 8) | p[i];
+  if (!ll_replay_buffer_confirm(s->sent, offset))
+    violation(s, g_error_new(LL_ERROR, LL_ERROR_PROTOCOL,
+                             "a confirmation of %" G_GUINT64_FORMAT " bytes that we did not send "
+                             "that way", offset));
+}
+
+static void handle_control(LlSession *s, GBytes *payload)
+{
+  GError *error = NULL;
+  g_autoptr(LlControlMessage) m = ll_control_message_decode(payload, &error);
+  if (m == NULL) {
+    violation(s, error);
+  } else if (m->type == LL_MSG_BYE) {
+    finish(s, g_error_new_literal(LL_ERROR, LL_ERROR_CLOSED, m->reason));
+  } else if (s->handlers.control != NULL) {
+    s->handlers.control(s, m, s->user_data);
+  }
+}
+
+static void handle_stream(LlSession *s, GBytes *payload)
+{
+  gsize n = 0;
+  const guint8 *p = g_bytes_get_data(payload, &n);
+  if (n < 4) {
+    violation(s, g_error_new_literal(LL_ERROR, LL_ERROR_PROTOCOL, "RFB frame without a stream id"));
+    return;
+  }
   guint32 id = ((guint32)p[0] << 24) | ((guint32)p[1] << 16) | ((guint32)p[2] << 8) | p[3];
   if (n > 4 && s->handlers.stream_data != NULL)
     s->handlers.stream_data(s, id, p + 4, n - 4, s->user_data);
-  return s->state != SESSION_CLOSED;
 }
 
-static gboolean handle_chat(LlSession *s, GBytes *payload)
+static void handle_chat(LlSession *s, GBytes *payload)
 {
   gsize n = 0;
   const char *p = g_bytes_get_data(payload, &n);
-  if (n == 0 || !g_utf8_validate(p, n, NULL) || memchr(p, '\0', n) != NULL)
-    return protocol_violation(s, g_error_new_literal(LL_ERROR, LL_ERROR_PROTOCOL,
-                                                     "a chat message that is not text"));
+  if (n == 0 || !g_utf8_validate(p, n, NULL) || memchr(p, '\0', n) != NULL) {
+    violation(s, g_error_new_literal(LL_ERROR, LL_ERROR_PROTOCOL, "a chat message that is not text"));
+    return;
+  }
   g_autofree char *text = g_strndup(p, n);
   if (s->handlers.chat != NULL)
     s->handlers.chat(s, text, s->user_data);
-  return s->state != SESSION_CLOSED;
 }
 
-static gboolean on_frame(LlChannel channel, GBytes *payload, gpointer data)
-{
-  LlSession *s = data;
-  /* Once we decided to close, nothing the peer sends acts any more. */
-  if (s->state != SESSION_OPEN)
-    return FALSE;
-  switch (channel) {
-  case LL_CHANNEL_CONTROL:
-    return handle_control(s, payload);
-  case LL_CHANNEL_RFB:
-    return handle_stream(s, payload);
-  case LL_CHANNEL_CHAT:
-    return handle_chat(s, payload);
-  default:
-    return TRUE;   /* the decoder refuses unknown channels before this */
-  }
-}
+static void finish_resume(LlSession *s, guint64 peer_received);
 
-static void on_read(GObject *source, GAsyncResult *result, gpointer data);
-
-static void read_next(LlSession *s)
+/* While resuming, the first message must be the novice's answer. */
+static void handle_resume_answer(LlSession *s, LlChannel channel, GBytes *payload)
 {
-  g_input_stream_read_async(g_io_stream_get_input_stream(s->stream), s->read_buffer, READ_CHUNK,
-                            G_PRIORITY_DEFAULT, s->cancellable, on_read, ll_session_ref(s));
-}
-
-static GError *connection_lost(GError *cause)
-{
-  GError *e = g_error_new(LL_ERROR, LL_ERROR_CONNECTION_LOST, "the connection was lost (%s)",
-                          cause->message);
-  g_error_free(cause);
-  return e;
-}
-
-static void on_read(GObject *source, GAsyncResult *result, gpointer data)
-{
-  g_autoptr(LlSession) s = data;
   GError *error = NULL;
-  gssize n = g_input_stream_read_finish(G_INPUT_STREAM(source), result, &error);
-  if (s->state == SESSION_CLOSED) {
-    g_clear_error(&error);
+  if (channel == LL_CHANNEL_LINK)
     return;
+  g_autoptr(LlControlMessage) m =
+      channel == LL_CHANNEL_CONTROL ? ll_control_message_decode(payload, &error) : NULL;
+  if (m == NULL) {
+    violation(s, error != NULL ? error
+                               : g_error_new_literal(LL_ERROR, LL_ERROR_PROTOCOL,
+                                                     "data before the answer to our resume"));
+  } else if (m->type == LL_MSG_RESUMED) {
+    finish_resume(s, m->received);
+  } else if (m->type == LL_MSG_REFUSED || m->type == LL_MSG_BYE) {
+    finish(s, g_error_new_literal(LL_ERROR, m->type == LL_MSG_BYE ? LL_ERROR_CLOSED
+                                                                  : LL_ERROR_REFUSED, m->reason));
+  } else {
+    violation(s, g_error_new(LL_ERROR, LL_ERROR_PROTOCOL, "unexpected %s message while resuming",
+                             ll_message_type_name(m->type)));
   }
-  if (n < 0) {
-    finish(s, connection_lost(error));
-    return;
+}
+
+static gboolean on_link_frame(LlFrameLink *link, LlChannel channel, GBytes *payload,
+                              gpointer data)
+{
+  /* A handler may hand the link over, or drop the last reference to us. */
+  g_autoptr(LlSession) s = ll_session_ref(data);
+  if (link != s->link)
+    return ll_frame_link_is_open(link);
+  if (s->state == SESSION_RESUMING) {
+    handle_resume_answer(s, channel, payload);
+  } else if (channel == LL_CHANNEL_LINK) {
+    handle_confirmation(s, payload);
+  } else if (s->state == SESSION_OPEN) {
+    s->received += LL_FRAME_HEADER_BYTES + g_bytes_get_size(payload);
+    if (channel == LL_CHANNEL_CONTROL)
+      handle_control(s, payload);
+    else if (channel == LL_CHANNEL_RFB)
+      handle_stream(s, payload);
+    else if (channel == LL_CHANNEL_CHAT)
+      handle_chat(s, payload);
+    if (s->link == link && s->received - s->confirmed_received >= CONFIRM_EVERY_BYTES)
+      send_confirmation(s);
   }
-  if (n == 0) {
-    finish(s, g_error_new_literal(LL_ERROR, LL_ERROR_CONNECTION_LOST,
-                                  "the other computer closed the connection without a goodbye"));
-    return;
+  /* Once we decided to close, nothing the peer sends acts any more. */
+  if (link != s->link)
+    return ll_frame_link_is_open(link);
+  return s->state == SESSION_OPEN || s->state == SESSION_RESUMING;
+}
+
+static const LlFrameLinkHandlers session_link_handlers = {
+  .frame = on_link_frame, .drained = on_link_drained, .closed = on_link_closed,
+};
+
+static void attach_link(LlSession *s, LlFrameLink *link)
+{
+  drop_link(s);
+  s->link = ll_frame_link_ref(link);
+  ll_frame_link_set_handlers(link, &session_link_handlers, s);
+}
+
+/* ---- the heartbeat ---- */
+
+static gboolean on_heartbeat(gpointer data)
+{
+  g_autoptr(LlSession) s = ll_session_ref(data);
+  if (s->link == NULL)
+    return G_SOURCE_CONTINUE;
+  gint64 silent_us = g_get_monotonic_time() - ll_frame_link_last_heard(s->link);
+  if (silent_us > LL_SESSION_SILENCE_LIMIT_S * G_USEC_PER_SEC) {
+    g_autoptr(GError) why = g_error_new(LL_ERROR, LL_ERROR_CONNECTION_LOST,
+                                        "nothing arrived for %d seconds",
+                                        LL_SESSION_SILENCE_LIMIT_S);
+    connection_lost(s, why);
+  } else if (s->state == SESSION_OPEN) {
+    send_confirmation(s);
   }
-  if (!ll_frame_decoder_feed(s->decoder, s->read_buffer, n, on_frame, s, &error)) {
-    if (error != NULL)
-      protocol_violation(s, error);
-    return;
-  }
-  read_next(s);
+  return s->state == SESSION_CLOSED ? G_SOURCE_REMOVE : G_SOURCE_CONTINUE;
 }
 
 void ll_session_start(LlSession *s)
 {
   g_return_if_fail(s->state == SESSION_NEW);
   s->state = SESSION_OPEN;
-  read_next(s);
+  ll_frame_link_start(s->link);
+  s->heartbeat = g_timeout_add(LL_SESSION_HEARTBEAT_MS, on_heartbeat, s);
 }
 
-static void on_written(GObject *source, GAsyncResult *result, gpointer data)
-{
-  g_autoptr(LlSession) s = data;
-  GError *error = NULL;
-  gboolean ok = g_output_stream_write_all_finish(G_OUTPUT_STREAM(source), result, NULL, &error);
-  if (s->state == SESSION_CLOSED) {
-    g_clear_error(&error);
-    return;
-  }
-  if (!ok) {
-    finish(s, connection_lost(error));
-    return;
-  }
-  s->pending_bytes -= g_bytes_get_size(s->in_flight);
-  g_clear_pointer(&s->in_flight, g_bytes_unref);
-  if (s->congested && s->pending_bytes < LL_SESSION_LOW_WATER) {
-    s->congested = FALSE;
-    if (s->handlers.drained != NULL && s->state == SESSION_OPEN)
-      s->handlers.drained(s, s->user_data);
-  }
-  if (g_queue_is_empty(&s->queue) && s->state == SESSION_CLOSING)
-    finish(s, NULL);   /* all flushed */
-  else
-    write_next(s);
-}
+/* ---- sending ---- */
 
-/* Small frames are batched into one write: fewer TLS records, fewer
- * system calls, same order. */
-static GBytes *take_batch(LlSession *s)
+static void send_counted(LlSession *s, GBytes *frame)
 {
-  GBytes *first = g_queue_pop_head(&s->queue);
-  if (g_queue_is_empty(&s->queue) || g_bytes_get_size(first) >= WRITE_BATCH)
-    return first;
-  GByteArray *batch = g_byte_array_sized_new(WRITE_BATCH);
-  g_byte_array_append(batch, g_bytes_get_data(first, NULL), g_bytes_get_size(first));
-  g_bytes_unref(first);
-  while (!g_queue_is_empty(&s->queue)) {
-    GBytes *next = g_queue_peek_head(&s->queue);
-    if (batch->len + g_bytes_get_size(next) > WRITE_BATCH)
-      break;
-    g_queue_pop_head(&s->queue);
-    g_byte_array_append(batch, g_bytes_get_data(next, NULL), g_bytes_get_size(next));
-    g_bytes_unref(next);
-  }
-  return g_byte_array_free_to_bytes(batch);
-}
-
-static void write_next(LlSession *s)
-{
-  if (s->in_flight != NULL || g_queue_is_empty(&s->queue) || s->state == SESSION_CLOSED ||
-      s->state == SESSION_NEW)
-    return;
-  s->in_flight = take_batch(s);
-  gsize n = 0;
-  const void *p = g_bytes_get_data(s->in_flight, &n);
-  g_output_stream_write_all_async(g_io_stream_get_output_stream(s->stream), p, n,
-                                  G_PRIORITY_DEFAULT, s->cancellable, on_written,
-                                  ll_session_ref(s));
-}
-
-static void enqueue(LlSession *s, GBytes *frame)
-{
-  if (s->pending_bytes > LL_SESSION_MAX_PENDING) {
-    g_bytes_unref(frame);
-    g_warning("the session with %s: %" G_GSIZE_FORMAT " bytes wait to be sent; the other "
-              "side stopped reading", s->label, s->pending_bytes);
+  if (ll_replay_buffer_size(s->sent) > LL_SESSION_MAX_PENDING) {
+    g_warning("the session with %s: %" G_GUINT64_FORMAT " bytes sent are not confirmed; the "
+              "other side stopped reading", s->label, ll_replay_buffer_size(s->sent));
     finish(s, g_error_new_literal(LL_ERROR, LL_ERROR_CONNECTION_LOST,
                                   "the other computer stopped reading"));
     return;
   }
-  s->pending_bytes += g_bytes_get_size(frame);
-  g_queue_push_tail(&s->queue, frame);
-  if (s->pending_bytes > LL_SESSION_HIGH_WATER)
-    s->congested = TRUE;
-  write_next(s);
+  ll_replay_buffer_push(s->sent, frame);
+  if (s->state == SESSION_NEW || s->state == SESSION_OPEN)
+    ll_frame_link_send(s->link, frame);
+}
+
+static gboolean can_send(LlSession *s)
+{
+  return s->state == SESSION_NEW || ll_session_is_open(s);
 }
 
 void ll_session_send_control(LlSession *s, const LlControlMessage *m)
 {
-  if (s->state != SESSION_OPEN && s->state != SESSION_NEW)
+  if (!can_send(s))
     return;
   g_autoptr(GBytes) payload = ll_control_message_encode(m);
   gsize n = 0;
   const void *p = g_bytes_get_data(payload, &n);
-  enqueue(s, ll_frame_encode(LL_CHANNEL_CONTROL, p, n));
+  g_autoptr(GBytes) frame = ll_frame_encode(LL_CHANNEL_CONTROL, p, n);
+  send_counted(s, frame);
 }
 
 void ll_session_send_stream(LlSession *s, guint32 stream_id, const guint8 *data, gsize len)
 {
-  if (s->state != SESSION_OPEN)
-    return;
-  while (len > 0) {
+  while (len > 0 && can_send(s)) {
     gsize chunk = MIN(len, LL_MAX_RFB_CHUNK);
-    enqueue(s, ll_frame_encode_stream(stream_id, data, chunk));
+    g_autoptr(GBytes) frame = ll_frame_encode_stream(stream_id, data, chunk);
+    send_counted(s, frame);
     data += chunk;
     len -= chunk;
   }
@@ -358,45 +418,131 @@ gboolean ll_session_send_chat(LlSession *s, const char *text, GError **error)
                 "not sent; split it in parts", n, LL_MAX_CHAT_PAYLOAD);
     return FALSE;
   }
-  if (s->state == SESSION_OPEN)
-    enqueue(s, ll_frame_encode(LL_CHANNEL_CHAT, text, n));
+  if (can_send(s)) {
+    g_autoptr(GBytes) frame = ll_frame_encode(LL_CHANNEL_CHAT, text, n);
+    send_counted(s, frame);
+  }
   return TRUE;
 }
 
-void ll_session_send_raw(LlSession *s, GBytes *bytes)
+/* ---- resuming ---- */
+
+void ll_session_enable_resume(LlSession *s, guint grace_s)
 {
-  if (s->state == SESSION_OPEN)
-    enqueue(s, g_bytes_ref(bytes));
+  s->grace_s = grace_s;
 }
 
-static gboolean flush_timed_out(gpointer data)
+static void send_uncounted_control(LlSession *s, const LlControlMessage *m)
 {
-  LlSession *s = data;
-  s->flush_timeout = 0;
-  g_info("the session with %s did not take our last messages in time; closing", s->label);
-  finish(s, NULL);
-  return G_SOURCE_REMOVE;
+  g_autoptr(GBytes) payload = ll_control_message_encode(m);
+  g_autoptr(GBytes) frame =
+      ll_frame_encode(LL_CHANNEL_CONTROL, g_bytes_get_data(payload, NULL), g_bytes_get_size(payload));
+  ll_frame_link_send(s->link, frame);
 }
+
+/* Sends again what the peer did not receive; FALSE when that is not
+ * something we can send again. */
+static gboolean send_again_from(LlSession *s, guint64 peer_received, GError **error)
+{
+  g_autoptr(GPtrArray) again = ll_replay_buffer_since(s->sent, peer_received);
+  if (again == NULL) {
+    g_set_error(error, LL_ERROR, LL_ERROR_PROTOCOL,
+                "the other computer says it received %" G_GUINT64_FORMAT " bytes; we sent %"
+                G_GUINT64_FORMAT " and still hold those from %" G_GUINT64_FORMAT,
+                peer_received, ll_replay_buffer_end(s->sent), ll_replay_buffer_start(s->sent));
+    return FALSE;
+  }
+  ll_replay_buffer_confirm(s->sent, peer_received);
+  for (guint i = 0; i < again->len; i++)
+    ll_frame_link_send(s->link, g_ptr_array_index(again, i));
+  g_info("resumed the session with %s: sent %u messages again", s->label, again->len);
+  return TRUE;
+}
+
+static void carry_on(LlSession *s)
+{
+  s->state = SESSION_OPEN;
+  g_clear_handle_id(&s->grace_timer, g_source_remove);
+  if (s->handlers.resumed != NULL)
+    s->handlers.resumed(s, s->user_data);
+  if (s->state == SESSION_OPEN && !ll_frame_link_is_congested(s->link) &&
+      s->handlers.drained != NULL)
+    s->handlers.drained(s, s->user_data);
+}
+
+static void finish_resume(LlSession *s, guint64 peer_received)
+{
+  GError *error = NULL;
+  if (!send_again_from(s, peer_received, &error)) {
+    violation(s, error);
+    return;
+  }
+  carry_on(s);
+}
+
+void ll_session_resume_over(LlSession *s, GIOStream *stream, LlControlMessage *resume)
+{
+  g_return_if_fail(s->state == SESSION_SUSPENDED);
+  g_autoptr(LlFrameLink) link = ll_frame_link_new(stream, &no_link_handlers, NULL);
+  attach_link(s, link);
+  s->state = SESSION_RESUMING;
+  resume->received = s->received;
+  s->confirmed_received = s->received;
+  send_uncounted_control(s, resume);
+  ll_frame_link_start(link);
+}
+
+gboolean ll_session_resume_from(LlSession *s, LlSession *carrier, guint64 peer_received,
+                                GError **error)
+{
+  if (!ll_session_is_open(s) || s->grace_s == 0) {
+    g_set_error_literal(error, LL_ERROR, LL_ERROR_CLOSED, "the session is over");
+    return FALSE;
+  }
+  if (carrier->link == NULL || !ll_frame_link_is_open(carrier->link)) {
+    g_set_error_literal(error, LL_ERROR, LL_ERROR_CONNECTION_LOST, "the new connection is gone");
+    return FALSE;
+  }
+  if (peer_received < ll_replay_buffer_start(s->sent) ||
+      peer_received > ll_replay_buffer_end(s->sent)) {
+    g_set_error(error, LL_ERROR, LL_ERROR_PROTOCOL,
+                "it claims %" G_GUINT64_FORMAT " bytes received; we sent %" G_GUINT64_FORMAT
+                " and hold those from %" G_GUINT64_FORMAT, peer_received,
+                ll_replay_buffer_end(s->sent), ll_replay_buffer_start(s->sent));
+    return FALSE;
+  }
+  /* The carrier lets go of its link without closing it; we take it. */
+  g_autoptr(LlFrameLink) link = g_steal_pointer(&carrier->link);
+  finish(carrier, NULL);
+  attach_link(s, link);
+  g_autoptr(LlControlMessage) resumed = ll_control_message_new(LL_MSG_RESUMED);
+  resumed->received = s->received;
+  send_uncounted_control(s, resumed);
+  s->confirmed_received = s->received;
+  GError *local = NULL;
+  if (!send_again_from(s, peer_received, &local)) {   /* checked above; cannot happen */
+    g_propagate_error(error, g_error_copy(local));
+    finish(s, local);
+    return FALSE;
+  }
+  carry_on(s);
+  return TRUE;
+}
+
+/* ---- ending ---- */
 
 void ll_session_close(LlSession *s, const char *reason)
 {
-  if (s->state == SESSION_NEW) {
-    finish(s, NULL);
+  if (s->state != SESSION_OPEN) {
+    if (s->state != SESSION_CLOSING)
+      finish(s, NULL);
     return;
   }
-  if (s->state != SESSION_OPEN)
-    return;
   if (reason != NULL) {
     g_autoptr(LlControlMessage) bye = ll_control_message_new(LL_MSG_BYE);
     bye->reason = g_strdup(reason);
     ll_session_send_control(s, bye);
   }
   s->state = SESSION_CLOSING;
-  if (s->in_flight == NULL && g_queue_is_empty(&s->queue)) {
-    finish(s, NULL);   /* all flushed */
-    return;
-  }
-  s->flush_timeout = g_timeout_add_full(G_PRIORITY_DEFAULT, CLOSE_FLUSH_TIMEOUT_MS,
-                                        flush_timed_out, ll_session_ref(s),
-                                        (GDestroyNotify)ll_session_unref);
+  ll_frame_link_close(s->link, CLOSE_FLUSH_TIMEOUT_MS);
 }

@@ -28,6 +28,8 @@ struct LlAssistSession {
   char *display_name;
   gboolean view_only;
   LlTokenBucket requests;
+  guint grace_s;
+  gboolean interrupted;          /* the connection is lost; waiting for the helper */
   gboolean finished;
 };
 
@@ -299,6 +301,31 @@ static void on_drained(LlSession *session, gpointer data)
   ll_stream_table_resume_all(a->streams);
 }
 
+static void on_suspended(LlSession *session, const GError *why, gpointer data)
+{
+  LlAssistSession *a = data;
+  (void)session;
+  if (a->interrupted)
+    return;   /* a failed attempt to come back: still the same interruption */
+  a->interrupted = TRUE;
+  /* Control does not outlive the connection: the helper sees nothing now,
+   * and input typed into a frozen picture must not land later. */
+  ll_control_arbiter_end(a->arbiter, LL_CONTROL_END_DROP);
+  ll_audit_log_write(a->audit, "connection-lost", "session", a->session_id, "helper",
+                     a->helper_name, "reason", why->message, NULL);
+  a->events.interrupted(a, why, a->grace_s, a->user_data);
+}
+
+static void on_resumed(LlSession *session, gpointer data)
+{
+  LlAssistSession *a = data;
+  (void)session;
+  a->interrupted = FALSE;
+  ll_audit_log_write(a->audit, "connection-resumed", "session", a->session_id, "helper",
+                     a->helper_name, NULL);
+  a->events.resumed(a, a->user_data);
+}
+
 static void on_closed(LlSession *session, const GError *why, gpointer data)
 {
   LlAssistSession *a = data;
@@ -316,6 +343,8 @@ static const LlSessionHandlers assist_handlers = {
   .stream_data = on_stream_data,
   .chat = on_chat,
   .drained = on_drained,
+  .suspended = on_suspended,
+  .resumed = on_resumed,
   .closed = on_closed,
 };
 
@@ -350,10 +379,12 @@ LlAssistSession *ll_assist_session_new(LlSession *session, const LlAssistConfig 
   ll_token_bucket_init(&a->requests, REQUEST_BURST, REQUESTS_PER_SECOND);
   a->display_name = g_strdup(c->display_name);
   a->view_only = c->view_only;
+  a->grace_s = c->grace_s;
   a->arbiter = ll_control_arbiter_new(a->view_only, c->novice_name, &control_actions, a);
   a->clipboard = ll_clipboard_new(c->display_name, on_novice_copied, a, NULL);
   ll_rfb_server_set_input(rfb, &viewer_input, a);
   ll_session_set_handlers(session, &assist_handlers, a);
+  ll_session_enable_resume(session, c->grace_s);
   return a;
 }
 
@@ -394,6 +425,12 @@ gboolean ll_assist_session_send_chat(LlAssistSession *a, const char *text, GErro
     return FALSE;
   ll_rfb_server_send_text_chat(a->rfb, text, strlen(text));
   return TRUE;
+}
+
+gboolean ll_assist_session_resume_from(LlAssistSession *a, LlSession *carrier,
+                                       guint64 peer_received, GError **error)
+{
+  return ll_session_resume_from(a->session, carrier, peer_received, error);
 }
 
 void ll_assist_session_end(LlAssistSession *a, const char *reason)

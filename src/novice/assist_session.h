@@ -18,6 +18,12 @@ typedef struct {
   void (*control_changed)(LlAssistSession *assist, gboolean granted, const char *by,
                           gpointer user_data);
   void (*chat)(LlAssistSession *assist, const char *from, const char *text, gpointer user_data);
+  /* The connection was lost; the session waits GRACE_S seconds for the
+   * helper to come back (once per loss). */
+  void (*interrupted)(LlAssistSession *assist, const GError *why, guint grace_s,
+                      gpointer user_data);
+  /* The helper is back: everything carries on where it stopped. */
+  void (*resumed)(LlAssistSession *assist, gpointer user_data);
   /* The session is over; WHY NULL when we ended it. */
   void (*finished)(LlAssistSession *assist, const GError *why, gpointer user_data);
 } LlAssistEvents;
@@ -30,6 +36,7 @@ typedef struct {
   const char *session_id;       /* the invitation's id, for the audit log */
   gboolean view_only;
   LlAuditLog *audit;            /* may be NULL */
+  guint grace_s;                /* how long a lost connection may take to come back */
 } LlAssistConfig;
 
 /* Takes over SESSION (already accepted). Fails when the screen cannot be
@@ -43,5 +50,9 @@ void ll_assist_session_answer_control(LlAssistSession *assist, gboolean allow);
 /* The novice takes control back (/stop, the Stop button). */
 void ll_assist_session_stop_control(LlAssistSession *assist);
 gboolean ll_assist_session_send_chat(LlAssistSession *assist, const char *text, GError **error);
+/* CARRIER's connection opened with a valid RESUME for this session: it
+ * carries the session on (see ll_session_resume_from). */
+gboolean ll_assist_session_resume_from(LlAssistSession *assist, LlSession *carrier,
+                                       guint64 peer_received, GError **error);
 /* Ends the session, telling the helper REASON. */
 void ll_assist_session_end(LlAssistSession *assist, const char *reason);

@@ -7,6 +7,10 @@
 #include "net/session.h"
 #include "net/tls_channel.h"
 #include "novice/assist_session.h"
+#include <sodium.h>
+#include <string.h>
+
+G_STATIC_ASSERT(LL_RESUME_TOKEN_BYTES == LL_INVITATION_SECRET_BYTES);
 
 typedef enum { PEER_HANDSHAKE, PEER_AWAIT_HELLO, PEER_ASKING, PEER_REFUSED } PeerState;
 
@@ -34,6 +38,9 @@ struct LlNoviceHost {
   GList *peers;
   Peer *asking;
   LlAssistSession *assist;       /* the accepted session */
+  char *helper_name;             /* of the accepted helper */
+  char *helper_key;
+  guint8 resume_token[LL_RESUME_TOKEN_BYTES];   /* proves a new connection is that helper's */
   gboolean spent;
   gboolean stopping;
   gboolean finished;
@@ -156,6 +163,34 @@ static void handle_hello(Peer *p, const LlControlMessage *m)
   }
 }
 
+/* The accepted helper carries the session on over this new connection:
+ * same session, same key, and a proof made with the resume token. */
+static void handle_resume(Peer *p, const LlControlMessage *m)
+{
+  LlNoviceHost *h = p->host;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GBytes) binding = ll_tls_channel_binding(p->tls, &error);
+  g_clear_handle_id(&p->hello_timeout, g_source_remove);
+  g_free(p->name);
+  p->name = g_strdup(h->helper_name != NULL ? h->helper_name : "Someone");
+  if (h->assist == NULL || h->finished || h->stopping) {
+    refuse(p, "this session has ended; ask for a new invitation", "resume of a session not running");
+  } else if (g_strcmp0(m->session_id, h->config.invitation->session_id) != 0 ||
+             g_strcmp0(p->key_text, h->helper_key) != 0) {
+    refuse(p, "this is not the helper of this session", "resume from another helper's key");
+  } else if (binding == NULL ||
+             !ll_secret_proof_verify(h->resume_token, m->session_id,
+                                     g_bytes_get_data(binding, NULL), g_bytes_get_size(binding),
+                                     m->proof)) {
+    refuse(p, "the session could not be proved; ask for a new invitation", "wrong resume proof");
+  } else if (!ll_assist_session_resume_from(h->assist, p->session, m->received, &error)) {
+    refuse(p, error->message, error->message);
+  } else {
+    g_message("helper \"%s\" came back from %s", h->helper_name, p->address);
+    peer_remove(p);   /* its connection now carries the session */
+  }
+}
+
 static void violation(Peer *p, const char *what)
 {
   g_autoptr(GError) e = g_error_new(LL_ERROR, LL_ERROR_PROTOCOL, "%s", what);
@@ -171,6 +206,8 @@ static void on_control(LlSession *session, const LlControlMessage *m, gpointer d
     return;   /* the refusal is on its way; nothing more is heard */
   if (p->state == PEER_AWAIT_HELLO && m->type == LL_MSG_HELLO) {
     handle_hello(p, m);
+  } else if (p->state == PEER_AWAIT_HELLO && m->type == LL_MSG_RESUME) {
+    handle_resume(p, m);
   } else {
     /* Anything else before the novice's yes, a screen stream above all,
      * is a violation: nothing of the desktop is sent before yes. */
@@ -241,6 +278,21 @@ static void assist_chat(LlAssistSession *a, const char *from, const char *text, 
   h->events.chat(h, from, text, h->user_data);
 }
 
+static void assist_interrupted(LlAssistSession *a, const GError *why, guint grace_s,
+                               gpointer data)
+{
+  LlNoviceHost *h = data;
+  (void)a;
+  h->events.interrupted(h, h->helper_name, why->message, grace_s, h->user_data);
+}
+
+static void assist_resumed(LlAssistSession *a, gpointer data)
+{
+  LlNoviceHost *h = data;
+  (void)a;
+  h->events.resumed(h, h->helper_name, h->user_data);
+}
+
 static void assist_finished(LlAssistSession *a, const GError *why, gpointer data)
 {
   LlNoviceHost *h = data;
@@ -249,8 +301,9 @@ static void assist_finished(LlAssistSession *a, const GError *why, gpointer data
 }
 
 static const LlAssistEvents assist_events = {
-  assist_control_asked, assist_control_withdrawn, assist_control_changed, assist_chat,
-  assist_finished,
+  .control_asked = assist_control_asked, .control_withdrawn = assist_control_withdrawn,
+  .control_changed = assist_control_changed, .chat = assist_chat,
+  .interrupted = assist_interrupted, .resumed = assist_resumed, .finished = assist_finished,
 };
 
 static void accept_peer(LlNoviceHost *h, Peer *p)
@@ -260,9 +313,12 @@ static void accept_peer(LlNoviceHost *h, Peer *p)
     .display_name = h->display_name, .novice_name = h->config.invitation->novice_name,
     .helper_name = p->name, .helper_key = p->key_text,
     .session_id = h->config.invitation->session_id, .view_only = h->config.view_only,
-    .audit = h->config.audit,
+    .audit = h->config.audit, .grace_s = h->config.grace_s,
   };
   h->spent = TRUE;
+  h->helper_name = g_strdup(p->name);
+  h->helper_key = g_strdup(p->key_text);
+  randombytes_buf(h->resume_token, sizeof h->resume_token);
   ll_audit_log_write(h->config.audit, "consent-given", "session", config.session_id, "helper",
                      p->name, "helper-key", p->key_text, "from", p->address, NULL);
   ll_audit_log_write(h->config.audit, "session-start", "session", config.session_id, "helper",
@@ -283,6 +339,8 @@ static void accept_peer(LlNoviceHost *h, Peer *p)
   g_clear_object(&p->connection);
   g_autoptr(LlControlMessage) yes = ll_control_message_new(LL_MSG_ACCEPTED);
   yes->name = g_strdup(h->config.invitation->novice_name);
+  memcpy(yes->resume_token, h->resume_token, LL_RESUME_TOKEN_BYTES);
+  yes->grace_s = h->config.grace_s;
   ll_session_send_control(session, yes);
   g_message("the novice allowed helper \"%s\" (%s) to see the screen", p->name, p->key_text);
   h->events.started(h, p->name, h->user_data);
@@ -514,7 +572,9 @@ static void rv_signal(LlRendezvousClient *c, guint32 peer, const LlSignalMessage
   LlNoviceHost *h = data;
   (void)c;
   IcePeer *ip = g_hash_table_lookup(h->ice_peers, GUINT_TO_POINTER(peer));
-  if (ip == NULL && m->data_kind == LL_ICE_CREDENTIALS && !h->stopping && !h->spent &&
+  /* After a yes, only a resume can use the path; the hello decides. */
+  gboolean welcome = !h->spent || (h->assist != NULL && !h->finished);
+  if (ip == NULL && m->data_kind == LL_ICE_CREDENTIALS && !h->stopping && welcome &&
       g_hash_table_size(h->ice_peers) < LL_MAX_PENDING_CONNECTIONS) {
     ip = g_new0(IcePeer, 1);
     ip->host = h;
@@ -606,6 +666,8 @@ LlNoviceHost *ll_novice_host_new(const LlNoviceHostConfig *config,
   h->user_data = user_data;
   h->rendezvous_url = g_strdup(config->rendezvous_url);
   h->config.rendezvous_url = h->rendezvous_url;
+  if (h->config.grace_s == 0)
+    h->config.grace_s = LL_DEFAULT_GRACE_S;
   h->ice_peers = g_hash_table_new_full(NULL, NULL, NULL, ice_peer_free);
   gint64 left = ll_invitation_expires(config->invitation) - g_get_real_time() / G_USEC_PER_SEC;
   h->expiry_timer = g_timeout_add_seconds(MAX(left, 0) + 1, on_expiry, h);
@@ -675,5 +737,8 @@ void ll_novice_host_free(LlNoviceHost *h)
   ll_assist_session_free(h->assist);
   g_clear_error(&h->finish_reason);
   g_free(h->display_name);
+  g_free(h->helper_name);
+  g_free(h->helper_key);
+  sodium_memzero(h->resume_token, sizeof h->resume_token);
   g_free(h);
 }

@@ -1,7 +1,9 @@
 /* The novice's side of an invitation: listens, admits a helper only after
  * TLS and a valid secret proof, asks the novice, and after yes serves the
  * desktop over RFB streams. The invitation is single-use: once a helper
- * is accepted, every later one is refused. User interaction goes through
+ * is accepted, every later one is refused; only that helper, with the same
+ * key and the resume token it was given, may carry the session on over a
+ * new connection after the old one was lost. User interaction goes through
  * the events below, so the text and graphical front ends share this. */
 #pragma once
 #include <gio/gio.h>
@@ -30,6 +32,12 @@ typedef struct {
   void (*control_changed)(LlNoviceHost *host, gboolean granted, const char *by,
                           gpointer user_data);
   void (*chat)(LlNoviceHost *host, const char *from, const char *text, gpointer user_data);
+  /* The connection to the helper was lost; the session waits GRACE_S
+   * seconds for it to come back before it ends. */
+  void (*interrupted)(LlNoviceHost *host, const char *helper_name, const char *why,
+                      guint grace_s, gpointer user_data);
+  /* The helper came back; nothing was asked again. */
+  void (*resumed)(LlNoviceHost *host, const char *helper_name, gpointer user_data);
   /* A helper was refused before the novice was disturbed. */
   void (*refused)(LlNoviceHost *host, const char *peer, const char *why, gpointer user_data);
   /* With a rendezvous: the mailbox is open (MAILBOX set), or could not be
@@ -48,7 +56,11 @@ typedef struct {
   gboolean view_only;           /* the helper may never take control */
   LlAuditLog *audit;            /* may be NULL */
   const char *rendezvous_url;   /* NULL: direct connections only */
+  guint grace_s;                /* how long a lost connection may take to come
+                                 * back (0: LL_DEFAULT_GRACE_S) */
 } LlNoviceHostConfig;
+
+#define LL_DEFAULT_GRACE_S 30
 
 LlNoviceHost *ll_novice_host_new(const LlNoviceHostConfig *config,
                                  const LlNoviceHostEvents *events, gpointer user_data);

@@ -1,5 +1,6 @@
 /* `lifeline invite`: share this desktop with one helper. */
 #include "common/audit_log.h"
+#include "common/control_message.h"
 #include "common/duration.h"
 #include "common/error.h"
 #include "common/identity.h"
@@ -21,6 +22,7 @@ typedef struct {
   int port;
   char *out;
   char *expires;
+  char *grace;
   char *password_file;
   char *name;
   char *display;
@@ -130,6 +132,21 @@ static void on_chat(LlNoviceHost *host, const char *from, const char *text, gpoi
 {
   (void)host; (void)data;
   ll_say_chat(from, text);
+}
+
+static void on_interrupted(LlNoviceHost *host, const char *helper_name, const char *why,
+                           guint grace_s, gpointer data)
+{
+  (void)host; (void)data;
+  g_info("the connection was lost: %s", why);
+  ll_say("The connection to %s was interrupted. Waiting up to %u seconds for it to come back; "
+         "press Ctrl-C to stop sharing.", helper_name, grace_s);
+}
+
+static void on_resumed(LlNoviceHost *host, const char *helper_name, gpointer data)
+{
+  (void)host; (void)data;
+  ll_say("%s is connected again.", helper_name);
 }
 
 static void print_help(void)
@@ -242,6 +259,8 @@ static const LlNoviceHostEvents invite_events = {
   .control_withdrawn = on_control_withdrawn,
   .control_changed = on_control_changed,
   .chat = on_chat,
+  .interrupted = on_interrupted,
+  .resumed = on_resumed,
   .finished = on_finished,
 };
 
@@ -267,6 +286,7 @@ static gboolean parse_options(int argc, char **argv, InviteOptions *o, GError **
     { "name", 'n', 0, G_OPTION_ARG_STRING, &o->name, "Your name as the helper will see it", "NAME" },
     { "display", 0, 0, G_OPTION_ARG_STRING, &o->display, "The X display to share (default: $DISPLAY)", "DISPLAY" },
     { "link", 0, 0, G_OPTION_ARG_NONE, &o->link, "Also print the invitation as a lifeline: link", NULL },
+    { "grace", 0, 0, G_OPTION_ARG_STRING, &o->grace, "How long a lost connection may take to come back before the session ends, like 30s or 2m (default: 30s)", "TIME" },
     { "view-only", 0, 0, G_OPTION_ARG_NONE, &o->view_only, "Never let the helper control keyboard and mouse", NULL },
     { "no-upnp", 0, 0, G_OPTION_ARG_NONE, &o->no_upnp, "Do not ask the router to forward a port (UPnP)", NULL },
     { "rendezvous", 'r', 0, G_OPTION_ARG_STRING, &o->rendezvous, "Also be reachable through this rendezvous server, across NAT routers (ws://HOST:PORT/lifeline)", "URL" },
@@ -298,6 +318,7 @@ static void options_clear(InviteOptions *o)
 {
   g_free(o->out);
   g_free(o->expires);
+  g_free(o->grace);
   g_free(o->password_file);
   g_free(o->name);
   g_free(o->display);
@@ -353,7 +374,10 @@ static int run(const InviteOptions *o, GError **error)
   gint64 lifetime = DEFAULT_LIFETIME;
   guint16 port = 0;
   LlPortMapping *mapping = NULL;
+  gint64 grace = LL_DEFAULT_GRACE_S;
   if (o->expires != NULL && !ll_duration_parse(o->expires, MAX_LIFETIME, &lifetime, error))
+    return 2;
+  if (o->grace != NULL && !ll_duration_parse(o->grace, LL_MAX_GRACE_S, &grace, error))
     return 2;
   if (!check_display(o->display, error))
     return 1;
@@ -370,7 +394,8 @@ static int run(const InviteOptions *o, GError **error)
   Invite inv = { .loop = g_main_loop_new(NULL, FALSE), .invitation = invitation };
   LlNoviceHostConfig config = { .identity = identity, .invitation = invitation,
                                 .display_name = o->display, .view_only = o->view_only,
-                                .audit = audit, .rendezvous_url = o->rendezvous };
+                                .audit = audit, .rendezvous_url = o->rendezvous,
+                                .grace_s = grace };
   inv.host = ll_novice_host_new(&config, &invite_events, &inv);
   inv.stdin_lines = ll_line_reader_new(0);
   g_autofree char *path = o->out != NULL ? g_strdup(o->out)

@@ -86,6 +86,23 @@ static void on_chat(LlHelperJoin *join, const char *from, const char *text, gpoi
   ll_say_chat(from, text);
 }
 
+static void on_reconnecting(LlHelperJoin *join, const char *why, guint grace_s, gpointer data)
+{
+  (void)join; (void)data;
+  ll_say("connection lost (%s); reconnecting for up to %u s...", why, grace_s);
+}
+
+static void on_reconnected(LlHelperJoin *join, const char *path, gint64 elapsed_ms, gpointer data)
+{
+  Join *j = data;
+  (void)join;
+  if (j->json)
+    ll_say("{\"reconnected\": true, \"path\": \"%s\", \"ms\": %" G_GINT64_FORMAT "}", path,
+           elapsed_ms);
+  else
+    ll_say("reconnected via %s in %" G_GINT64_FORMAT " ms", path, elapsed_ms);
+}
+
 static void print_help(void)
 {
   ll_say("Type a message and press Enter to send it.");
@@ -151,6 +168,8 @@ static const LlHelperJoinEvents join_events = {
   .control_denied = on_control_denied,
   .control_ended = on_control_ended,
   .chat = on_chat,
+  .reconnecting = on_reconnecting,
+  .reconnected = on_reconnected,
   .finished = on_finished,
 };
 

@@ -179,13 +179,24 @@ def test_view_only_session(work, cleanups):
 
 @suite.test
 def test_drop_ends_control(work, cleanups):
-    s = Session(work, cleanups)
+    # A lost connection ends control at once; the session waits the grace
+    # period for the helper, who never comes back here, then ends.
+    s = Session(work, cleanups, "--grace", "3s")
     s.grant_control()
     s.join.proc.kill()   # the connection drops without a goodbye
-    s.invite.wait_for("Sharing stopped")
+    s.invite.wait_for("no longer controls your computer")
+    s.invite.wait_for("The connection to Bob was interrupted. Waiting up to 3 seconds")
+    lost = time.monotonic()
+    s.invite.wait_for("Sharing stopped: the connection was lost and did not come back within "
+                      "3 seconds.")
+    assert 2.5 < time.monotonic() - lost < 6
+    events = [e["event"] for e in s.audit()]
     by = [e["by"] for e in s.audit() if e["event"] == "control-ended"]
     assert by == ["drop"], by
-    assert s.audit()[-1]["event"] == "session-end"
+    assert events.index("control-ended") < events.index("connection-lost") < \
+        events.index("session-end"), events
+    assert events[-1] == "session-end"
+    assert s.invite.proc.wait(5) == 1
 
 
 @suite.test

@@ -10,236 +10,11 @@
 #include "helper/helper_join.h"
 #include "net/tls_channel.h"
 #include "novice/novice_host.h"
-#include "xvfb_fixture.h"
-#include <glib/gstdio.h>
+#include "main_loop_wait.h"
+#include "session_fixture.h"
 #include <sodium.h>
 #include <string.h>
-#include "main_loop_wait.h"
 
-#define WAIT_MS 10000
-
-typedef struct {
-  char *dir;
-  LlIdentity *novice_id;
-  LlIdentity *helper_id;
-  LlInvitation *invitation;
-  LlNoviceHost *host;
-  guint16 port;
-  gboolean answer;         /* what the novice says when asked */
-  gboolean never_answer;   /* leave the question open */
-  int asks;
-  int withdrawn;
-  int refusals;
-  char *last_refusal;
-  gboolean host_finished;
-  const char *display;     /* the X display shared after a yes */
-} Novice;
-
-typedef struct {
-  LlHelperJoin *join;
-  gboolean waiting;
-  gboolean ready;
-  gboolean finished;
-  GError *result;
-} Helper;
-
-/* ---- plumbing ---- */
-
-static void run_until(const gboolean *condition)
-{
-  wait_until(condition, WAIT_MS);
-}
-
-static void on_ask(LlNoviceHost *host, const char *name, const char *key, gpointer data)
-{
-  Novice *n = data;
-  g_assert_cmpstr(name, ==, "Bob");
-  g_assert_true(g_str_has_prefix(key, "sha256:"));
-  n->asks++;
-  if (!n->never_answer)
-    ll_novice_host_answer(host, n->answer);
-}
-
-static void on_withdrawn(LlNoviceHost *host, const char *name, gpointer data)
-{
-  (void)host; (void)name;
-  ((Novice *)data)->withdrawn++;
-}
-
-static void on_started(LlNoviceHost *host, const char *name, gpointer data)
-{
-  (void)host; (void)name; (void)data;
-}
-
-static void on_refused(LlNoviceHost *host, const char *peer, const char *why, gpointer data)
-{
-  Novice *n = data;
-  (void)host; (void)peer;
-  n->refusals++;
-  g_free(n->last_refusal);
-  n->last_refusal = g_strdup(why);
-}
-
-static void on_host_finished(LlNoviceHost *host, const GError *why, gpointer data)
-{
-  (void)host; (void)why;
-  ((Novice *)data)->host_finished = TRUE;
-}
-
-static void on_control_asked(LlNoviceHost *host, const char *name, gpointer data)
-{
-  (void)host; (void)name; (void)data;
-}
-
-static void on_control_withdrawn(LlNoviceHost *host, gpointer data)
-{
-  (void)host; (void)data;
-}
-
-static void on_control_changed(LlNoviceHost *host, gboolean granted, const char *by, gpointer data)
-{
-  (void)host; (void)granted; (void)by; (void)data;
-}
-
-static void on_chat(LlNoviceHost *host, const char *from, const char *text, gpointer data)
-{
-  (void)host; (void)from; (void)text; (void)data;
-}
-
-static const LlNoviceHostEvents novice_events = {
-  .ask = on_ask, .ask_withdrawn = on_withdrawn, .started = on_started, .refused = on_refused,
-  .control_asked = on_control_asked, .control_withdrawn = on_control_withdrawn,
-  .control_changed = on_control_changed, .chat = on_chat, .finished = on_host_finished,
-};
-
-static void novice_start(Novice *n, gint64 created, gint64 lifetime)
-{
-  g_autoptr(GError) error = NULL;
-  n->dir = g_dir_make_tmp("lifeline-session-XXXXXX", NULL);
-  g_autofree char *nd = g_build_filename(n->dir, "novice", NULL);
-  g_autofree char *hd = g_build_filename(n->dir, "helper", NULL);
-  n->novice_id = ll_identity_load_or_create(nd, &error);
-  g_assert_no_error(error);
-  n->helper_id = ll_identity_load_or_create(hd, &error);
-  g_assert_no_error(error);
-  n->invitation = ll_invitation_new("Alice", n->novice_id->fingerprint, created, lifetime);
-  n->display = xvfb_fixture_display();
-  LlNoviceHostConfig config = { .identity = n->novice_id, .invitation = n->invitation,
-                                .display_name = n->display };
-  n->host = ll_novice_host_new(&config, &novice_events, n);
-  g_assert_true(ll_novice_host_listen(n->host, 0, &n->port, &error));
-  g_autofree char *endpoint = g_strdup_printf("127.0.0.1:%u", n->port);
-  ll_invitation_add_endpoint(n->invitation, endpoint);
-}
-
-static void novice_start_now(Novice *n)
-{
-  novice_start(n, g_get_real_time() / G_USEC_PER_SEC, 3600);
-}
-
-static void rm_rf(const char *path)
-{
-  if (g_file_test(path, G_FILE_TEST_IS_DIR)) {
-    g_autoptr(GDir) dir = g_dir_open(path, 0, NULL);
-    const char *name;
-    while (dir != NULL && (name = g_dir_read_name(dir)) != NULL) {
-      g_autofree char *child = g_build_filename(path, name, NULL);
-      rm_rf(child);
-    }
-    g_rmdir(path);
-  } else {
-    g_unlink(path);
-  }
-}
-
-static void novice_stop(Novice *n)
-{
-  ll_novice_host_free(n->host);
-  ll_invitation_free(n->invitation);
-  ll_identity_free(n->novice_id);
-  ll_identity_free(n->helper_id);
-  g_free(n->last_refusal);
-  rm_rf(n->dir);
-  g_free(n->dir);
-}
-
-/* The helper's own copy, as it would read it from the file. */
-static LlInvitation *helper_copy(const Novice *n)
-{
-  gsize len = 0;
-  g_autofree char *text = ll_invitation_to_text(n->invitation, &len);
-  LlInvitation *copy = ll_invitation_from_text(text, len, NULL);
-  g_assert_nonnull(copy);
-  return copy;
-}
-
-static void h_connected(LlHelperJoin *j, const char *path, const char *ep, gint64 ms, gpointer d)
-{
-  (void)j; (void)ep; (void)ms; (void)d;
-  g_assert_cmpstr(path, ==, "direct");
-}
-
-static void h_waiting(LlHelperJoin *j, const char *name, gpointer d)
-{
-  (void)j;
-  g_assert_cmpstr(name, ==, "Alice");
-  ((Helper *)d)->waiting = TRUE;
-}
-
-static void h_ready(LlHelperJoin *j, guint16 port, gpointer d)
-{
-  (void)j;
-  g_assert_cmpuint(port, >, 0);
-  ((Helper *)d)->ready = TRUE;
-}
-
-static void h_finished(LlHelperJoin *j, const GError *why, gpointer d)
-{
-  Helper *h = d;
-  (void)j;
-  h->finished = TRUE;
-  h->result = why != NULL ? g_error_copy(why) : NULL;
-}
-
-static void h_granted(LlHelperJoin *j, gpointer d)
-{
-  (void)j; (void)d;
-}
-
-static void h_denied(LlHelperJoin *j, const char *reason, gpointer d)
-{
-  (void)j; (void)reason; (void)d;
-}
-
-static void h_ended(LlHelperJoin *j, const char *by, gpointer d)
-{
-  (void)j; (void)by; (void)d;
-}
-
-static void h_chat(LlHelperJoin *j, const char *from, const char *text, gpointer d)
-{
-  (void)j; (void)from; (void)text; (void)d;
-}
-
-static const LlHelperJoinEvents helper_events = {
-  .connected = h_connected, .waiting = h_waiting, .ready = h_ready,
-  .control_granted = h_granted, .control_denied = h_denied, .control_ended = h_ended,
-  .chat = h_chat, .finished = h_finished,
-};
-
-static void helper_start(Helper *h, Novice *n, LlInvitation *invitation)
-{
-  g_autoptr(GError) error = NULL;
-  h->join = ll_helper_join_new(n->helper_id, invitation, "Bob", &helper_events, h);
-  g_assert_true(ll_helper_join_start(h->join, 0, &error));
-  g_assert_no_error(error);
-}
-
-static void helper_stop(Helper *h)
-{
-  ll_helper_join_free(h->join);
-  g_clear_error(&h->result);
-}
 
 /* ---- a well-behaved helper ---- */
 
@@ -548,6 +323,66 @@ static void test_hello_timeout_is_not_needed_for_others(void)
   novice_stop(&n);
 }
 
+/* ---- forged resumes ---- */
+
+static GBytes *forged_resume_frame(const LlInvitation *inv)
+{
+  g_autoptr(LlControlMessage) resume = ll_control_message_new(LL_MSG_RESUME);
+  resume->session_id = g_strdup(inv->session_id);
+  randombytes_buf(resume->proof, sizeof resume->proof);
+  g_autoptr(GBytes) payload = ll_control_message_encode(resume);
+  return ll_frame_encode(LL_CHANNEL_CONTROL, g_bytes_get_data(payload, NULL),
+                         g_bytes_get_size(payload));
+}
+
+static void forge_resume(Novice *n, GTlsCertificate *identity, const char *expected_refusal)
+{
+  int refusals = n->refusals;
+  RawHelper r = { .port = n->port, .pin = n->novice_id->fingerprint, .identity = identity,
+                  .to_send = forged_resume_frame(n->invitation) };
+  run_raw_helper(&r);
+  g_assert_true(r.got_eof);
+  g_assert_cmpuint(r.bytes_before_eof, >, 0);   /* told no, not just cut */
+  g_bytes_unref(r.to_send);
+  g_assert_cmpint(n->refusals, ==, refusals + 1);
+  g_assert_cmpstr(n->last_refusal, ==, expected_refusal);
+}
+
+static void test_forged_resume_refused(void)
+{
+  /* Someone who is not the accepted helper, or is but lacks the resume
+   * token, cannot take the session over; the real one never notices. */
+  Novice n = { .answer = TRUE };
+  novice_start_now(&n);
+  g_autoptr(LlInvitation) inv = helper_copy(&n);
+  Helper good = { 0 };
+  helper_start(&good, &n, inv);
+  run_until(&good.ready);
+  forge_resume(&n, n.helper_id->certificate, "wrong resume proof");
+  g_autofree char *other_dir = g_build_filename(n.dir, "mallory", NULL);
+  g_autoptr(LlIdentity) mallory = ll_identity_load_or_create(other_dir, NULL);
+  forge_resume(&n, mallory->certificate, "resume from another helper's key");
+  g_autoptr(GError) error = NULL;
+  g_assert_true(ll_helper_join_send_chat(good.join, "still here", &error));
+  while (n.chats->len == 0)
+    g_main_context_iteration(NULL, TRUE);
+  g_assert_cmpstr(g_ptr_array_index(n.chats, 0), ==, "still here");
+  g_assert_cmpint(n.interruptions, ==, 0);
+  g_assert_false(good.finished);
+  helper_stop(&good);
+  novice_stop(&n);
+}
+
+static void test_resume_before_accept_refused(void)
+{
+  Novice n = { .answer = TRUE };
+  novice_start_now(&n);
+  forge_resume(&n, n.helper_id->certificate, "resume of a session not running");
+  g_assert_cmpint(n.asks, ==, 0);
+  assert_listener_still_works(&n);
+  novice_stop(&n);
+}
+
 /* ---- a hostile novice ---- */
 
 typedef struct {
@@ -621,6 +456,8 @@ int main(int argc, char **argv)
   g_test_add_func("/session/active-survives-hostile-peer", test_active_session_survives_hostile_peer);
   g_test_add_func("/session/stream-before-consent", test_stream_before_consent_closes_session);
   g_test_add_func("/session/oversized-frame-from-novice", test_oversized_frame_from_novice);
+  g_test_add_func("/session/forged-resume-refused", test_forged_resume_refused);
+  g_test_add_func("/session/resume-before-accept-refused", test_resume_before_accept_refused);
   g_test_add_func("/session/silent-peer-blocks-nobody", test_hello_timeout_is_not_needed_for_others);
   return g_test_run();
 }

@@ -47,9 +47,36 @@ static void test_other_round_trips(void)
   (void)w;
 }
 
+static void test_resume_round_trips(void)
+{
+  g_autoptr(LlControlMessage) accepted = ll_control_message_new(LL_MSG_ACCEPTED);
+  accepted->name = g_strdup("Alice");
+  accepted->grace_s = 30;
+  memset(accepted->resume_token, 0x5a, LL_RESUME_TOKEN_BYTES);
+  g_autoptr(LlControlMessage) a = round_trip(accepted);
+  g_assert_cmpuint(a->grace_s, ==, 30);
+  g_assert_cmpmem(a->resume_token, LL_RESUME_TOKEN_BYTES, accepted->resume_token,
+                  LL_RESUME_TOKEN_BYTES);
+
+  g_autoptr(LlControlMessage) resume = ll_control_message_new(LL_MSG_RESUME);
+  resume->session_id = g_strdup("0011");
+  memset(resume->proof, 0xc3, LL_PROOF_BYTES);
+  resume->received = G_GUINT64_CONSTANT(0x1122334455667788);
+  g_autoptr(LlControlMessage) r = round_trip(resume);
+  g_assert_cmpstr(r->session_id, ==, "0011");
+  g_assert_cmpmem(r->proof, LL_PROOF_BYTES, resume->proof, LL_PROOF_BYTES);
+  g_assert_cmpuint(r->received, ==, resume->received);
+
+  g_autoptr(LlControlMessage) resumed = ll_control_message_new(LL_MSG_RESUMED);
+  resumed->received = 12345;
+  g_autoptr(LlControlMessage) d = round_trip(resumed);
+  g_assert_cmpuint(d->received, ==, 12345);
+}
+
 static void test_terminal_escapes_are_neutralised(void)
 {
   g_autoptr(LlControlMessage) m = ll_control_message_new(LL_MSG_ACCEPTED);
+  m->grace_s = 30;
   m->name = g_strdup("Eve\x1b[2J\x1b]0;pwned\x07\nAllow? [y/N]");
   g_autoptr(LlControlMessage) back = round_trip(m);
   g_assert_null(strchr(back->name, '\x1b'));
@@ -98,6 +125,23 @@ static void test_malformed(void)
   g_autoptr(GBytes) too_long = variant_bytes(g_variant_new("(s@a{sv})", "accepted",
       g_variant_new_parsed("{'name': <%s>}", long_name)));
   expect_protocol_error(too_long);
+  /* a grace period of zero, or beyond the bound; a token of the wrong size */
+  g_autoptr(GBytes) no_grace = variant_bytes(g_variant_new_parsed(
+      "('accepted', {'name': <'A'>, 'resume-token': <@ay [byte 0x01, 0x02, 0x03, 0x04, 0x05, 0x06, "
+      "0x07, 0x08, 0x09, 0x0a, 0x0b, 0x0c, 0x0d, 0x0e, 0x0f, 0x10, 0x11, 0x12, 0x13, 0x14, 0x15, "
+      "0x16, 0x17, 0x18, 0x19, 0x1a, 0x1b, 0x1c, 0x1d, 0x1e, 0x1f, 0x20]>, 'grace': <uint32 0>})"));
+  expect_protocol_error(no_grace);
+  g_autoptr(GBytes) huge_grace = variant_bytes(g_variant_new_parsed(
+      "('accepted', {'name': <'A'>, 'resume-token': <@ay [byte 0x01, 0x02, 0x03, 0x04, 0x05, 0x06, "
+      "0x07, 0x08, 0x09, 0x0a, 0x0b, 0x0c, 0x0d, 0x0e, 0x0f, 0x10, 0x11, 0x12, 0x13, 0x14, 0x15, "
+      "0x16, 0x17, 0x18, 0x19, 0x1a, 0x1b, 0x1c, 0x1d, 0x1e, 0x1f, 0x20]>, 'grace': <uint32 99999>})"));
+  expect_protocol_error(huge_grace);
+  g_autoptr(GBytes) short_token = variant_bytes(g_variant_new_parsed(
+      "('accepted', {'name': <'A'>, 'resume-token': <[byte 1, 2]>, 'grace': <uint32 30>})"));
+  expect_protocol_error(short_token);
+  g_autoptr(GBytes) resume_without_count = variant_bytes(g_variant_new_parsed(
+      "('resumed', {'received': <uint32 7>})"));
+  expect_protocol_error(resume_without_count);
 }
 
 static void test_truncated_prefixes(void)
@@ -145,6 +189,7 @@ int main(int argc, char **argv)
   g_assert_cmpint(sodium_init(), >=, 0);
   g_test_add_func("/control/hello-round-trip", test_hello_round_trip);
   g_test_add_func("/control/other-round-trips", test_other_round_trips);
+  g_test_add_func("/control/resume-round-trips", test_resume_round_trips);
   g_test_add_func("/control/terminal-escapes", test_terminal_escapes_are_neutralised);
   g_test_add_func("/control/malformed", test_malformed);
   g_test_add_func("/control/truncated-prefixes", test_truncated_prefixes);
