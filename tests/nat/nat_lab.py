@@ -40,6 +40,7 @@ class Lab:
         self.next_public = 10
         self.next_lan = 1
         self.lan_hosts = {}       # router namespace -> hosts on its LAN so far
+        self.cables = {}          # namespace -> its veth's end on the public bridge
         # "The rest of the Internet": a default route for every public host,
         # to a namespace that silently drops what it gets (private
         # destinations included), as the real one does. Without it, sending
@@ -69,6 +70,7 @@ class Lab:
         peer = f"p{self.tag}{self.next_public}"
         run("ip", "link", "add", ifname, "netns", ns, "type", "veth", "peer", "name", peer,
             "netns", self.pub)
+        self.cables[ns] = peer
         self.exec(self.pub, "ip", "link", "set", peer, "master", "br0", "up")
         self.exec(ns, "ip", "addr", "add", f"{ip}/24", "dev", ifname)
         self.exec(ns, "ip", "link", "set", ifname, "up")
@@ -183,6 +185,12 @@ table ip nat {{
         self.exec(ns, "ip", "link", "set", "eth0", "up")
         self.exec(ns, "ip", "route", "add", "default", "via", f"{lan}.1")
         return ns, ip
+
+    def set_cable(self, ns, plugged):
+        """Unplugs (or plugs back) the public cable of NS, a router or a
+        public host: its veth's far end goes down, so nothing passes and
+        nobody is told, while routes and NAT state stay as they were."""
+        self.exec(self.pub, "ip", "link", "set", self.cables[ns], "up" if plugged else "down")
 
     def host(self, name, kind):
         """A host behind a router of KIND ("none": on the public net)."""

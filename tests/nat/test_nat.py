@@ -22,6 +22,7 @@ from nat_lab import EXPECTED, PUBLIC_IP, RELAY_PORTS, RENDEZVOUS_PORT, Lab  # no
 
 LIFELINE = os.path.abspath(sys.argv[1])
 RFB_SNAPSHOT = os.path.join(os.path.dirname(LIFELINE), "tests", "tools", "rfb-snapshot")
+RFB_PROBE = os.path.join(os.path.dirname(LIFELINE), "tests", "tools", "rfb-probe")
 sys.argv = sys.argv[1:]
 RUNS = int(os.environ.get("LIFELINE_NAT_RUNS", "1"))
 RENDEZVOUS = f"ws://{PUBLIC_IP}:{RENDEZVOUS_PORT}/lifeline"
@@ -229,6 +230,97 @@ def test_two_novices_behind_one_router(work, cleanups):
     for i in (0, 1):
         joins[i].wait_for("ready: ", timeout=30)
         check_picture(work, f"two{i}", desktops[i], helpers[i], 5950)
+
+
+def live_session(lab, work, cleanups, novice_ns, helper_ns, x, *invite_args):
+    """An accepted session left running, with a viewer attached through
+    the helper's port; returns (invite, join, viewer)."""
+    inv = os.path.join(work, "live.lifeline")
+    invite = Process(in_ns(novice_ns, LIFELINE, "invite", "--name", "Alice", "--out", inv,
+                           "--rendezvous", RENDEZVOUS, *invite_args),
+                     env=person_env(work, "novice", x.display), name="invite")
+    cleanups.append(invite.stop)
+    invite.wait_for("Waiting for your helper")
+    join = Process(in_ns(helper_ns, LIFELINE, "join", "--json", "--name", "Bob",
+                         "--vnc-port", "5950", inv), env=person_env(work, "helper"), name="join")
+    cleanups.append(join.stop)
+    invite.wait_for("Allow? [y/N]", timeout=60)
+    invite.send("y")
+    join.wait_for("ready: ", timeout=30)
+    viewer = Process(in_ns(helper_ns, RFB_PROBE, "127.0.0.1", "5950"), name="viewer")
+    cleanups.append(viewer.stop)
+    viewer.wait_for("ready", timeout=30)
+    return invite, join, viewer
+
+
+def viewer_shows(viewer, colour, timeout):
+    """Asks the viewer for a background pixel until it shows COLOUR."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        since = viewer.mark()
+        viewer.send("pixel 5 5")
+        out = viewer.wait_for("\n", since=since, timeout=10)
+        if out[since:].strip().endswith(colour):
+            return
+        time.sleep(0.3)
+    raise AssertionError(f"the viewer never showed {colour}:\n{viewer.out[-300:]}")
+
+
+@suite.test
+def test_link_down_5s_resumes(work, cleanups):
+    """The novice's router loses its public cable for 5 s in the middle of
+    an ICE session: the helper comes back by itself, nobody is asked
+    again, and the viewer that stayed attached shows what changed."""
+    lab = Lab(f"{os.getpid() % 1000}10")
+    cleanups.append(lab.teardown)
+    lab.start_public_services(LIFELINE, work)
+    novice_ns = lab.host("nov", "port-restricted")
+    helper_ns = lab.host("hlp", "port-restricted")
+    x = novice_desktop(lab, novice_ns, cleanups)   # #c4a000 background
+    invite, join, viewer = live_session(lab, work, cleanups, novice_ns, helper_ns, x)
+    viewer_shows(viewer, "c4a000", 10)
+    router = f"ll{lab.tag}-nov-router"
+    lab.set_cable(router, False)
+    unplugged = time.monotonic()
+    x.run("xsetroot", "-solid", "#204a87")   # changes while nobody can see them
+    join.send("said during the outage")
+    time.sleep(5)
+    lab.set_cable(router, True)
+    join.wait_for("connection lost", timeout=5)
+    invite.wait_for("The connection to Bob was interrupted", timeout=5)
+    join.wait_for('"reconnected": true', timeout=25)
+    invite.wait_for("Bob is connected again.", timeout=5)
+    back_s = time.monotonic() - unplugged
+    viewer_shows(viewer, "204a87", 15)
+    invite.wait_for("Bob: said during the outage", timeout=5)
+    invite.send("and after it")
+    join.wait_for("Alice: and after it", timeout=10)
+    assert invite.out.count("Allow? [y/N]") == 1, invite.out
+    assert viewer.proc.poll() is None, "the viewer was disconnected"
+    line = [l for l in join.out.splitlines() if l.startswith('{"reconnected"')][0]
+    print(f"# back {back_s:.1f} s after the cable was pulled for 5 s: {line}", flush=True)
+
+
+@suite.test
+def test_link_down_beyond_grace_ends_both(work, cleanups):
+    """Unplugged for longer than the grace period: both sides end on their
+    own and say why."""
+    lab = Lab(f"{os.getpid() % 1000}11")
+    cleanups.append(lab.teardown)
+    lab.start_public_services(LIFELINE, work)
+    novice_ns = lab.host("nov", "none")
+    helper_ns = lab.host("hlp", "port-restricted")
+    x = novice_desktop(lab, novice_ns, cleanups)
+    invite, join, viewer = live_session(lab, work, cleanups, novice_ns, helper_ns, x,
+                                        "--grace", "6s")
+    lab.set_cable(novice_ns, False)
+    said = "the connection was lost and did not come back within 6 seconds"
+    invite.wait_for(f"Sharing stopped: {said}.", timeout=20)
+    assert invite.wait_exit(5) == 1
+    join.wait_exit(20)
+    assert join.proc.returncode == 1, join.out + join.err
+    assert said in join.err, join.err
+    lab.set_cable(novice_ns, True)
 
 
 status = suite.run()

@@ -7,6 +7,7 @@
  *   click X Y      move to X,Y and click button 1
  *   cut TEXT       send TEXT as clipboard (ClientCutText)
  *   chat TEXT      send TEXT as an UltraVNC TextChat message
+ *   pixel X Y      print "pixel: X Y RRGGBB", the colour this viewer shows there now
  *   quit
  * and prints what the server sends besides pictures:
  *   cut: TEXT      clipboard from the server
@@ -82,6 +83,15 @@ static void run_command(rfbClient *c, char *line)
      * supported messages, and libvncclient sends only what is listed. */
     c->supportedMessages.client2server[rfbTextChat / 8] |= 1 << (rfbTextChat % 8);
     TextChatSend(c, line + 5);
+  } else if (strncmp(line, "pixel ", 6) == 0) {
+    int x = -1, y = -1;
+    sscanf(line + 6, "%d %d", &x, &y);
+    if (x >= 0 && y >= 0 && x < c->width && y < c->height) {
+      /* 32 bits per pixel, red in the lowest byte: R, G, B, 0 in memory. */
+      const uint8_t *px = c->frameBuffer + ((size_t)y * c->width + x) * 4;
+      printf("pixel: %d %d %02x%02x%02x\n", x, y, px[0], px[1], px[2]);
+      fflush(stdout);
+    }
   } else if (strcmp(line, "quit") == 0) {
     exit(0);
   }
