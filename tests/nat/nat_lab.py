@@ -210,18 +210,7 @@ table ip nat {{
         secret_file = os.path.join(work, "turn-secret")
         with open(secret_file, "w") as f:
             f.write("lab-secret-" + self.tag + "\n")
-        userdb = os.path.join(work, "turn-userdb")
-        config = os.path.join(work, "turnserver.conf")
-        open(config, "w").close()   # never the system's /etc/turnserver.conf
-        self.turn = self.spawn(self.pub, [
-            "turnserver", "-c", config, "--listening-ip", PUBLIC_IP, "--listening-port", str(TURN_PORT),
-            "--relay-ip", PUBLIC_IP,
-            "--min-port", str(RELAY_PORTS[0]), "--max-port", str(RELAY_PORTS[1]),
-            "--fingerprint", "--use-auth-secret", "--static-auth-secret", "lab-secret-" + self.tag,
-            "--realm", "lifeline.lab", "--no-cli", "--no-tls", "--no-dtls", "--userdb", userdb,
-            "--log-file", "stdout", "--pidfile", os.path.join(work, "turn.pid"),
-            "--no-multicast-peers", "--allowed-peer-ip", f"{PUBLIC_NET}.0-{PUBLIC_NET}.255"], stdout=open(os.path.join(work, "turn.log"), "w"),
-            stderr=subprocess.STDOUT)
+        self.start_turn(work)
         self.rendezvous = self.spawn(self.pub, [
             lifeline, "rendezvous", "--listen", f"{PUBLIC_IP}:{RENDEZVOUS_PORT}",
             "--turn-url", f"turn:{PUBLIC_IP}:{TURN_PORT}", "--turn-secret-file", secret_file],
@@ -232,11 +221,33 @@ table ip nat {{
                                           str(ECHO_PORT)], stdout=subprocess.PIPE, text=True)
         assert self.echo.stdout.readline().strip() == "ready"
         self._count_relay_bytes()
+
+    def start_turn(self, work):
+        """coturn on the public side; again after restart_turn()."""
+        userdb = os.path.join(work, "turn-userdb")
+        config = os.path.join(work, "turnserver.conf")
+        open(config, "w").close()   # never the system's /etc/turnserver.conf
+        self.turn = self.spawn(self.pub, [
+            "turnserver", "-c", config, "--listening-ip", PUBLIC_IP, "--listening-port", str(TURN_PORT),
+            "--relay-ip", PUBLIC_IP,
+            "--min-port", str(RELAY_PORTS[0]), "--max-port", str(RELAY_PORTS[1]),
+            "--fingerprint", "--use-auth-secret", "--static-auth-secret", "lab-secret-" + self.tag,
+            "--realm", "lifeline.lab", "--no-cli", "--no-tls", "--no-dtls", "--userdb", userdb,
+            "--log-file", "stdout", "--pidfile", os.path.join(work, "turn.pid"),
+            "--no-multicast-peers", "--allowed-peer-ip", f"{PUBLIC_NET}.0-{PUBLIC_NET}.255"],
+            stdout=open(os.path.join(work, "turn.log"), "a"), stderr=subprocess.STDOUT)
+        self.turn_work = work
         deadline = time.time() + 10
         while time.time() < deadline:   # coturn takes a moment to listen
             if f":{TURN_PORT} " in self.exec(self.pub, "ss", "-lun").stdout:
                 break
             time.sleep(0.1)
+
+    def restart_turn(self):
+        """Stops coturn by PID and starts a fresh one: every allocation is gone."""
+        self.turn.terminate()
+        self.turn.wait(10)
+        self.start_turn(self.turn_work)
 
     def _count_relay_bytes(self):
         """Counts bytes to and from coturn's relay ports on the public side."""

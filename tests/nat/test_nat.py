@@ -253,6 +253,19 @@ def live_session(lab, work, cleanups, novice_ns, helper_ns, x, *invite_args):
     return invite, join, viewer
 
 
+def live_lab(work, cleanups, tag, novice_kind, helper_kind, *invite_args):
+    """A lab of its own with a live session in it; returns (lab, novice
+    namespace, helper namespace, novice's desktop, invite, join, viewer)."""
+    lab = Lab(f"{os.getpid() % 1000}{tag}")
+    cleanups.append(lab.teardown)
+    lab.start_public_services(LIFELINE, work)
+    novice_ns = lab.host("nov", novice_kind)
+    helper_ns = lab.host("hlp", helper_kind)
+    x = novice_desktop(lab, novice_ns, cleanups)   # #c4a000 background
+    session = live_session(lab, work, cleanups, novice_ns, helper_ns, x, *invite_args)
+    return (lab, novice_ns, helper_ns, x) + session
+
+
 def viewer_shows(viewer, colour, timeout):
     """Asks the viewer for a background pixel until it shows COLOUR."""
     deadline = time.monotonic() + timeout
@@ -271,13 +284,8 @@ def test_link_down_5s_resumes(work, cleanups):
     """The novice's router loses its public cable for 5 s in the middle of
     an ICE session: the helper comes back by itself, nobody is asked
     again, and the viewer that stayed attached shows what changed."""
-    lab = Lab(f"{os.getpid() % 1000}10")
-    cleanups.append(lab.teardown)
-    lab.start_public_services(LIFELINE, work)
-    novice_ns = lab.host("nov", "port-restricted")
-    helper_ns = lab.host("hlp", "port-restricted")
-    x = novice_desktop(lab, novice_ns, cleanups)   # #c4a000 background
-    invite, join, viewer = live_session(lab, work, cleanups, novice_ns, helper_ns, x)
+    lab, novice_ns, helper_ns, x, invite, join, viewer = live_lab(
+        work, cleanups, 10, "port-restricted", "port-restricted")
     viewer_shows(viewer, "c4a000", 10)
     router = f"ll{lab.tag}-nov-router"
     lab.set_cable(router, False)
@@ -302,17 +310,31 @@ def test_link_down_5s_resumes(work, cleanups):
 
 
 @suite.test
+def test_relay_restart_resumes(work, cleanups):
+    """coturn restarts under a relayed session (every allocation gone): the
+    helper comes back through a fresh allocation, nobody is asked again."""
+    lab, novice_ns, helper_ns, x, invite, join, viewer = live_lab(
+        work, cleanups, 12, "symmetric", "symmetric")
+    assert '"path": "relay"' in join.out, join.out
+    lab.restart_turn()
+    restarted = time.monotonic()
+    x.run("xsetroot", "-solid", "#204a87")
+    join.wait_for("connection lost", timeout=15)
+    join.wait_for('"reconnected": true, "path": "relay"', timeout=30)
+    invite.wait_for("Bob is connected again.", timeout=5)
+    back_s = time.monotonic() - restarted
+    viewer_shows(viewer, "204a87", 15)
+    assert invite.out.count("Allow? [y/N]") == 1, invite.out
+    line = [l for l in join.out.splitlines() if l.startswith('{"reconnected"')][0]
+    print(f"# back {back_s:.1f} s after coturn restarted: {line}", flush=True)
+
+
+@suite.test
 def test_link_down_beyond_grace_ends_both(work, cleanups):
     """Unplugged for longer than the grace period: both sides end on their
     own and say why."""
-    lab = Lab(f"{os.getpid() % 1000}11")
-    cleanups.append(lab.teardown)
-    lab.start_public_services(LIFELINE, work)
-    novice_ns = lab.host("nov", "none")
-    helper_ns = lab.host("hlp", "port-restricted")
-    x = novice_desktop(lab, novice_ns, cleanups)
-    invite, join, viewer = live_session(lab, work, cleanups, novice_ns, helper_ns, x,
-                                        "--grace", "6s")
+    lab, novice_ns, helper_ns, x, invite, join, viewer = live_lab(
+        work, cleanups, 11, "none", "port-restricted", "--grace", "6s")
     lab.set_cable(novice_ns, False)
     said = "the connection was lost and did not come back within 6 seconds"
     invite.wait_for(f"Sharing stopped: {said}.", timeout=20)
