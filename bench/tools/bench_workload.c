@@ -176,6 +176,9 @@ int main(int argc, char **argv)
     b.marker = plain_window(&b, 0, 0, MARKER, MARKER, marker_pixel(0));
     XSync(b.dpy, False);
     paced(&b, seconds, 30, switch_picture, &fs);
+    XFreeGC(b.dpy, fs.gc);
+    XFreePixmap(b.dpy, fs.pictures[0]);
+    XFreePixmap(b.dpy, fs.pictures[1]);
   } else if (strcmp(workload, "move") == 0) {
     Window win = plain_window(&b, 100, 200, 400, 300, 0x4e9a06);
     Window inner = XCreateSimpleWindow(b.dpy, win, 20, 20, 360, 260, 4, 0xffffff, 0xcc0000);
