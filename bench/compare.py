@@ -108,6 +108,8 @@ class Server:
     def stop(self):
         for p in reversed(self.procs):
             p.stop()
+            if os.environ.get("BENCH_DEBUG"):
+                print(f"--- {' '.join(p.argv[:2])}\n{p.out}{p.err}", file=sys.stderr)
 
 
 def big_text_file(work):
@@ -265,6 +267,8 @@ def main():
     ap.add_argument("--servers", default=",".join(SERVERS),
                     help="a comma-separated subset of " + ",".join(SERVERS))
     ap.add_argument("--encodings", help="tight, zrle or tight,zrle")
+    ap.add_argument("--workloads", default=",".join(WORKLOADS),
+                    help="a comma-separated subset of " + ",".join(WORKLOADS))
     args = ap.parse_args()
     for tool in ("x11vnc", "X0tigervnc", "xterm"):
         if shutil.which(tool) is None:
@@ -274,6 +278,7 @@ def main():
     if args.encodings:
         encodings = args.encodings.split(",")
     servers = args.servers.split(",")
+    workloads = args.workloads.split(",")
     os.makedirs(args.out, exist_ok=True)
     work = tempfile.mkdtemp(prefix="lifeline-bench-")
     x = Xvfb(1920, 1080)
@@ -288,7 +293,7 @@ def main():
                 idle_cpu[kind] = summarise(r)
                 print(f"# {kind} idle: {r['cpu']:.2f} CPU s over {idle} s", flush=True)
                 for encoding in encodings:
-                    for workload in WORKLOADS:
+                    for workload in workloads:
                         r = summarise(run_one(args.build, x, server, workload, encoding, seconds,
                                               work))
                         results[(kind, workload, encoding)] = r
