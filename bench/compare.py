@@ -29,7 +29,6 @@ OUT: bench/results)."""
 import argparse
 import os
 import shutil
-import socket
 import statistics
 import subprocess
 import sys
@@ -38,7 +37,7 @@ import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "tests", "e2e"))
-from harness import Process, Xvfb, free_port  # noqa: E402
+from harness import Process, Xvfb, cpu_seconds, free_port, port_is_closed  # noqa: E402
 
 WORKLOADS = ["typing", "scrolling", "move", "fullscreen"]
 SERVERS = ["lifeline", "lifeline-rfb", "x11vnc", "tigervnc"]
@@ -47,18 +46,11 @@ LABEL = {"lifeline": "Lifeline (invite + join)", "lifeline-rfb": "Lifeline RFB, 
 MARKER_COLOURS = 27
 
 
-def cpu_seconds(pid):
-    with open(f"/proc/{pid}/stat") as f:
-        fields = f.read().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-
-
 def wait_port(port, timeout=15):
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        with socket.socket() as s:
-            if s.connect_ex(("127.0.0.1", port)) == 0:
-                return
+        if not port_is_closed(port):
+            return
         time.sleep(0.1)
     raise AssertionError(f"nothing listens on port {port}")
 

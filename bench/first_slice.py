@@ -19,20 +19,13 @@ import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "tests", "e2e"))
-from harness import Process, Xvfb, free_port  # noqa: E402
+from harness import Process, Xvfb, cpu_seconds, free_port  # noqa: E402
 
 BUILD = sys.argv[1] if len(sys.argv) > 1 else os.path.join(HERE, "..", "build")
 LIFELINE = os.path.join(BUILD, "lifeline")
 SNAPSHOT = os.path.join(BUILD, "tests", "tools", "rfb-snapshot")
 IDLE_SECONDS = 30
 RUNS = 10
-
-
-def cpu_seconds(pid):
-    """utime + stime of PID and its threads, from /proc."""
-    with open(f"/proc/{pid}/stat") as f:
-        fields = f.read().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def desktop():

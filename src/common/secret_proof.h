@@ -7,6 +7,9 @@
 #include "common/control_message.h"
 #include "common/invitation.h"
 
+/* A resume token keys the same proof as the invitation secret. */
+G_STATIC_ASSERT(LL_RESUME_TOKEN_BYTES == LL_INVITATION_SECRET_BYTES);
+
 void ll_secret_proof_compute(const guint8 secret[LL_INVITATION_SECRET_BYTES],
                              const char *session_id, const guint8 *binding, gsize binding_len,
                              guint8 out[LL_PROOF_BYTES]);

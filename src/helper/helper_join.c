@@ -1,6 +1,5 @@
 #include "helper/helper_join.h"
 #include "common/error.h"
-#include "common/secret_proof.h"
 #include "helper/local_rfb_port.h"
 #include "net/endpoint_race.h"
 #include "net/session.h"
@@ -11,8 +10,6 @@
 
 /* Between two attempts to reconnect, so a dead network is not hammered. */
 #define RECONNECT_PAUSE_MS 1000
-
-G_STATIC_ASSERT(LL_RESUME_TOKEN_BYTES == LL_INVITATION_SECRET_BYTES);
 
 typedef enum { JOIN_IDLE, JOIN_CONNECTING, JOIN_ASKED, JOIN_ACTIVE, JOIN_DONE } JoinState;
 
@@ -182,16 +179,12 @@ static void start_race(LlHelperJoin *j);
 static void send_resume(LlHelperJoin *j, GTlsConnection *tls)
 {
   g_autoptr(GError) error = NULL;
-  g_autoptr(GBytes) binding = ll_tls_channel_binding(tls, &error);
-  if (binding == NULL) {
+  g_autoptr(LlControlMessage) resume = ll_control_message_new(LL_MSG_RESUME);
+  resume->session_id = g_strdup(j->invitation->session_id);
+  if (!ll_tls_prove(tls, j->resume_token, resume->session_id, resume->proof, &error)) {
     ll_session_abort(j->session, error);
     return;
   }
-  g_autoptr(LlControlMessage) resume = ll_control_message_new(LL_MSG_RESUME);
-  resume->session_id = g_strdup(j->invitation->session_id);
-  ll_secret_proof_compute(j->resume_token, j->invitation->session_id,
-                          g_bytes_get_data(binding, NULL), g_bytes_get_size(binding),
-                          resume->proof);
   ll_session_resume_over(j->session, G_IO_STREAM(tls), resume);
 }
 
@@ -246,18 +239,14 @@ static const LlSessionHandlers join_handlers = {
 static void send_hello(LlHelperJoin *j)
 {
   g_autoptr(GError) error = NULL;
-  g_autoptr(GBytes) binding = ll_tls_channel_binding(j->tls, &error);
-  if (binding == NULL) {
-    ll_session_abort(j->session, error);
-    return;
-  }
   g_autoptr(LlControlMessage) hello = ll_control_message_new(LL_MSG_HELLO);
   hello->version = LL_PROTOCOL_VERSION;
   hello->name = g_strdup(j->helper_name);
   hello->session_id = g_strdup(j->invitation->session_id);
-  gsize n = 0;
-  const guint8 *b = g_bytes_get_data(binding, &n);
-  ll_secret_proof_compute(j->invitation->secret, j->invitation->session_id, b, n, hello->proof);
+  if (!ll_tls_prove(j->tls, j->invitation->secret, hello->session_id, hello->proof, &error)) {
+    ll_session_abort(j->session, error);
+    return;
+  }
   ll_session_send_control(j->session, hello);
   j->state = JOIN_ASKED;
 }

@@ -87,7 +87,6 @@ void ll_frame_link_set_handlers(LlFrameLink *l, const LlFrameLinkHandlers *handl
   l->user_data = user_data;
 }
 
-GIOStream *ll_frame_link_get_stream(LlFrameLink *l) { return l->stream; }
 gboolean ll_frame_link_is_open(LlFrameLink *l) { return l->state == LINK_OPEN; }
 gboolean ll_frame_link_is_congested(LlFrameLink *l) { return l->congested; }
 gint64 ll_frame_link_last_heard(LlFrameLink *l) { return l->last_heard; }

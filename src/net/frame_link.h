@@ -33,7 +33,6 @@ void ll_frame_link_set_handlers(LlFrameLink *link, const LlFrameLinkHandlers *ha
                                 gpointer user_data);
 /* Starts reading. */
 void ll_frame_link_start(LlFrameLink *link);
-GIOStream *ll_frame_link_get_stream(LlFrameLink *link);
 gboolean ll_frame_link_is_open(LlFrameLink *link);
 /* Queues a complete frame (a reference is taken). */
 void ll_frame_link_send(LlFrameLink *link, GBytes *frame);

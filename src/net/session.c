@@ -440,27 +440,26 @@ static void send_uncounted_control(LlSession *s, const LlControlMessage *m)
   ll_frame_link_send(s->link, frame);
 }
 
-/* Sends again what the peer did not receive; FALSE when that is not
- * something we can send again. */
-static gboolean send_again_from(LlSession *s, guint64 peer_received, GError **error)
+/* What the peer did not receive, from PEER_RECEIVED on; NULL with
+ * LL_ERROR_PROTOCOL when that is not something we sent and still hold. */
+static GPtrArray *frames_to_send_again(LlSession *s, guint64 peer_received, GError **error)
 {
-  g_autoptr(GPtrArray) again = ll_replay_buffer_since(s->sent, peer_received);
-  if (again == NULL) {
+  GPtrArray *again = ll_replay_buffer_since(s->sent, peer_received);
+  if (again == NULL)
     g_set_error(error, LL_ERROR, LL_ERROR_PROTOCOL,
                 "the other computer says it received %" G_GUINT64_FORMAT " bytes; we sent %"
                 G_GUINT64_FORMAT " and still hold those from %" G_GUINT64_FORMAT,
                 peer_received, ll_replay_buffer_end(s->sent), ll_replay_buffer_start(s->sent));
-    return FALSE;
-  }
+  return again;
+}
+
+/* Sends AGAIN over the new link and carries on. */
+static void carry_on(LlSession *s, guint64 peer_received, GPtrArray *again)
+{
   ll_replay_buffer_confirm(s->sent, peer_received);
   for (guint i = 0; i < again->len; i++)
     ll_frame_link_send(s->link, g_ptr_array_index(again, i));
   g_info("resumed the session with %s: sent %u messages again", s->label, again->len);
-  return TRUE;
-}
-
-static void carry_on(LlSession *s)
-{
   s->state = SESSION_OPEN;
   g_clear_handle_id(&s->grace_timer, g_source_remove);
   if (s->handlers.resumed != NULL)
@@ -473,11 +472,11 @@ static void carry_on(LlSession *s)
 static void finish_resume(LlSession *s, guint64 peer_received)
 {
   GError *error = NULL;
-  if (!send_again_from(s, peer_received, &error)) {
+  g_autoptr(GPtrArray) again = frames_to_send_again(s, peer_received, &error);
+  if (again == NULL)
     violation(s, error);
-    return;
-  }
-  carry_on(s);
+  else
+    carry_on(s, peer_received, again);
 }
 
 void ll_session_resume_over(LlSession *s, GIOStream *stream, LlControlMessage *resume)
@@ -503,14 +502,9 @@ gboolean ll_session_resume_from(LlSession *s, LlSession *carrier, guint64 peer_r
     g_set_error_literal(error, LL_ERROR, LL_ERROR_CONNECTION_LOST, "the new connection is gone");
     return FALSE;
   }
-  if (peer_received < ll_replay_buffer_start(s->sent) ||
-      peer_received > ll_replay_buffer_end(s->sent)) {
-    g_set_error(error, LL_ERROR, LL_ERROR_PROTOCOL,
-                "it claims %" G_GUINT64_FORMAT " bytes received; we sent %" G_GUINT64_FORMAT
-                " and hold those from %" G_GUINT64_FORMAT, peer_received,
-                ll_replay_buffer_end(s->sent), ll_replay_buffer_start(s->sent));
+  g_autoptr(GPtrArray) again = frames_to_send_again(s, peer_received, error);
+  if (again == NULL)
     return FALSE;
-  }
   /* The carrier lets go of its link without closing it; we take it. */
   g_autoptr(LlFrameLink) link = g_steal_pointer(&carrier->link);
   finish(carrier, NULL);
@@ -519,13 +513,7 @@ gboolean ll_session_resume_from(LlSession *s, LlSession *carrier, guint64 peer_r
   resumed->received = s->received;
   send_uncounted_control(s, resumed);
   s->confirmed_received = s->received;
-  GError *local = NULL;
-  if (!send_again_from(s, peer_received, &local)) {   /* checked above; cannot happen */
-    g_propagate_error(error, g_error_copy(local));
-    finish(s, local);
-    return FALSE;
-  }
-  carry_on(s);
+  carry_on(s, peer_received, again);
   return TRUE;
 }
 

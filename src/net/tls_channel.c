@@ -140,3 +140,27 @@ void ll_socket_set_nodelay(GSocketConnection *connection)
       (family == G_SOCKET_FAMILY_IPV4 || family == G_SOCKET_FAMILY_IPV6))
     g_socket_set_option(socket, IPPROTO_TCP, TCP_NODELAY, 1, NULL);
 }
+
+gboolean ll_tls_prove(GTlsConnection *tls, const guint8 key[LL_INVITATION_SECRET_BYTES],
+                      const char *session_id, guint8 out[LL_PROOF_BYTES], GError **error)
+{
+  g_autoptr(GBytes) binding = ll_tls_channel_binding(tls, error);
+  if (binding == NULL)
+    return FALSE;
+  ll_secret_proof_compute(key, session_id, g_bytes_get_data(binding, NULL),
+                          g_bytes_get_size(binding), out);
+  return TRUE;
+}
+
+gboolean ll_tls_proof_is_valid(GTlsConnection *tls, const guint8 key[LL_INVITATION_SECRET_BYTES],
+                               const char *session_id, const guint8 proof[LL_PROOF_BYTES])
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GBytes) binding = ll_tls_channel_binding(tls, &error);
+  if (binding == NULL) {
+    g_warning("no channel binding: %s", error->message);
+    return FALSE;
+  }
+  return ll_secret_proof_verify(key, session_id, g_bytes_get_data(binding, NULL),
+                                g_bytes_get_size(binding), proof);
+}

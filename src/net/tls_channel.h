@@ -5,6 +5,7 @@
 #pragma once
 #include <gio/gio.h>
 #include "common/fingerprint.h"
+#include "common/secret_proof.h"
 
 #define LL_TLS_HANDSHAKE_TIMEOUT_MS 15000
 
@@ -21,6 +22,13 @@ gboolean ll_tls_handshake_finish(GTlsConnection *tls, GAsyncResult *result, GErr
 
 /* The tls-exporter channel binding of an established connection. */
 GBytes *ll_tls_channel_binding(GTlsConnection *tls, GError **error);
+/* The secret proof (common/secret_proof.h) of KEY for SESSION_ID, bound to
+ * this connection; FALSE when the connection has no channel binding. */
+gboolean ll_tls_prove(GTlsConnection *tls, const guint8 key[LL_INVITATION_SECRET_BYTES],
+                      const char *session_id, guint8 out[LL_PROOF_BYTES], GError **error);
+/* TRUE when PROOF is that of KEY for SESSION_ID on this connection. */
+gboolean ll_tls_proof_is_valid(GTlsConnection *tls, const guint8 key[LL_INVITATION_SECRET_BYTES],
+                               const char *session_id, const guint8 proof[LL_PROOF_BYTES]);
 /* The peer's certificate fingerprint; FALSE when it sent none. */
 gboolean ll_tls_peer_fingerprint(GTlsConnection *tls, guint8 out[LL_FINGERPRINT_BYTES]);
 

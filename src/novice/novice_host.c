@@ -1,7 +1,6 @@
 #include "novice/novice_host.h"
 #include "common/async_guard.h"
 #include "common/error.h"
-#include "common/secret_proof.h"
 #include "net/ice_path.h"
 #include "net/rendezvous_client.h"
 #include "net/session.h"
@@ -9,8 +8,6 @@
 #include "novice/assist_session.h"
 #include <sodium.h>
 #include <string.h>
-
-G_STATIC_ASSERT(LL_RESUME_TOKEN_BYTES == LL_INVITATION_SECRET_BYTES);
 
 typedef enum { PEER_HANDSHAKE, PEER_AWAIT_HELLO, PEER_ASKING, PEER_REFUSED } PeerState;
 
@@ -108,20 +105,6 @@ static void refuse(Peer *p, const char *reason_for_helper, const char *log_reaso
 
 /* ---- the hello ---- */
 
-static gboolean proof_is_valid(Peer *p, const LlControlMessage *hello)
-{
-  g_autoptr(GError) error = NULL;
-  g_autoptr(GBytes) binding = ll_tls_channel_binding(p->tls, &error);
-  if (binding == NULL) {
-    g_warning("no channel binding for %s: %s", p->address, error->message);
-    return FALSE;
-  }
-  gsize n = 0;
-  const guint8 *b = g_bytes_get_data(binding, &n);
-  return ll_secret_proof_verify(p->host->config.invitation->secret, hello->session_id, b, n,
-                                hello->proof);
-}
-
 static void ask_novice(Peer *p)
 {
   LlNoviceHost *h = p->host;
@@ -147,7 +130,7 @@ static void handle_hello(Peer *p, const LlControlMessage *m)
         "this helper's Lifeline speaks protocol %u and this one %d; both need the same version",
         m->version, LL_PROTOCOL_VERSION);
     refuse(p, why, why);
-  } else if (g_strcmp0(m->session_id, inv->session_id) != 0 || !proof_is_valid(p, m)) {
+  } else if (g_strcmp0(m->session_id, inv->session_id) != 0 || !ll_tls_proof_is_valid(p->tls, inv->secret, m->session_id, m->proof)) {
     refuse(p, "the invitation does not match this computer's; ask for a new one",
            "wrong invitation secret");
   } else if (h->spent) {
@@ -169,7 +152,6 @@ static void handle_resume(Peer *p, const LlControlMessage *m)
 {
   LlNoviceHost *h = p->host;
   g_autoptr(GError) error = NULL;
-  g_autoptr(GBytes) binding = ll_tls_channel_binding(p->tls, &error);
   g_clear_handle_id(&p->hello_timeout, g_source_remove);
   g_free(p->name);
   p->name = g_strdup(h->helper_name != NULL ? h->helper_name : "Someone");
@@ -178,10 +160,7 @@ static void handle_resume(Peer *p, const LlControlMessage *m)
   } else if (g_strcmp0(m->session_id, h->config.invitation->session_id) != 0 ||
              g_strcmp0(p->key_text, h->helper_key) != 0) {
     refuse(p, "this is not the helper of this session", "resume from another helper's key");
-  } else if (binding == NULL ||
-             !ll_secret_proof_verify(h->resume_token, m->session_id,
-                                     g_bytes_get_data(binding, NULL), g_bytes_get_size(binding),
-                                     m->proof)) {
+  } else if (!ll_tls_proof_is_valid(p->tls, h->resume_token, m->session_id, m->proof)) {
     refuse(p, "the session could not be proved; ask for a new invitation", "wrong resume proof");
   } else if (!ll_assist_session_resume_from(h->assist, p->session, m->received, &error)) {
     refuse(p, error->message, error->message);

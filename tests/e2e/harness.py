@@ -165,6 +165,13 @@ def free_port(low=5950, high=6400):
     raise AssertionError("no free port")
 
 
+def cpu_seconds(pid):
+    """utime + stime of PID and its threads, from /proc."""
+    with open(f"/proc/{pid}/stat") as f:
+        fields = f.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def port_is_closed(port):
     with socket.socket() as s:
         s.settimeout(2)

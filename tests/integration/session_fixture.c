@@ -235,6 +235,8 @@ void helper_start(Helper *h, Novice *n, LlInvitation *invitation)
 {
   g_autoptr(GError) error = NULL;
   h->chats = g_ptr_array_new_with_free_func(g_free);
+  if (invitation == NULL)
+    invitation = h->own_invitation = helper_copy(n);
   h->join = ll_helper_join_new(n->helper_id, invitation, "Bob", &helper_events, h);
   g_assert_true(ll_helper_join_start(h->join, 0, &error));
   g_assert_no_error(error);
@@ -243,6 +245,7 @@ void helper_start(Helper *h, Novice *n, LlInvitation *invitation)
 void helper_stop(Helper *h)
 {
   ll_helper_join_free(h->join);
+  g_clear_pointer(&h->own_invitation, ll_invitation_free);
   g_clear_error(&h->result);
   g_clear_pointer(&h->chats, g_ptr_array_unref);
   g_free(h->reconnect_path);

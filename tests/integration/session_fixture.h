@@ -33,6 +33,7 @@ typedef struct {
 
 typedef struct {
   LlHelperJoin *join;
+  LlInvitation *own_invitation;   /* when helper_start was given none */
   gboolean waiting;
   gboolean ready;
   int reconnecting;
@@ -49,6 +50,7 @@ void novice_start_now(Novice *n);
 void novice_stop(Novice *n);
 /* The helper's own copy, as it would read it from the file. */
 LlInvitation *helper_copy(const Novice *n);
+/* INVITATION NULL: the helper's own copy of the novice's. */
 void helper_start(Helper *h, Novice *n, LlInvitation *invitation);
 void helper_stop(Helper *h);
 extern const LlHelperJoinEvents helper_events;

@@ -22,17 +22,15 @@ static void test_accepted_then_spent(void)
 {
   Novice n = { .answer = TRUE };
   novice_start_now(&n);
-  g_autoptr(LlInvitation) inv1 = helper_copy(&n);
   Helper first = { 0 };
-  helper_start(&first, &n, inv1);
+  helper_start(&first, &n, NULL);
   run_until(&first.ready);
   g_assert_true(first.waiting);
   g_assert_cmpint(n.asks, ==, 1);
 
   /* The same invitation a second time: refused without asking. */
-  g_autoptr(LlInvitation) inv2 = helper_copy(&n);
   Helper second = { 0 };
-  helper_start(&second, &n, inv2);
+  helper_start(&second, &n, NULL);
   run_until(&second.finished);
   g_assert_error(second.result, LL_ERROR, LL_ERROR_REFUSED);
   g_assert_nonnull(strstr(second.result->message, "already used"));
@@ -52,9 +50,8 @@ static void test_novice_says_no(void)
 {
   Novice n = { .answer = FALSE };
   novice_start_now(&n);
-  g_autoptr(LlInvitation) inv = helper_copy(&n);
   Helper h = { 0 };
-  helper_start(&h, &n, inv);
+  helper_start(&h, &n, NULL);
   run_until(&h.finished);
   g_assert_false(h.ready);
   g_assert_error(h.result, LL_ERROR, LL_ERROR_REFUSED);
@@ -67,9 +64,8 @@ static void test_novice_stops_helper_told(void)
 {
   Novice n = { .answer = TRUE };
   novice_start_now(&n);
-  g_autoptr(LlInvitation) inv = helper_copy(&n);
   Helper h = { 0 };
-  helper_start(&h, &n, inv);
+  helper_start(&h, &n, NULL);
   run_until(&h.ready);
   ll_novice_host_stop(n.host, "Alice stopped sharing the screen");
   run_until(&h.finished);
@@ -164,13 +160,11 @@ typedef struct {
 
 static GBytes *hello_frame(const LlInvitation *inv, GTlsConnection *tls)
 {
-  g_autoptr(GBytes) binding = ll_tls_channel_binding(tls, NULL);
   g_autoptr(LlControlMessage) hello = ll_control_message_new(LL_MSG_HELLO);
   hello->version = LL_PROTOCOL_VERSION;
   hello->name = g_strdup("Bob");
   hello->session_id = g_strdup(inv->session_id);
-  ll_secret_proof_compute(inv->secret, inv->session_id, g_bytes_get_data(binding, NULL),
-                          g_bytes_get_size(binding), hello->proof);
+  g_assert_true(ll_tls_prove(tls, inv->secret, inv->session_id, hello->proof, NULL));
   g_autoptr(GBytes) payload = ll_control_message_encode(hello);
   return ll_frame_encode(LL_CHANNEL_CONTROL, g_bytes_get_data(payload, NULL),
                          g_bytes_get_size(payload));
@@ -219,9 +213,8 @@ static void run_raw_helper(RawHelper *r)
 
 static void assert_listener_still_works(Novice *n)
 {
-  g_autoptr(LlInvitation) inv = helper_copy(n);
   Helper h = { 0 };
-  helper_start(&h, n, inv);
+  helper_start(&h, n, NULL);
   run_until(&h.ready);
   helper_stop(&h);
 }
@@ -265,9 +258,8 @@ static void test_active_session_survives_hostile_peer(void)
 {
   Novice n = { .answer = TRUE };
   novice_start_now(&n);
-  g_autoptr(LlInvitation) inv = helper_copy(&n);
   Helper good = { 0 };
-  helper_start(&good, &n, inv);
+  helper_start(&good, &n, NULL);
   run_until(&good.ready);
   const guint8 huge[] = { LL_CHANNEL_RFB, 0xff, 0xff, 0xff, 0xff };
   RawHelper r = { .port = n.port, .pin = n.novice_id->fingerprint,
@@ -354,9 +346,8 @@ static void test_forged_resume_refused(void)
    * token, cannot take the session over; the real one never notices. */
   Novice n = { .answer = TRUE };
   novice_start_now(&n);
-  g_autoptr(LlInvitation) inv = helper_copy(&n);
   Helper good = { 0 };
-  helper_start(&good, &n, inv);
+  helper_start(&good, &n, NULL);
   run_until(&good.ready);
   forge_resume(&n, n.helper_id->certificate, "wrong resume proof");
   g_autofree char *other_dir = g_build_filename(n.dir, "mallory", NULL);

@@ -61,6 +61,15 @@ static void wait_for_chats(Pair *p, guint count, guint timeout_ms)
   }
 }
 
+static void wait_for_interruption(Pair *p, guint timeout_ms)
+{
+  gint64 deadline = g_get_monotonic_time() + timeout_ms * 1000;
+  while (p->h.reconnecting == 0 || p->n.interruptions == 0) {
+    g_assert_cmpint(g_get_monotonic_time(), <, deadline);
+    g_main_context_iteration(NULL, TRUE);
+  }
+}
+
 static void wait_for_resumption(Pair *p, int times, guint timeout_ms)
 {
   gint64 deadline = g_get_monotonic_time() + timeout_ms * 1000;
@@ -145,8 +154,7 @@ static void test_silence_detected_then_resumes(void)
   cut_proxy_set_dead(p.proxy, TRUE);
   gint64 died = g_get_monotonic_time();
   chat_both_ways(&p, "into the void");
-  while (p.h.reconnecting == 0 || p.n.interruptions == 0)
-    g_main_context_iteration(NULL, TRUE);
+  wait_for_interruption(&p, WAIT_MS);
   gint64 noticed_ms = (g_get_monotonic_time() - died) / 1000;
   /* The last heartbeat may have come up to a second before the death. */
   g_assert_cmpint(noticed_ms, >=, (LL_SESSION_SILENCE_LIMIT_S - 1) * 1000 - 100);
@@ -190,8 +198,7 @@ static void test_leaving_while_cut_ends_both(void)
   pair_start(&p, 1);
   cut_proxy_set_dead(p.proxy, TRUE);
   cut_proxy_cut(p.proxy);
-  while (p.h.reconnecting == 0)
-    g_main_context_iteration(NULL, TRUE);
+  wait_for_interruption(&p, WAIT_MS);
   ll_helper_join_stop(p.h.join, "Bob left");
   run_until(&p.h.finished);
   g_assert_no_error(p.h.result);

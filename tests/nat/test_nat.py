@@ -43,31 +43,38 @@ def person_env(work, who, display=None):
     return env
 
 
-def one_session(lab, work, novice_ns, helper_ns, x, name, snapshot):
-    """Invite, join, consent; optionally a picture. Returns (path, ms)."""
+def accepted_session(work, cleanups, novice_ns, helper_ns, x, name, *invite_args):
+    """Invite through the rendezvous, `join --json`, and the novice's yes;
+    returns (invite, join), both stopped by CLEANUPS."""
     inv = os.path.join(work, f"{name}.lifeline")
     invite = Process(in_ns(novice_ns, LIFELINE, "invite", "--name", "Alice", "--out", inv,
-                           "--rendezvous", RENDEZVOUS),
+                           "--rendezvous", RENDEZVOUS, *invite_args),
                      env=person_env(work, f"{name}-novice", x.display), name="invite")
+    cleanups.append(invite.stop)
+    invite.wait_for("Waiting for your helper")
+    join = Process(in_ns(helper_ns, LIFELINE, "join", "--json", "--name", "Bob",
+                         "--vnc-port", "5950", inv), env=person_env(work, f"{name}-helper"),
+                   name="join")
+    cleanups.append(join.stop)
+    invite.wait_for("Allow? [y/N]", timeout=60)
+    invite.send("y")
+    join.wait_for("ready: ", timeout=30)
+    return invite, join
+
+
+def one_session(lab, work, novice_ns, helper_ns, x, name, snapshot):
+    """Invite, join, consent; optionally a picture. Returns (path, ms)."""
+    stops = []
     try:
-        invite.wait_for("Waiting for your helper")
-        vnc_port = 5950
-        join = Process(in_ns(helper_ns, LIFELINE, "join", "--json", "--name", "Bob",
-                             "--vnc-port", str(vnc_port), inv),
-                       env=person_env(work, f"{name}-helper"), name="join")
-        try:
-            invite.wait_for("Allow? [y/N]", timeout=60)
-            invite.send("y")
-            join.wait_for("ready: ", timeout=30)
-            line = [l for l in join.out.splitlines() if l.startswith("{")][0]
-            connected = json.loads(line)
-            if snapshot:
-                check_picture(work, name, x, helper_ns, vnc_port)
-            return connected["path"], connected["ms"]
-        finally:
-            join.stop()
+        invite, join = accepted_session(work, stops, novice_ns, helper_ns, x, name)
+        line = [l for l in join.out.splitlines() if l.startswith("{")][0]
+        connected = json.loads(line)
+        if snapshot:
+            check_picture(work, name, x, helper_ns, 5950)
+        return connected["path"], connected["ms"]
     finally:
-        invite.stop()
+        for stop in reversed(stops):
+            stop()
 
 
 def check_picture(work, name, x, helper_ns, vnc_port):
@@ -92,17 +99,25 @@ def novice_desktop(lab, ns, cleanups):
     return x
 
 
-def run_case(work, cleanups, novice_kind, helper_kind):
-    lab = Lab(f"{os.getpid() % 1000}{len(results)}")
+def lab_pair(work, cleanups, tag, novice_kind, helper_kind):
+    """A lab of its own, a novice and a helper behind routers of those
+    kinds; returns (lab, novice namespace, helper namespace, the novice's
+    desktop, solid #c4a000)."""
+    lab = Lab(f"{os.getpid() % 1000}{tag}")
     cleanups.append(lab.teardown)
     lab.start_public_services(LIFELINE, work)
     novice_ns = lab.host("nov", novice_kind)
     helper_ns = lab.host("hlp", helper_kind)
+    return lab, novice_ns, helper_ns, novice_desktop(lab, novice_ns, cleanups)
+
+
+def run_case(work, cleanups, novice_kind, helper_kind):
+    lab, novice_ns, helper_ns, x = lab_pair(work, cleanups, len(results), novice_kind,
+                                            helper_kind)
     for ns, kind in ((novice_ns, novice_kind), (helper_ns, helper_kind)):
         seen = lab.classify(ns)
         for key, value in EXPECTED[kind].items():
             assert seen[key] == value, f"the {kind} router behaves as {seen}"
-    x = novice_desktop(lab, novice_ns, cleanups)
     paths, times = [], []
     for run in range(RUNS):
         relayed_before = lab.relayed_bytes()
@@ -151,30 +166,14 @@ case("natpmp", "symmetric", {"mapped"})
 def test_relay_sees_only_ciphertext(work, cleanups):
     """A relayed session with a known chat line and a known screen colour,
     captured on the public side: neither appears in the relayed packets."""
-    lab = Lab(f"{os.getpid() % 1000}8")
-    cleanups.append(lab.teardown)
-    lab.start_public_services(LIFELINE, work)
-    novice_ns = lab.host("nov", "symmetric")
-    helper_ns = lab.host("hlp", "symmetric")
-    x = novice_desktop(lab, novice_ns, cleanups)   # solid #c4a000 background
+    lab, novice_ns, helper_ns, x = lab_pair(work, cleanups, 8, "symmetric", "symmetric")
     pcap = os.path.join(work, "relay.pcap")
     lo, hi = RELAY_PORTS
     capture = lab.spawn(lab.pub, ["tcpdump", "-i", "br0", "-w", pcap, "-U",
                                   f"udp portrange {lo}-{hi} or tcp portrange {lo}-{hi}"],
                         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     time.sleep(0.5)
-    inv = os.path.join(work, "secret.lifeline")
-    invite = Process(in_ns(novice_ns, LIFELINE, "invite", "--name", "Alice", "--out", inv,
-                           "--rendezvous", RENDEZVOUS),
-                     env=person_env(work, "novice", x.display), name="invite")
-    cleanups.append(invite.stop)
-    invite.wait_for("Waiting for your helper")
-    join = Process(in_ns(helper_ns, LIFELINE, "join", "--json", "--name", "Bob",
-                         "--vnc-port", "5950", inv), env=person_env(work, "helper"), name="join")
-    cleanups.append(join.stop)
-    invite.wait_for("Allow? [y/N]", timeout=60)
-    invite.send("y")
-    join.wait_for("ready: ", timeout=30)
+    invite, join = accepted_session(work, cleanups, novice_ns, helper_ns, x, "secret")
     assert '"path": "relay"' in join.out, join.out
     secret_line = "the-password-is-tangerine-42"
     join.send(secret_line)
@@ -193,7 +192,7 @@ def test_relay_sees_only_ciphertext(work, cleanups):
     assert secret_line.encode() not in captured, "the chat text crossed the relay in clear"
     pixel = bytes([0xc4, 0xa0, 0x00, 0x00])   # #c4a000 in the viewer's format (R, G, B, 0)
     assert pixel * 16 not in captured, "screen pixels crossed the relay in clear"
-    with open(inv) as f:
+    with open(os.path.join(work, "secret.lifeline")) as f:
         secret = [l for l in f.read().splitlines() if l.startswith("secret=")][0][7:]
     assert secret.encode() not in captured
 
@@ -235,18 +234,8 @@ def test_two_novices_behind_one_router(work, cleanups):
 def live_session(lab, work, cleanups, novice_ns, helper_ns, x, *invite_args):
     """An accepted session left running, with a viewer attached through
     the helper's port; returns (invite, join, viewer)."""
-    inv = os.path.join(work, "live.lifeline")
-    invite = Process(in_ns(novice_ns, LIFELINE, "invite", "--name", "Alice", "--out", inv,
-                           "--rendezvous", RENDEZVOUS, *invite_args),
-                     env=person_env(work, "novice", x.display), name="invite")
-    cleanups.append(invite.stop)
-    invite.wait_for("Waiting for your helper")
-    join = Process(in_ns(helper_ns, LIFELINE, "join", "--json", "--name", "Bob",
-                         "--vnc-port", "5950", inv), env=person_env(work, "helper"), name="join")
-    cleanups.append(join.stop)
-    invite.wait_for("Allow? [y/N]", timeout=60)
-    invite.send("y")
-    join.wait_for("ready: ", timeout=30)
+    invite, join = accepted_session(work, cleanups, novice_ns, helper_ns, x, "live",
+                                    *invite_args)
     viewer = Process(in_ns(helper_ns, RFB_PROBE, "127.0.0.1", "5950"), name="viewer")
     cleanups.append(viewer.stop)
     viewer.wait_for("ready", timeout=30)
@@ -256,12 +245,7 @@ def live_session(lab, work, cleanups, novice_ns, helper_ns, x, *invite_args):
 def live_lab(work, cleanups, tag, novice_kind, helper_kind, *invite_args):
     """A lab of its own with a live session in it; returns (lab, novice
     namespace, helper namespace, novice's desktop, invite, join, viewer)."""
-    lab = Lab(f"{os.getpid() % 1000}{tag}")
-    cleanups.append(lab.teardown)
-    lab.start_public_services(LIFELINE, work)
-    novice_ns = lab.host("nov", novice_kind)
-    helper_ns = lab.host("hlp", helper_kind)
-    x = novice_desktop(lab, novice_ns, cleanups)   # #c4a000 background
+    lab, novice_ns, helper_ns, x = lab_pair(work, cleanups, tag, novice_kind, helper_kind)
     session = live_session(lab, work, cleanups, novice_ns, helper_ns, x, *invite_args)
     return (lab, novice_ns, helper_ns, x) + session
 

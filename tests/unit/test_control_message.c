@@ -100,6 +100,25 @@ static GBytes *variant_bytes(GVariant *v)
   return b;
 }
 
+/* An "accepted" message with a resume token of TOKEN_LEN bytes and GRACE. */
+static GBytes *accepted_wire(gsize token_len, guint32 grace)
+{
+  g_autofree guint8 *token = g_malloc0(token_len);
+  GVariantBuilder fields;
+  g_variant_builder_init(&fields, G_VARIANT_TYPE("a{sv}"));
+  g_variant_builder_add(&fields, "{sv}", "name", g_variant_new_string("A"));
+  g_variant_builder_add(&fields, "{sv}", "resume-token",
+                        g_variant_new_fixed_array(G_VARIANT_TYPE_BYTE, token, token_len, 1));
+  g_variant_builder_add(&fields, "{sv}", "grace", g_variant_new_uint32(grace));
+  return variant_bytes(g_variant_new("(sa{sv})", "accepted", &fields));
+}
+
+static void expect_protocol_error_bytes(GBytes *payload)
+{
+  expect_protocol_error(payload);
+  g_bytes_unref(payload);
+}
+
 static void test_malformed(void)
 {
   g_autoptr(GBytes) garbage = g_bytes_new_static("\xff\xfe garbage", 10);
@@ -126,19 +145,12 @@ static void test_malformed(void)
       g_variant_new_parsed("{'name': <%s>}", long_name)));
   expect_protocol_error(too_long);
   /* a grace period of zero, or beyond the bound; a token of the wrong size */
-  g_autoptr(GBytes) no_grace = variant_bytes(g_variant_new_parsed(
-      "('accepted', {'name': <'A'>, 'resume-token': <@ay [byte 0x01, 0x02, 0x03, 0x04, 0x05, 0x06, "
-      "0x07, 0x08, 0x09, 0x0a, 0x0b, 0x0c, 0x0d, 0x0e, 0x0f, 0x10, 0x11, 0x12, 0x13, 0x14, 0x15, "
-      "0x16, 0x17, 0x18, 0x19, 0x1a, 0x1b, 0x1c, 0x1d, 0x1e, 0x1f, 0x20]>, 'grace': <uint32 0>})"));
-  expect_protocol_error(no_grace);
-  g_autoptr(GBytes) huge_grace = variant_bytes(g_variant_new_parsed(
-      "('accepted', {'name': <'A'>, 'resume-token': <@ay [byte 0x01, 0x02, 0x03, 0x04, 0x05, 0x06, "
-      "0x07, 0x08, 0x09, 0x0a, 0x0b, 0x0c, 0x0d, 0x0e, 0x0f, 0x10, 0x11, 0x12, 0x13, 0x14, 0x15, "
-      "0x16, 0x17, 0x18, 0x19, 0x1a, 0x1b, 0x1c, 0x1d, 0x1e, 0x1f, 0x20]>, 'grace': <uint32 99999>})"));
-  expect_protocol_error(huge_grace);
-  g_autoptr(GBytes) short_token = variant_bytes(g_variant_new_parsed(
-      "('accepted', {'name': <'A'>, 'resume-token': <[byte 1, 2]>, 'grace': <uint32 30>})"));
-  expect_protocol_error(short_token);
+  expect_protocol_error_bytes(accepted_wire(LL_RESUME_TOKEN_BYTES, 0));
+  expect_protocol_error_bytes(accepted_wire(LL_RESUME_TOKEN_BYTES, LL_MAX_GRACE_S + 1));
+  expect_protocol_error_bytes(accepted_wire(2, 30));
+  g_autoptr(GBytes) fine = accepted_wire(LL_RESUME_TOKEN_BYTES, LL_MAX_GRACE_S);
+  g_autoptr(LlControlMessage) accepted = ll_control_message_decode(fine, NULL);
+  g_assert_nonnull(accepted);
   g_autoptr(GBytes) resume_without_count = variant_bytes(g_variant_new_parsed(
       "('resumed', {'received': <uint32 7>})"));
   expect_protocol_error(resume_without_count);
