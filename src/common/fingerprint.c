@@ -1,14 +1,31 @@
 #include "common/fingerprint.h"
 #include "common/encoding.h"
+#include <gnutls/abstract.h>
+#include <gnutls/x509.h>
 #include <sodium.h>
 #include <string.h>
 
 #define PREFIX "sha256:"
 
-void ll_fingerprint_of_der(const guint8 *der, gsize der_len,
-                           guint8 out[LL_FINGERPRINT_BYTES])
+gboolean ll_fingerprint_of_der(const guint8 *der, gsize der_len,
+                               guint8 out[LL_FINGERPRINT_BYTES])
 {
-  crypto_hash_sha256(out, der, der_len);
+  gnutls_x509_crt_t crt = NULL;
+  gnutls_pubkey_t key = NULL;
+  gnutls_datum_t in = { (unsigned char *)der, (unsigned int)der_len };
+  gnutls_datum_t spki = { NULL, 0 };
+  gboolean ok = der_len <= G_MAXUINT32 && gnutls_x509_crt_init(&crt) >= 0 &&
+                gnutls_x509_crt_import(crt, &in, GNUTLS_X509_FMT_DER) >= 0 &&
+                gnutls_pubkey_init(&key) >= 0 && gnutls_pubkey_import_x509(key, crt, 0) >= 0 &&
+                gnutls_pubkey_export2(key, GNUTLS_X509_FMT_DER, &spki) >= 0;
+  if (ok)
+    crypto_hash_sha256(out, spki.data, spki.size);
+  gnutls_free(spki.data);
+  if (key != NULL)
+    gnutls_pubkey_deinit(key);
+  if (crt != NULL)
+    gnutls_x509_crt_deinit(crt);
+  return ok;
 }
 
 gboolean ll_fingerprint_of_certificate(GTlsCertificate *certificate,
@@ -18,8 +35,7 @@ gboolean ll_fingerprint_of_certificate(GTlsCertificate *certificate,
   g_object_get(certificate, "certificate", &der, NULL);
   if (der == NULL || der->len == 0)
     return FALSE;
-  ll_fingerprint_of_der(der->data, der->len, out);
-  return TRUE;
+  return ll_fingerprint_of_der(der->data, der->len, out);
 }
 
 char *ll_fingerprint_to_text(const guint8 fingerprint[LL_FINGERPRINT_BYTES])
