@@ -16,6 +16,8 @@ static const char usage[] =
     "  invite        ask someone to help you: share this desktop with one helper\n"
     "  join FILE     help someone who sent you an invitation\n"
     "  log           show the audit log of sessions on this account\n"
+    "  id            show or set your key and the name others see\n"
+    "  ca            run a help desk's helper CA (init, sign)\n"
     "  rendezvous    run a server that lets people behind NAT routers connect\n"
     "\n"
     "Run \"lifeline COMMAND --help\" for the options of a command.\n"
@@ -51,6 +53,10 @@ int main(int argc, char **argv)
     return ll_join_command(argc - 1, argv + 1);
   if (strcmp(command, "log") == 0)
     return ll_log_command(argc - 1, argv + 1);
+  if (strcmp(command, "id") == 0)
+    return ll_id_command(argc - 1, argv + 1);
+  if (strcmp(command, "ca") == 0)
+    return ll_ca_command(argc - 1, argv + 1);
   if (strcmp(command, "rendezvous") == 0)
     return ll_rendezvous_command(argc - 1, argv + 1);
   fprintf(stderr, "lifeline: unknown command \"%s\"\n\n%s", command, usage);

@@ -384,7 +384,7 @@ static int run(const InviteOptions *o, GError **error)
   g_autoptr(LlIdentity) identity = ll_identity_load_or_create(NULL, error);
   if (identity == NULL)
     return 1;
-  g_autofree char *name = ll_default_person_name(o->name);
+  g_autofree char *name = ll_default_person_name(o->name, identity);
   g_autoptr(LlInvitation) invitation =
       ll_invitation_new(name, identity->fingerprint, g_get_real_time() / G_USEC_PER_SEC, lifetime);
   g_autoptr(GError) audit_error = NULL;
@@ -452,10 +452,12 @@ int ll_invite_command(int argc, char **argv)
   return error != NULL && code == 0 ? 1 : code;
 }
 
-char *ll_default_person_name(const char *name)
+char *ll_default_person_name(const char *name, const LlIdentity *identity)
 {
   if (name != NULL && *name != '\0')
     return g_strdup(name);
+  if (identity != NULL && identity->name != NULL)
+    return g_strdup(identity->name);
   const char *real = g_get_real_name();
   if (real != NULL && *real != '\0' && g_strcmp0(real, "Unknown") != 0)
     return g_strdup(real);

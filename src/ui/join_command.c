@@ -264,7 +264,7 @@ static int run(const JoinOptions *o, GError **error)
   g_autoptr(LlIdentity) identity = ll_identity_load_or_create(NULL, error);
   if (identity == NULL)
     return 1;
-  Join j = { .loop = g_main_loop_new(NULL, FALSE), .helper_name = ll_default_person_name(o->name),
+  Join j = { .loop = g_main_loop_new(NULL, FALSE), .helper_name = ll_default_person_name(o->name, identity),
              .novice_name = g_strdup(invitation->novice_name), .stdin_lines = ll_line_reader_new(0),
              .json = o->json };
   j.join = ll_helper_join_new(identity, invitation, j.helper_name, &join_events, &j);
