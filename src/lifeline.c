@@ -16,6 +16,8 @@ static const char usage[] =
     "  invite        ask someone to help you: share this desktop with one helper\n"
     "  join FILE     help someone who sent you an invitation\n"
     "  log           show the audit log of sessions on this account\n"
+    "  host          let your help desk offer help to this desktop\n"
+    "  offer HOST    offer help to a computer running \"lifeline host\"\n"
     "  id            show or set your key and the name others see\n"
     "  ca            run a help desk's helper CA (init, sign)\n"
     "  rendezvous    run a server that lets people behind NAT routers connect\n"
@@ -53,6 +55,10 @@ int main(int argc, char **argv)
     return ll_join_command(argc - 1, argv + 1);
   if (strcmp(command, "log") == 0)
     return ll_log_command(argc - 1, argv + 1);
+  if (strcmp(command, "host") == 0)
+    return ll_host_command(argc - 1, argv + 1);
+  if (strcmp(command, "offer") == 0)
+    return ll_offer_command(argc - 1, argv + 1);
   if (strcmp(command, "id") == 0)
     return ll_id_command(argc - 1, argv + 1);
   if (strcmp(command, "ca") == 0)

@@ -22,6 +22,7 @@ static const char *const type_names[] = {
   [LL_MSG_CONTROL_ENDED] = "control-ended",
   [LL_MSG_RESUME] = "resume",
   [LL_MSG_RESUMED] = "resumed",
+  [LL_MSG_OFFER] = "offer",
 };
 
 const char *ll_message_type_name(LlMessageType type)
@@ -65,8 +66,14 @@ static void add_fields(GVariantBuilder *fields, const LlControlMessage *m)
                           g_variant_new_string(m->session_id ? m->session_id : ""));
     add_bytes(fields, "proof", m->proof, LL_PROOF_BYTES);
     break;
+  case LL_MSG_OFFER:
+    g_variant_builder_add(fields, "{sv}", "version", g_variant_new_uint32(m->version));
+    g_variant_builder_add(fields, "{sv}", "name", g_variant_new_string(m->name ? m->name : ""));
+    break;
   case LL_MSG_ACCEPTED:
     g_variant_builder_add(fields, "{sv}", "name", g_variant_new_string(m->name ? m->name : ""));
+    g_variant_builder_add(fields, "{sv}", "session-id",
+                          g_variant_new_string(m->session_id ? m->session_id : ""));
     add_bytes(fields, "resume-token", m->resume_token, LL_RESUME_TOKEN_BYTES);
     g_variant_builder_add(fields, "{sv}", "grace", g_variant_new_uint32(m->grace_s));
     break;
@@ -168,8 +175,13 @@ static gboolean read_fields(GVariant *fields, LlControlMessage *m, GError **erro
     return get_string(fields, "name", LL_MAX_PEER_NAME, kind, &m->name, error) &&
            get_string(fields, "session-id", MAX_SESSION_ID, kind, &m->session_id, error) &&
            get_bytes(fields, "proof", m->proof, LL_PROOF_BYTES, kind, error);
+  case LL_MSG_OFFER:
+    if (!g_variant_lookup(fields, "version", "u", &m->version))
+      return bad(error, "version", kind);
+    return get_string(fields, "name", LL_MAX_PEER_NAME, kind, &m->name, error);
   case LL_MSG_ACCEPTED:
     return get_string(fields, "name", LL_MAX_PEER_NAME, kind, &m->name, error) &&
+           get_string(fields, "session-id", MAX_SESSION_ID, kind, &m->session_id, error) &&
            get_bytes(fields, "resume-token", m->resume_token, LL_RESUME_TOKEN_BYTES, kind,
                      error) &&
            get_grace(fields, m, error);

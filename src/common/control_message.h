@@ -30,13 +30,16 @@ typedef enum {
                          * session; session id, proof made with the resume token,
                          * bytes received so far */
   LL_MSG_RESUMED,       /* novice -> helper: carrying on; bytes received so far */
+  LL_MSG_OFFER,         /* helper -> host, instead of HELLO: offers help without an
+                         * invitation; version, name. The host's policy judges the
+                         * helper's certificate. */
 } LlMessageType;
 
 typedef struct {
   LlMessageType type;
-  guint32 version;                   /* HELLO */
-  char *name;                        /* HELLO, ACCEPTED: sanitized */
-  char *session_id;                  /* HELLO, RESUME */
+  guint32 version;                   /* HELLO, OFFER */
+  char *name;                        /* HELLO, OFFER, ACCEPTED: sanitized */
+  char *session_id;                  /* HELLO, RESUME, ACCEPTED */
   guint8 proof[LL_PROOF_BYTES];      /* HELLO, RESUME */
   guint8 resume_token[LL_RESUME_TOKEN_BYTES];   /* ACCEPTED: a secret for RESUME proofs */
   guint32 grace_s;                   /* ACCEPTED: how long a lost connection may take to

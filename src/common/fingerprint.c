@@ -58,3 +58,73 @@ char *ll_fingerprint_short(const guint8 fingerprint[LL_FINGERPRINT_BYTES])
   g_autofree char *hex = ll_hex_encode(fingerprint, 8);
   return g_strdup_printf("%.4s %.4s %.4s %.4s", hex, hex + 4, hex + 8, hex + 12);
 }
+
+void ll_key_pin_full(LlKeyPin *pin, const guint8 fingerprint[LL_FINGERPRINT_BYTES])
+{
+  memcpy(pin->bytes, fingerprint, LL_FINGERPRINT_BYTES);
+  pin->len = LL_FINGERPRINT_BYTES;
+}
+
+gboolean ll_key_pin_matches(const LlKeyPin *pin, const guint8 fingerprint[LL_FINGERPRINT_BYTES])
+{
+  return (pin->len == LL_FINGERPRINT_BYTES || pin->len == LL_HOST_ID_BYTES) &&
+         sodium_memcmp(pin->bytes, fingerprint, pin->len) == 0;
+}
+
+static const char crockford[] = "0123456789abcdefghjkmnpqrstvwxyz";
+#define HOST_ID_SYMBOLS (LL_HOST_ID_BYTES * 8 / 5)
+
+char *ll_host_id_of(const guint8 fingerprint[LL_FINGERPRINT_BYTES])
+{
+  GString *out = g_string_new(NULL);
+  for (guint i = 0; i < HOST_ID_SYMBOLS; i++) {
+    guint bit = i * 5, value = 0;
+    for (guint b = 0; b < 5; b++, bit++)
+      value = (value << 1) | ((fingerprint[bit / 8] >> (7 - bit % 8)) & 1);
+    if (i > 0 && i % 4 == 0)
+      g_string_append_c(out, '-');
+    g_string_append_c(out, crockford[value]);
+  }
+  return g_string_free(out, FALSE);
+}
+
+static int crockford_value(char c)
+{
+  c = g_ascii_tolower(c);
+  if (c == 'o')
+    return 0;
+  if (c == 'i' || c == 'l')
+    return 1;
+  const char *at = strchr(crockford, c);
+  return c != '\0' && at != NULL ? (int)(at - crockford) : -1;
+}
+
+static gboolean parse_host_id(const char *text, LlKeyPin *pin)
+{
+  guint symbols = 0, bit = 0;
+  memset(pin->bytes, 0, sizeof pin->bytes);
+  for (const char *p = text; *p != '\0'; p++) {
+    if (*p == '-' || *p == ' ')
+      continue;
+    int value = crockford_value(*p);
+    if (value < 0 || symbols == HOST_ID_SYMBOLS)
+      return FALSE;
+    for (int b = 4; b >= 0; b--, bit++)
+      pin->bytes[bit / 8] |= ((value >> b) & 1) << (7 - bit % 8);
+    symbols++;
+  }
+  pin->len = LL_HOST_ID_BYTES;
+  return symbols == HOST_ID_SYMBOLS;
+}
+
+gboolean ll_key_pin_parse(const char *text, LlKeyPin *pin)
+{
+  guint8 fingerprint[LL_FINGERPRINT_BYTES];
+  if (text == NULL)
+    return FALSE;
+  if (ll_fingerprint_from_text(text, fingerprint)) {
+    ll_key_pin_full(pin, fingerprint);
+    return TRUE;
+  }
+  return parse_host_id(text, pin);
+}

@@ -15,7 +15,9 @@ typedef enum { JOIN_IDLE, JOIN_CONNECTING, JOIN_ASKED, JOIN_ACTIVE, JOIN_DONE } 
 
 struct LlHelperJoin {
   LlIdentity *identity;
-  LlInvitation *invitation;
+  LlInvitation *invitation;   /* where to connect; for an offer, made and owned here */
+  LlInvitation *offer_target; /* an offer: the invitation above, owned */
+  LlKeyPin pin;
   char *helper_name;
   LlHelperJoinEvents events;
   gpointer user_data;
@@ -96,6 +98,13 @@ static void become_active(LlHelperJoin *j, const LlControlMessage *m)
 {
   g_autoptr(GError) error = NULL;
   j->state = JOIN_ACTIVE;
+  if (j->offer_target != NULL) {
+    /* The host names the session and its owner only now. */
+    g_free(j->offer_target->session_id);
+    j->offer_target->session_id = g_strdup(m->session_id);
+    g_free(j->offer_target->novice_name);
+    j->offer_target->novice_name = g_strdup(m->name);
+  }
   memcpy(j->resume_token, m->resume_token, LL_RESUME_TOKEN_BYTES);
   j->grace_s = m->grace_s;
   ll_session_enable_resume(j->session, m->grace_s);
@@ -239,6 +248,14 @@ static const LlSessionHandlers join_handlers = {
 static void send_hello(LlHelperJoin *j)
 {
   g_autoptr(GError) error = NULL;
+  if (j->offer_target != NULL) {
+    g_autoptr(LlControlMessage) offer = ll_control_message_new(LL_MSG_OFFER);
+    offer->version = LL_PROTOCOL_VERSION;
+    offer->name = g_strdup(j->helper_name);
+    ll_session_send_control(j->session, offer);
+    j->state = JOIN_ASKED;
+    return;
+  }
   g_autoptr(LlControlMessage) hello = ll_control_message_new(LL_MSG_HELLO);
   hello->version = LL_PROTOCOL_VERSION;
   hello->name = g_strdup(j->helper_name);
@@ -303,13 +320,35 @@ LlHelperJoin *ll_helper_join_new(LlIdentity *identity, LlInvitation *invitation,
   j->events = *events;
   j->user_data = user_data;
   j->streams = ll_stream_table_new();
+  ll_key_pin_full(&j->pin, invitation->fingerprint);
+  return j;
+}
+
+LlHelperJoin *ll_helper_offer_new(LlIdentity *identity, const char *host_label,
+                                  GPtrArray *endpoints, const char *rendezvous_url,
+                                  const char *mailbox, const LlKeyPin *pin,
+                                  const char *helper_name, const LlHelperJoinEvents *events,
+                                  gpointer user_data)
+{
+  static const guint8 no_fingerprint[LL_FINGERPRINT_BYTES];
+  gint64 now = g_get_real_time() / G_USEC_PER_SEC;
+  /* The target has the shape of an invitation without its secret: only
+   * where to connect is used, and the pin below replaces its key. */
+  LlInvitation *target = ll_invitation_new(host_label, no_fingerprint, now, G_MAXINT32);
+  for (guint i = 0; i < endpoints->len; i++)
+    ll_invitation_add_endpoint(target, g_ptr_array_index(endpoints, i));
+  target->rendezvous_url = g_strdup(rendezvous_url);
+  target->mailbox_id = g_strdup(mailbox);
+  LlHelperJoin *j = ll_helper_join_new(identity, target, helper_name, events, user_data);
+  j->offer_target = target;
+  j->pin = *pin;
   return j;
 }
 
 gboolean ll_helper_join_start(LlHelperJoin *j, guint16 vnc_port, GError **error)
 {
   g_return_val_if_fail(j->state == JOIN_IDLE, FALSE);
-  if (!ll_invitation_check_time(j->invitation, g_get_real_time() / G_USEC_PER_SEC, error))
+  if (j->offer_target == NULL && !ll_invitation_check_time(j->invitation, g_get_real_time() / G_USEC_PER_SEC, error))
     return FALSE;
   j->port = ll_local_rfb_port_bind(vnc_port, error);
   if (j->port == NULL)
@@ -324,7 +363,7 @@ static void start_race(LlHelperJoin *j)
 {
   j->race = ll_endpoint_race_start(j->invitation->endpoints, j->invitation->rendezvous_url,
                                    j->invitation->mailbox_id, j->identity->certificate,
-                                   j->invitation->fingerprint, on_race_done, j);
+                                   &j->pin, on_race_done, j);
 }
 
 static void send_simple(LlHelperJoin *j, LlMessageType type)
@@ -353,6 +392,11 @@ gboolean ll_helper_join_send_chat(LlHelperJoin *j, const char *text, GError **er
     return FALSE;
   }
   return ll_session_send_chat(j->session, text, error);
+}
+
+const char *ll_helper_join_peer_name(LlHelperJoin *j)
+{
+  return j->invitation->novice_name;
 }
 
 gboolean ll_helper_join_is_active(LlHelperJoin *j)
@@ -389,5 +433,6 @@ void ll_helper_join_free(LlHelperJoin *j)
   sodium_memzero(j->resume_token, sizeof j->resume_token);
   g_free(j->resume_path);
   g_free(j->helper_name);
+  ll_invitation_free(j->offer_target);
   g_free(j);
 }

@@ -38,6 +38,15 @@ typedef struct {
 LlHelperJoin *ll_helper_join_new(LlIdentity *identity, LlInvitation *invitation,
                                  const char *helper_name, const LlHelperJoinEvents *events,
                                  gpointer user_data);
+/* An offer of help to a host (`lifeline host`) without an invitation: the
+ * host is reached at ENDPOINTS ("HOST:PORT" strings) and, with a
+ * RENDEZVOUS_URL, through the registration MAILBOX; its key must match
+ * PIN. HOST_LABEL names it until the host says its owner's name. */
+LlHelperJoin *ll_helper_offer_new(LlIdentity *identity, const char *host_label,
+                                  GPtrArray *endpoints, const char *rendezvous_url,
+                                  const char *mailbox, const LlKeyPin *pin,
+                                  const char *helper_name, const LlHelperJoinEvents *events,
+                                  gpointer user_data);
 /* Checks the invitation's time, binds VNC_PORT (0: any) and starts
  * connecting. Fails at once for an expired invitation or a busy port. */
 gboolean ll_helper_join_start(LlHelperJoin *join, guint16 vnc_port, GError **error);
@@ -46,6 +55,9 @@ void ll_helper_join_request_control(LlHelperJoin *join);
 /* Gives control back. */
 void ll_helper_join_release_control(LlHelperJoin *join);
 gboolean ll_helper_join_send_chat(LlHelperJoin *join, const char *text, GError **error);
+/* The novice's name: the invitation's, or for an offer the one the host
+ * said when it accepted (its label before). */
+const char *ll_helper_join_peer_name(LlHelperJoin *join);
 /* TRUE once the novice has said yes to seeing the screen. */
 gboolean ll_helper_join_is_active(LlHelperJoin *join);
 /* Leaves the session, telling the novice REASON. */

@@ -10,7 +10,7 @@ struct LlEndpointRace {
   gboolean finished;
   GSocketClient *client;
   GTlsCertificate *identity;
-  guint8 pin[LL_FINGERPRINT_BYTES];
+  LlKeyPin pin;
   GCancellable *cancellable;     /* shared by every attempt */
   guint timeout;
   guint remaining;
@@ -124,7 +124,7 @@ static void on_handshake(GObject *source, GAsyncResult *result, gpointer data)
 static void start_tls(Attempt *a, GIOStream *base)
 {
   GError *error = NULL;
-  a->tls = ll_tls_client_new(base, a->race->identity, a->race->pin, &error);
+  a->tls = ll_tls_client_new(base, a->race->identity, &a->race->pin, &error);
   if (a->tls == NULL) {
     attempt_failed(a, error);
     return;
@@ -260,7 +260,7 @@ static gboolean on_timeout(gpointer data)
 
 LlEndpointRace *ll_endpoint_race_start(GPtrArray *endpoints, const char *rendezvous_url,
                                        const char *mailbox, GTlsCertificate *identity,
-                                       const guint8 pin[LL_FINGERPRINT_BYTES], LlRaceDone done,
+                                       const LlKeyPin *pin, LlRaceDone done,
                                        gpointer user_data)
 {
   LlEndpointRace *r = g_new0(LlEndpointRace, 1);
@@ -269,7 +269,7 @@ LlEndpointRace *ll_endpoint_race_start(GPtrArray *endpoints, const char *rendezv
   g_socket_client_set_enable_proxy(r->client, FALSE);
   g_socket_client_set_timeout(r->client, LL_CONNECT_TIMEOUT_S);
   r->identity = g_object_ref(identity);
-  memcpy(r->pin, pin, LL_FINGERPRINT_BYTES);
+  r->pin = *pin;
   r->cancellable = g_cancellable_new();
   r->failures = g_string_new(NULL);
   r->done = done;

@@ -21,7 +21,7 @@ typedef void (*LlRaceDone)(GTlsConnection *winner, const char *endpoint, const c
  * through that mailbox to the direct endpoints. */
 LlEndpointRace *ll_endpoint_race_start(GPtrArray *endpoints, const char *rendezvous_url,
                                        const char *mailbox, GTlsCertificate *identity,
-                                       const guint8 pin[LL_FINGERPRINT_BYTES],
+                                       const LlKeyPin *pin,
                                        LlRaceDone done, gpointer user_data);
 /* Stops the race if it still runs (DONE is not called afterwards) and
  * frees RACE: call it once, also after DONE. */

@@ -30,11 +30,11 @@ GTlsConnection *ll_tls_server_new(GIOStream *base, GTlsCertificate *identity, GE
 
 static gboolean matches_pin(GTlsConnection *conn, GTlsCertificate *cert)
 {
-  const guint8 *pin = g_object_get_data(G_OBJECT(conn), PIN_KEY);
+  const LlKeyPin *pin = g_object_get_data(G_OBJECT(conn), PIN_KEY);
   guint8 seen[LL_FINGERPRINT_BYTES];
   if (cert == NULL || !ll_fingerprint_of_certificate(cert, seen))
     return FALSE;
-  return memcmp(seen, pin, LL_FINGERPRINT_BYTES) == 0;
+  return ll_key_pin_matches(pin, seen);
 }
 
 static gboolean accept_pinned_server(GTlsConnection *conn, GTlsCertificate *cert,
@@ -48,7 +48,7 @@ static gboolean accept_pinned_server(GTlsConnection *conn, GTlsCertificate *cert
 }
 
 GTlsConnection *ll_tls_client_new(GIOStream *base, GTlsCertificate *identity,
-                                  const guint8 pin[LL_FINGERPRINT_BYTES], GError **error)
+                                  const LlKeyPin *pin, GError **error)
 {
   GIOStream *tls = g_tls_client_connection_new(base, NULL, error);
   if (tls == NULL)
@@ -56,7 +56,7 @@ GTlsConnection *ll_tls_client_new(GIOStream *base, GTlsCertificate *identity,
   g_tls_connection_set_certificate(G_TLS_CONNECTION(tls), identity);
   /* No system CA can vouch for a novice: trust comes from the pin alone. */
   g_tls_connection_set_database(G_TLS_CONNECTION(tls), NULL);
-  g_object_set_data_full(G_OBJECT(tls), PIN_KEY, g_memdup2(pin, LL_FINGERPRINT_BYTES), g_free);
+  g_object_set_data_full(G_OBJECT(tls), PIN_KEY, g_memdup2(pin, sizeof *pin), g_free);
   g_signal_connect(tls, "accept-certificate", G_CALLBACK(accept_pinned_server), NULL);
   return G_TLS_CONNECTION(tls);
 }

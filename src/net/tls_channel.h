@@ -11,7 +11,7 @@
 
 GTlsConnection *ll_tls_server_new(GIOStream *base, GTlsCertificate *identity, GError **error);
 GTlsConnection *ll_tls_client_new(GIOStream *base, GTlsCertificate *identity,
-                                  const guint8 pin[LL_FINGERPRINT_BYTES], GError **error);
+                                  const LlKeyPin *pin, GError **error);
 
 /* Runs the handshake, then checks the result: TLS 1.3, and for a client
  * the pinned key. Errors are rewritten into sentences (LL_ERROR_WRONG_KEY

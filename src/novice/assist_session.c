@@ -380,7 +380,10 @@ LlAssistSession *ll_assist_session_new(LlSession *session, const LlAssistConfig 
   a->display_name = g_strdup(c->display_name);
   a->view_only = c->view_only;
   a->grace_s = c->grace_s;
-  a->arbiter = ll_control_arbiter_new(a->view_only, c->novice_name, &control_actions, a);
+  const char *reason = c->view_only_reason != NULL ? c->view_only_reason
+                                                  : "this session is view-only";
+  a->arbiter = ll_control_arbiter_new(a->view_only ? reason : NULL, c->novice_name,
+                                      &control_actions, a);
   a->clipboard = ll_clipboard_new(c->display_name, on_novice_copied, a, NULL);
   ll_rfb_server_set_input(rfb, &viewer_input, a);
   ll_session_set_handlers(session, &assist_handlers, a);

@@ -35,6 +35,8 @@ typedef struct {
   const char *helper_key;       /* fingerprint text */
   const char *session_id;       /* the invitation's id, for the audit log */
   gboolean view_only;
+  const char *view_only_reason; /* what a control request is told (NULL: "this session
+                                 * is view-only") */
   LlAuditLog *audit;            /* may be NULL */
   guint grace_s;                /* how long a lost connection may take to come back */
 } LlAssistConfig;

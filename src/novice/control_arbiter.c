@@ -2,18 +2,18 @@
 
 struct LlControlArbiter {
   LlControlState state;
-  gboolean view_only;
+  char *view_only_reason;   /* NULL: control may be asked for */
   char *novice_name;
   LlControlActions actions;
   gpointer user_data;
 };
 
-LlControlArbiter *ll_control_arbiter_new(gboolean view_only, const char *novice_name,
+LlControlArbiter *ll_control_arbiter_new(const char *view_only_reason, const char *novice_name,
                                          const LlControlActions *actions, gpointer user_data)
 {
   LlControlArbiter *a = g_new0(LlControlArbiter, 1);
   a->state = LL_CONTROL_VIEWING;
-  a->view_only = view_only;
+  a->view_only_reason = g_strdup(view_only_reason);
   a->novice_name = g_strdup(novice_name);
   a->actions = *actions;
   a->user_data = user_data;
@@ -25,6 +25,7 @@ void ll_control_arbiter_free(LlControlArbiter *a)
   if (a == NULL)
     return;
   g_free(a->novice_name);
+  g_free(a->view_only_reason);
   g_free(a);
 }
 
@@ -34,8 +35,8 @@ void ll_control_arbiter_request(LlControlArbiter *a)
 {
   if (a->state != LL_CONTROL_VIEWING)
     return;   /* asked already, or in control already: nothing new */
-  if (a->view_only) {
-    a->actions.deny("this session is view-only", a->user_data);
+  if (a->view_only_reason != NULL) {
+    a->actions.deny(a->view_only_reason, a->user_data);
     return;
   }
   a->state = LL_CONTROL_ASKING;

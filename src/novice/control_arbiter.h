@@ -31,7 +31,9 @@ typedef struct {
 
 typedef struct LlControlArbiter LlControlArbiter;
 
-LlControlArbiter *ll_control_arbiter_new(gboolean view_only, const char *novice_name,
+/* VIEW_ONLY_REASON NULL: control may be asked for. Else every request is
+ * denied at once with it ("view-only by policy"), without asking. */
+LlControlArbiter *ll_control_arbiter_new(const char *view_only_reason, const char *novice_name,
                                          const LlControlActions *actions, gpointer user_data);
 void ll_control_arbiter_free(LlControlArbiter *arbiter);
 

@@ -1,6 +1,8 @@
 #include "novice/novice_host.h"
 #include "common/async_guard.h"
+#include "common/encoding.h"
 #include "common/error.h"
+#include "common/helper_admission.h"
 #include "net/ice_path.h"
 #include "net/rendezvous_client.h"
 #include "net/session.h"
@@ -23,11 +25,15 @@ typedef struct {
   guint hello_timeout;
   LlSession *session;
   char *name;
+  char *organisation;   /* an admitted offer: see LlNoviceHostEvents.ask */
   char *key_text;
 } Peer;
 
 struct LlNoviceHost {
   LlNoviceHostConfig config;
+  gboolean offers;               /* a host for offers, not an invitation */
+  char *session_id;              /* the invitation's; for offers, the running session's */
+  char *novice_name;
   char *display_name;
   LlNoviceHostEvents events;
   gpointer user_data;
@@ -43,6 +49,8 @@ struct LlNoviceHost {
   gboolean finished;
   guint expiry_timer;
   guint finish_idle;
+  guint session_end_idle;        /* offers: frees the ended session, listens again */
+  GError *session_end_reason;
   GError *finish_reason;
   char *rendezvous_url;
   LlRendezvousClient *rendezvous;
@@ -74,6 +82,7 @@ static void peer_free(Peer *p)
   g_object_unref(p->cancellable);
   g_free(p->address);
   g_free(p->name);
+  g_free(p->organisation);
   g_free(p->key_text);
   g_free(p);
 }
@@ -87,14 +96,20 @@ static void peer_remove(Peer *p)
   peer_free(p);
 }
 
+/* For the audit log: offers refused between sessions belong to none. */
+static const char *audit_session(LlNoviceHost *h)
+{
+  return h->session_id != NULL ? h->session_id : "none";
+}
+
 static void refuse(Peer *p, const char *reason_for_helper, const char *log_reason)
 {
   LlNoviceHost *h = p->host;
   p->state = PEER_REFUSED;
   g_message("refused a helper from %s: %s", p->address, log_reason);
-  ll_audit_log_write(h->config.audit, "helper-refused", "session", h->config.invitation->session_id,
-                     "from", p->address, "helper", p->name, "helper-key", p->key_text, "reason",
-                     log_reason, NULL);
+  ll_audit_log_write(h->config.audit, "helper-refused", "session", audit_session(h), "from",
+                     p->address, "helper", p->name != NULL ? p->name : "unknown", "helper-key",
+                     p->key_text, "reason", log_reason, NULL);
   if (h->events.refused != NULL)
     h->events.refused(h, p->address, log_reason, h->user_data);
   g_autoptr(LlControlMessage) no = ll_control_message_new(LL_MSG_REFUSED);
@@ -112,9 +127,70 @@ static void ask_novice(Peer *p)
   h->asking = p;
   g_autoptr(LlControlMessage) waiting = ll_control_message_new(LL_MSG_WAITING);
   ll_session_send_control(p->session, waiting);
-  g_message("helper \"%s\" (%s) from %s proved the invitation; asking", p->name, p->key_text,
-            p->address);
-  h->events.ask(h, p->name, p->key_text, h->user_data);
+  g_message("helper \"%s\" (%s) from %s %s; asking", p->name, p->key_text, p->address,
+            h->offers ? "offers help and the policy admits it" : "proved the invitation");
+  h->events.ask(h, p->name, p->organisation, p->key_text, h->user_data);
+}
+
+static void refuse_version(Peer *p, guint32 version)
+{
+  g_autofree char *why = g_strdup_printf(
+      "this helper's Lifeline speaks protocol %u and this one %d; both need the same version",
+      version, LL_PROTOCOL_VERSION);
+  refuse(p, why, why);
+}
+
+static gboolean peer_certificate_der(Peer *p, GBytes **out)
+{
+  GTlsCertificate *cert = g_tls_connection_get_peer_certificate(p->tls);
+  g_autoptr(GByteArray) der = NULL;
+  if (cert != NULL)
+    g_object_get(cert, "certificate", &der, NULL);
+  if (der == NULL)
+    return FALSE;
+  *out = g_bytes_new(der->data, der->len);
+  return TRUE;
+}
+
+/* An offer: the policy judges the helper's certificate before anything
+ * reaches the novice. A refusal is logged and audited, never shown. */
+static void handle_offer(Peer *p, const LlControlMessage *m)
+{
+  LlNoviceHost *h = p->host;
+  g_autoptr(GBytes) der = NULL;
+  LlAdmission admission = { .verdict = LL_ADMIT_NOT_LISTED };
+  g_clear_handle_id(&p->hello_timeout, g_source_remove);
+  g_free(p->name);
+  p->name = g_strdup(*m->name ? m->name : "Someone");
+  if (m->version != LL_PROTOCOL_VERSION) {
+    refuse_version(p, m->version);
+    return;
+  }
+  if (!h->offers) {
+    refuse(p, "this is an invitation's connection, not one for offers of help",
+           "an offer sent to an invitation");
+    return;
+  }
+  if (!peer_certificate_der(p, &der)) {
+    refuse(p, "not an authorized helper for this machine", "the helper sent no certificate");
+    return;
+  }
+  ll_admission_check(h->config.policy, g_bytes_get_data(der, NULL), g_bytes_get_size(der),
+                     g_get_real_time() / G_USEC_PER_SEC, &admission);
+  if (admission.verdict != LL_ADMIT_YES) {
+    refuse(p, admission.reason, admission.reason);
+  } else if (h->asking != NULL || h->assist != NULL || h->stopping) {
+    refuse(p, "someone is already helping on this computer; try again later",
+           "busy with another helper");
+  } else {
+    if (admission.name != NULL && *admission.name != '\0') {
+      g_free(p->name);   /* the CA vouches for this name; the offer only claims one */
+      p->name = g_strdup(admission.name);
+    }
+    p->organisation = g_strdup(admission.organisation != NULL ? admission.organisation : "");
+    ask_novice(p);
+  }
+  ll_admission_clear(&admission);
 }
 
 static void handle_hello(Peer *p, const LlControlMessage *m)
@@ -126,10 +202,10 @@ static void handle_hello(Peer *p, const LlControlMessage *m)
   g_free(p->name);
   p->name = g_strdup(*m->name ? m->name : "Someone");
   if (m->version != LL_PROTOCOL_VERSION) {
-    g_autofree char *why = g_strdup_printf(
-        "this helper's Lifeline speaks protocol %u and this one %d; both need the same version",
-        m->version, LL_PROTOCOL_VERSION);
-    refuse(p, why, why);
+    refuse_version(p, m->version);
+  } else if (h->offers) {
+    refuse(p, "this computer takes offers of help, not invitations; use \"lifeline offer\"",
+           "an invitation's hello sent to a host for offers");
   } else if (g_strcmp0(m->session_id, inv->session_id) != 0 || !ll_tls_proof_is_valid(p->tls, inv->secret, m->session_id, m->proof)) {
     refuse(p, "the invitation does not match this computer's; ask for a new one",
            "wrong invitation secret");
@@ -157,7 +233,7 @@ static void handle_resume(Peer *p, const LlControlMessage *m)
   p->name = g_strdup(h->helper_name != NULL ? h->helper_name : "Someone");
   if (h->assist == NULL || h->finished || h->stopping) {
     refuse(p, "this session has ended; ask for a new invitation", "resume of a session not running");
-  } else if (g_strcmp0(m->session_id, h->config.invitation->session_id) != 0 ||
+  } else if (g_strcmp0(m->session_id, h->session_id) != 0 ||
              g_strcmp0(p->key_text, h->helper_key) != 0) {
     refuse(p, "this is not the helper of this session", "resume from another helper's key");
   } else if (!ll_tls_proof_is_valid(p->tls, h->resume_token, m->session_id, m->proof)) {
@@ -185,6 +261,8 @@ static void on_control(LlSession *session, const LlControlMessage *m, gpointer d
     return;   /* the refusal is on its way; nothing more is heard */
   if (p->state == PEER_AWAIT_HELLO && m->type == LL_MSG_HELLO) {
     handle_hello(p, m);
+  } else if (p->state == PEER_AWAIT_HELLO && m->type == LL_MSG_OFFER) {
+    handle_offer(p, m);
   } else if (p->state == PEER_AWAIT_HELLO && m->type == LL_MSG_RESUME) {
     handle_resume(p, m);
   } else {
@@ -272,11 +350,40 @@ static void assist_resumed(LlAssistSession *a, gpointer data)
   h->events.resumed(h, h->helper_name, h->user_data);
 }
 
+/* A host for offers: after a session it is ready for the next offer. */
+static gboolean end_offered_session(gpointer data)
+{
+  LlNoviceHost *h = data;
+  h->session_end_idle = 0;
+  g_autofree char *helper = g_steal_pointer(&h->helper_name);
+  g_autoptr(GError) why = g_steal_pointer(&h->session_end_reason);
+  g_clear_pointer(&h->assist, ll_assist_session_free);
+  g_clear_pointer(&h->helper_key, g_free);
+  g_clear_pointer(&h->session_id, g_free);
+  sodium_memzero(h->resume_token, sizeof h->resume_token);
+  h->spent = FALSE;
+  if (h->stopping) {
+    finish(h, g_steal_pointer(&why));
+    return G_SOURCE_REMOVE;
+  }
+  if (h->events.session_ended != NULL)
+    h->events.session_ended(h, helper, why, h->user_data);
+  return G_SOURCE_REMOVE;
+}
+
 static void assist_finished(LlAssistSession *a, const GError *why, gpointer data)
 {
   LlNoviceHost *h = data;
   (void)a;
-  finish(h, why != NULL ? g_error_copy(why) : NULL);
+  if (!h->offers) {
+    finish(h, why != NULL ? g_error_copy(why) : NULL);
+    return;
+  }
+  /* The assist session is still on the stack: let it go from an idle. */
+  g_clear_error(&h->session_end_reason);
+  h->session_end_reason = why != NULL ? g_error_copy(why) : NULL;
+  if (h->session_end_idle == 0)
+    h->session_end_idle = g_idle_add(end_offered_session, h);
 }
 
 static const LlAssistEvents assist_events = {
@@ -285,13 +392,24 @@ static const LlAssistEvents assist_events = {
   .interrupted = assist_interrupted, .resumed = assist_resumed, .finished = assist_finished,
 };
 
+static char *new_session_id(void)
+{
+  guint8 id[16];
+  randombytes_buf(id, sizeof id);
+  return ll_hex_encode(id, sizeof id);
+}
+
 static void accept_peer(LlNoviceHost *h, Peer *p)
 {
   g_autoptr(GError) error = NULL;
+  gboolean policy_view_only = h->offers && h->config.policy->offer_view_only;
+  if (h->offers)
+    h->session_id = new_session_id();
   LlAssistConfig config = {
-    .display_name = h->display_name, .novice_name = h->config.invitation->novice_name,
+    .display_name = h->display_name, .novice_name = h->novice_name,
     .helper_name = p->name, .helper_key = p->key_text,
-    .session_id = h->config.invitation->session_id, .view_only = h->config.view_only,
+    .session_id = h->session_id, .view_only = h->config.view_only || policy_view_only,
+    .view_only_reason = policy_view_only ? "view-only by policy" : NULL,
     .audit = h->config.audit, .grace_s = h->config.grace_s,
   };
   h->spent = TRUE;
@@ -299,7 +417,8 @@ static void accept_peer(LlNoviceHost *h, Peer *p)
   h->helper_key = g_strdup(p->key_text);
   randombytes_buf(h->resume_token, sizeof h->resume_token);
   ll_audit_log_write(h->config.audit, "consent-given", "session", config.session_id, "helper",
-                     p->name, "helper-key", p->key_text, "from", p->address, NULL);
+                     p->name, "helper-key", p->key_text, "from", p->address, "by",
+                     h->offers ? "offer" : "invitation", NULL);
   ll_audit_log_write(h->config.audit, "session-start", "session", config.session_id, "helper",
                      p->name, "helper-key", p->key_text, "view-only",
                      config.view_only ? "yes" : "no", NULL);
@@ -309,7 +428,13 @@ static void accept_peer(LlNoviceHost *h, Peer *p)
     g_warning("cannot share the screen: %s", error->message);
     g_autofree char *reason = g_strdup_printf("the screen cannot be shared: %s", error->message);
     ll_session_close(session, reason);
-    finish(h, g_error_copy(error));
+    if (h->offers) {
+      h->session_end_reason = g_error_copy(error);
+      h->session_end_idle = g_idle_add(end_offered_session, h);
+    } else {
+      finish(h, g_error_copy(error));
+    }
+    peer_remove(p);
     return;
   }
   /* The session now belongs to the assist session; the peer lets go
@@ -317,7 +442,8 @@ static void accept_peer(LlNoviceHost *h, Peer *p)
   ll_session_unref(g_steal_pointer(&p->session));
   g_clear_object(&p->connection);
   g_autoptr(LlControlMessage) yes = ll_control_message_new(LL_MSG_ACCEPTED);
-  yes->name = g_strdup(h->config.invitation->novice_name);
+  yes->name = g_strdup(h->novice_name);
+  yes->session_id = g_strdup(h->session_id);
   memcpy(yes->resume_token, h->resume_token, LL_RESUME_TOKEN_BYTES);
   yes->grace_s = h->config.grace_s;
   ll_session_send_control(session, yes);
@@ -337,8 +463,9 @@ void ll_novice_host_answer(LlNoviceHost *h, gboolean allow)
     refuse(p, "the session was cancelled", "the novice stopped sharing");
     return;
   }
-  if (allow && !ll_invitation_check_time(h->config.invitation,
-                                         g_get_real_time() / G_USEC_PER_SEC, &expired)) {
+  if (allow && !h->offers &&
+      !ll_invitation_check_time(h->config.invitation, g_get_real_time() / G_USEC_PER_SEC,
+                                &expired)) {
     refuse(p, expired->message, "the invitation expired while the novice was asked");
     return;
   }
@@ -346,10 +473,9 @@ void ll_novice_host_answer(LlNoviceHost *h, gboolean allow)
     accept_peer(h, p);
     return;
   }
-  g_autofree char *why = g_strdup_printf("%s said no", h->config.invitation->novice_name);
-  ll_audit_log_write(h->config.audit, "consent-refused", "session",
-                     h->config.invitation->session_id, "helper", p->name, "helper-key",
-                     p->key_text, NULL);
+  g_autofree char *why = g_strdup_printf("%s said no", h->novice_name);
+  ll_audit_log_write(h->config.audit, "consent-refused", "session", audit_session(h), "helper",
+                     p->name, "helper-key", p->key_text, NULL);
   g_autoptr(LlControlMessage) no = ll_control_message_new(LL_MSG_REFUSED);
   no->reason = g_strdup(why);
   ll_session_send_control(p->session, no);
@@ -615,13 +741,14 @@ static void finish(LlNoviceHost *h, GError *why)
 
 static void check_expiry(LlNoviceHost *h)
 {
+  if (h->offers)
+    return;   /* a host for offers does not expire */
   gint64 now = g_get_real_time() / G_USEC_PER_SEC;
   gint64 expires = ll_invitation_expires(h->config.invitation);
   if (h->spent || h->asking != NULL || h->finished || now < expires)
     return;
   g_autofree char *when = ll_format_local_time(expires);
-  ll_audit_log_write(h->config.audit, "invitation-expired", "session",
-                     h->config.invitation->session_id, NULL);
+  ll_audit_log_write(h->config.audit, "invitation-expired", "session", h->session_id, NULL);
   finish(h, g_error_new(LL_ERROR, LL_ERROR_EXPIRED,
                         "the invitation expired at %s and nobody joined", when));
 }
@@ -643,13 +770,20 @@ LlNoviceHost *ll_novice_host_new(const LlNoviceHostConfig *config,
   h->config.display_name = h->display_name;
   h->events = *events;
   h->user_data = user_data;
+  h->offers = config->invitation == NULL;
+  g_return_val_if_fail(!h->offers || config->policy != NULL, NULL);
+  h->novice_name = g_strdup(h->offers ? config->novice_name : config->invitation->novice_name);
+  if (!h->offers)
+    h->session_id = g_strdup(config->invitation->session_id);
   h->rendezvous_url = g_strdup(config->rendezvous_url);
   h->config.rendezvous_url = h->rendezvous_url;
   if (h->config.grace_s == 0)
     h->config.grace_s = LL_DEFAULT_GRACE_S;
   h->ice_peers = g_hash_table_new_full(NULL, NULL, NULL, ice_peer_free);
-  gint64 left = ll_invitation_expires(config->invitation) - g_get_real_time() / G_USEC_PER_SEC;
-  h->expiry_timer = g_timeout_add_seconds(MAX(left, 0) + 1, on_expiry, h);
+  if (!h->offers) {
+    gint64 left = ll_invitation_expires(config->invitation) - g_get_real_time() / G_USEC_PER_SEC;
+    h->expiry_timer = g_timeout_add_seconds(MAX(left, 0) + 1, on_expiry, h);
+  }
   return h;
 }
 
@@ -670,14 +804,18 @@ gboolean ll_novice_host_listen(LlNoviceHost *h, guint16 port, guint16 *bound_por
   }
   g_signal_connect(h->service, "incoming", G_CALLBACK(on_incoming), h);
   g_socket_service_start(h->service);
-  if (h->rendezvous_url != NULL) {
+  if (h->rendezvous_url != NULL && !h->offers) {
     gint64 left = ll_invitation_expires(h->config.invitation) - g_get_real_time() / G_USEC_PER_SEC;
     h->rendezvous = ll_rendezvous_client_new(h->rendezvous_url, &rendezvous_events, h);
     ll_rendezvous_client_open(h->rendezvous, MAX(left, 1));
   }
-  ll_audit_log_write(h->config.audit, "invitation-created", "session",
-                     h->config.invitation->session_id, "novice", h->config.invitation->novice_name,
-                     "view-only", h->config.view_only ? "yes" : "no", NULL);
+  g_autofree char *port_text = g_strdup_printf("%u", *bound_port);
+  if (h->offers)
+    ll_audit_log_write(h->config.audit, "host-started", "novice", h->novice_name, "port",
+                       port_text, NULL);
+  else
+    ll_audit_log_write(h->config.audit, "invitation-created", "session", h->session_id, "novice",
+                       h->novice_name, "view-only", h->config.view_only ? "yes" : "no", NULL);
   return TRUE;
 }
 
@@ -705,6 +843,8 @@ void ll_novice_host_free(LlNoviceHost *h)
     return;
   g_clear_handle_id(&h->expiry_timer, g_source_remove);
   g_clear_handle_id(&h->finish_idle, g_source_remove);
+  g_clear_handle_id(&h->session_end_idle, g_source_remove);
+  g_clear_error(&h->session_end_reason);
   while (h->peers != NULL)
     peer_remove(h->peers->data);
   close_listener(h);
@@ -718,6 +858,8 @@ void ll_novice_host_free(LlNoviceHost *h)
   g_free(h->display_name);
   g_free(h->helper_name);
   g_free(h->helper_key);
+  g_free(h->session_id);
+  g_free(h->novice_name);
   sodium_memzero(h->resume_token, sizeof h->resume_token);
   g_free(h);
 }

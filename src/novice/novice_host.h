@@ -1,15 +1,21 @@
-/* The novice's side of an invitation: listens, admits a helper only after
- * TLS and a valid secret proof, asks the novice, and after yes serves the
- * desktop over RFB streams. The invitation is single-use: once a helper
- * is accepted, every later one is refused; only that helper, with the same
- * key and the resume token it was given, may carry the session on over a
- * new connection after the old one was lost. User interaction goes through
- * the events below, so the text and graphical front ends share this. */
+/* The novice's side: listens, admits a helper, asks the novice, and after
+ * yes serves the desktop over RFB streams. Two ways in:
+ *  - an invitation: the helper must prove its secret over TLS. It is
+ *    single-use: once a helper is accepted every later one is refused, and
+ *    the host finishes with that session;
+ *  - a host for offers (`lifeline host`): no invitation; the machine's
+ *    policy judges the helper's certificate before the novice hears of
+ *    it, and the host goes on listening after each session.
+ * Only the accepted helper, with the same key and the resume token it was
+ * given, may carry a session on over a new connection after the old one
+ * was lost. User interaction goes through the events below, so the text
+ * and graphical front ends share this. */
 #pragma once
 #include <gio/gio.h>
 #include "common/audit_log.h"
 #include "common/identity.h"
 #include "common/invitation.h"
+#include "common/policy.h"
 
 #define LL_HELLO_TIMEOUT_MS 15000
 #define LL_MAX_PENDING_CONNECTIONS 16
@@ -17,10 +23,13 @@
 typedef struct LlNoviceHost LlNoviceHost;
 
 typedef struct {
-  /* A helper proved the secret: ask the novice, then call
-   * ll_novice_host_answer. HELPER_KEY is the helper's fingerprint text. */
-  void (*ask)(LlNoviceHost *host, const char *helper_name, const char *helper_key,
-              gpointer user_data);
+  /* A helper proved the secret, or the policy admits its offer: ask the
+   * novice, then call ll_novice_host_answer. HELPER_KEY is the helper's
+   * fingerprint text. ORGANISATION is NULL for an invitation; for an offer
+   * it is the organisation whose CA signed the helper's certificate, or ""
+   * for a helper the policy lists by key. */
+  void (*ask)(LlNoviceHost *host, const char *helper_name, const char *organisation,
+              const char *helper_key, gpointer user_data);
   /* The helper being asked went away before the answer. */
   void (*ask_withdrawn)(LlNoviceHost *host, const char *helper_name, gpointer user_data);
   /* The novice said yes; the helper now sees the screen. */
@@ -38,20 +47,27 @@ typedef struct {
                       guint grace_s, gpointer user_data);
   /* The helper came back; nothing was asked again. */
   void (*resumed)(LlNoviceHost *host, const char *helper_name, gpointer user_data);
-  /* A helper was refused before the novice was disturbed. */
+  /* A helper was refused before the novice was disturbed (log it; do not
+   * tell the novice). */
   void (*refused)(LlNoviceHost *host, const char *peer, const char *why, gpointer user_data);
   /* With a rendezvous: the mailbox is open (MAILBOX set), or could not be
    * opened (ERROR set). Write the invitation after this. */
   void (*rendezvous_ready)(LlNoviceHost *host, const char *mailbox, const GError *error,
                            gpointer user_data);
-  /* The accepted session is over, or the invitation expired unused:
-   * nothing more will happen. WHY says what ended it. */
+  /* A host for offers: the session with HELPER_NAME is over (WHY NULL when
+   * the novice ended it); the host listens again. */
+  void (*session_ended)(LlNoviceHost *host, const char *helper_name, const GError *why,
+                        gpointer user_data);
+  /* The accepted session is over (invitation), the invitation expired
+   * unused, or the host was stopped: nothing more will happen. */
   void (*finished)(LlNoviceHost *host, const GError *why, gpointer user_data);
 } LlNoviceHostEvents;
 
 typedef struct {
   LlIdentity *identity;
-  LlInvitation *invitation;
+  LlInvitation *invitation;     /* NULL: a host for offers, judged by POLICY */
+  const LlPolicy *policy;       /* a host for offers: who may offer, and control */
+  const char *novice_name;      /* a host for offers: the name helpers are told */
   const char *display_name;     /* NULL: $DISPLAY */
   gboolean view_only;           /* the helper may never take control */
   LlAuditLog *audit;            /* may be NULL */

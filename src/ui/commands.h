@@ -8,6 +8,8 @@ int ll_join_command(int argc, char **argv);
 int ll_log_command(int argc, char **argv);
 int ll_rendezvous_command(int argc, char **argv);
 int ll_id_command(int argc, char **argv);
+int ll_host_command(int argc, char **argv);
+int ll_offer_command(int argc, char **argv);
 int ll_ca_command(int argc, char **argv);
 
 /* The name shown to the other person: NAME if given, else the name set

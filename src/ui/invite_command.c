@@ -11,6 +11,7 @@
 #include "novice/novice_host.h"
 #include "novice/screen_capture.h"
 #include "ui/commands.h"
+#include "ui/novice_terminal.h"
 #include "ui/terminal.h"
 #include <sodium.h>
 #include <string.h>
@@ -34,13 +35,11 @@ typedef struct {
 } InviteOptions;
 
 typedef struct {
+  LlNoviceTerminal terminal;   /* first: the shared events get this as user_data */
   GMainLoop *loop;
-  LlNoviceHost *host;
   LlLineReader *stdin_lines;
   LlInvitation *invitation;
   char *asking_name;
-  char *helper_name;
-  gboolean control_question;   /* a control request waits for an answer */
   gboolean rendezvous_done;
   char *mailbox;
   gboolean mapping_done;
@@ -60,14 +59,14 @@ static void on_answer(const char *line, gpointer data)
   else if (!yes)
     ll_say("Not allowed. %s cannot see your screen.", inv->asking_name);
   g_clear_pointer(&inv->asking_name, g_free);
-  ll_novice_host_answer(inv->host, yes);
+  ll_novice_host_answer(inv->terminal.host, yes);
 }
 
-static void on_ask(LlNoviceHost *host, const char *helper_name, const char *helper_key,
-                   gpointer data)
+static void on_ask(LlNoviceHost *host, const char *helper_name, const char *organisation,
+                   const char *helper_key, gpointer data)
 {
   Invite *inv = data;
-  (void)host;
+  (void)host; (void)organisation;
   g_info("helper key: %s", helper_key);
   g_free(inv->asking_name);
   inv->asking_name = g_strdup(helper_name);
@@ -88,118 +87,27 @@ static void on_started(LlNoviceHost *host, const char *helper_name, gpointer dat
 {
   Invite *inv = data;
   (void)host;
-  g_free(inv->helper_name);
-  inv->helper_name = g_strdup(helper_name);
-  ll_say("%s can now see your screen. Press Ctrl-C here to stop sharing.", helper_name);
-  ll_say("Type a message and press Enter to chat; type /help for commands.");
+  ll_novice_terminal_started(&inv->terminal, helper_name);
   ll_line_reader_follow(inv->stdin_lines, on_line, inv);
 }
 
-static void on_control_asked(LlNoviceHost *host, const char *helper_name, gpointer data)
+static void stop_sharing(LlNoviceTerminal *terminal)
 {
-  Invite *inv = data;
-  (void)host;
-  inv->control_question = TRUE;
-  ll_prompt("%s asks to control your keyboard and mouse. Allow? [y/N]", helper_name);
-}
-
-static void on_control_withdrawn(LlNoviceHost *host, gpointer data)
-{
-  Invite *inv = data;
-  (void)host;
-  inv->control_question = FALSE;
-  ll_say("\n%s no longer asks for control.", inv->helper_name);
-}
-
-static void on_control_changed(LlNoviceHost *host, gboolean granted, const char *by, gpointer data)
-{
-  Invite *inv = data;
-  (void)host;
-  if (granted)
-    ll_say("%s is now controlling your keyboard and mouse. Press Esc to take it back.",
-           inv->helper_name);
-  else if (g_strcmp0(by, "esc") == 0)
-    ll_say("You pressed Esc: %s no longer controls your computer.", inv->helper_name);
-  else if (g_strcmp0(by, "stop") == 0)
-    ll_say("You took control back: %s can only watch now.", inv->helper_name);
-  else if (g_strcmp0(by, "release") == 0)
-    ll_say("%s gave control back and can only watch now.", inv->helper_name);
-  else
-    ll_say("The connection dropped: %s no longer controls your computer.", inv->helper_name);
-}
-
-static void on_chat(LlNoviceHost *host, const char *from, const char *text, gpointer data)
-{
-  (void)host; (void)data;
-  ll_say_chat(from, text);
-}
-
-static void on_interrupted(LlNoviceHost *host, const char *helper_name, const char *why,
-                           guint grace_s, gpointer data)
-{
-  (void)host; (void)data;
-  g_info("the connection was lost: %s", why);
-  ll_say("The connection to %s was interrupted. Waiting up to %u seconds for it to come back; "
-         "press Ctrl-C to stop sharing.", helper_name, grace_s);
-}
-
-static void on_resumed(LlNoviceHost *host, const char *helper_name, gpointer data)
-{
-  (void)host; (void)data;
-  ll_say("%s is connected again.", helper_name);
-}
-
-static void print_help(void)
-{
-  ll_say("Type a message and press Enter to send it to your helper.");
-  ll_say("  /stop   take back control of your keyboard and mouse (Esc does the same)");
-  ll_say("  /quit   stop sharing your screen (Ctrl-C does the same)");
-  ll_say("  /help   show this");
-}
-
-static void stop_sharing(Invite *inv)
-{
+  Invite *inv = (Invite *)terminal;
   if (inv->stopping)
     return;
   inv->stopping = TRUE;
   g_autofree char *reason =
       g_strdup_printf("%s stopped sharing the screen", inv->invitation->novice_name);
-  ll_novice_host_stop(inv->host, reason);
-}
-
-static void run_command(Invite *inv, const char *line)
-{
-  if (strcmp(line, "/stop") == 0)
-    ll_novice_host_stop_control(inv->host);
-  else if (strcmp(line, "/quit") == 0)
-    stop_sharing(inv);
-  else if (strcmp(line, "/help") == 0)
-    print_help();
-  else if (strcmp(line, "/control") == 0 || strcmp(line, "/release") == 0)
-    ll_say("%s is a command for the helper; type /help for yours.", line);
-  else
-    ll_say("There is no command %s; type /help for the commands.", line);
+  ll_novice_host_stop(inv->terminal.host, reason);
 }
 
 static void on_line(const char *line, gpointer data)
 {
   Invite *inv = data;
-  g_autoptr(GError) error = NULL;
   if (line == NULL)
     return;   /* no more input: sharing goes on until Ctrl-C */
-  if (inv->control_question) {
-    inv->control_question = FALSE;
-    gboolean yes = ll_answer_is_yes(line);
-    if (!yes)
-      ll_say("Not allowed. %s can only watch.", inv->helper_name);
-    ll_novice_host_answer_control(inv->host, yes);
-  } else if (line[0] == '/') {
-    run_command(inv, line);
-  } else if (*line != '\0' && !ll_is_answer_word(line)) {
-    /* A lone "y" with no question open is a stray answer, not a message. */
-    if (!ll_novice_host_send_chat(inv->host, line, &error))
-      ll_say("%s", error->message);
-  }
+  ll_novice_terminal_line(&inv->terminal, line);
 }
 
 static void on_finished(LlNoviceHost *host, const GError *why, gpointer data)
@@ -250,19 +158,18 @@ static void on_port_mapped(LlPortMapping *mapping, const char *external, const c
     g_main_loop_quit(inv->loop);
 }
 
-static const LlNoviceHostEvents invite_events = {
-  .rendezvous_ready = on_rendezvous_ready,
-  .ask = on_ask,
-  .ask_withdrawn = on_ask_withdrawn,
-  .started = on_started,
-  .control_asked = on_control_asked,
-  .control_withdrawn = on_control_withdrawn,
-  .control_changed = on_control_changed,
-  .chat = on_chat,
-  .interrupted = on_interrupted,
-  .resumed = on_resumed,
-  .finished = on_finished,
-};
+static LlNoviceHostEvents invite_events(void)
+{
+  LlNoviceHostEvents events = {
+    .rendezvous_ready = on_rendezvous_ready,
+    .ask = on_ask,
+    .ask_withdrawn = on_ask_withdrawn,
+    .started = on_started,
+    .finished = on_finished,
+  };
+  ll_novice_terminal_fill_events(&events);
+  return events;
+}
 
 static gboolean on_signal(gpointer data)
 {
@@ -272,7 +179,7 @@ static gboolean on_signal(gpointer data)
     g_main_loop_quit(inv->loop);
     return G_SOURCE_CONTINUE;
   }
-  stop_sharing(inv);
+  stop_sharing(&inv->terminal);
   return G_SOURCE_CONTINUE;
 }
 
@@ -391,17 +298,19 @@ static int run(const InviteOptions *o, GError **error)
   g_autoptr(LlAuditLog) audit = ll_audit_log_open(NULL, &audit_error);
   if (audit == NULL)
     g_warning("%s; this session will not be recorded", audit_error->message);
-  Invite inv = { .loop = g_main_loop_new(NULL, FALSE), .invitation = invitation };
+  Invite inv = { .loop = g_main_loop_new(NULL, FALSE), .invitation = invitation,
+                 .terminal.quit = stop_sharing };
   LlNoviceHostConfig config = { .identity = identity, .invitation = invitation,
                                 .display_name = o->display, .view_only = o->view_only,
                                 .audit = audit, .rendezvous_url = o->rendezvous,
                                 .grace_s = grace };
-  inv.host = ll_novice_host_new(&config, &invite_events, &inv);
+  LlNoviceHostEvents events = invite_events();
+  inv.terminal.host = ll_novice_host_new(&config, &events, &inv);
   inv.stdin_lines = ll_line_reader_new(0);
   g_autofree char *path = o->out != NULL ? g_strdup(o->out)
                           : g_build_filename(g_get_home_dir(), "lifeline-invitation.lifeline", NULL);
   int code = 1;
-  if (ll_novice_host_listen(inv.host, o->port, &port, error)) {
+  if (ll_novice_host_listen(inv.terminal.host, o->port, &port, error)) {
     inv.rendezvous_done = o->rendezvous == NULL;
     inv.mapping_done = o->no_upnp;
     if (!o->no_upnp)
@@ -426,11 +335,11 @@ static int run(const InviteOptions *o, GError **error)
       code = inv.exit_code;
     }
   }
-  ll_novice_host_free(inv.host);
+  ll_novice_host_free(inv.terminal.host);
   ll_port_mapping_free(mapping);   /* the router forgets the port */
   ll_line_reader_free(inv.stdin_lines);
   g_free(inv.asking_name);
-  g_free(inv.helper_name);
+  ll_novice_terminal_clear(&inv.terminal);
   g_free(inv.mailbox);
   g_free(inv.mapped);
   g_main_loop_unref(inv.loop);

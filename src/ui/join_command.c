@@ -15,10 +15,14 @@ typedef struct {
   gboolean verbose;
   gboolean json;
   char *paths;
+  char *host_key;
   char **rest;
 } JoinOptions;
 
+static void join_options_clear(JoinOptions *o);
+
 typedef struct {
+  const char *command;        /* "join" or "offer", for error lines */
   GMainLoop *loop;
   LlHelperJoin *join;
   LlLineReader *stdin_lines;
@@ -54,7 +58,8 @@ static void on_waiting(LlHelperJoin *join, const char *novice_name, gpointer dat
 static void on_ready(LlHelperJoin *join, guint16 port, gpointer data)
 {
   Join *j = data;
-  (void)join;
+  g_free(j->novice_name);
+  j->novice_name = g_strdup(ll_helper_join_peer_name(join));
   ll_say("ready: vnc://127.0.0.1:%u", port);
   ll_say("Type a message and press Enter to chat; /control asks for control; /help for more.");
   ll_line_reader_follow(j->stdin_lines, on_line, j);
@@ -154,7 +159,7 @@ static void on_finished(LlHelperJoin *join, const GError *why, gpointer data)
   } else if (g_error_matches(why, LL_ERROR, LL_ERROR_CLOSED)) {
     ll_say("The session ended: %s.", why->message);
   } else {
-    g_printerr("lifeline join: %s\n", why->message);
+    g_printerr("lifeline %s: %s\n", j->command, why->message);
     j->exit_code = 1;
   }
   g_main_loop_quit(j->loop);
@@ -256,6 +261,32 @@ static LlInvitation *load_invitation(const JoinOptions *o, GError **error)
   return invitation;
 }
 
+/* Runs the session J->join was made for, from connecting to the end. */
+static int run_session(Join *j, guint16 vnc_port, GError **error)
+{
+  int code = 1;
+  if (ll_helper_join_start(j->join, vnc_port, error)) {
+    ll_say("Connecting to %s...", j->novice_name);
+    ll_run_until_quit(j->loop, on_signal, j);
+    code = j->exit_code;
+  }
+  ll_helper_join_free(j->join);
+  ll_line_reader_free(j->stdin_lines);
+  g_free(j->helper_name);
+  g_free(j->novice_name);
+  g_main_loop_unref(j->loop);
+  return code;
+}
+
+static Join join_state_new(const char *command, const char *helper_name, const char *peer_name,
+                           gboolean json)
+{
+  Join j = { .command = command, .loop = g_main_loop_new(NULL, FALSE),
+             .helper_name = g_strdup(helper_name), .novice_name = g_strdup(peer_name),
+             .stdin_lines = ll_line_reader_new(0), .json = json };
+  return j;
+}
+
 static int run(const JoinOptions *o, GError **error)
 {
   g_autoptr(LlInvitation) invitation = load_invitation(o, error);
@@ -264,22 +295,10 @@ static int run(const JoinOptions *o, GError **error)
   g_autoptr(LlIdentity) identity = ll_identity_load_or_create(NULL, error);
   if (identity == NULL)
     return 1;
-  Join j = { .loop = g_main_loop_new(NULL, FALSE), .helper_name = ll_default_person_name(o->name, identity),
-             .novice_name = g_strdup(invitation->novice_name), .stdin_lines = ll_line_reader_new(0),
-             .json = o->json };
+  g_autofree char *helper_name = ll_default_person_name(o->name, identity);
+  Join j = join_state_new("join", helper_name, invitation->novice_name, o->json);
   j.join = ll_helper_join_new(identity, invitation, j.helper_name, &join_events, &j);
-  int code = 1;
-  if (ll_helper_join_start(j.join, o->vnc_port, error)) {
-    ll_say("Connecting to %s...", invitation->novice_name);
-    ll_run_until_quit(j.loop, on_signal, &j);
-    code = j.exit_code;
-  }
-  ll_helper_join_free(j.join);
-  ll_line_reader_free(j.stdin_lines);
-  g_free(j.helper_name);
-  g_free(j.novice_name);
-  g_main_loop_unref(j.loop);
-  return code;
+  return run_session(&j, o->vnc_port, error);
 }
 
 int ll_join_command(int argc, char **argv)
@@ -293,9 +312,116 @@ int ll_join_command(int argc, char **argv)
   }
   if (error != NULL)
     g_printerr("lifeline join: %s\n", error->message);
-  g_free(o.password_file);
-  g_free(o.paths);
-  g_free(o.name);
-  g_strfreev(o.rest);
+  join_options_clear(&o);
+  return error != NULL && code == 0 ? 1 : code;
+}
+
+static void join_options_clear(JoinOptions *o)
+{
+  g_free(o->password_file);
+  g_free(o->paths);
+  g_free(o->name);
+  g_free(o->host_key);
+  g_strfreev(o->rest);
+}
+
+/* ---- lifeline offer ---- */
+
+#define DEFAULT_HOST_PORT 4555
+
+static gboolean parse_offer_options(int argc, char **argv, JoinOptions *o, GError **error)
+{
+  const GOptionEntry entries[] = {
+    { "host-key", 'k', 0, G_OPTION_ARG_STRING, &o->host_key, "The host's id or key fingerprint, as \"lifeline host\" shows it (required)", "KEY" },
+    { "vnc-port", 0, 0, G_OPTION_ARG_INT, &o->vnc_port, "Offer the desktop to VNC viewers on 127.0.0.1:N (default: any free port)", "N" },
+    { "name", 'n', 0, G_OPTION_ARG_STRING, &o->name, "Your name, if you have no organisation certificate", "NAME" },
+    { "verbose", 'v', 0, G_OPTION_ARG_NONE, &o->verbose, "Log what happens in detail", NULL },
+    { "json", 0, 0, G_OPTION_ARG_NONE, &o->json, "Print the connection as a JSON object", NULL },
+    { G_OPTION_REMAINING, 0, 0, G_OPTION_ARG_STRING_ARRAY, &o->rest, NULL, "HOST" },
+    { NULL, 0, 0, 0, NULL, NULL, NULL },
+  };
+  g_autoptr(GOptionContext) ctx = g_option_context_new("HOST - offer help to a computer running \"lifeline host\"");
+  g_option_context_set_summary(ctx,
+      "Offers help to HOST (ADDRESS or ADDRESS:PORT, port 4555 by default) without an\n"
+      "invitation. The host's policy must allow you, by your key or by your\n"
+      "organisation's certificate (\"lifeline id --import-cert\"); then its user is\n"
+      "asked. Prints \"ready: vnc://127.0.0.1:PORT\" once they agree, or\n"
+      "\"refused: REASON\".");
+  g_option_context_set_description(ctx,
+      "Exit status: 0 when the session ended normally, 1 on failure or refusal,\n"
+      "2 on wrong usage.");
+  g_option_context_add_main_entries(ctx, entries, NULL);
+  if (!g_option_context_parse(ctx, &argc, &argv, error))
+    return FALSE;
+  if (o->rest == NULL || o->rest[0] == NULL || o->rest[1] != NULL) {
+    g_set_error(error, G_OPTION_ERROR, G_OPTION_ERROR_FAILED, "give exactly one HOST");
+    return FALSE;
+  }
+  if (o->host_key == NULL) {
+    g_set_error(error, G_OPTION_ERROR, G_OPTION_ERROR_FAILED,
+                "give the host's key with --host-key (its host id or sha256 fingerprint, "
+                "which \"lifeline host\" prints), so nobody else can pose as it");
+    return FALSE;
+  }
+  if (o->vnc_port < 0 || o->vnc_port > 65535) {
+    g_set_error(error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE, "--vnc-port must be 0 to 65535");
+    return FALSE;
+  }
+  return TRUE;
+}
+
+/* ADDRESS or ADDRESS:PORT (an IPv6 address in brackets) as an endpoint. */
+static char *host_endpoint(const char *host, GError **error)
+{
+  g_autoptr(GSocketConnectable) parsed =
+      g_network_address_parse(host, DEFAULT_HOST_PORT, NULL);
+  if (parsed == NULL) {
+    g_set_error(error, LL_ERROR, LL_ERROR_USAGE,
+                "\"%s\" is not a host; write ADDRESS or ADDRESS:PORT", host);
+    return NULL;
+  }
+  const char *name = g_network_address_get_hostname(G_NETWORK_ADDRESS(parsed));
+  guint16 port = g_network_address_get_port(G_NETWORK_ADDRESS(parsed));
+  if (strchr(name, ':') != NULL)
+    return g_strdup_printf("[%s]:%u", name, port);
+  return g_strdup_printf("%s:%u", name, port);
+}
+
+static int run_offer(const JoinOptions *o, GError **error)
+{
+  LlKeyPin pin;
+  if (!ll_key_pin_parse(o->host_key, &pin)) {
+    g_set_error(error, LL_ERROR, LL_ERROR_USAGE,
+                "--host-key \"%s\" is neither a host id like k7qm-3xrd-pa9t-we2f nor a "
+                "fingerprint like sha256:<64 hex digits>", o->host_key);
+    return 2;
+  }
+  g_autofree char *endpoint = host_endpoint(o->rest[0], error);
+  if (endpoint == NULL)
+    return 2;
+  g_autoptr(LlIdentity) identity = ll_identity_load_or_create(NULL, error);
+  if (identity == NULL)
+    return 1;
+  g_autofree char *helper_name = ll_default_person_name(o->name, identity);
+  g_autoptr(GPtrArray) endpoints = g_ptr_array_new();
+  g_ptr_array_add(endpoints, endpoint);
+  Join j = join_state_new("offer", helper_name, o->rest[0], o->json);
+  j.join = ll_helper_offer_new(identity, o->rest[0], endpoints, NULL, NULL, &pin, j.helper_name,
+                               &join_events, &j);
+  return run_session(&j, o->vnc_port, error);
+}
+
+int ll_offer_command(int argc, char **argv)
+{
+  JoinOptions o = { 0 };
+  g_autoptr(GError) error = NULL;
+  int code = 2;
+  if (parse_offer_options(argc, argv, &o, &error)) {
+    ll_logging_init(o.verbose);
+    code = run_offer(&o, &error);
+  }
+  if (error != NULL)
+    g_printerr("lifeline offer: %s\n", error->message);
+  join_options_clear(&o);
   return error != NULL && code == 0 ? 1 : code;
 }

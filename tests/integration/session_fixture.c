@@ -12,9 +12,11 @@ void run_until(const gboolean *condition)
   wait_until(condition, WAIT_MS);
 }
 
-static void on_ask(LlNoviceHost *host, const char *name, const char *key, gpointer data)
+static void on_ask(LlNoviceHost *host, const char *name, const char *organisation,
+                   const char *key, gpointer data)
 {
   Novice *n = data;
+  g_assert_null(organisation);   /* an invitation, not an offer */
   g_assert_cmpstr(name, ==, "Bob");
   g_assert_true(g_str_has_prefix(key, "sha256:"));
   n->asks++;

@@ -179,7 +179,9 @@ static gpointer raw_helper_thread(gpointer data)
   g_autoptr(GSocketConnection) conn =
       g_socket_client_connect_to_host(client, "127.0.0.1", r->port, NULL, &error);
   g_assert_no_error(error);
-  g_autoptr(GTlsConnection) tls = ll_tls_client_new(G_IO_STREAM(conn), r->identity, r->pin, &error);
+  LlKeyPin pin;
+  ll_key_pin_full(&pin, r->pin);
+  g_autoptr(GTlsConnection) tls = ll_tls_client_new(G_IO_STREAM(conn), r->identity, &pin, &error);
   g_assert_true(g_tls_connection_handshake(tls, NULL, &error));
   GOutputStream *out = g_io_stream_get_output_stream(G_IO_STREAM(tls));
   if (r->invitation != NULL) {

@@ -84,11 +84,45 @@ static void test_identity_created_once(void)
   g_rmdir(dir);
 }
 
+static void test_host_id(void)
+{
+  guint8 fp[LL_FINGERPRINT_BYTES], other[LL_FINGERPRINT_BYTES];
+  randombytes_buf(fp, sizeof fp);
+  memcpy(other, fp, sizeof other);
+  other[9] ^= 0x01;   /* the last bit a host id covers */
+  g_autofree char *id = ll_host_id_of(fp);
+  g_assert_cmpuint(strlen(id), ==, 19);
+  g_assert_true(id[4] == '-' && id[9] == '-' && id[14] == '-');
+  LlKeyPin pin;
+  g_assert_true(ll_key_pin_parse(id, &pin));
+  g_assert_cmpuint(pin.len, ==, LL_HOST_ID_BYTES);
+  g_assert_true(ll_key_pin_matches(&pin, fp));
+  g_assert_false(ll_key_pin_matches(&pin, other));
+  /* Read out loud and typed back: any case, spaces, O for 0, I and L for 1. */
+  g_autofree char *typed = g_ascii_strup(id, -1);
+  g_strdelimit(typed, "-", ' ');
+  g_strdelimit(typed, "0", 'O');
+  g_strdelimit(typed, "1", 'L');
+  LlKeyPin again;
+  g_assert_true(ll_key_pin_parse(typed, &again));
+  g_assert_cmpmem(again.bytes, LL_HOST_ID_BYTES, pin.bytes, LL_HOST_ID_BYTES);
+  const char *bad[] = { "", "k7qm-3xrd-pa9t", "k7qm-3xrd-pa9t-we2f-x", "k7qm-3xrd-pa9t-we2u",
+                        "sha256:12" };
+  for (guint i = 0; i < G_N_ELEMENTS(bad); i++)
+    g_assert_false(ll_key_pin_parse(bad[i], &again));
+  g_autofree char *full = ll_fingerprint_to_text(fp);
+  g_assert_true(ll_key_pin_parse(full, &again));
+  g_assert_cmpuint(again.len, ==, LL_FINGERPRINT_BYTES);
+  g_assert_true(ll_key_pin_matches(&again, fp));
+  g_assert_false(ll_key_pin_matches(&again, other));
+}
+
 int main(int argc, char **argv)
 {
   g_test_init(&argc, &argv, NULL);
   g_assert_cmpint(sodium_init(), >=, 0);
   g_test_add_func("/common/duration", test_duration);
+  g_test_add_func("/common/host-id", test_host_id);
   g_test_add_func("/common/fingerprint-text", test_fingerprint_text);
   g_test_add_func("/common/sanitize", test_sanitize);
   g_test_add_func("/common/identity-created-once", test_identity_created_once);

@@ -38,7 +38,8 @@ typedef struct {
 static void setup(F *f, gboolean view_only)
 {
   f->r.log = g_string_new(NULL);
-  f->a = ll_control_arbiter_new(view_only, "Alice", &actions, &f->r);
+  f->a = ll_control_arbiter_new(view_only ? "this session is view-only" : NULL, "Alice", &actions,
+                                &f->r);
 }
 
 static void teardown(F *f)

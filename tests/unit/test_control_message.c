@@ -42,6 +42,13 @@ static void test_other_round_trips(void)
   g_autoptr(LlControlMessage) o = round_trip(open);
   g_assert_cmpuint(o->stream_id, ==, 42);
 
+  g_autoptr(LlControlMessage) offer = ll_control_message_new(LL_MSG_OFFER);
+  offer->version = LL_PROTOCOL_VERSION;
+  offer->name = g_strdup("Mary Jones");
+  g_autoptr(LlControlMessage) of = round_trip(offer);
+  g_assert_cmpuint(of->version, ==, LL_PROTOCOL_VERSION);
+  g_assert_cmpstr(of->name, ==, "Mary Jones");
+
   g_autoptr(LlControlMessage) waiting = ll_control_message_new(LL_MSG_WAITING);
   g_autoptr(LlControlMessage) w = round_trip(waiting);
   (void)w;
@@ -51,10 +58,12 @@ static void test_resume_round_trips(void)
 {
   g_autoptr(LlControlMessage) accepted = ll_control_message_new(LL_MSG_ACCEPTED);
   accepted->name = g_strdup("Alice");
+  accepted->session_id = g_strdup("a1b2");
   accepted->grace_s = 30;
   memset(accepted->resume_token, 0x5a, LL_RESUME_TOKEN_BYTES);
   g_autoptr(LlControlMessage) a = round_trip(accepted);
   g_assert_cmpuint(a->grace_s, ==, 30);
+  g_assert_cmpstr(a->session_id, ==, "a1b2");
   g_assert_cmpmem(a->resume_token, LL_RESUME_TOKEN_BYTES, accepted->resume_token,
                   LL_RESUME_TOKEN_BYTES);
 
@@ -107,6 +116,7 @@ static GBytes *accepted_wire(gsize token_len, guint32 grace)
   GVariantBuilder fields;
   g_variant_builder_init(&fields, G_VARIANT_TYPE("a{sv}"));
   g_variant_builder_add(&fields, "{sv}", "name", g_variant_new_string("A"));
+  g_variant_builder_add(&fields, "{sv}", "session-id", g_variant_new_string("00ff"));
   g_variant_builder_add(&fields, "{sv}", "resume-token",
                         g_variant_new_fixed_array(G_VARIANT_TYPE_BYTE, token, token_len, 1));
   g_variant_builder_add(&fields, "{sv}", "grace", g_variant_new_uint32(grace));
@@ -135,6 +145,10 @@ static void test_malformed(void)
   g_autoptr(GBytes) short_proof = variant_bytes(g_variant_new_parsed(
       "('hello', {'version': <uint32 1>, 'name': <'x'>, 'session-id': <'ab'>, 'proof': <[byte 1, 2]>})"));
   expect_protocol_error(short_proof);
+  /* an offer without a version */
+  g_autoptr(GBytes) offer_no_version = variant_bytes(g_variant_new_parsed(
+      "('offer', {'name': <'Mary'>})"));
+  expect_protocol_error(offer_no_version);
   /* field of the wrong type */
   g_autoptr(GBytes) wrong_type = variant_bytes(g_variant_new_parsed(
       "('stream-open', {'stream': <'seven'>})"));

@@ -1,0 +1,251 @@
+/* `lifeline host`: lets the helpers this machine's policy names offer
+ * help without an invitation. Runs in the novice's graphical session
+ * (data/lifeline-host.service); the novice is asked before anyone sees
+ * the screen, and an offer from anyone else never reaches them. */
+#include "common/audit_log.h"
+#include "common/identity.h"
+#include "common/policy.h"
+#include "novice/novice_host.h"
+#include "novice/screen_capture.h"
+#include "ui/commands.h"
+#include "ui/novice_terminal.h"
+#include "ui/terminal.h"
+#include <string.h>
+
+#define DEFAULT_PORT 4555
+
+typedef struct {
+  int port;
+  char *policy;
+  char *name;
+  char *display;
+  gboolean verbose;
+} HostOptions;
+
+typedef struct {
+  LlNoviceTerminal terminal;   /* first: the shared events get this as user_data */
+  GMainLoop *loop;
+  LlLineReader *stdin_lines;
+  char *novice_name;
+  char *asking_name;
+  gboolean in_session;
+  gboolean stopping;
+} Host;
+
+static void on_ask(LlNoviceHost *host, const char *helper_name, const char *organisation,
+                   const char *helper_key, gpointer data)
+{
+  Host *h = data;
+  (void)host;
+  g_info("helper key: %s", helper_key);
+  g_free(h->asking_name);
+  h->asking_name = g_strdup(helper_name);
+  const char *from = organisation != NULL && *organisation != '\0'
+                         ? organisation
+                         : "allowed by this computer's policy";
+  ll_prompt("%s (%s) offers to help you. Let them see your screen? [y/N]", helper_name, from);
+}
+
+static void answer(Host *h, const char *line)
+{
+  gboolean yes = ll_answer_is_yes(line);
+  if (!yes)
+    ll_say("Not allowed. %s cannot see your screen.", h->asking_name);
+  g_clear_pointer(&h->asking_name, g_free);
+  ll_novice_host_answer(h->terminal.host, yes);
+}
+
+static void on_ask_withdrawn(LlNoviceHost *host, const char *helper_name, gpointer data)
+{
+  Host *h = data;
+  (void)host;
+  ll_say("\n%s stopped waiting for your answer.", helper_name);
+  g_clear_pointer(&h->asking_name, g_free);
+}
+
+static void on_started(LlNoviceHost *host, const char *helper_name, gpointer data)
+{
+  Host *h = data;
+  (void)host;
+  h->in_session = TRUE;
+  ll_novice_terminal_started(&h->terminal, helper_name);
+}
+
+static void on_session_ended(LlNoviceHost *host, const char *helper_name, const GError *why,
+                             gpointer data)
+{
+  Host *h = data;
+  (void)host;
+  h->in_session = FALSE;
+  h->terminal.control_question = FALSE;
+  if (why != NULL)
+    ll_say("The session with %s ended: %s.", helper_name, why->message);
+  else
+    ll_say("The session with %s ended.", helper_name);
+  ll_say("Nobody sees your screen now. Waiting for offers of help; press Ctrl-C to stop.");
+}
+
+static void on_finished(LlNoviceHost *host, const GError *why, gpointer data)
+{
+  Host *h = data;
+  (void)host;
+  if (why != NULL && !h->stopping)
+    ll_say("Stopped: %s.", why->message);
+  else
+    ll_say("Stopped.");
+  g_main_loop_quit(h->loop);
+}
+
+static void stop_host(LlNoviceTerminal *terminal)
+{
+  Host *h = (Host *)terminal;
+  if (h->stopping)
+    return;
+  h->stopping = TRUE;
+  g_autofree char *reason = g_strdup_printf("%s stopped sharing the screen", h->novice_name);
+  ll_novice_host_stop(h->terminal.host, reason);
+}
+
+/* Every line is read as it comes; what it means depends on the moment, and
+ * a line typed while nothing is asked and nobody is connected is dropped,
+ * so nothing typed early can answer a question not yet asked. */
+static void on_line(const char *line, gpointer data)
+{
+  Host *h = data;
+  if (line == NULL)
+    return;
+  if (h->asking_name != NULL)
+    answer(h, line);
+  else if (h->in_session)
+    ll_novice_terminal_line(&h->terminal, line);
+  else if (strcmp(line, "/quit") == 0)
+    stop_host(&h->terminal);
+}
+
+static gboolean on_signal(gpointer data)
+{
+  Host *h = data;
+  if (h->stopping) {
+    g_main_loop_quit(h->loop);
+    return G_SOURCE_CONTINUE;
+  }
+  stop_host(&h->terminal);
+  return G_SOURCE_CONTINUE;
+}
+
+static LlNoviceHostEvents host_events(void)
+{
+  LlNoviceHostEvents events = {
+    .ask = on_ask,
+    .ask_withdrawn = on_ask_withdrawn,
+    .started = on_started,
+    .session_ended = on_session_ended,
+    .finished = on_finished,
+  };
+  ll_novice_terminal_fill_events(&events);
+  return events;
+}
+
+static void announce(const LlIdentity *identity, const LlPolicy *policy, guint16 port)
+{
+  g_autofree char *host_id = ll_host_id_of(identity->fingerprint);
+  g_autofree char *key = ll_fingerprint_to_text(identity->fingerprint);
+  ll_say("host id: %s", host_id);
+  ll_say("host key: %s", key);
+  ll_say("Listening on port %u. Helpers this computer's policy allows can offer help; "
+         "you will always be asked first. Press Ctrl-C to stop.", port);
+  if (!policy->offers_allowed)
+    g_warning("offers of help are turned off on this computer%s%s; every offer is refused",
+              policy->offer_problem != NULL ? ": " : "",
+              policy->offer_problem != NULL ? policy->offer_problem : " by policy");
+}
+
+static int run(const HostOptions *o, GError **error)
+{
+  g_autoptr(LlPolicy) policy = ll_policy_load_effective(o->policy);
+  ll_policy_log_problems(policy, o->policy != NULL ? o->policy : LL_POLICY_DEFAULT_PATH);
+  g_autoptr(LlScreenCapture) probe = ll_screen_capture_open(o->display, error);
+  if (probe == NULL)
+    return 1;
+  g_clear_pointer(&probe, ll_screen_capture_free);
+  g_autoptr(LlIdentity) identity = ll_identity_load_or_create(NULL, error);
+  if (identity == NULL)
+    return 1;
+  g_autoptr(GError) audit_error = NULL;
+  g_autoptr(LlAuditLog) audit = ll_audit_log_open(NULL, &audit_error);
+  if (audit == NULL)
+    g_warning("%s; sessions will not be recorded", audit_error->message);
+  Host h = { .loop = g_main_loop_new(NULL, FALSE), .terminal.quit = stop_host,
+             .novice_name = ll_default_person_name(o->name, identity) };
+  LlNoviceHostConfig config = { .identity = identity, .policy = policy,
+                                .novice_name = h.novice_name, .display_name = o->display,
+                                .audit = audit };
+  LlNoviceHostEvents events = host_events();
+  h.terminal.host = ll_novice_host_new(&config, &events, &h);
+  h.stdin_lines = ll_line_reader_new(0);
+  guint16 port = 0;
+  int code = 1;
+  if (ll_novice_host_listen(h.terminal.host, o->port, &port, error)) {
+    announce(identity, policy, port);
+    ll_line_reader_follow(h.stdin_lines, on_line, &h);
+    ll_run_until_quit(h.loop, on_signal, &h);
+    code = 0;
+  }
+  ll_novice_host_free(h.terminal.host);
+  ll_line_reader_free(h.stdin_lines);
+  ll_novice_terminal_clear(&h.terminal);
+  g_free(h.asking_name);
+  g_free(h.novice_name);
+  g_main_loop_unref(h.loop);
+  return code;
+}
+
+static gboolean parse_options(int argc, char **argv, HostOptions *o, GError **error)
+{
+  const GOptionEntry entries[] = {
+    { "port", 'p', 0, G_OPTION_ARG_INT, &o->port, "Listen on TCP port N (default: 4555)", "N" },
+    { "policy", 0, 0, G_OPTION_ARG_FILENAME, &o->policy, "Read the machine policy from FILE instead of /etc/lifeline/policy.conf", "FILE" },
+    { "name", 'n', 0, G_OPTION_ARG_STRING, &o->name, "Your name as helpers will see it", "NAME" },
+    { "display", 0, 0, G_OPTION_ARG_STRING, &o->display, "The X display to share (default: $DISPLAY)", "DISPLAY" },
+    { "verbose", 'v', 0, G_OPTION_ARG_NONE, &o->verbose, "Log what happens in detail", NULL },
+    { NULL, 0, 0, 0, NULL, NULL, NULL },
+  };
+  g_autoptr(GOptionContext) ctx = g_option_context_new("- let your help desk offer help");
+  g_option_context_set_summary(ctx,
+      "Waits for offers of help from the helpers this computer's policy allows\n"
+      "(/etc/lifeline/policy.conf, [offer]). You are asked before anyone sees your\n"
+      "screen; offers from anyone else are refused without disturbing you and\n"
+      "written to the audit log. Prints \"host id: ...\" when ready.");
+  g_option_context_set_description(ctx,
+      "Exit status: 0 when stopped, 1 on failure, 2 on wrong usage.");
+  g_option_context_add_main_entries(ctx, entries, NULL);
+  o->port = DEFAULT_PORT;
+  if (!g_option_context_parse(ctx, &argc, &argv, error))
+    return FALSE;
+  if (argc > 1) {
+    g_set_error(error, G_OPTION_ERROR, G_OPTION_ERROR_FAILED, "unexpected argument \"%s\"", argv[1]);
+    return FALSE;
+  }
+  if (o->port < 0 || o->port > 65535) {
+    g_set_error(error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE, "--port must be 0 to 65535");
+    return FALSE;
+  }
+  return TRUE;
+}
+
+int ll_host_command(int argc, char **argv)
+{
+  HostOptions o = { 0 };
+  g_autoptr(GError) error = NULL;
+  int code = 2;
+  if (parse_options(argc, argv, &o, &error)) {
+    ll_logging_init(o.verbose);
+    code = run(&o, &error);
+  }
+  if (error != NULL)
+    g_printerr("lifeline host: %s\n", error->message);
+  g_free(o.policy);
+  g_free(o.name);
+  g_free(o.display);
+  return error != NULL && code == 0 ? 1 : code;
+}

@@ -1,0 +1,121 @@
+#include "ui/novice_terminal.h"
+#include "ui/terminal.h"
+#include <string.h>
+
+static void on_control_asked(LlNoviceHost *host, const char *helper_name, gpointer data)
+{
+  LlNoviceTerminal *t = data;
+  (void)host;
+  t->control_question = TRUE;
+  ll_prompt("%s asks to control your keyboard and mouse. Allow? [y/N]", helper_name);
+}
+
+static void on_control_withdrawn(LlNoviceHost *host, gpointer data)
+{
+  LlNoviceTerminal *t = data;
+  (void)host;
+  t->control_question = FALSE;
+  ll_say("\n%s no longer asks for control.", t->helper_name);
+}
+
+static void on_control_changed(LlNoviceHost *host, gboolean granted, const char *by, gpointer data)
+{
+  LlNoviceTerminal *t = data;
+  (void)host;
+  if (granted)
+    ll_say("%s is now controlling your keyboard and mouse. Press Esc to take it back.",
+           t->helper_name);
+  else if (g_strcmp0(by, "esc") == 0)
+    ll_say("You pressed Esc: %s no longer controls your computer.", t->helper_name);
+  else if (g_strcmp0(by, "stop") == 0)
+    ll_say("You took control back: %s can only watch now.", t->helper_name);
+  else if (g_strcmp0(by, "release") == 0)
+    ll_say("%s gave control back and can only watch now.", t->helper_name);
+  else
+    ll_say("The connection dropped: %s no longer controls your computer.", t->helper_name);
+}
+
+static void on_chat(LlNoviceHost *host, const char *from, const char *text, gpointer data)
+{
+  (void)host; (void)data;
+  ll_say_chat(from, text);
+}
+
+static void on_interrupted(LlNoviceHost *host, const char *helper_name, const char *why,
+                           guint grace_s, gpointer data)
+{
+  (void)host; (void)data;
+  g_info("the connection was lost: %s", why);
+  ll_say("The connection to %s was interrupted. Waiting up to %u seconds for it to come back; "
+         "press Ctrl-C to stop sharing.", helper_name, grace_s);
+}
+
+static void on_resumed(LlNoviceHost *host, const char *helper_name, gpointer data)
+{
+  (void)host; (void)data;
+  ll_say("%s is connected again.", helper_name);
+}
+
+void ll_novice_terminal_fill_events(LlNoviceHostEvents *events)
+{
+  events->control_asked = on_control_asked;
+  events->control_withdrawn = on_control_withdrawn;
+  events->control_changed = on_control_changed;
+  events->chat = on_chat;
+  events->interrupted = on_interrupted;
+  events->resumed = on_resumed;
+}
+
+void ll_novice_terminal_started(LlNoviceTerminal *t, const char *helper_name)
+{
+  g_free(t->helper_name);
+  t->helper_name = g_strdup(helper_name);
+  t->control_question = FALSE;
+  ll_say("%s can now see your screen. Press Ctrl-C here to stop sharing.", helper_name);
+  ll_say("Type a message and press Enter to chat; type /help for commands.");
+}
+
+static void print_help(void)
+{
+  ll_say("Type a message and press Enter to send it to your helper.");
+  ll_say("  /stop   take back control of your keyboard and mouse (Esc does the same)");
+  ll_say("  /quit   stop sharing your screen (Ctrl-C does the same)");
+  ll_say("  /help   show this");
+}
+
+static void run_command(LlNoviceTerminal *t, const char *line)
+{
+  if (strcmp(line, "/stop") == 0)
+    ll_novice_host_stop_control(t->host);
+  else if (strcmp(line, "/quit") == 0)
+    t->quit(t);
+  else if (strcmp(line, "/help") == 0)
+    print_help();
+  else if (strcmp(line, "/control") == 0 || strcmp(line, "/release") == 0)
+    ll_say("%s is a command for the helper; type /help for yours.", line);
+  else
+    ll_say("There is no command %s; type /help for the commands.", line);
+}
+
+void ll_novice_terminal_line(LlNoviceTerminal *t, const char *line)
+{
+  g_autoptr(GError) error = NULL;
+  if (t->control_question) {
+    t->control_question = FALSE;
+    gboolean yes = ll_answer_is_yes(line);
+    if (!yes)
+      ll_say("Not allowed. %s can only watch.", t->helper_name);
+    ll_novice_host_answer_control(t->host, yes);
+  } else if (line[0] == '/') {
+    run_command(t, line);
+  } else if (*line != '\0' && !ll_is_answer_word(line)) {
+    /* A lone "y" with no question open is a stray answer, not a message. */
+    if (!ll_novice_host_send_chat(t->host, line, &error))
+      ll_say("%s", error->message);
+  }
+}
+
+void ll_novice_terminal_clear(LlNoviceTerminal *t)
+{
+  g_clear_pointer(&t->helper_name, g_free);
+}
