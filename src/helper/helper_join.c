@@ -111,6 +111,7 @@ static void become_active(LlHelperJoin *j, const LlControlMessage *m)
   g_message("%s allowed us to see the screen", m->name);
   if (!ll_local_rfb_port_open(j->port, on_viewer, j, &error)) {
     g_autofree char *why = g_strdup_printf("the helper's viewer port failed: %s", error->message);
+    j->refusal = g_error_new_literal(LL_ERROR, LL_ERROR_FAILED, why);   /* reported at close */
     ll_session_close(j->session, why);
     return;
   }

@@ -18,7 +18,11 @@ LlLocalRfbPort *ll_local_rfb_port_bind(guint16 port, GError **error)
                                            G_SOCKET_PROTOCOL_TCP, &local);
   g_autoptr(GInetAddress) loopback = g_inet_address_new_loopback(G_SOCKET_FAMILY_IPV4);
   g_autoptr(GSocketAddress) address = g_inet_socket_address_new(loopback, port);
-  if (socket == NULL || !g_socket_bind(socket, address, TRUE, &local)) {
+  /* Listening at once holds the port: with address reuse, another
+   * process could otherwise bind it too until we listen. A viewer that
+   * connects early waits in the backlog until the novice says yes. */
+  if (socket == NULL || !g_socket_bind(socket, address, TRUE, &local) ||
+      !g_socket_listen(socket, &local)) {
     g_set_error(error, LL_ERROR, LL_ERROR_USAGE,
                 "cannot use port %u on this computer for the viewer (%s); "
                 "choose another with --vnc-port", port, local->message);
@@ -50,8 +54,7 @@ gboolean ll_local_rfb_port_open(LlLocalRfbPort *p, LlViewerArrived arrived, gpoi
   p->arrived = arrived;
   p->user_data = user_data;
   p->service = g_socket_service_new();
-  if (!g_socket_listen(p->socket, error) ||
-      !g_socket_listener_add_socket(G_SOCKET_LISTENER(p->service), p->socket, NULL, error))
+  if (!g_socket_listener_add_socket(G_SOCKET_LISTENER(p->service), p->socket, NULL, error))
     return FALSE;
   g_signal_connect(p->service, "incoming", G_CALLBACK(on_incoming), p);
   g_socket_service_start(p->service);

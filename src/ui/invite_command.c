@@ -4,6 +4,7 @@
 #include "common/duration.h"
 #include "common/error.h"
 #include "common/identity.h"
+#include "common/policy.h"
 #include "common/invitation_file.h"
 #include "net/endpoint_race.h"
 #include "net/local_addresses.h"
@@ -30,6 +31,7 @@ typedef struct {
   gboolean link;
   gboolean view_only;
   char *rendezvous;
+  char *policy;
   gboolean no_upnp;
   gboolean verbose;
 } InviteOptions;
@@ -197,6 +199,7 @@ static gboolean parse_options(int argc, char **argv, InviteOptions *o, GError **
     { "view-only", 0, 0, G_OPTION_ARG_NONE, &o->view_only, "Never let the helper control keyboard and mouse", NULL },
     { "no-upnp", 0, 0, G_OPTION_ARG_NONE, &o->no_upnp, "Do not ask the router to forward a port (UPnP)", NULL },
     { "rendezvous", 'r', 0, G_OPTION_ARG_STRING, &o->rendezvous, "Also be reachable through this rendezvous server, across NAT routers (ws://HOST:PORT/lifeline)", "URL" },
+    { "policy", 0, 0, G_OPTION_ARG_FILENAME, &o->policy, "Read the machine policy from FILE instead of /etc/lifeline/policy.conf", "FILE" },
     { "verbose", 'v', 0, G_OPTION_ARG_NONE, &o->verbose, "Log what happens in detail", NULL },
     { NULL, 0, 0, 0, NULL, NULL, NULL },
   };
@@ -230,6 +233,7 @@ static void options_clear(InviteOptions *o)
   g_free(o->name);
   g_free(o->display);
   g_free(o->rendezvous);
+  g_free(o->policy);
 }
 
 static gboolean check_display(const char *display, GError **error)
@@ -276,14 +280,49 @@ static void explain(const InviteOptions *o, const LlInvitation *invitation, cons
   ll_say("Waiting for your helper to connect. Press Ctrl-C to cancel the invitation.");
 }
 
+/* Invitations as the machine's policy allows them: FALSE when it turned
+ * them off; the lifetime cut to its longest, with a warning. */
+static gboolean apply_policy(const InviteOptions *o, gint64 *lifetime, gboolean *view_only,
+                             GError **error)
+{
+  g_autoptr(LlPolicy) policy = ll_policy_load_effective(o->policy);
+  ll_policy_log_problems(policy, o->policy != NULL ? o->policy : LL_POLICY_DEFAULT_PATH);
+  if (policy->solicited_problem != NULL) {
+    g_set_error(error, LL_ERROR, LL_ERROR_REFUSED,
+                "invitations are turned off because this computer's help policy has a problem "
+                "(%s); ask your administrator", policy->solicited_problem);
+    return FALSE;
+  }
+  if (!policy->solicited_allowed) {
+    g_set_error(error, LL_ERROR, LL_ERROR_REFUSED,
+                "your administrator has turned off invitations on this computer; ask them "
+                "for help another way");
+    return FALSE;
+  }
+  if (*lifetime > policy->max_lifetime_s) {
+    g_autofree char *longest = ll_duration_describe(policy->max_lifetime_s);
+    g_printerr("lifeline invite: warning: this computer's policy allows invitations of at most "
+               "%s; this one lasts %s\n", longest, longest);
+    *lifetime = policy->max_lifetime_s;
+  }
+  *view_only = o->view_only || policy->solicited_view_only;
+  if (policy->solicited_view_only && !o->view_only)
+    ll_say("This computer's policy makes sessions view-only: your helper can watch but "
+           "never control your keyboard and mouse.");
+  return TRUE;
+}
+
 static int run(const InviteOptions *o, GError **error)
 {
   gint64 lifetime = DEFAULT_LIFETIME;
   guint16 port = 0;
   LlPortMapping *mapping = NULL;
   gint64 grace = LL_DEFAULT_GRACE_S;
+  gboolean view_only = FALSE;
   if (o->expires != NULL && !ll_duration_parse(o->expires, MAX_LIFETIME, &lifetime, error))
     return 2;
+  if (!apply_policy(o, &lifetime, &view_only, error))
+    return 1;
   if (o->grace != NULL && !ll_duration_parse(o->grace, LL_MAX_GRACE_S, &grace, error))
     return 2;
   if (!check_display(o->display, error))
@@ -301,7 +340,7 @@ static int run(const InviteOptions *o, GError **error)
   Invite inv = { .loop = g_main_loop_new(NULL, FALSE), .invitation = invitation,
                  .terminal.quit = stop_sharing };
   LlNoviceHostConfig config = { .identity = identity, .invitation = invitation,
-                                .display_name = o->display, .view_only = o->view_only,
+                                .display_name = o->display, .view_only = view_only,
                                 .audit = audit, .rendezvous_url = o->rendezvous,
                                 .grace_s = grace };
   LlNoviceHostEvents events = invite_events();

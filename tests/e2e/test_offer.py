@@ -1,0 +1,307 @@
+#!/usr/bin/env python3
+"""End to end: offers of help. A novice runs `lifeline host` on an Xvfb
+with a policy file; helpers with their own keys (listed by fingerprint, or
+signed by a CA made with `lifeline ca`) run `lifeline offer`. Refused
+offers must never reach the novice: the host's terminal shows no question
+and the audit log names the refusal. Also the solicited side of the policy
+(`invite --policy`) and two hosts on one machine at once.
+
+usage: test_offer.py LIFELINE TOOLS_DIR [TEST ...]"""
+
+import json
+import os
+import subprocess
+import sys
+import time
+
+from harness import Process, Suite, Xvfb, free_port
+
+LIFELINE, TOOLS = sys.argv[1], sys.argv[2]
+sys.argv = sys.argv[2:]
+suite = Suite()
+QUIET = 1.5   # how long the novice's terminal is watched for a question that must not come
+
+
+def person_env(work, who, x=None):
+    base = x.env() if x is not None else dict(os.environ)
+    base.update(HOME=os.path.join(work, who), XDG_DATA_HOME=os.path.join(work, who, "data"),
+                XDG_STATE_HOME=os.path.join(work, who, "state"),
+                XDG_CONFIG_HOME=os.path.join(work, who, "config"))
+    return base
+
+
+def lifeline(env, *args, check=True):
+    r = subprocess.run([LIFELINE, *args], env=env, capture_output=True, text=True, timeout=60)
+    if check and r.returncode != 0:
+        raise AssertionError(f"lifeline {' '.join(args)} failed ({r.returncode}):\n"
+                             f"{r.stdout}\n{r.stderr}")
+    return r
+
+
+def helper_key(work, who, name):
+    """Sets up a helper identity named NAME; returns its fingerprint line."""
+    out = lifeline(person_env(work, who), "id", "--name", name).stdout.splitlines()
+    assert out[0].startswith("sha256:") and len(out[0]) == 7 + 64, out
+    assert out[1] == name, out
+    return out[0]
+
+
+def make_ca(work, directory, organisation):
+    lifeline(person_env(work, "desk"), "ca", "init", os.path.join(work, directory), "--name",
+             organisation)
+    return os.path.join(work, directory, "ca-cert.pem")
+
+
+def certify(work, who, ca_dir, days=30):
+    """Exports WHO's identity, signs it with the CA in CA_DIR, installs it."""
+    env = person_env(work, who)
+    request = os.path.join(work, f"{who}.identity")
+    lifeline(env, "id", "--export", request)
+    lifeline(person_env(work, "desk"), "ca", "sign", os.path.join(work, ca_dir), "--identity",
+             request, "--days", str(days))
+    lifeline(env, "id", "--import-cert", os.path.join(work, f"{who}.crt"))
+
+
+def write_policy(work, text, name="policy.conf"):
+    path = os.path.join(work, name)
+    with open(path, "w") as f:
+        f.write(text)
+    os.chmod(path, 0o644)
+    return path
+
+
+class Host:
+    """`lifeline host` for a novice named Alice on its own Xvfb."""
+
+    def __init__(self, work, cleanups, policy, who="novice", colour="#3465a4"):
+        self.work, self.who = work, who
+        self.x = Xvfb(640, 480)
+        cleanups.append(self.x.stop)
+        self.x.run("xsetroot", "-solid", colour)
+        self.port = free_port(4600, 4900)
+        self.proc = Process([LIFELINE, "host", "--port", str(self.port), "--policy", policy,
+                             "--name", "Alice"], env=person_env(work, who, self.x), name="host")
+        cleanups.append(self.proc.stop)
+        out = self.proc.wait_for("Listening on port")
+        self.host_id = out.split("host id: ")[1].split()[0]
+        self.host_key = out.split("host key: ")[1].split()[0]
+
+    def offer(self, cleanups, helper, *args, pin=None):
+        vnc = free_port()
+        p = Process([LIFELINE, "offer", f"127.0.0.1:{self.port}", "--host-key", pin or self.host_id,
+                     "--vnc-port", str(vnc), *args], env=person_env(self.work, helper), name="offer")
+        cleanups.append(p.stop)
+        p.vnc_port = vnc
+        return p
+
+    def audit(self):
+        path = os.path.join(self.work, self.who, "state", "lifeline", "audit.log")
+        with open(path) as f:
+            return [json.loads(line) for line in f if line.strip()]
+
+    def assert_never_asked(self):
+        time.sleep(QUIET)
+        assert "Allow?" not in self.proc.out and "[y/N]" not in self.proc.out, self.proc.out
+        assert "offers to help" not in self.proc.out, self.proc.out
+
+
+def expect_refused(host, offer, reason):
+    out = offer.wait_for("refused: ")
+    assert offer.wait_exit() == 1
+    line = out.split("refused: ")[1].splitlines()[0]
+    assert reason in line, line
+    host.assert_never_asked()
+    refusals = [e for e in host.audit() if e["event"] == "helper-refused"]
+    assert refusals and reason in refusals[-1]["reason"], host.audit()
+    return line
+
+
+def accept(host, offer, prompt):
+    host.proc.wait_for(prompt)
+    host.proc.send("y")
+    offer.wait_for("ready: vnc://127.0.0.1:")
+
+
+def probe(cleanups, offer, x):
+    p = Process([os.path.join(TOOLS, "rfb-probe"), "127.0.0.1", str(offer.vnc_port)], env=x.env(),
+                name="probe")
+    cleanups.append(p.stop)
+    p.wait_for("ready")
+    return p
+
+
+def pixel(viewer, x, y):
+    mark = viewer.mark()
+    viewer.send(f"pixel {x} {y}")
+    out = viewer.wait_for("pixel: ", since=mark)
+    return out[mark:].split("pixel: ")[1].split()[2]
+
+
+@suite.test
+def test_authorized_by_fingerprint(work, cleanups):
+    sam = helper_key(work, "sam", "Sam Smith")
+    policy = write_policy(work, f"[offer]\nallow=true\ncontrol=allow\nhelpers={sam}\n")
+    host = Host(work, cleanups, policy)
+    offer = host.offer(cleanups, "sam")
+    offer.wait_for("Waiting for")
+    accept(host, offer, "Sam Smith (allowed by this computer's policy) offers to help you. "
+                        "Let them see your screen? [y/N]")
+    viewer = probe(cleanups, offer, host.x)
+    assert pixel(viewer, 10, 10) == "3465a4"
+    # From here it is an invited session: control needs the novice's yes.
+    offer.send("/control")
+    host.proc.wait_for("Sam Smith asks to control your keyboard and mouse. Allow? [y/N]")
+    host.proc.send("y")
+    offer.wait_for("control: granted")
+    offer.send("hello Alice")
+    host.proc.wait_for("Sam Smith: hello Alice")
+    offer.send("/quit")
+    assert offer.wait_exit() == 0
+    host.proc.wait_for("Waiting for offers of help")
+    events = [e["event"] for e in host.audit()]
+    assert "consent-given" in events and "control-granted" in events, events
+
+
+@suite.test
+def test_authorized_by_ca_with_its_name(work, cleanups):
+    ca = make_ca(work, "example-ca", "Example IT")
+    helper_key(work, "mary", "Mary Jones")
+    certify(work, "mary", "example-ca")
+    policy = write_policy(work, f"[offer]\nallow=true\nhelper-ca={ca}\n")
+    host = Host(work, cleanups, policy)
+    # The name she claims in the offer does not matter: the CA's does.
+    offer = host.offer(cleanups, "mary", "--name", "The Boss", pin=host.host_key)
+    accept(host, offer, "Mary Jones (Example IT) offers to help you. "
+                        "Let them see your screen? [y/N]")
+    # Offered help is view-only unless the policy says control=allow.
+    mark = host.proc.mark()
+    offer.send("/control")
+    offer.wait_for("control: refused: view-only by policy")
+    time.sleep(0.5)
+    assert "Allow?" not in host.proc.out[mark:], host.proc.out[mark:]
+
+
+@suite.test
+def test_refused_not_listed(work, cleanups):
+    listed = helper_key(work, "sam", "Sam Smith")
+    helper_key(work, "eve", "Eve")
+    policy = write_policy(work, f"[offer]\nallow=true\ncontrol=allow\nhelpers={listed}\n")
+    host = Host(work, cleanups, policy)
+    offer = host.offer(cleanups, "eve")
+    line = expect_refused(host, offer, "not an authorized helper for this machine")
+    assert line == "not an authorized helper for this machine", line
+
+
+@suite.test
+def test_refused_offers_off(work, cleanups):
+    sam = helper_key(work, "sam", "Sam Smith")
+    policy = write_policy(work, f"[offer]\nallow=false\nhelpers={sam}\n")
+    host = Host(work, cleanups, policy)
+    expect_refused(host, host.offer(cleanups, "sam"), "this machine does not accept offers of help")
+
+
+@suite.test
+def test_refused_other_ca(work, cleanups):
+    ours = make_ca(work, "example-ca", "Example IT")
+    make_ca(work, "other-ca", "Other Corp")
+    helper_key(work, "olaf", "Olaf")
+    certify(work, "olaf", "other-ca")
+    policy = write_policy(work, f"[offer]\nallow=true\nhelper-ca={ours}\n")
+    host = Host(work, cleanups, policy)
+    line = expect_refused(host, host.offer(cleanups, "olaf"),
+                          "not an authorized helper for this machine")
+    assert "Other Corp" in line, line
+
+
+@suite.test
+def test_refused_expired_certificate(work, cleanups):
+    ca = make_ca(work, "example-ca", "Example IT")
+    helper_key(work, "mary", "Mary Jones")
+    env = person_env(work, "mary")
+    request = os.path.join(work, "mary.identity")
+    lifeline(env, "id", "--export", request)
+    # A certificate whose time is over, signed with the CA's key by GnuTLS's
+    # own certtool (lifeline ca sign only makes certificates valid from now).
+    template = os.path.join(work, "expired.cfg")
+    with open(template, "w") as f:
+        f.write('cn = "Mary Jones"\norganization = "Example IT"\ntls_www_client\n'
+                'signing_key\nactivation_date = "2024-01-01 00:00:00"\n'
+                'expiration_date = "2024-02-01 00:00:00"\n')
+    crt = os.path.join(work, "mary-expired.crt")
+    subprocess.run(["certtool", "--generate-certificate", "--load-request", request,
+                    "--load-ca-certificate", ca,
+                    "--load-ca-privkey", os.path.join(work, "example-ca", "ca-key.pem"),
+                    "--template", template, "--outfile", crt],
+                   check=True, capture_output=True, timeout=30)
+    lifeline(env, "id", "--import-cert", crt)
+    policy = write_policy(work, f"[offer]\nallow=true\nhelper-ca={ca}\n")
+    host = Host(work, cleanups, policy)
+    line = expect_refused(host, host.offer(cleanups, "mary"), "expired")
+    assert "ask Example IT for a new one" in line, line
+
+
+@suite.test
+def test_wrong_host_key_sends_nothing(work, cleanups):
+    sam = helper_key(work, "sam", "Sam Smith")
+    policy = write_policy(work, f"[offer]\nallow=true\nhelpers={sam}\n")
+    host = Host(work, cleanups, policy)
+    other = "0000-0000-0000-0000"
+    offer = host.offer(cleanups, "sam", pin=other)
+    assert offer.wait_exit() == 1
+    assert "key does not match" in offer.err, offer.err
+    host.assert_never_asked()
+
+
+@suite.test
+def test_broken_policy_fails_closed(work, cleanups):
+    sam = helper_key(work, "sam", "Sam Smith")
+    policy = write_policy(work, f"[offer]\nallow=true\nhelpers={sam}\n")
+    os.chmod(policy, 0o666)
+    host = Host(work, cleanups, policy)
+    host.proc.wait_for("Listening")
+    assert "can be changed by other users" in host.proc.err, host.proc.err
+    expect_refused(host, host.offer(cleanups, "sam"), "this machine does not accept offers of help")
+
+
+@suite.test
+def test_invite_follows_solicited_policy(work, cleanups):
+    x = Xvfb(320, 240)
+    cleanups.append(x.stop)
+    env = person_env(work, "novice", x)
+    inv = os.path.join(work, "help.lifeline")
+    off = write_policy(work, "[solicited]\nallow=false\n", "off.conf")
+    r = lifeline(env, "invite", "--policy", off, "--out", inv, "--no-upnp", check=False)
+    assert r.returncode == 1, r
+    assert "administrator has turned off invitations" in r.stderr, r.stderr
+    assert not os.path.exists(inv)
+    capped = write_policy(work, "[solicited]\nmax-lifetime=2h\ncontrol=view-only\n", "cap.conf")
+    p = Process([LIFELINE, "invite", "--policy", capped, "--out", inv, "--no-upnp", "--expires",
+                 "5h", "--name", "Alice"], env=env, name="invite")
+    cleanups.append(p.stop)
+    p.wait_for("Waiting for your helper")
+    assert "at most 2 hours" in p.err, p.err
+    assert "view-only" in p.out, p.out
+    with open(inv) as f:
+        assert "lifetime=7200" in f.read()
+
+
+@suite.test
+def test_two_hosts_two_helpers_at_once(work, cleanups):
+    sam = helper_key(work, "sam", "Sam Smith")
+    mary = helper_key(work, "mary", "Mary Jones")
+    policy = write_policy(work, f"[offer]\nallow=true\nhelpers={sam};{mary}\n")
+    red = Host(work, cleanups, policy, who="novice-red", colour="#cc0000")
+    blue = Host(work, cleanups, policy, who="novice-blue", colour="#0000cc")
+    to_red = red.offer(cleanups, "sam")
+    to_red.wait_for("Connecting")   # its viewer port is taken: the next offer picks another
+    to_blue = blue.offer(cleanups, "mary")
+    accept(red, to_red, "Sam Smith (allowed by this computer's policy) offers to help you.")
+    accept(blue, to_blue, "Mary Jones (allowed by this computer's policy) offers to help you.")
+    sam_sees = probe(cleanups, to_red, red.x)
+    mary_sees = probe(cleanups, to_blue, blue.x)
+    assert pixel(sam_sees, 100, 100) == "cc0000"
+    assert pixel(mary_sees, 100, 100) == "0000cc"
+    assert "Sam" not in blue.proc.out and "Mary" not in red.proc.out
+
+
+sys.exit(suite.run())
