@@ -1,5 +1,6 @@
 #include "common/signal_message.h"
 #include "common/error.h"
+#include "common/fingerprint.h"
 #include <json-glib/json-glib.h>
 #include <string.h>
 
@@ -8,6 +9,7 @@ static const char *const type_names[] = {
   [LL_SIGNAL_JOIN] = "join",     [LL_SIGNAL_JOINED] = "joined",
   [LL_SIGNAL_PEER] = "peer",     [LL_SIGNAL_PEER_LEFT] = "peer-left",
   [LL_SIGNAL_SIGNAL] = "signal", [LL_SIGNAL_ERROR] = "error",
+  [LL_SIGNAL_REGISTER] = "register",
 };
 
 LlSignalMessage *ll_signal_message_new(LlSignalType type)
@@ -217,6 +219,19 @@ static gboolean read_peer(JsonObject *o, LlSignalMessage *m, gboolean required, 
   return TRUE;
 }
 
+/* A host registers under its host id, written the one canonical way. */
+static gboolean canonical_host_id(LlSignalMessage *m, GError **error)
+{
+  LlKeyPin pin;
+  if (!ll_key_pin_parse(m->mailbox, &pin) || pin.len != LL_HOST_ID_BYTES)
+    return bad(error, "mailbox");
+  guint8 fingerprint[LL_FINGERPRINT_BYTES] = { 0 };
+  memcpy(fingerprint, pin.bytes, LL_HOST_ID_BYTES);
+  g_free(m->mailbox);
+  m->mailbox = ll_host_id_of(fingerprint);
+  return TRUE;
+}
+
 static gboolean read_fields(JsonObject *o, LlSignalMessage *m, GError **error)
 {
   switch (m->type) {
@@ -227,6 +242,8 @@ static gboolean read_fields(JsonObject *o, LlSignalMessage *m, GError **error)
            read_ice_servers(o, &m->ice, error);
   case LL_SIGNAL_JOIN:
     return get_string(o, "mailbox", TRUE, &m->mailbox, error);
+  case LL_SIGNAL_REGISTER:
+    return get_string(o, "mailbox", TRUE, &m->mailbox, error) && canonical_host_id(m, error);
   case LL_SIGNAL_JOINED:
     return read_peer(o, m, TRUE, error) && read_ice_servers(o, &m->ice, error);
   case LL_SIGNAL_PEER:

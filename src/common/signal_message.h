@@ -5,7 +5,9 @@
  * anyone acts on it.
  *
  *   novice -> server  {"type":"open","lifetime":SECONDS}
- *   server -> novice  {"type":"opened","mailbox":ID,"ice":{...}}
+ *   host   -> server  {"type":"register","mailbox":HOST-ID}  (`lifeline host`: a
+ *                     mailbox named by its host id, for as long as it stays connected)
+ *   server -> novice  {"type":"opened","mailbox":ID,"ice":{...}}  (also for a host)
  *   helper -> server  {"type":"join","mailbox":ID}
  *   server -> helper  {"type":"joined","peer":N,"ice":{...}}
  *   server -> novice  {"type":"peer","peer":N}  /  {"type":"peer-left","peer":N}
@@ -30,6 +32,7 @@ typedef enum {
   LL_SIGNAL_PEER_LEFT,
   LL_SIGNAL_SIGNAL,
   LL_SIGNAL_ERROR,
+  LL_SIGNAL_REGISTER,
 } LlSignalType;
 
 typedef enum { LL_ICE_NONE, LL_ICE_CREDENTIALS, LL_ICE_CANDIDATE, LL_ICE_DONE } LlIceDataKind;
@@ -46,7 +49,7 @@ typedef struct {
 typedef struct {
   LlSignalType type;
   gint64 lifetime;          /* OPEN */
-  char *mailbox;            /* OPENED, JOIN */
+  char *mailbox;            /* OPENED, JOIN, REGISTER (a host id, checked) */
   guint32 peer;             /* JOINED, PEER, PEER_LEFT, SIGNAL (from the novice) */
   gboolean has_peer;
   LlIceServers ice;         /* OPENED, JOINED */

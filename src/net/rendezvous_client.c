@@ -168,6 +168,13 @@ void ll_rendezvous_client_join(LlRendezvousClient *c, const char *mailbox)
   send_text(c, ll_signal_message_encode(m));
 }
 
+void ll_rendezvous_client_register(LlRendezvousClient *c, const char *host_id)
+{
+  g_autoptr(LlSignalMessage) m = ll_signal_message_new(LL_SIGNAL_REGISTER);
+  m->mailbox = g_strdup(host_id);
+  send_text(c, ll_signal_message_encode(m));
+}
+
 void ll_rendezvous_client_send_signal(LlRendezvousClient *c, guint32 peer, LlSignalMessage *m)
 {
   m->peer = peer;

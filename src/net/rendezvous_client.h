@@ -31,6 +31,9 @@ void ll_rendezvous_client_free(LlRendezvousClient *client);
 /* Requests are queued until the connection is up. */
 void ll_rendezvous_client_open(LlRendezvousClient *client, gint64 lifetime);
 void ll_rendezvous_client_join(LlRendezvousClient *client, const char *mailbox);
+/* Host: a mailbox named HOST_ID for as long as the connection lasts;
+ * "opened" follows. */
+void ll_rendezvous_client_register(LlRendezvousClient *client, const char *host_id);
 /* PEER: the helper to send to (novice side); ignored on a helper. */
 void ll_rendezvous_client_send_signal(LlRendezvousClient *client, guint32 peer,
                                       LlSignalMessage *message);

@@ -56,8 +56,17 @@ struct LlNoviceHost {
   LlRendezvousClient *rendezvous;
   LlIceServers ice_servers;      /* as the rendezvous gave them */
   gboolean mailbox_open;
+  guint rendezvous_retry;        /* a host for offers: reconnects, refreshes */
   GHashTable *ice_peers;         /* rendezvous peer id -> IcePeer */
 };
+
+/* A host for offers stays registered: after losing the rendezvous it
+ * tries again after RETRY; it renews its registration every REFRESH so
+ * the relay credentials it was given stay fresh. */
+#define RENDEZVOUS_RETRY_S 5
+#define RENDEZVOUS_REFRESH_S (20 * 60)
+
+static void start_rendezvous(LlNoviceHost *h);
 
 static void accept_connection(LlNoviceHost *h, GSocketConnection *connection, char *label);
 
@@ -650,11 +659,30 @@ static void ice_failed(LlIcePath *path, const GError *why, gpointer data)
 
 static const LlIcePathEvents ice_events = { ice_signal_out, ice_ready, ice_failed };
 
+static gboolean renew_rendezvous(gpointer data)
+{
+  LlNoviceHost *h = data;
+  h->rendezvous_retry = 0;
+  g_clear_pointer(&h->rendezvous, ll_rendezvous_client_free);
+  start_rendezvous(h);
+  return G_SOURCE_REMOVE;
+}
+
 static void rv_opened(LlRendezvousClient *c, const char *mailbox, const LlIceServers *ice,
                       gpointer data)
 {
   LlNoviceHost *h = data;
   (void)c;
+  if (h->offers) {
+    ll_ice_servers_clear(&h->ice_servers);
+    ll_ice_servers_copy(&h->ice_servers, ice);
+    g_clear_handle_id(&h->rendezvous_retry, g_source_remove);
+    h->rendezvous_retry = g_timeout_add_seconds(RENDEZVOUS_REFRESH_S, renew_rendezvous, h);
+    if (!h->mailbox_open)
+      h->events.rendezvous_ready(h, mailbox, NULL, h->user_data);
+    h->mailbox_open = TRUE;
+    return;
+  }
   if (h->mailbox_open)
     return;   /* one mailbox; a second "opened" is ignored */
   h->mailbox_open = TRUE;
@@ -696,6 +724,16 @@ static void rv_closed(LlRendezvousClient *c, const GError *why, gpointer data)
 {
   LlNoviceHost *h = data;
   (void)c;
+  if (h->offers && !h->finished && !h->stopping) {
+    g_warning("lost the rendezvous (%s); registering again in %d s",
+              why != NULL ? why->message : "closed", RENDEZVOUS_RETRY_S);
+    if (!h->mailbox_open && h->events.rendezvous_ready != NULL)
+      h->events.rendezvous_ready(h, NULL, why, h->user_data);
+    g_hash_table_remove_all(h->ice_peers);   /* their peer ids die with the connection */
+    g_clear_handle_id(&h->rendezvous_retry, g_source_remove);
+    h->rendezvous_retry = g_timeout_add_seconds(RENDEZVOUS_RETRY_S, renew_rendezvous, h);
+    return;
+  }
   if (!h->mailbox_open) {
     h->events.rendezvous_ready(h, NULL, why, h->user_data);
   } else if (!h->finished && !h->stopping) {
@@ -734,6 +772,7 @@ static void finish(LlNoviceHost *h, GError *why)
   }
   h->finished = TRUE;
   h->finish_reason = why;
+  g_clear_handle_id(&h->rendezvous_retry, g_source_remove);
   close_listener(h);
   g_hash_table_remove_all(h->ice_peers);
   h->finish_idle = g_idle_add(report_finished, h);
@@ -759,6 +798,18 @@ static gboolean on_expiry(gpointer data)
   h->expiry_timer = 0;
   check_expiry(h);
   return G_SOURCE_REMOVE;
+}
+
+static void start_rendezvous(LlNoviceHost *h)
+{
+  h->rendezvous = ll_rendezvous_client_new(h->rendezvous_url, &rendezvous_events, h);
+  if (h->offers) {
+    g_autofree char *host_id = ll_host_id_of(h->config.identity->fingerprint);
+    ll_rendezvous_client_register(h->rendezvous, host_id);
+    return;
+  }
+  gint64 left = ll_invitation_expires(h->config.invitation) - g_get_real_time() / G_USEC_PER_SEC;
+  ll_rendezvous_client_open(h->rendezvous, MAX(left, 1));
 }
 
 LlNoviceHost *ll_novice_host_new(const LlNoviceHostConfig *config,
@@ -804,11 +855,8 @@ gboolean ll_novice_host_listen(LlNoviceHost *h, guint16 port, guint16 *bound_por
   }
   g_signal_connect(h->service, "incoming", G_CALLBACK(on_incoming), h);
   g_socket_service_start(h->service);
-  if (h->rendezvous_url != NULL && !h->offers) {
-    gint64 left = ll_invitation_expires(h->config.invitation) - g_get_real_time() / G_USEC_PER_SEC;
-    h->rendezvous = ll_rendezvous_client_new(h->rendezvous_url, &rendezvous_events, h);
-    ll_rendezvous_client_open(h->rendezvous, MAX(left, 1));
-  }
+  if (h->rendezvous_url != NULL)
+    start_rendezvous(h);
   g_autofree char *port_text = g_strdup_printf("%u", *bound_port);
   if (h->offers)
     ll_audit_log_write(h->config.audit, "host-started", "novice", h->novice_name, "port",
@@ -844,6 +892,7 @@ void ll_novice_host_free(LlNoviceHost *h)
   g_clear_handle_id(&h->expiry_timer, g_source_remove);
   g_clear_handle_id(&h->finish_idle, g_source_remove);
   g_clear_handle_id(&h->session_end_idle, g_source_remove);
+  g_clear_handle_id(&h->rendezvous_retry, g_source_remove);
   g_clear_error(&h->session_end_reason);
   while (h->peers != NULL)
     peer_remove(h->peers->data);

@@ -126,28 +126,58 @@ static gboolean on_mailbox_expired(gpointer data)
   return G_SOURCE_REMOVE;
 }
 
-static void handle_open(Client *c, const LlSignalMessage *m)
+static Mailbox *mailbox_add(Client *c, char *id)
 {
-  LlRendezvousServer *s = c->server;
-  if (c->owns != NULL || c->joined != NULL) {
-    close_with_error(c, SOUP_WEBSOCKET_CLOSE_POLICY_VIOLATION, "one mailbox per connection");
-    return;
-  }
-  guint8 raw[MAILBOX_ID_BYTES];
-  randombytes_buf(raw, sizeof raw);
   Mailbox *mb = g_new0(Mailbox, 1);
-  mb->id = ll_base64url_encode(raw, sizeof raw);
+  mb->id = id;
   mb->novice = c;
   mb->helpers = g_hash_table_new(NULL, NULL);
-  mb->expiry = g_timeout_add_seconds(MIN(m->lifetime, s->config.max_mailbox_lifetime),
-                                     on_mailbox_expired, mb);
-  g_hash_table_insert(s->mailboxes, mb->id, mb);
+  g_hash_table_insert(c->server->mailboxes, mb->id, mb);
   c->owns = mb;
   g_autoptr(LlSignalMessage) opened = ll_signal_message_new(LL_SIGNAL_OPENED);
   opened->mailbox = g_strdup(mb->id);
   fill_ice_servers(c, &opened->ice);
   send_message(c, opened);
+  return mb;
+}
+
+static gboolean one_mailbox(Client *c)
+{
+  if (c->owns == NULL && c->joined == NULL)
+    return TRUE;
+  close_with_error(c, SOUP_WEBSOCKET_CLOSE_POLICY_VIOLATION, "one mailbox per connection");
+  return FALSE;
+}
+
+static void handle_open(Client *c, const LlSignalMessage *m)
+{
+  LlRendezvousServer *s = c->server;
+  if (!one_mailbox(c))
+    return;
+  guint8 raw[MAILBOX_ID_BYTES];
+  randombytes_buf(raw, sizeof raw);
+  Mailbox *mb = mailbox_add(c, ll_base64url_encode(raw, sizeof raw));
+  mb->expiry = g_timeout_add_seconds(MIN(m->lifetime, s->config.max_mailbox_lifetime),
+                                     on_mailbox_expired, mb);
   g_info("%s opened a mailbox", c->address);
+}
+
+/* A host's mailbox is named by its host id and lives as long as its
+ * connection. First come, first served: the id proves nothing here, the
+ * helper checks the host's key against it after TLS, so a squatter can
+ * only keep helpers out, never let them in somewhere else. */
+static void handle_register(Client *c, const LlSignalMessage *m)
+{
+  LlRendezvousServer *s = c->server;
+  if (!one_mailbox(c))
+    return;
+  if (g_hash_table_contains(s->mailboxes, m->mailbox)) {
+    close_with_error(c, SOUP_WEBSOCKET_CLOSE_POLICY_VIOLATION,
+                     "this host id is already registered here");
+    return;
+  }
+  mailbox_add(c, g_strdup(m->mailbox));
+  g_info("%s registered host %s", c->address, m->mailbox);
 }
 
 static void handle_join(Client *c, const LlSignalMessage *m)
@@ -160,7 +190,8 @@ static void handle_join(Client *c, const LlSignalMessage *m)
   }
   if (mb == NULL) {
     close_with_error(c, SOUP_WEBSOCKET_CLOSE_NORMAL,
-                     "no such invitation here (it may have expired or been cancelled)");
+                     "no such invitation or host here (it may have expired, been cancelled, "
+                     "or be switched off)");
     return;
   }
   if (g_hash_table_size(mb->helpers) >= MAX_HELPERS_PER_MAILBOX) {
@@ -223,6 +254,7 @@ static void on_message(SoupWebsocketConnection *ws, gint type, GBytes *message, 
   }
   switch (m->type) {
   case LL_SIGNAL_OPEN: handle_open(c, m); break;
+  case LL_SIGNAL_REGISTER: handle_register(c, m); break;
   case LL_SIGNAL_JOIN: handle_join(c, m); break;
   case LL_SIGNAL_SIGNAL: handle_signal(c, m); break;
   default:

@@ -19,6 +19,7 @@ typedef struct {
   char *policy;
   char *name;
   char *display;
+  char *rendezvous;
   gboolean verbose;
 } HostOptions;
 
@@ -30,6 +31,7 @@ typedef struct {
   char *asking_name;
   gboolean in_session;
   gboolean stopping;
+  gboolean registering;        /* waiting for the rendezvous's first answer */
 } Host;
 
 static void on_ask(LlNoviceHost *host, const char *helper_name, const char *organisation,
@@ -83,6 +85,20 @@ static void on_session_ended(LlNoviceHost *host, const char *helper_name, const 
   else
     ll_say("The session with %s ended.", helper_name);
   ll_say("Nobody sees your screen now. Waiting for offers of help; press Ctrl-C to stop.");
+}
+
+static void on_rendezvous_ready(LlNoviceHost *host, const char *mailbox, const GError *error,
+                                gpointer data)
+{
+  Host *h = data;
+  (void)host; (void)mailbox;
+  if (error != NULL)
+    g_printerr("lifeline host: warning: %s; helpers can reach this computer only directly "
+               "until the rendezvous answers (retrying)\n", error->message);
+  if (h->registering) {
+    h->registering = FALSE;
+    g_main_loop_quit(h->loop);
+  }
 }
 
 static void on_finished(LlNoviceHost *host, const GError *why, gpointer data)
@@ -140,6 +156,7 @@ static LlNoviceHostEvents host_events(void)
     .ask_withdrawn = on_ask_withdrawn,
     .started = on_started,
     .session_ended = on_session_ended,
+    .rendezvous_ready = on_rendezvous_ready,
     .finished = on_finished,
   };
   ll_novice_terminal_fill_events(&events);
@@ -179,13 +196,16 @@ static int run(const HostOptions *o, GError **error)
              .novice_name = ll_default_person_name(o->name, identity) };
   LlNoviceHostConfig config = { .identity = identity, .policy = policy,
                                 .novice_name = h.novice_name, .display_name = o->display,
-                                .audit = audit };
+                                .audit = audit, .rendezvous_url = o->rendezvous };
   LlNoviceHostEvents events = host_events();
   h.terminal.host = ll_novice_host_new(&config, &events, &h);
   h.stdin_lines = ll_line_reader_new(0);
   guint16 port = 0;
   int code = 1;
   if (ll_novice_host_listen(h.terminal.host, o->port, &port, error)) {
+    h.registering = o->rendezvous != NULL;
+    if (h.registering)
+      g_main_loop_run(h.loop);   /* "host id:" once helpers can use it */
     announce(identity, policy, port);
     ll_line_reader_follow(h.stdin_lines, on_line, &h);
     ll_run_until_quit(h.loop, on_signal, &h);
@@ -207,6 +227,7 @@ static gboolean parse_options(int argc, char **argv, HostOptions *o, GError **er
     { "policy", 0, 0, G_OPTION_ARG_FILENAME, &o->policy, "Read the machine policy from FILE instead of /etc/lifeline/policy.conf", "FILE" },
     { "name", 'n', 0, G_OPTION_ARG_STRING, &o->name, "Your name as helpers will see it", "NAME" },
     { "display", 0, 0, G_OPTION_ARG_STRING, &o->display, "The X display to share (default: $DISPLAY)", "DISPLAY" },
+    { "rendezvous", 'r', 0, G_OPTION_ARG_STRING, &o->rendezvous, "Also register at this rendezvous server under the host id, so helpers behind other NAT routers can reach this computer (ws://HOST:PORT/lifeline)", "URL" },
     { "verbose", 'v', 0, G_OPTION_ARG_NONE, &o->verbose, "Log what happens in detail", NULL },
     { NULL, 0, 0, 0, NULL, NULL, NULL },
   };
@@ -247,5 +268,6 @@ int ll_host_command(int argc, char **argv)
   g_free(o.policy);
   g_free(o.name);
   g_free(o.display);
+  g_free(o.rendezvous);
   return error != NULL && code == 0 ? 1 : code;
 }

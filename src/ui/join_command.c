@@ -16,6 +16,7 @@ typedef struct {
   gboolean json;
   char *paths;
   char *host_key;
+  char *rendezvous;
   char **rest;
 } JoinOptions;
 
@@ -322,6 +323,7 @@ static void join_options_clear(JoinOptions *o)
   g_free(o->paths);
   g_free(o->name);
   g_free(o->host_key);
+  g_free(o->rendezvous);
   g_strfreev(o->rest);
 }
 
@@ -332,7 +334,8 @@ static void join_options_clear(JoinOptions *o)
 static gboolean parse_offer_options(int argc, char **argv, JoinOptions *o, GError **error)
 {
   const GOptionEntry entries[] = {
-    { "host-key", 'k', 0, G_OPTION_ARG_STRING, &o->host_key, "The host's id or key fingerprint, as \"lifeline host\" shows it (required)", "KEY" },
+    { "host-key", 'k', 0, G_OPTION_ARG_STRING, &o->host_key, "The host's id or key fingerprint, as \"lifeline host\" shows it (needed when HOST is an address)", "KEY" },
+    { "rendezvous", 'r', 0, G_OPTION_ARG_STRING, &o->rendezvous, "Reach a HOST given by its host id through this rendezvous server (ws://HOST:PORT/lifeline)", "URL" },
     { "vnc-port", 0, 0, G_OPTION_ARG_INT, &o->vnc_port, "Offer the desktop to VNC viewers on 127.0.0.1:N (default: any free port)", "N" },
     { "name", 'n', 0, G_OPTION_ARG_STRING, &o->name, "Your name, if you have no organisation certificate", "NAME" },
     { "verbose", 'v', 0, G_OPTION_ARG_NONE, &o->verbose, "Log what happens in detail", NULL },
@@ -342,8 +345,9 @@ static gboolean parse_offer_options(int argc, char **argv, JoinOptions *o, GErro
   };
   g_autoptr(GOptionContext) ctx = g_option_context_new("HOST - offer help to a computer running \"lifeline host\"");
   g_option_context_set_summary(ctx,
-      "Offers help to HOST (ADDRESS or ADDRESS:PORT, port 4555 by default) without an\n"
-      "invitation. The host's policy must allow you, by your key or by your\n"
+      "Offers help to HOST without an invitation: ADDRESS or ADDRESS:PORT (port 4555\n"
+      "by default) with --host-key, or a host id like k7qm-3xrd-pa9t-we2f with\n"
+      "--rendezvous, which also works across NAT routers. The host's policy must allow you, by your key or by your\n"
       "organisation's certificate (\"lifeline id --import-cert\"); then its user is\n"
       "asked. Prints \"ready: vnc://127.0.0.1:PORT\" once they agree, or\n"
       "\"refused: REASON\".");
@@ -357,7 +361,13 @@ static gboolean parse_offer_options(int argc, char **argv, JoinOptions *o, GErro
     g_set_error(error, G_OPTION_ERROR, G_OPTION_ERROR_FAILED, "give exactly one HOST");
     return FALSE;
   }
-  if (o->host_key == NULL) {
+  LlKeyPin pin;
+  if (o->host_key == NULL && ll_key_pin_parse(o->rest[0], &pin) && o->rendezvous == NULL) {
+    g_set_error(error, G_OPTION_ERROR, G_OPTION_ERROR_FAILED,
+                "to reach a host by its id, give the rendezvous server with --rendezvous URL");
+    return FALSE;
+  }
+  if (o->host_key == NULL && !ll_key_pin_parse(o->rest[0], &pin)) {
     g_set_error(error, G_OPTION_ERROR, G_OPTION_ERROR_FAILED,
                 "give the host's key with --host-key (its host id or sha256 fingerprint, "
                 "which \"lifeline host\" prints), so nobody else can pose as it");
@@ -390,24 +400,34 @@ static char *host_endpoint(const char *host, GError **error)
 static int run_offer(const JoinOptions *o, GError **error)
 {
   LlKeyPin pin;
-  if (!ll_key_pin_parse(o->host_key, &pin)) {
+  const char *key = o->host_key != NULL ? o->host_key : o->rest[0];
+  if (!ll_key_pin_parse(key, &pin)) {
     g_set_error(error, LL_ERROR, LL_ERROR_USAGE,
-                "--host-key \"%s\" is neither a host id like k7qm-3xrd-pa9t-we2f nor a "
-                "fingerprint like sha256:<64 hex digits>", o->host_key);
+                "\"%s\" is neither a host id like k7qm-3xrd-pa9t-we2f nor a "
+                "fingerprint like sha256:<64 hex digits>", key);
     return 2;
   }
-  g_autofree char *endpoint = host_endpoint(o->rest[0], error);
-  if (endpoint == NULL)
+  /* HOST is the host id itself: only the rendezvous knows where it is. */
+  gboolean by_id = o->host_key == NULL;
+  g_autofree char *endpoint = by_id ? NULL : host_endpoint(o->rest[0], error);
+  if (!by_id && endpoint == NULL)
     return 2;
+  g_autofree char *mailbox = NULL;
+  if (o->rendezvous != NULL) {
+    guint8 prefix[LL_FINGERPRINT_BYTES] = { 0 };
+    memcpy(prefix, pin.bytes, LL_HOST_ID_BYTES);
+    mailbox = ll_host_id_of(prefix);
+  }
   g_autoptr(LlIdentity) identity = ll_identity_load_or_create(NULL, error);
   if (identity == NULL)
     return 1;
   g_autofree char *helper_name = ll_default_person_name(o->name, identity);
   g_autoptr(GPtrArray) endpoints = g_ptr_array_new();
-  g_ptr_array_add(endpoints, endpoint);
+  if (endpoint != NULL)
+    g_ptr_array_add(endpoints, endpoint);
   Join j = join_state_new("offer", helper_name, o->rest[0], o->json);
-  j.join = ll_helper_offer_new(identity, o->rest[0], endpoints, NULL, NULL, &pin, j.helper_name,
-                               &join_events, &j);
+  j.join = ll_helper_offer_new(identity, o->rest[0], endpoints, o->rendezvous, mailbox, &pin,
+                               j.helper_name, &join_events, &j);
   return run_session(&j, o->vnc_port, error);
 }
 

@@ -73,14 +73,15 @@ def write_policy(work, text, name="policy.conf"):
 class Host:
     """`lifeline host` for a novice named Alice on its own Xvfb."""
 
-    def __init__(self, work, cleanups, policy, who="novice", colour="#3465a4"):
+    def __init__(self, work, cleanups, policy, who="novice", colour="#3465a4", extra=()):
         self.work, self.who = work, who
         self.x = Xvfb(640, 480)
         cleanups.append(self.x.stop)
         self.x.run("xsetroot", "-solid", colour)
         self.port = free_port(4600, 4900)
         self.proc = Process([LIFELINE, "host", "--port", str(self.port), "--policy", policy,
-                             "--name", "Alice"], env=person_env(work, who, self.x), name="host")
+                             "--name", "Alice", *extra], env=person_env(work, who, self.x),
+                            name="host")
         cleanups.append(self.proc.stop)
         out = self.proc.wait_for("Listening on port")
         self.host_id = out.split("host id: ")[1].split()[0]
@@ -302,6 +303,36 @@ def test_two_hosts_two_helpers_at_once(work, cleanups):
     assert pixel(sam_sees, 100, 100) == "cc0000"
     assert pixel(mary_sees, 100, 100) == "0000cc"
     assert "Sam" not in blue.proc.out and "Mary" not in red.proc.out
+
+
+@suite.test
+def test_offer_by_host_id_through_rendezvous(work, cleanups):
+    sam = helper_key(work, "sam", "Sam Smith")
+    policy = write_policy(work, f"[offer]\nallow=true\nhelpers={sam}\n")
+    rv_port = free_port(4900, 5200)
+    url = f"ws://127.0.0.1:{rv_port}/lifeline"
+    rv = Process([LIFELINE, "rendezvous", "--listen", f"127.0.0.1:{rv_port}"], name="rendezvous")
+    cleanups.append(rv.stop)
+    rv.wait_for("listening: ")
+    host = Host(work, cleanups, policy, extra=("--rendezvous", url))
+    # Read out over the phone: upper case, spaces for dashes.
+    spoken = host.host_id.upper().replace("-", " ")
+    vnc = free_port()
+    offer = Process([LIFELINE, "offer", spoken, "--rendezvous", url, "--vnc-port", str(vnc)],
+                    env=person_env(work, "sam"), name="offer")
+    cleanups.append(offer.stop)
+    offer.vnc_port = vnc
+    out = offer.wait_for("connected via ")
+    assert "connected via ice" in out, out   # not an address: only the rendezvous knew the way
+    accept(host, offer, "Sam Smith (allowed by this computer's policy) offers to help you.")
+    viewer = probe(cleanups, offer, host.x)
+    assert pixel(viewer, 5, 5) == "3465a4"
+    # An unknown host id is a clear error, not a hang.
+    nobody = Process([LIFELINE, "offer", "0000-0000-0000-0000", "--rendezvous", url],
+                     env=person_env(work, "sam"), name="offer-nobody")
+    cleanups.append(nobody.stop)
+    assert nobody.wait_exit(30) == 1
+    assert "no such invitation or host" in nobody.err, nobody.err
 
 
 sys.exit(suite.run())

@@ -70,6 +70,9 @@ static void test_refusals(void)
   expect_refused("{\"type\": \"signal\", \"peer\": -1, \"data\": {\"done\": true}}");
   expect_refused("{\"type\": \"signal\", \"data\": {\"ufrag\": \"only\"}}");
   expect_refused("{\"type\": \"joined\", \"peer\": 1}");   /* no ice servers */
+  expect_refused("{\"type\": \"register\"}");
+  expect_refused("{\"type\": \"register\", \"mailbox\": \"not-a-host-id\"}");
+  expect_refused("{\"type\": \"register\", \"mailbox\": \"k7qm-3xrd-pa9t\"}");
   g_autofree char *field = g_strnfill(LL_SIGNAL_MAX_FIELD + 1, 'c');
   g_autofree char *long_field = g_strdup_printf(
       "{\"type\": \"signal\", \"data\": {\"candidate\": \"%s\"}}", field);
@@ -78,10 +81,25 @@ static void test_refusals(void)
   expect_refused(huge);
 }
 
+/* A host id is written one way at the server, however it was typed. */
+static void test_register_canonical(void)
+{
+  const char *text = "{\"type\": \"register\", \"mailbox\": \"K7QM 3XRD PA9T WE2F\"}";
+  g_autoptr(GError) error = NULL;
+  g_autoptr(LlSignalMessage) m = ll_signal_message_decode(text, strlen(text), &error);
+  g_assert_no_error(error);
+  g_assert_cmpint(m->type, ==, LL_SIGNAL_REGISTER);
+  g_assert_cmpstr(m->mailbox, ==, "k7qm-3xrd-pa9t-we2f");
+  g_autofree char *wire = ll_signal_message_encode(m);
+  g_autoptr(LlSignalMessage) back = ll_signal_message_decode(wire, strlen(wire), &error);
+  g_assert_cmpstr(back->mailbox, ==, "k7qm-3xrd-pa9t-we2f");
+}
+
 int main(int argc, char **argv)
 {
   g_test_init(&argc, &argv, NULL);
   g_test_add_func("/signal/round-trips", test_round_trips);
   g_test_add_func("/signal/refusals", test_refusals);
+  g_test_add_func("/signal/register-canonical", test_register_canonical);
   return g_test_run();
 }
