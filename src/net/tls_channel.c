@@ -67,6 +67,10 @@ void ll_tls_handshake_async(GTlsConnection *tls, GCancellable *cancellable,
   g_tls_connection_handshake_async(tls, G_PRIORITY_DEFAULT, cancellable, callback, user_data);
 }
 
+#define WRONG_KEY_SENTENCE \
+  "the computer that answered is not the one expected (its key does not match the " \
+  "invitation or --host-key); nothing was sent to it"
+
 static gboolean check_established(GTlsConnection *tls, GError **error)
 {
   if (g_tls_connection_get_protocol_version(tls) != G_TLS_PROTOCOL_VERSION_TLS_1_3) {
@@ -78,9 +82,7 @@ static gboolean check_established(GTlsConnection *tls, GError **error)
    * asking us: a certificate some CA vouches for is still not the pin. */
   if (G_IS_TLS_CLIENT_CONNECTION(tls) &&
       !matches_pin(tls, g_tls_connection_get_peer_certificate(tls))) {
-    g_set_error(error, LL_ERROR, LL_ERROR_WRONG_KEY,
-                "the computer that answered is not the one that made the invitation "
-                "(its key does not match); nothing was sent to it");
+    g_set_error_literal(error, LL_ERROR, LL_ERROR_WRONG_KEY, WRONG_KEY_SENTENCE);
     return FALSE;
   }
   return TRUE;
@@ -91,9 +93,7 @@ gboolean ll_tls_handshake_finish(GTlsConnection *tls, GAsyncResult *result, GErr
   g_autoptr(GError) local = NULL;
   if (!g_tls_connection_handshake_finish(tls, result, &local)) {
     if (g_object_get_data(G_OBJECT(tls), PIN_MISMATCH_KEY) != NULL)
-      g_set_error(error, LL_ERROR, LL_ERROR_WRONG_KEY,
-                  "the computer that answered is not the one that made the invitation "
-                  "(its key does not match); nothing was sent to it");
+      g_set_error_literal(error, LL_ERROR, LL_ERROR_WRONG_KEY, WRONG_KEY_SENTENCE);
     else
       g_propagate_error(error, g_steal_pointer(&local));
     return FALSE;

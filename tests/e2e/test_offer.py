@@ -10,6 +10,8 @@ usage: test_offer.py LIFELINE TOOLS_DIR [TEST ...]"""
 
 import json
 import os
+import re
+import shlex
 import subprocess
 import sys
 import time
@@ -333,6 +335,67 @@ def test_offer_by_host_id_through_rendezvous(work, cleanups):
     cleanups.append(nobody.stop)
     assert nobody.wait_exit(30) == 1
     assert "no such invitation or host" in nobody.err, nobody.err
+
+
+README = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "README.md")
+
+
+def readme_blocks():
+    """The README's help desk steps: (role, commands) in order."""
+    with open(README) as f:
+        text = f.read()
+    found = re.findall(r"<!-- helpdesk:(\w+) -->\s*```sh\n(.*?)```", text, re.S)
+    assert len(found) >= 7, f"README help desk blocks not found: {found}"
+    return [(role, "\n".join(line.strip() for line in body.splitlines())) for role, body in found]
+
+
+@suite.test
+def test_readme_help_desk_setup(work, cleanups):
+    """Follows the README's "Help desk setup" as written: each role in its
+    own account, files passed between them in one directory, /etc/lifeline
+    moved under WORK."""
+    bin_dir = os.path.join(work, "bin")
+    os.makedirs(bin_dir)
+    os.symlink(os.path.abspath(LIFELINE), os.path.join(bin_dir, "lifeline"))
+    etc = os.path.join(work, "etc", "lifeline")
+    accounts = {"desk": "desk", "helper": "mary", "machine": "root", "user": "novice",
+                "offer": "mary"}
+    host = offer = None
+    for role, commands in readme_blocks():
+        commands = commands.replace("/etc/lifeline", etc)
+        env = person_env(work, accounts[role])
+        env["PATH"] = bin_dir + os.pathsep + env["PATH"]
+        if role == "user":
+            x = Xvfb(640, 480)
+            cleanups.append(x.stop)
+            x.run("xsetroot", "-solid", "#4e9a06")
+            port = free_port(4600, 4900)
+            argv = shlex.split(commands) + ["--policy", os.path.join(etc, "policy.conf"),
+                                            "--port", str(port)]
+            host = Process([LIFELINE if a == "lifeline" else a for a in argv],
+                           env=person_env(work, "novice", x), name="host")
+            cleanups.append(host.stop)
+            out = host.wait_for("Listening on port")
+            host_id = out.split("host id: ")[1].split()[0]
+        elif role == "offer":
+            commands = commands.replace("HOST-ID", host_id).replace("127.0.0.1",
+                                                                   f"127.0.0.1:{port}")
+            offer = Process([LIFELINE if a == "lifeline" else a for a in shlex.split(commands)],
+                            env=env, name="offer")
+            cleanups.append(offer.stop)
+        else:
+            r = subprocess.run(["bash", "-e", "-c", commands], cwd=work, env=env,
+                               capture_output=True, text=True, timeout=60)
+            assert r.returncode == 0, f"{role} step failed:\n{commands}\n{r.stdout}\n{r.stderr}"
+            if "lifeline id\n" in commands + "\n":
+                assert "helper of Example IT" in r.stdout, r.stdout
+    host.wait_for("Mary Jones (Example IT) offers to help you. Let them see your screen? [y/N]")
+    host.send("y")
+    offer.wait_for("ready: vnc://127.0.0.1:")
+    offer.send("/control")
+    host.wait_for("Mary Jones asks to control your keyboard and mouse. Allow? [y/N]")
+    host.send("n")
+    offer.wait_for("control: refused")
 
 
 sys.exit(suite.run())
