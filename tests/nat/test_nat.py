@@ -163,6 +163,37 @@ case("natpmp", "symmetric", {"mapped"})
 
 
 @suite.test
+def test_offer_by_host_id_across_nat(work, cleanups):
+    """`lifeline host` behind a port-restricted NAT registers at the
+    rendezvous; a listed helper behind a symmetric NAT offers help by host
+    id alone. Neither router forwards anything."""
+    lab, host_ns, helper_ns, x = lab_pair(work, cleanups, "of", "port-restricted", "symmetric")
+    key = subprocess.run([LIFELINE, "id", "--name", "Sam Smith"], env=person_env(work, "sam"),
+                         capture_output=True, text=True, check=True).stdout.splitlines()[0]
+    policy = os.path.join(work, "policy.conf")
+    with open(policy, "w") as f:
+        f.write(f"[offer]\nallow=true\ncontrol=allow\nhelpers={key}\n")
+    host = Process(in_ns(host_ns, LIFELINE, "host", "--name", "Alice", "--policy", policy,
+                         "--rendezvous", RENDEZVOUS),
+                   env=person_env(work, "alice", x.display), name="host")
+    cleanups.append(host.stop)
+    out = host.wait_for("Listening on port", timeout=30)
+    host_id = out.split("host id: ")[1].split()[0]
+    offer = Process(in_ns(helper_ns, LIFELINE, "offer", host_id, "--rendezvous", RENDEZVOUS,
+                          "--json", "--vnc-port", "5950"), env=person_env(work, "sam"),
+                    name="offer")
+    cleanups.append(offer.stop)
+    host.wait_for("Sam Smith (allowed by this computer's policy) offers to help you.", timeout=60)
+    host.send("y")
+    out = offer.wait_for("ready: ", timeout=30)
+    connected = json.loads([l for l in out.splitlines() if l.startswith("{")][0])
+    assert connected["path"] in DIRECT | {"relay"}, connected
+    print(f"# offer port-restricted / symmetric: {connected['path']} in {connected['ms']} ms",
+          flush=True)
+    check_picture(work, "offer", x, helper_ns, 5950)
+
+
+@suite.test
 def test_relay_sees_only_ciphertext(work, cleanups):
     """A relayed session with a known chat line and a known screen colour,
     captured on the public side: neither appears in the relayed packets."""
