@@ -1,4 +1,5 @@
 /* The `lifeline` command: dispatches to its subcommands. */
+#include "ui/app/app.h"
 #include "ui/commands.h"
 #include <glib.h>
 #include <locale.h>
@@ -13,6 +14,7 @@ static const char usage[] =
     "Remote help for Linux desktops.\n"
     "\n"
     "Commands:\n"
+    "  app           open the desktop application (also: lifeline alone, in a desktop)\n"
     "  invite        ask someone to help you: share this desktop with one helper\n"
     "  join FILE     help someone who sent you an invitation\n"
     "  log           show the audit log of sessions on this account\n"
@@ -35,6 +37,9 @@ int main(int argc, char **argv)
     return 1;
   }
   if (argc < 2) {
+    /* Alone in a graphical session: the desktop application. */
+    if (g_getenv("DISPLAY") != NULL || g_getenv("WAYLAND_DISPLAY") != NULL)
+      return ll_app_run(argc, argv);
     fputs(usage, stderr);
     return 2;
   }
@@ -49,6 +54,8 @@ int main(int argc, char **argv)
     return 0;
   }
   g_set_prgname("lifeline");
+  if (strcmp(command, "app") == 0)
+    return ll_app_run(argc - 1, argv + 1);
   if (strcmp(command, "invite") == 0)
     return ll_invite_command(argc - 1, argv + 1);
   if (strcmp(command, "join") == 0)

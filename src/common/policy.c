@@ -1,5 +1,6 @@
 #include "common/policy.h"
 #include "common/duration.h"
+#include "common/error.h"
 #include <gnutls/gnutls.h>
 #include <gnutls/x509.h>
 #include <errno.h>
@@ -370,6 +371,28 @@ LlPolicy *ll_policy_load_effective(const char *path)
     return g_steal_pointer(&machine);
   g_autoptr(LlPolicy) user = ll_policy_load_file(user_path, TRUE);
   return ll_policy_narrow(machine, user);
+}
+
+gboolean ll_policy_check_invitation(const LlPolicy *policy, gint64 *lifetime, gboolean *cut,
+                                    gboolean *view_only, GError **error)
+{
+  if (policy->solicited_problem != NULL) {
+    g_set_error(error, LL_ERROR, LL_ERROR_REFUSED,
+                "invitations are turned off because this computer's help policy has a problem "
+                "(%s); ask your administrator", policy->solicited_problem);
+    return FALSE;
+  }
+  if (!policy->solicited_allowed) {
+    g_set_error(error, LL_ERROR, LL_ERROR_REFUSED,
+                "your administrator has turned off invitations on this computer; ask them "
+                "for help another way");
+    return FALSE;
+  }
+  *cut = *lifetime > policy->max_lifetime_s;
+  if (*cut)
+    *lifetime = policy->max_lifetime_s;
+  *view_only = *view_only || policy->solicited_view_only;
+  return TRUE;
 }
 
 void ll_policy_log_problems(const LlPolicy *p, const char *origin)

@@ -67,6 +67,11 @@ LlPolicy *ll_policy_load_effective(const char *path);
 void ll_policy_free(LlPolicy *policy);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(LlPolicy, ll_policy_free)
 
+/* May this machine invite, and how? FALSE with a sentence (LL_ERROR_REFUSED)
+ * when policy turned invitations off. Else cuts *LIFETIME to the policy's
+ * longest (*CUT says so) and sets *VIEW_ONLY when policy demands it. */
+gboolean ll_policy_check_invitation(const LlPolicy *policy, gint64 *lifetime, gboolean *cut,
+                                    gboolean *view_only, GError **error);
 /* Writes every problem and warning to the log (once, at start). */
 void ll_policy_log_problems(const LlPolicy *policy, const char *origin);
 gboolean ll_helper_sources_empty(const LlHelperSources *sources);

@@ -5,8 +5,11 @@
 #include "net/session.h"
 #include "net/stream_table.h"
 #include "net/tls_channel.h"
+#include <errno.h>
 #include <sodium.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 /* Between two attempts to reconnect, so a dead network is not hammered. */
 #define RECONNECT_PAUSE_MS 1000
@@ -80,18 +83,47 @@ static void on_bridge_ended(LlStreamBridge *bridge, guint32 id, gpointer data)
   ll_stream_table_remove(j->streams, id);
 }
 
-static void on_viewer(GSocketConnection *viewer, gpointer data)
+static gboolean attach_viewer(LlHelperJoin *j, GIOStream *viewer)
 {
-  LlHelperJoin *j = data;
   if (j->state != JOIN_ACTIVE || j->session == NULL)
-    return;
+    return FALSE;
   guint32 id = ++j->next_stream;
   g_autoptr(LlControlMessage) open = ll_control_message_new(LL_MSG_STREAM_OPEN);
   open->stream_id = id;
   ll_session_send_control(j->session, open);
-  ll_stream_table_add(j->streams,
-                      ll_stream_bridge_new(j->session, id, G_IO_STREAM(viewer), on_bridge_ended, j));
+  ll_stream_table_add(j->streams, ll_stream_bridge_new(j->session, id, viewer, on_bridge_ended, j));
   g_info("viewer %u attached", id);
+  return TRUE;
+}
+
+static void on_viewer(GSocketConnection *viewer, gpointer data)
+{
+  attach_viewer(data, G_IO_STREAM(viewer));
+}
+
+int ll_helper_join_open_viewer_fd(LlHelperJoin *j, GError **error)
+{
+  int fds[2];
+  if (j->state != JOIN_ACTIVE) {
+    g_set_error_literal(error, LL_ERROR, LL_ERROR_USAGE, "the screen is not shared yet");
+    return -1;
+  }
+  if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, fds) != 0) {
+    int saved = errno;
+    g_set_error(error, LL_ERROR, LL_ERROR_FAILED, "cannot make a channel for the viewer: %s",
+                g_strerror(saved));
+    return -1;
+  }
+  GSocket *ours = g_socket_new_from_fd(fds[0], error);
+  if (ours == NULL) {
+    close(fds[0]);
+    close(fds[1]);
+    return -1;
+  }
+  g_autoptr(GSocketConnection) connection = g_socket_connection_factory_create_connection(ours);
+  g_object_unref(ours);
+  attach_viewer(j, G_IO_STREAM(connection));
+  return fds[1];
 }
 
 static void become_active(LlHelperJoin *j, const LlControlMessage *m)
@@ -109,6 +141,10 @@ static void become_active(LlHelperJoin *j, const LlControlMessage *m)
   j->grace_s = m->grace_s;
   ll_session_enable_resume(j->session, m->grace_s);
   g_message("%s allowed us to see the screen", m->name);
+  if (j->port == NULL) {
+    j->events.ready(j, 0, j->user_data);
+    return;
+  }
   if (!ll_local_rfb_port_open(j->port, on_viewer, j, &error)) {
     g_autofree char *why = g_strdup_printf("the helper's viewer port failed: %s", error->message);
     j->refusal = g_error_new_literal(LL_ERROR, LL_ERROR_FAILED, why);   /* reported at close */
@@ -346,18 +382,28 @@ LlHelperJoin *ll_helper_offer_new(LlIdentity *identity, const char *host_label,
   return j;
 }
 
-gboolean ll_helper_join_start(LlHelperJoin *j, guint16 vnc_port, GError **error)
+static gboolean start(LlHelperJoin *j, gboolean with_port, guint16 vnc_port, GError **error)
 {
   g_return_val_if_fail(j->state == JOIN_IDLE, FALSE);
-  if (j->offer_target == NULL && !ll_invitation_check_time(j->invitation, g_get_real_time() / G_USEC_PER_SEC, error))
+  if (j->offer_target == NULL &&
+      !ll_invitation_check_time(j->invitation, g_get_real_time() / G_USEC_PER_SEC, error))
     return FALSE;
-  j->port = ll_local_rfb_port_bind(vnc_port, error);
-  if (j->port == NULL)
+  if (with_port && (j->port = ll_local_rfb_port_bind(vnc_port, error)) == NULL)
     return FALSE;
   j->state = JOIN_CONNECTING;
   j->started_us = g_get_monotonic_time();
   start_race(j);
   return TRUE;
+}
+
+gboolean ll_helper_join_start(LlHelperJoin *j, guint16 vnc_port, GError **error)
+{
+  return start(j, TRUE, vnc_port, error);
+}
+
+gboolean ll_helper_join_start_portless(LlHelperJoin *j, GError **error)
+{
+  return start(j, FALSE, 0, error);
 }
 
 static void start_race(LlHelperJoin *j)

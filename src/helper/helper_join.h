@@ -50,6 +50,13 @@ LlHelperJoin *ll_helper_offer_new(LlIdentity *identity, const char *host_label,
 /* Checks the invitation's time, binds VNC_PORT (0: any) and starts
  * connecting. Fails at once for an expired invitation or a busy port. */
 gboolean ll_helper_join_start(LlHelperJoin *join, guint16 vnc_port, GError **error);
+/* Like ll_helper_join_start without a local port: the desktop app's viewer
+ * comes through ll_helper_join_open_viewer_fd instead (READY's port is 0). */
+gboolean ll_helper_join_start_portless(LlHelperJoin *join, GError **error);
+/* Once the novice said yes: a new RFB stream of the session on one end of
+ * a socket pair; returns the other end for a viewer such as gtk-vnc's
+ * vnc_display_open_fd (which owns it then), or -1 with ERROR. */
+int ll_helper_join_open_viewer_fd(LlHelperJoin *join, GError **error);
 /* Asks the novice for control of keyboard and mouse. */
 void ll_helper_join_request_control(LlHelperJoin *join);
 /* Gives control back. */

@@ -8,6 +8,7 @@
 #include "net/session.h"
 #include "net/tls_channel.h"
 #include "novice/assist_session.h"
+#include "novice/reachability.h"
 #include <sodium.h>
 #include <string.h>
 
@@ -56,6 +57,8 @@ struct LlNoviceHost {
   LlRendezvousClient *rendezvous;
   LlIceServers ice_servers;      /* as the rendezvous gave them */
   gboolean mailbox_open;
+  LlReachability *reach;         /* an invitation: how helpers will reach us */
+  GError *rendezvous_error;      /* an invitation: why the mailbox could not be opened */
   guint rendezvous_retry;        /* a host for offers: reconnects, refreshes */
   GHashTable *ice_peers;         /* rendezvous peer id -> IcePeer */
 };
@@ -687,7 +690,7 @@ static void rv_opened(LlRendezvousClient *c, const char *mailbox, const LlIceSer
     return;   /* one mailbox; a second "opened" is ignored */
   h->mailbox_open = TRUE;
   ll_ice_servers_copy(&h->ice_servers, ice);
-  h->events.rendezvous_ready(h, mailbox, NULL, h->user_data);
+  ll_reachability_set_mailbox(h->reach, h->rendezvous_url, mailbox);
 }
 
 static void rv_peer_left(LlRendezvousClient *c, guint32 peer, gpointer data)
@@ -735,7 +738,11 @@ static void rv_closed(LlRendezvousClient *c, const GError *why, gpointer data)
     return;
   }
   if (!h->mailbox_open) {
-    h->events.rendezvous_ready(h, NULL, why, h->user_data);
+    if (h->rendezvous_error == NULL)
+      h->rendezvous_error = why != NULL ? g_error_copy(why)
+                                        : g_error_new_literal(LL_ERROR, LL_ERROR_UNREACHABLE,
+                                                              "the rendezvous closed");
+    ll_reachability_set_mailbox(h->reach, NULL, NULL);
   } else if (!h->finished && !h->stopping) {
     g_warning("lost the rendezvous (%s); helpers can still connect directly",
               why != NULL ? why->message : "closed");
@@ -800,6 +807,14 @@ static gboolean on_expiry(gpointer data)
   return G_SOURCE_REMOVE;
 }
 
+static void on_reachable(LlReachability *reach, gpointer data)
+{
+  LlNoviceHost *h = data;
+  ll_reachability_fill(reach, h->config.invitation);
+  if (h->events.invitation_ready != NULL)
+    h->events.invitation_ready(h, h->config.invitation, h->rendezvous_error, h->user_data);
+}
+
 static void start_rendezvous(LlNoviceHost *h)
 {
   h->rendezvous = ll_rendezvous_client_new(h->rendezvous_url, &rendezvous_events, h);
@@ -855,6 +870,11 @@ gboolean ll_novice_host_listen(LlNoviceHost *h, guint16 port, guint16 *bound_por
   }
   g_signal_connect(h->service, "incoming", G_CALLBACK(on_incoming), h);
   g_socket_service_start(h->service);
+  if (!h->offers) {
+    gint64 lifetime = ll_invitation_expires(h->config.invitation) - g_get_real_time() / G_USEC_PER_SEC;
+    h->reach = ll_reachability_new(*bound_port, MAX(lifetime, 1), h->config.map_port,
+                                   h->rendezvous_url != NULL, on_reachable, h);
+  }
   if (h->rendezvous_url != NULL)
     start_rendezvous(h);
   g_autofree char *port_text = g_strdup_printf("%u", *bound_port);
@@ -900,6 +920,8 @@ void ll_novice_host_free(LlNoviceHost *h)
   g_clear_object(&h->service);
   g_hash_table_unref(h->ice_peers);
   ll_rendezvous_client_free(h->rendezvous);
+  ll_reachability_free(h->reach);   /* the router forgets the port */
+  g_clear_error(&h->rendezvous_error);
   ll_ice_servers_clear(&h->ice_servers);
   g_free(h->rendezvous_url);
   ll_assist_session_free(h->assist);

@@ -50,8 +50,14 @@ typedef struct {
   /* A helper was refused before the novice was disturbed (log it; do not
    * tell the novice). */
   void (*refused)(LlNoviceHost *host, const char *peer, const char *why, gpointer user_data);
-  /* With a rendezvous: the mailbox is open (MAILBOX set), or could not be
-   * opened (ERROR set). Write the invitation after this. */
+  /* An invitation: every way helpers can reach this computer (the router's
+   * port mapping, the rendezvous mailbox, the local addresses) is now in
+   * INVITATION; write it out and send it. RENDEZVOUS_ERROR says why the
+   * rendezvous could not be used, when one was configured. */
+  void (*invitation_ready)(LlNoviceHost *host, const LlInvitation *invitation,
+                           const GError *rendezvous_error, gpointer user_data);
+  /* A host for offers with a rendezvous: registered (MAILBOX, its host id)
+   * or not (ERROR set; it keeps trying). */
   void (*rendezvous_ready)(LlNoviceHost *host, const char *mailbox, const GError *error,
                            gpointer user_data);
   /* A host for offers: the session with HELPER_NAME is over (WHY NULL when
@@ -72,6 +78,7 @@ typedef struct {
   gboolean view_only;           /* the helper may never take control */
   LlAuditLog *audit;            /* may be NULL */
   const char *rendezvous_url;   /* NULL: direct connections only */
+  gboolean map_port;            /* an invitation: ask the router to forward the port */
   guint grace_s;                /* how long a lost connection may take to come
                                  * back (0: LL_DEFAULT_GRACE_S) */
 } LlNoviceHostConfig;

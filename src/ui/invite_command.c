@@ -6,9 +6,6 @@
 #include "common/identity.h"
 #include "common/policy.h"
 #include "common/invitation_file.h"
-#include "net/endpoint_race.h"
-#include "net/local_addresses.h"
-#include "net/port_mapping.h"
 #include "novice/novice_host.h"
 #include "novice/screen_capture.h"
 #include "ui/commands.h"
@@ -42,10 +39,7 @@ typedef struct {
   LlLineReader *stdin_lines;
   LlInvitation *invitation;
   char *asking_name;
-  gboolean rendezvous_done;
-  char *mailbox;
-  gboolean mapping_done;
-  char *mapped;
+  gboolean reachable;          /* the invitation says every way to reach us */
   gboolean stopping;
   int exit_code;
 } Invite;
@@ -131,39 +125,22 @@ static void on_finished(LlNoviceHost *host, const GError *why, gpointer data)
   g_main_loop_quit(inv->loop);
 }
 
-static void on_rendezvous_ready(LlNoviceHost *host, const char *mailbox, const GError *error,
-                                gpointer data)
+static void on_invitation_ready(LlNoviceHost *host, const LlInvitation *invitation,
+                                const GError *rendezvous_error, gpointer data)
 {
   Invite *inv = data;
-  (void)host;
-  inv->rendezvous_done = TRUE;
-  if (mailbox != NULL)
-    inv->mailbox = g_strdup(mailbox);
-  else
+  (void)host; (void)invitation;
+  if (rendezvous_error != NULL)
     g_printerr("lifeline invite: warning: %s; the invitation will work only where this "
-               "computer can be reached directly\n", error->message);
-  if (inv->mapping_done)
-    g_main_loop_quit(inv->loop);
-}
-
-static void on_port_mapped(LlPortMapping *mapping, const char *external, const char *why,
-                           gpointer data)
-{
-  Invite *inv = data;
-  (void)mapping;
-  inv->mapping_done = TRUE;
-  if (external != NULL)
-    inv->mapped = g_strdup(external);
-  else
-    g_info("no port mapping: %s", why);
-  if (inv->rendezvous_done)
-    g_main_loop_quit(inv->loop);
+               "computer can be reached directly\n", rendezvous_error->message);
+  inv->reachable = TRUE;
+  g_main_loop_quit(inv->loop);
 }
 
 static LlNoviceHostEvents invite_events(void)
 {
   LlNoviceHostEvents events = {
-    .rendezvous_ready = on_rendezvous_ready,
+    .invitation_ready = on_invitation_ready,
     .ask = on_ask,
     .ask_withdrawn = on_ask_withdrawn,
     .started = on_started,
@@ -286,26 +263,16 @@ static gboolean apply_policy(const InviteOptions *o, gint64 *lifetime, gboolean 
                              GError **error)
 {
   g_autoptr(LlPolicy) policy = ll_policy_load_effective(o->policy);
+  gboolean cut = FALSE;
   ll_policy_log_problems(policy, o->policy != NULL ? o->policy : LL_POLICY_DEFAULT_PATH);
-  if (policy->solicited_problem != NULL) {
-    g_set_error(error, LL_ERROR, LL_ERROR_REFUSED,
-                "invitations are turned off because this computer's help policy has a problem "
-                "(%s); ask your administrator", policy->solicited_problem);
+  *view_only = o->view_only;
+  if (!ll_policy_check_invitation(policy, lifetime, &cut, view_only, error))
     return FALSE;
-  }
-  if (!policy->solicited_allowed) {
-    g_set_error(error, LL_ERROR, LL_ERROR_REFUSED,
-                "your administrator has turned off invitations on this computer; ask them "
-                "for help another way");
-    return FALSE;
-  }
-  if (*lifetime > policy->max_lifetime_s) {
+  if (cut) {
     g_autofree char *longest = ll_duration_describe(policy->max_lifetime_s);
     g_printerr("lifeline invite: warning: this computer's policy allows invitations of at most "
                "%s; this one lasts %s\n", longest, longest);
-    *lifetime = policy->max_lifetime_s;
   }
-  *view_only = o->view_only || policy->solicited_view_only;
   if (policy->solicited_view_only && !o->view_only)
     ll_say("This computer's policy makes sessions view-only: your helper can watch but "
            "never control your keyboard and mouse.");
@@ -316,7 +283,6 @@ static int run(const InviteOptions *o, GError **error)
 {
   gint64 lifetime = DEFAULT_LIFETIME;
   guint16 port = 0;
-  LlPortMapping *mapping = NULL;
   gint64 grace = LL_DEFAULT_GRACE_S;
   gboolean view_only = FALSE;
   if (o->expires != NULL && !ll_duration_parse(o->expires, MAX_LIFETIME, &lifetime, error))
@@ -342,7 +308,7 @@ static int run(const InviteOptions *o, GError **error)
   LlNoviceHostConfig config = { .identity = identity, .invitation = invitation,
                                 .display_name = o->display, .view_only = view_only,
                                 .audit = audit, .rendezvous_url = o->rendezvous,
-                                .grace_s = grace };
+                                .grace_s = grace, .map_port = !o->no_upnp };
   LlNoviceHostEvents events = invite_events();
   inv.terminal.host = ll_novice_host_new(&config, &events, &inv);
   inv.stdin_lines = ll_line_reader_new(0);
@@ -350,37 +316,17 @@ static int run(const InviteOptions *o, GError **error)
                           : g_build_filename(g_get_home_dir(), "lifeline-invitation.lifeline", NULL);
   int code = 1;
   if (ll_novice_host_listen(inv.terminal.host, o->port, &port, error)) {
-    inv.rendezvous_done = o->rendezvous == NULL;
-    inv.mapping_done = o->no_upnp;
-    if (!o->no_upnp)
-      mapping = ll_port_mapping_request(port, lifetime, on_port_mapped, &inv);
-    if (!inv.rendezvous_done || !inv.mapping_done)
-      g_main_loop_run(inv.loop);   /* until the mailbox and the mapping are settled */
-    if (inv.mapped != NULL) {
-      g_autofree char *endpoint = g_strconcat(LL_MAPPED_PREFIX, inv.mapped, NULL);
-      ll_invitation_add_endpoint(invitation, endpoint);
-      g_info("the router forwards %s to this computer", inv.mapped);
-    }
-    g_autoptr(GPtrArray) endpoints = ll_local_endpoints(port);
-    for (guint i = 0; i < endpoints->len; i++)
-      ll_invitation_add_endpoint(invitation, g_ptr_array_index(endpoints, i));
-    if (inv.mailbox != NULL) {
-      invitation->rendezvous_url = g_strdup(o->rendezvous);
-      invitation->mailbox_id = g_strdup(inv.mailbox);
-    }
-    if (write_invitation(o, invitation, path, error)) {
+    g_main_loop_run(inv.loop);   /* until the mailbox and the router's mapping are settled */
+    if (inv.reachable && write_invitation(o, invitation, path, error)) {
       explain(o, invitation, path);
       ll_run_until_quit(inv.loop, on_signal, &inv);
       code = inv.exit_code;
     }
   }
-  ll_novice_host_free(inv.terminal.host);
-  ll_port_mapping_free(mapping);   /* the router forgets the port */
+  ll_novice_host_free(inv.terminal.host);   /* also: the router forgets the port */
   ll_line_reader_free(inv.stdin_lines);
   g_free(inv.asking_name);
   ll_novice_terminal_clear(&inv.terminal);
-  g_free(inv.mailbox);
-  g_free(inv.mapped);
   g_main_loop_unref(inv.loop);
   return code;
 }

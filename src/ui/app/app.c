@@ -1,0 +1,172 @@
+#include "ui/app/app.h"
+#include "ui/app/app_widgets.h"
+#include "ui/app/helper_view.h"
+#include "ui/app/novice_view.h"
+#include "ui/terminal.h"
+#include <gtk/gtk.h>
+
+#define APP_ID "org.lifeline.Lifeline"
+
+typedef struct {
+  char *policy;
+  gboolean get_help;
+  gboolean help_someone;
+  gboolean verbose;
+  char **rest;
+} AppOptions;
+
+typedef struct {
+  AppOptions options;
+  GtkWidget *window, *stack, *back, *novice, *helper;
+} App;
+
+static void show(App *a, const char *page, const char *subtitle)
+{
+  gtk_stack_set_visible_child_name(GTK_STACK(a->stack), page);
+  gtk_widget_set_visible(a->back, g_strcmp0(page, "home") != 0);
+  gtk_header_bar_set_subtitle(GTK_HEADER_BAR(gtk_window_get_titlebar(GTK_WINDOW(a->window))),
+                              subtitle);
+}
+
+static void on_get_help(GtkWidget *button, gpointer data)
+{
+  (void)button;
+  show(data, "get-help", "Get help");
+}
+
+static void on_help_someone(GtkWidget *button, gpointer data)
+{
+  (void)button;
+  show(data, "help", "Help someone");
+}
+
+static void on_back(GtkWidget *button, gpointer data)
+{
+  App *a = data;
+  (void)button;
+  show(a, "home", NULL);
+}
+
+static GtkWidget *big_choice(const char *mnemonic, const char *explanation)
+{
+  GtkWidget *button = gtk_button_new();
+  GtkWidget *box = gtk_box_new(GTK_ORIENTATION_VERTICAL, 4);
+  gtk_container_set_border_width(GTK_CONTAINER(box), 12);
+  GtkWidget *title = gtk_label_new(NULL);
+  gtk_label_set_markup_with_mnemonic(GTK_LABEL(title), mnemonic);
+  gtk_label_set_mnemonic_widget(GTK_LABEL(title), button);
+  GtkWidget *text = ll_app_text(explanation);
+  gtk_box_pack_start(GTK_BOX(box), title, FALSE, FALSE, 0);
+  gtk_box_pack_start(GTK_BOX(box), text, FALSE, FALSE, 0);
+  gtk_container_add(GTK_CONTAINER(button), box);
+  return button;
+}
+
+static GtkWidget *build_home(App *a)
+{
+  GtkWidget *page = ll_app_page_box();
+  GtkWidget *get = big_choice("<span size='large' weight='bold'>_Get help</span>",
+                              "Let someone you trust see your screen");
+  GtkWidget *give = big_choice("<span size='large' weight='bold'>_Help someone</span>",
+                               "Open an invitation someone sent you");
+  gtk_box_pack_start(GTK_BOX(page), ll_app_heading("What would you like to do?"), FALSE, FALSE, 0);
+  gtk_box_pack_start(GTK_BOX(page), get, FALSE, FALSE, 0);
+  gtk_box_pack_start(GTK_BOX(page), give, FALSE, FALSE, 0);
+  g_signal_connect(get, "clicked", G_CALLBACK(on_get_help), a);
+  g_signal_connect(give, "clicked", G_CALLBACK(on_help_someone), a);
+  return page;
+}
+
+static gboolean on_delete(GtkWidget *window, GdkEvent *event, gpointer data)
+{
+  App *a = data;
+  (void)window; (void)event;
+  /* Closing the window ends sharing and leaves sessions; the other side is told. */
+  ll_novice_view_stop(a->novice);
+  ll_helper_view_stop(a->helper);
+  return FALSE;
+}
+
+static void build_window(GtkApplication *application, App *a)
+{
+  a->window = gtk_application_window_new(application);
+  gtk_window_set_default_size(GTK_WINDOW(a->window), 1000, 700);
+  gtk_window_set_icon_name(GTK_WINDOW(a->window), "lifeline");
+  GtkWidget *header = gtk_header_bar_new();
+  gtk_header_bar_set_title(GTK_HEADER_BAR(header), "Lifeline");
+  gtk_header_bar_set_show_close_button(GTK_HEADER_BAR(header), TRUE);
+  a->back = gtk_button_new_from_icon_name("go-previous-symbolic", GTK_ICON_SIZE_BUTTON);
+  ll_app_set_accessible_name(a->back, "Back");
+  gtk_widget_set_tooltip_text(a->back, "Back");
+  gtk_header_bar_pack_start(GTK_HEADER_BAR(header), a->back);
+  gtk_window_set_titlebar(GTK_WINDOW(a->window), header);
+  a->stack = gtk_stack_new();
+  a->novice = ll_novice_view_new(GTK_WINDOW(a->window), a->options.policy);
+  a->helper = ll_helper_view_new(GTK_WINDOW(a->window));
+  gtk_stack_add_named(GTK_STACK(a->stack), build_home(a), "home");
+  gtk_stack_add_named(GTK_STACK(a->stack), a->novice, "get-help");
+  gtk_stack_add_named(GTK_STACK(a->stack), a->helper, "help");
+  gtk_container_add(GTK_CONTAINER(a->window), a->stack);
+  g_signal_connect(a->back, "clicked", G_CALLBACK(on_back), a);
+  g_signal_connect(a->window, "delete-event", G_CALLBACK(on_delete), a);
+  gtk_widget_show_all(a->window);
+}
+
+static void on_activate(GtkApplication *application, gpointer data)
+{
+  App *a = data;
+  build_window(application, a);
+  if (a->options.rest != NULL && a->options.rest[0] != NULL) {
+    show(a, "help", "Help someone");
+    ll_helper_view_open(a->helper, a->options.rest[0]);
+  } else if (a->options.get_help) {
+    show(a, "get-help", "Get help");
+  } else if (a->options.help_someone) {
+    show(a, "help", "Help someone");
+  } else {
+    show(a, "home", NULL);
+  }
+}
+
+static gboolean parse_options(int *argc, char ***argv, AppOptions *o, GError **error)
+{
+  const GOptionEntry entries[] = {
+    { "get-help", 0, 0, G_OPTION_ARG_NONE, &o->get_help, "Start on \"Get help\"", NULL },
+    { "help-someone", 0, 0, G_OPTION_ARG_NONE, &o->help_someone, "Start on \"Help someone\"", NULL },
+    { "policy", 0, 0, G_OPTION_ARG_FILENAME, &o->policy, "Read the machine policy from FILE instead of /etc/lifeline/policy.conf", "FILE" },
+    { "verbose", 'v', 0, G_OPTION_ARG_NONE, &o->verbose, "Log what happens in detail", NULL },
+    { G_OPTION_REMAINING, 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &o->rest, NULL, "[INVITATION]" },
+    { NULL, 0, 0, 0, NULL, NULL, NULL },
+  };
+  g_autoptr(GOptionContext) ctx = g_option_context_new("[INVITATION] - the desktop application");
+  g_option_context_set_summary(ctx,
+      "Opens Lifeline's window: \"Get help\" makes an invitation and shares this desktop\n"
+      "once you agree; \"Help someone\" opens an invitation (INVITATION: a .lifeline\n"
+      "file or a lifeline: link) and shows the other person's desktop.");
+  g_option_context_add_main_entries(ctx, entries, NULL);
+  g_option_context_add_group(ctx, gtk_get_option_group(TRUE));
+  return g_option_context_parse(ctx, argc, argv, error);
+}
+
+int ll_app_run(int argc, char **argv)
+{
+  App a = { 0 };
+  g_autoptr(GError) error = NULL;
+  if (!parse_options(&argc, &argv, &a.options, &error)) {
+    g_printerr("lifeline app: %s\n", error->message);
+    return 2;
+  }
+  ll_logging_init(a.options.verbose);
+  if (!gtk_init_check(NULL, NULL)) {
+    g_printerr("lifeline app: cannot open the display; is this a graphical session?\n");
+    return 1;
+  }
+  /* Not unique: each person's session (and each test display) runs its own. */
+  g_autoptr(GtkApplication) application = gtk_application_new(APP_ID, G_APPLICATION_NON_UNIQUE);
+  g_signal_connect(application, "activate", G_CALLBACK(on_activate), &a);
+  char *no_args[] = { argv[0], NULL };
+  int status = g_application_run(G_APPLICATION(application), 1, no_args);
+  g_free(a.options.policy);
+  g_strfreev(a.options.rest);
+  return status;
+}

@@ -1,0 +1,15 @@
+/* Small pieces every screen of the desktop app is built from, so they
+ * all look alike: page boxes, headings, wrapped text, error lines, and
+ * accessible names for controls without a visible label. */
+#pragma once
+#include <gtk/gtk.h>
+
+GtkWidget *ll_app_page_box(void);
+GtkWidget *ll_app_heading(const char *text);
+GtkWidget *ll_app_text(const char *text);
+/* A red line for errors, hidden until set. */
+GtkWidget *ll_app_error_label(void);
+void ll_app_set_accessible_name(GtkWidget *widget, const char *name);
+/* "this invitation expired at 14:05; ask for a new one" ->
+ * "This invitation expired at 14:05; ask for a new one." */
+char *ll_app_sentence(const char *message);

@@ -1,0 +1,565 @@
+#include "ui/app/helper_view.h"
+#include "common/error.h"
+#include "common/identity.h"
+#include "common/invitation_file.h"
+#include "helper/helper_join.h"
+#include "ui/app/app_widgets.h"
+#include "ui/app/chat_pane.h"
+#include "ui/commands.h"
+#include "ui/terminal.h"
+#include <sodium.h>
+#include <vncdisplay.h>
+
+typedef struct {
+  GtkWindow *window;
+  GtkWidget *root, *stack;
+  /* open */
+  GtkWidget *link_entry, *open_error;
+  /* progress */
+  GtkWidget *progress_label;
+  /* session */
+  GtkWidget *display, *scroller, *chat, *control, *scale, *status, *details;
+  gboolean updating_control;   /* the toggle is being set to the real state */
+  gboolean in_control;
+  gboolean fullscreen;
+  /* ended */
+  GtkWidget *ended_label;
+  LlIdentity *identity;
+  LlInvitation *invitation;
+  LlHelperJoin *join;
+  char *novice_name;
+  char *path;
+  gint64 connect_ms;
+} HelperView;
+
+static void show_page(HelperView *v, const char *name)
+{
+  gtk_stack_set_visible_child_name(GTK_STACK(v->stack), name);
+}
+
+static void set_status(HelperView *v, const char *text)
+{
+  gtk_label_set_text(GTK_LABEL(v->status), text);
+}
+
+static void set_control(HelperView *v, gboolean active, gboolean sensitive, const char *label)
+{
+  v->updating_control = TRUE;
+  gtk_toggle_button_set_active(GTK_TOGGLE_BUTTON(v->control), active);
+  gtk_widget_set_sensitive(v->control, sensitive);
+  gtk_button_set_label(GTK_BUTTON(v->control), label);
+  v->updating_control = FALSE;
+}
+
+static void update_details(HelperView *v)
+{
+  g_autofree char *text = g_strdup_printf("Connected to %s\nPath: %s\nConnected in %" G_GINT64_FORMAT
+                                          " ms", v->novice_name, v->path ? v->path : "unknown",
+                                          v->connect_ms);
+  gtk_label_set_text(GTK_LABEL(v->details), text);
+}
+
+/* ---- session events ---- */
+
+static void on_connected(LlHelperJoin *join, const char *path, const char *endpoint,
+                         gint64 elapsed_ms, gpointer data)
+{
+  HelperView *v = data;
+  (void)join; (void)endpoint;
+  g_free(v->path);
+  v->path = g_strdup(path);
+  v->connect_ms = elapsed_ms;
+  g_autofree char *text = g_strdup_printf("Connected. Waiting for %s to allow you to see "
+                                          "their screen…", v->novice_name);
+  gtk_label_set_text(GTK_LABEL(v->progress_label), text);
+}
+
+static void on_waiting(LlHelperJoin *join, const char *novice_name, gpointer data)
+{
+  HelperView *v = data;
+  (void)join;
+  g_autofree char *text = g_strdup_printf("%s is being asked whether you may see their "
+                                          "screen…", novice_name);
+  gtk_label_set_text(GTK_LABEL(v->progress_label), text);
+}
+
+static void on_ready(LlHelperJoin *join, guint16 port, gpointer data)
+{
+  HelperView *v = data;
+  g_autoptr(GError) error = NULL;
+  (void)port;
+  g_free(v->novice_name);
+  v->novice_name = g_strdup(ll_helper_join_peer_name(join));
+  int fd = ll_helper_join_open_viewer_fd(join, &error);
+  if (fd < 0 || !vnc_display_open_fd(VNC_DISPLAY(v->display), fd)) {
+    g_autofree char *why = g_strdup_printf("The viewer could not start: %s",
+                                           error != NULL ? error->message : "gtk-vnc refused");
+    ll_helper_join_stop(join, "the helper's viewer could not start");
+    gtk_label_set_text(GTK_LABEL(v->ended_label), why);
+    show_page(v, "ended");
+    return;
+  }
+  g_autofree char *name = g_strdup_printf("Screen of %s", v->novice_name);
+  ll_app_set_accessible_name(v->display, name);
+  g_autofree char *text = g_strdup_printf("You can see %s's screen. Ask for control to use "
+                                          "their keyboard and mouse.", v->novice_name);
+  set_status(v, text);
+  set_control(v, FALSE, TRUE, "Request _control");
+  update_details(v);
+  ll_chat_pane_clear(v->chat);
+  ll_chat_pane_note(v->chat, text);
+  show_page(v, "session");
+  gtk_widget_grab_focus(v->display);
+}
+
+static void on_control_granted(LlHelperJoin *join, gpointer data)
+{
+  HelperView *v = data;
+  (void)join;
+  v->in_control = TRUE;
+  vnc_display_set_read_only(VNC_DISPLAY(v->display), FALSE);
+  set_control(v, TRUE, TRUE, "Release _control");
+  g_autofree char *text = g_strdup_printf("You are controlling %s's keyboard and mouse. They "
+                                          "can take it back with Esc.", v->novice_name);
+  set_status(v, text);
+  ll_chat_pane_note(v->chat, text);
+  gtk_widget_grab_focus(v->display);
+}
+
+static void end_control(HelperView *v, const char *sentence)
+{
+  v->in_control = FALSE;
+  vnc_display_set_read_only(VNC_DISPLAY(v->display), TRUE);
+  set_control(v, FALSE, TRUE, "Request _control");
+  set_status(v, sentence);
+  ll_chat_pane_note(v->chat, sentence);
+}
+
+static void on_control_denied(LlHelperJoin *join, const char *reason, gpointer data)
+{
+  HelperView *v = data;
+  (void)join;
+  g_autofree char *text = g_strdup_printf("No control: %s.", reason);
+  end_control(v, text);
+}
+
+static void on_control_ended(LlHelperJoin *join, const char *by, gpointer data)
+{
+  HelperView *v = data;
+  (void)join;
+  g_autofree char *why = ll_control_end_sentence(by, v->novice_name, "you");
+  g_autofree char *text = g_strdup_printf("Control ended: %s. You can only watch now.", why);
+  end_control(v, text);
+}
+
+static void on_chat(LlHelperJoin *join, const char *from, const char *text, gpointer data)
+{
+  HelperView *v = data;
+  (void)join;
+  ll_chat_pane_add(v->chat, from, text);
+}
+
+static void on_reconnecting(LlHelperJoin *join, const char *why, guint grace_s, gpointer data)
+{
+  HelperView *v = data;
+  (void)join;
+  g_autofree char *text = g_strdup_printf("The connection was lost (%s). Reconnecting for up "
+                                          "to %u seconds…", why, grace_s);
+  set_status(v, text);
+}
+
+static void on_reconnected(LlHelperJoin *join, const char *path, gint64 elapsed_ms,
+                           gpointer data)
+{
+  HelperView *v = data;
+  (void)join;
+  g_free(v->path);
+  v->path = g_strdup(path);
+  update_details(v);
+  g_autofree char *text = g_strdup_printf("Connected again after %" G_GINT64_FORMAT " ms.",
+                                          elapsed_ms);
+  set_status(v, text);
+}
+
+static void on_finished(LlHelperJoin *join, const GError *why, gpointer data)
+{
+  HelperView *v = data;
+  (void)join;
+  g_autofree char *text = NULL;
+  if (why == NULL)
+    text = g_strdup("You left the session.");
+  else if (g_error_matches(why, LL_ERROR, LL_ERROR_REFUSED))
+    text = g_strdup_printf("Not allowed: %s.", why->message);
+  else
+    text = ll_app_sentence(why->message);
+  vnc_display_close(VNC_DISPLAY(v->display));
+  gtk_label_set_text(GTK_LABEL(v->ended_label), text);
+  show_page(v, "ended");
+  if (v->fullscreen)
+    gtk_window_unfullscreen(v->window);
+}
+
+static const LlHelperJoinEvents join_events = {
+  .connected = on_connected, .waiting = on_waiting, .ready = on_ready,
+  .control_granted = on_control_granted, .control_denied = on_control_denied,
+  .control_ended = on_control_ended, .chat = on_chat, .reconnecting = on_reconnecting,
+  .reconnected = on_reconnected, .finished = on_finished,
+};
+
+/* ---- opening an invitation ---- */
+
+static void show_open_error(HelperView *v, const char *sentence)
+{
+  gtk_label_set_text(GTK_LABEL(v->open_error), sentence);
+  gtk_widget_show(v->open_error);
+  show_page(v, "open");
+}
+
+static void connect_to(HelperView *v)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *helper_name = ll_default_person_name(NULL, v->identity);
+  g_clear_pointer(&v->join, ll_helper_join_free);
+  g_free(v->novice_name);
+  v->novice_name = g_strdup(v->invitation->novice_name);
+  v->join = ll_helper_join_new(v->identity, v->invitation, helper_name, &join_events, v);
+  if (!ll_helper_join_start_portless(v->join, &error)) {
+    g_autofree char *text = ll_app_sentence(error->message);
+    show_open_error(v, text);
+    return;
+  }
+  g_autofree char *text = g_strdup_printf("Connecting to %s…", v->novice_name);
+  gtk_label_set_text(GTK_LABEL(v->progress_label), text);
+  show_page(v, "progress");
+}
+
+/* Asks for the password of a sealed invitation; NULL when cancelled. */
+static char *ask_password(HelperView *v, const char *problem)
+{
+  GtkWidget *dialog = gtk_dialog_new_with_buttons("Password", v->window,
+      GTK_DIALOG_MODAL | GTK_DIALOG_DESTROY_WITH_PARENT | GTK_DIALOG_USE_HEADER_BAR,
+      "_Cancel", GTK_RESPONSE_CANCEL, "_Open", GTK_RESPONSE_OK, NULL);
+  gtk_dialog_set_default_response(GTK_DIALOG(dialog), GTK_RESPONSE_OK);
+  GtkWidget *box = gtk_dialog_get_content_area(GTK_DIALOG(dialog));
+  gtk_container_set_border_width(GTK_CONTAINER(box), 18);
+  gtk_box_set_spacing(GTK_BOX(box), 12);
+  GtkWidget *label = gtk_label_new(problem != NULL ? problem
+      : "This invitation is protected by a password. Ask the person who sent it for the "
+        "password (by phone, for example) and type it here.");
+  gtk_label_set_line_wrap(GTK_LABEL(label), TRUE);
+  gtk_label_set_max_width_chars(GTK_LABEL(label), 50);
+  GtkWidget *entry = gtk_entry_new();
+  gtk_entry_set_visibility(GTK_ENTRY(entry), FALSE);
+  gtk_entry_set_activates_default(GTK_ENTRY(entry), TRUE);
+  ll_app_set_accessible_name(entry, "Invitation password");
+  gtk_box_pack_start(GTK_BOX(box), label, FALSE, FALSE, 0);
+  gtk_box_pack_start(GTK_BOX(box), entry, FALSE, FALSE, 0);
+  gtk_widget_show_all(dialog);
+  char *password = NULL;
+  if (gtk_dialog_run(GTK_DIALOG(dialog)) == GTK_RESPONSE_OK)
+    password = g_strdup(gtk_entry_get_text(GTK_ENTRY(entry)));
+  gtk_entry_set_text(GTK_ENTRY(entry), "");   /* GTK keeps no copy of it then */
+  gtk_widget_destroy(dialog);
+  return password;
+}
+
+void ll_helper_view_open(GtkWidget *widget, const char *path_or_link)
+{
+  HelperView *v = g_object_get_data(G_OBJECT(widget), "lifeline-helper-view");
+  g_autoptr(GError) error = NULL;
+  char *password = NULL;
+  const char *problem = NULL;
+  gtk_widget_hide(v->open_error);
+  if (v->identity == NULL) {
+    show_open_error(v, "This account has no usable key, so it cannot help anyone; see the "
+                       "message in the terminal.");
+    return;
+  }
+  ll_helper_view_stop(widget);
+  g_clear_pointer(&v->invitation, ll_invitation_free);
+  for (;;) {
+    g_clear_error(&error);
+    gsize pw_len = password != NULL ? strlen(password) : 0;
+    v->invitation = ll_invitation_load(path_or_link, password, pw_len, &error);
+    gboolean asked = password != NULL;
+    if (password != NULL) {
+      sodium_memzero(password, pw_len);
+      g_clear_pointer(&password, g_free);
+    }
+    if (v->invitation != NULL || !g_error_matches(error, LL_ERROR, LL_ERROR_WRONG_PASSWORD))
+      break;
+    if (asked)
+      problem = "That password does not open this invitation. Check it with the person who "
+                "sent it and try again.";
+    password = ask_password(v, problem);
+    if (password == NULL)
+      return;   /* cancelled: stay where we are */
+  }
+  if (v->invitation == NULL) {
+    g_autofree char *text = ll_app_sentence(error->message);
+    show_open_error(v, text);
+    return;
+  }
+  connect_to(v);
+}
+
+void ll_helper_view_stop(GtkWidget *widget)
+{
+  HelperView *v = g_object_get_data(G_OBJECT(widget), "lifeline-helper-view");
+  if (v->join != NULL && ll_helper_join_is_active(v->join))
+    ll_helper_join_stop(v->join, "the helper left the session");
+}
+
+static void on_choose_file(GtkWidget *button, gpointer data)
+{
+  HelperView *v = data;
+  (void)button;
+  GtkFileChooserNative *chooser = gtk_file_chooser_native_new(
+      "Open invitation", v->window, GTK_FILE_CHOOSER_ACTION_OPEN, "_Open", "_Cancel");
+  GtkFileFilter *filter = gtk_file_filter_new();
+  gtk_file_filter_set_name(filter, "Lifeline invitations");
+  gtk_file_filter_add_pattern(filter, "*.lifeline");
+  gtk_file_chooser_add_filter(GTK_FILE_CHOOSER(chooser), filter);
+  if (gtk_native_dialog_run(GTK_NATIVE_DIALOG(chooser)) == GTK_RESPONSE_ACCEPT) {
+    g_autofree char *path = gtk_file_chooser_get_filename(GTK_FILE_CHOOSER(chooser));
+    ll_helper_view_open(v->root, path);
+  }
+  g_object_unref(chooser);
+}
+
+static void on_connect_link(GtkWidget *widget, gpointer data)
+{
+  HelperView *v = data;
+  (void)widget;
+  g_autofree char *text = g_strstrip(g_strdup(gtk_entry_get_text(GTK_ENTRY(v->link_entry))));
+  if (*text == '\0') {
+    show_open_error(v, "Paste the link you received (it starts with lifeline:), or open the "
+                       "invitation file.");
+    return;
+  }
+  ll_helper_view_open(v->root, text);
+}
+
+static void on_drop(GtkWidget *widget, GdkDragContext *context, gint x, gint y,
+                    GtkSelectionData *selection, guint info, guint time, gpointer data)
+{
+  HelperView *v = data;
+  (void)widget; (void)x; (void)y; (void)info;
+  g_auto(GStrv) uris = gtk_selection_data_get_uris(selection);
+  g_autofree guchar *text = gtk_selection_data_get_text(selection);
+  g_autofree char *path = uris != NULL && uris[0] != NULL
+                              ? g_filename_from_uri(uris[0], NULL, NULL) : NULL;
+  gtk_drag_finish(context, path != NULL || text != NULL, FALSE, time);
+  if (path != NULL)
+    ll_helper_view_open(v->root, path);
+  else if (text != NULL)
+    ll_helper_view_open(v->root, g_strstrip((char *)text));
+}
+
+/* ---- the session page's controls ---- */
+
+static void on_control_toggled(GtkToggleButton *button, gpointer data)
+{
+  HelperView *v = data;
+  if (v->updating_control || v->join == NULL)
+    return;
+  if (gtk_toggle_button_get_active(button) && !v->in_control) {
+    g_autofree char *label = g_strdup_printf("Waiting for %s…", v->novice_name);
+    set_control(v, TRUE, FALSE, label);
+    ll_helper_join_request_control(v->join);
+  } else if (!gtk_toggle_button_get_active(button) && v->in_control) {
+    ll_helper_join_release_control(v->join);
+  }
+}
+
+static void on_scale_toggled(GtkToggleButton *button, gpointer data)
+{
+  HelperView *v = data;
+  gboolean scale = gtk_toggle_button_get_active(button);
+  vnc_display_set_scaling(VNC_DISPLAY(v->display), scale);
+  gtk_scrolled_window_set_policy(GTK_SCROLLED_WINDOW(v->scroller),
+                                 scale ? GTK_POLICY_NEVER : GTK_POLICY_AUTOMATIC,
+                                 scale ? GTK_POLICY_NEVER : GTK_POLICY_AUTOMATIC);
+}
+
+static void on_fullscreen(GtkWidget *button, gpointer data)
+{
+  HelperView *v = data;
+  (void)button;
+  v->fullscreen = !v->fullscreen;
+  if (v->fullscreen)
+    gtk_window_fullscreen(v->window);
+  else
+    gtk_window_unfullscreen(v->window);
+}
+
+static void on_leave(GtkWidget *button, gpointer data)
+{
+  (void)button;
+  ll_helper_view_stop(((HelperView *)data)->root);
+}
+
+static void on_back(GtkWidget *button, gpointer data)
+{
+  HelperView *v = data;
+  (void)button;
+  g_clear_pointer(&v->join, ll_helper_join_free);
+  show_page(v, "open");
+}
+
+static gboolean send_chat(const char *text, gpointer data, GError **error)
+{
+  HelperView *v = data;
+  return v->join != NULL && ll_helper_join_send_chat(v->join, text, error);
+}
+
+/* ---- building ---- */
+
+static GtkWidget *build_open_page(HelperView *v)
+{
+  GtkWidget *page = ll_app_page_box();
+  GtkWidget *open = gtk_button_new_with_mnemonic("_Open invitation file…");
+  gtk_style_context_add_class(gtk_widget_get_style_context(open), "suggested-action");
+  v->link_entry = gtk_entry_new();
+  gtk_entry_set_placeholder_text(GTK_ENTRY(v->link_entry), "lifeline:…");
+  ll_app_set_accessible_name(v->link_entry, "Invitation link");
+  GtkWidget *connect = gtk_button_new_with_mnemonic("C_onnect");
+  GtkWidget *row = gtk_box_new(GTK_ORIENTATION_HORIZONTAL, 6);
+  gtk_box_pack_start(GTK_BOX(row), v->link_entry, TRUE, TRUE, 0);
+  gtk_box_pack_start(GTK_BOX(row), connect, FALSE, FALSE, 0);
+  v->open_error = ll_app_error_label();
+  gtk_box_pack_start(GTK_BOX(page), ll_app_heading("Help someone who invited you"), FALSE, FALSE, 0);
+  gtk_box_pack_start(GTK_BOX(page), ll_app_text("Open the invitation they sent you. You can "
+      "also drop the file here, or paste the link they sent."), FALSE, FALSE, 0);
+  gtk_box_pack_start(GTK_BOX(page), open, FALSE, FALSE, 0);
+  gtk_box_pack_start(GTK_BOX(page), row, FALSE, FALSE, 0);
+  gtk_box_pack_start(GTK_BOX(page), v->open_error, FALSE, FALSE, 0);
+  g_signal_connect(open, "clicked", G_CALLBACK(on_choose_file), v);
+  g_signal_connect(connect, "clicked", G_CALLBACK(on_connect_link), v);
+  g_signal_connect(v->link_entry, "activate", G_CALLBACK(on_connect_link), v);
+  return page;
+}
+
+static GtkWidget *build_progress_page(HelperView *v)
+{
+  GtkWidget *page = ll_app_page_box();
+  GtkWidget *spinner = gtk_spinner_new();
+  gtk_spinner_start(GTK_SPINNER(spinner));
+  gtk_widget_set_size_request(spinner, 32, 32);
+  v->progress_label = ll_app_text("");
+  GtkWidget *cancel = gtk_button_new_with_mnemonic("_Cancel");
+  gtk_widget_set_halign(cancel, GTK_ALIGN_CENTER);
+  gtk_box_pack_start(GTK_BOX(page), spinner, FALSE, FALSE, 0);
+  gtk_box_pack_start(GTK_BOX(page), v->progress_label, FALSE, FALSE, 0);
+  gtk_box_pack_start(GTK_BOX(page), cancel, FALSE, FALSE, 0);
+  g_signal_connect(cancel, "clicked", G_CALLBACK(on_leave), v);
+  return page;
+}
+
+static GtkWidget *build_toolbar(HelperView *v)
+{
+  GtkWidget *bar = gtk_box_new(GTK_ORIENTATION_HORIZONTAL, 6);
+  v->control = gtk_toggle_button_new_with_mnemonic("Request _control");
+  v->scale = gtk_check_button_new_with_mnemonic("_Scale to window");
+  gtk_toggle_button_set_active(GTK_TOGGLE_BUTTON(v->scale), TRUE);
+  GtkWidget *full = gtk_button_new_with_mnemonic("_Full screen");
+  GtkWidget *details = gtk_menu_button_new();
+  gtk_button_set_label(GTK_BUTTON(details), "Connection");
+  ll_app_set_accessible_name(details, "Connection details");
+  GtkWidget *popover = gtk_popover_new(details);
+  v->details = ll_app_text("");
+  gtk_container_set_border_width(GTK_CONTAINER(popover), 12);
+  gtk_container_add(GTK_CONTAINER(popover), v->details);
+  gtk_widget_show(v->details);
+  gtk_menu_button_set_popover(GTK_MENU_BUTTON(details), popover);
+  GtkWidget *leave = gtk_button_new_with_mnemonic("_Leave");
+  gtk_style_context_add_class(gtk_widget_get_style_context(leave), "destructive-action");
+  gtk_box_pack_start(GTK_BOX(bar), v->control, FALSE, FALSE, 0);
+  gtk_box_pack_start(GTK_BOX(bar), v->scale, FALSE, FALSE, 0);
+  gtk_box_pack_start(GTK_BOX(bar), full, FALSE, FALSE, 0);
+  gtk_box_pack_start(GTK_BOX(bar), details, FALSE, FALSE, 0);
+  gtk_box_pack_end(GTK_BOX(bar), leave, FALSE, FALSE, 0);
+  g_signal_connect(v->control, "toggled", G_CALLBACK(on_control_toggled), v);
+  g_signal_connect(v->scale, "toggled", G_CALLBACK(on_scale_toggled), v);
+  g_signal_connect(full, "clicked", G_CALLBACK(on_fullscreen), v);
+  g_signal_connect(leave, "clicked", G_CALLBACK(on_leave), v);
+  return bar;
+}
+
+static GtkWidget *build_session_page(HelperView *v)
+{
+  GtkWidget *page = gtk_box_new(GTK_ORIENTATION_VERTICAL, 6);
+  gtk_container_set_border_width(GTK_CONTAINER(page), 6);
+  v->status = gtk_label_new("");
+  gtk_label_set_line_wrap(GTK_LABEL(v->status), TRUE);
+  gtk_label_set_xalign(GTK_LABEL(v->status), 0);
+  gtk_widget_set_halign(v->status, GTK_ALIGN_START);
+  v->display = vnc_display_new();
+  vnc_display_set_scaling(VNC_DISPLAY(v->display), TRUE);
+  vnc_display_set_read_only(VNC_DISPLAY(v->display), TRUE);
+  vnc_display_set_keyboard_grab(VNC_DISPLAY(v->display), FALSE);
+  vnc_display_set_pointer_local(VNC_DISPLAY(v->display), TRUE);
+  ll_app_set_accessible_name(v->display, "Remote screen");
+  v->scroller = gtk_scrolled_window_new(NULL, NULL);
+  gtk_scrolled_window_set_policy(GTK_SCROLLED_WINDOW(v->scroller), GTK_POLICY_NEVER,
+                                 GTK_POLICY_NEVER);
+  gtk_container_add(GTK_CONTAINER(v->scroller), v->display);
+  v->chat = ll_chat_pane_new(send_chat, v);
+  GtkWidget *paned = gtk_paned_new(GTK_ORIENTATION_HORIZONTAL);
+  gtk_paned_pack1(GTK_PANED(paned), v->scroller, TRUE, FALSE);
+  gtk_paned_pack2(GTK_PANED(paned), v->chat, FALSE, FALSE);
+  gtk_box_pack_start(GTK_BOX(page), build_toolbar(v), FALSE, FALSE, 0);
+  gtk_box_pack_start(GTK_BOX(page), v->status, FALSE, FALSE, 0);
+  gtk_box_pack_start(GTK_BOX(page), paned, TRUE, TRUE, 0);
+  return page;
+}
+
+static GtkWidget *build_ended_page(HelperView *v)
+{
+  GtkWidget *page = ll_app_page_box();
+  v->ended_label = ll_app_text("");
+  GtkWidget *back = gtk_button_new_with_mnemonic("_Back");
+  gtk_widget_set_halign(back, GTK_ALIGN_CENTER);
+  gtk_box_pack_start(GTK_BOX(page), v->ended_label, FALSE, FALSE, 0);
+  gtk_box_pack_start(GTK_BOX(page), back, FALSE, FALSE, 0);
+  g_signal_connect(back, "clicked", G_CALLBACK(on_back), v);
+  return page;
+}
+
+static void helper_view_free(gpointer data)
+{
+  HelperView *v = data;
+  ll_helper_join_free(v->join);
+  ll_invitation_free(v->invitation);
+  ll_identity_free(v->identity);
+  g_free(v->novice_name);
+  g_free(v->path);
+  g_free(v);
+}
+
+GtkWidget *ll_helper_view_new(GtkWindow *window)
+{
+  HelperView *v = g_new0(HelperView, 1);
+  g_autoptr(GError) error = NULL;
+  v->window = window;
+  v->identity = ll_identity_load_or_create(NULL, &error);
+  v->stack = gtk_stack_new();
+  gtk_stack_set_transition_type(GTK_STACK(v->stack), GTK_STACK_TRANSITION_TYPE_CROSSFADE);
+  gtk_stack_add_named(GTK_STACK(v->stack), build_open_page(v), "open");
+  gtk_stack_add_named(GTK_STACK(v->stack), build_progress_page(v), "progress");
+  gtk_stack_add_named(GTK_STACK(v->stack), build_session_page(v), "session");
+  gtk_stack_add_named(GTK_STACK(v->stack), build_ended_page(v), "ended");
+  v->root = v->stack;
+  g_object_set_data_full(G_OBJECT(v->root), "lifeline-helper-view", v, helper_view_free);
+  gtk_drag_dest_set(v->root, GTK_DEST_DEFAULT_ALL, NULL, 0, GDK_ACTION_COPY);
+  gtk_drag_dest_add_uri_targets(v->root);
+  gtk_drag_dest_add_text_targets(v->root);
+  g_signal_connect(v->root, "drag-data-received", G_CALLBACK(on_drop), v);
+  gtk_widget_show_all(v->root);
+  gtk_widget_hide(v->open_error);
+  if (v->identity == NULL) {
+    g_autofree char *text = ll_app_sentence(error->message);
+    show_open_error(v, text);
+  }
+  return v->root;
+}

@@ -1,0 +1,14 @@
+/* "Help someone": open an invitation (file chooser, drag and drop, pasted
+ * link, or given on the command line), ask for its password when it is
+ * sealed, connect, wait for the novice's yes, then show their desktop in a
+ * gtk-vnc viewer fed straight from the session (no TCP port), with chat,
+ * a control toggle that follows the real state, view options and the
+ * connection's details. The engine is the command line's (helper_join). */
+#pragma once
+#include <gtk/gtk.h>
+
+GtkWidget *ll_helper_view_new(GtkWindow *window);
+/* Opens PATH_OR_LINK at once, as if chosen. */
+void ll_helper_view_open(GtkWidget *view, const char *path_or_link);
+/* Leaves any session; the view can open another invitation after. */
+void ll_helper_view_stop(GtkWidget *view);

@@ -1,0 +1,600 @@
+#include "ui/app/novice_view.h"
+#include "common/audit_log.h"
+#include "common/duration.h"
+#include "common/error.h"
+#include "common/identity.h"
+#include "common/invitation_file.h"
+#include "common/policy.h"
+#include "novice/novice_host.h"
+#include "novice/screen_capture.h"
+#include "ui/app/app_widgets.h"
+#include "ui/app/chat_pane.h"
+#include "ui/commands.h"
+#include "ui/terminal.h"
+#include <sodium.h>
+#include <string.h>
+
+#define INVITATION_FILE "lifeline-invitation.lifeline"
+
+static const struct {
+  const char *label;
+  gint64 seconds;
+} lifetimes[] = {
+  { "30 minutes", 30 * 60 }, { "1 hour", 3600 }, { "4 hours", 4 * 3600 }, { "1 day", 86400 },
+};
+
+typedef struct {
+  GtkWindow *window;
+  GtkWidget *root, *stack;
+  char *policy_path;
+  /* start */
+  GtkWidget *password, *lifetime, *start_error;
+  /* waiting */
+  GtkWidget *waiting_text, *saved_label, *rendezvous_label;
+  /* shared */
+  GtkWidget *banner, *stop_control, *chat;
+  /* ended */
+  GtkWidget *ended_label;
+  GtkWidget *consent, *control_dialog, *indicator;
+  LlIdentity *identity;
+  LlAuditLog *audit;
+  LlInvitation *invitation;
+  LlNoviceHost *host;
+  char *password_text;          /* kept for Save and Copy link; wiped after */
+  char *helper_name;
+  gboolean sharing;
+  gboolean stopping;
+} NoviceView;
+
+static void show_page(NoviceView *v, const char *name)
+{
+  gtk_stack_set_visible_child_name(GTK_STACK(v->stack), name);
+}
+
+static void forget_password(NoviceView *v)
+{
+  if (v->password_text != NULL) {
+    sodium_memzero(v->password_text, strlen(v->password_text));
+    g_clear_pointer(&v->password_text, g_free);
+  }
+}
+
+static void close_dialog(GtkWidget **dialog)
+{
+  if (*dialog != NULL) {
+    gtk_widget_destroy(*dialog);
+    *dialog = NULL;
+  }
+}
+
+static void set_banner(NoviceView *v, gboolean in_control)
+{
+  g_autofree char *text = in_control
+      ? g_strdup_printf("%s is controlling your keyboard and mouse — press Esc to take it back",
+                        v->helper_name)
+      : g_strdup_printf("%s can see your screen", v->helper_name);
+  g_autofree char *markup = g_markup_printf_escaped("<span size='large' weight='bold'>%s</span>",
+                                                    text);
+  gtk_label_set_markup(GTK_LABEL(v->banner), markup);
+  gtk_widget_set_sensitive(v->stop_control, in_control);
+}
+
+/* A question with "Don't allow" as the default answer. */
+static GtkWidget *question(NoviceView *v, const char *primary, const char *secondary)
+{
+  GtkWidget *dialog = gtk_message_dialog_new(v->window, GTK_DIALOG_DESTROY_WITH_PARENT,
+                                             GTK_MESSAGE_QUESTION, GTK_BUTTONS_NONE, "%s",
+                                             primary);
+  gtk_message_dialog_format_secondary_text(GTK_MESSAGE_DIALOG(dialog), "%s", secondary);
+  gtk_dialog_add_buttons(GTK_DIALOG(dialog), "_Don't allow", GTK_RESPONSE_REJECT, "_Allow",
+                         GTK_RESPONSE_ACCEPT, NULL);
+  gtk_dialog_set_default_response(GTK_DIALOG(dialog), GTK_RESPONSE_REJECT);
+  gtk_window_set_keep_above(GTK_WINDOW(dialog), TRUE);
+  gtk_window_set_title(GTK_WINDOW(dialog), "Lifeline");
+  gtk_widget_show_all(dialog);
+  GtkWidget *no = gtk_dialog_get_widget_for_response(GTK_DIALOG(dialog), GTK_RESPONSE_REJECT);
+  gtk_widget_grab_focus(no);
+  gtk_window_present(GTK_WINDOW(dialog));
+  return dialog;
+}
+
+/* ---- host events ---- */
+
+static void on_consent(GtkDialog *dialog, gint response, gpointer data)
+{
+  NoviceView *v = data;
+  (void)dialog;
+  close_dialog(&v->consent);
+  ll_novice_host_answer(v->host, response == GTK_RESPONSE_ACCEPT);
+}
+
+static void on_ask(LlNoviceHost *host, const char *helper_name, const char *organisation,
+                   const char *helper_key, gpointer data)
+{
+  NoviceView *v = data;
+  guint8 fingerprint[LL_FINGERPRINT_BYTES];
+  (void)host; (void)organisation;
+  g_autofree char *shown = ll_fingerprint_from_text(helper_key, fingerprint)
+                               ? ll_fingerprint_short(fingerprint) : g_strdup("unknown");
+  g_autofree char *primary = g_strdup_printf("%s wants to see your screen", helper_name);
+  g_autofree char *secondary = g_strdup_printf(
+      "Allow this only if you asked %s for help. Their key: %s. You can stop at any time.",
+      helper_name, shown);
+  close_dialog(&v->consent);
+  v->consent = question(v, primary, secondary);
+  g_signal_connect(v->consent, "response", G_CALLBACK(on_consent), v);
+}
+
+static void on_ask_withdrawn(LlNoviceHost *host, const char *helper_name, gpointer data)
+{
+  NoviceView *v = data;
+  (void)host; (void)helper_name;
+  close_dialog(&v->consent);
+}
+
+static void on_started(LlNoviceHost *host, const char *helper_name, gpointer data)
+{
+  NoviceView *v = data;
+  (void)host;
+  forget_password(v);
+  g_free(v->helper_name);
+  v->helper_name = g_strdup(helper_name);
+  v->sharing = TRUE;
+  set_banner(v, FALSE);
+  ll_chat_pane_clear(v->chat);
+  g_autofree char *note = g_strdup_printf("%s can now see your screen.", helper_name);
+  ll_chat_pane_note(v->chat, note);
+  show_page(v, "shared");
+}
+
+static void on_control_answer(GtkDialog *dialog, gint response, gpointer data)
+{
+  NoviceView *v = data;
+  (void)dialog;
+  close_dialog(&v->control_dialog);
+  ll_novice_host_answer_control(v->host, response == GTK_RESPONSE_ACCEPT);
+}
+
+static void on_control_asked(LlNoviceHost *host, const char *helper_name, gpointer data)
+{
+  NoviceView *v = data;
+  (void)host;
+  g_autofree char *primary = g_strdup_printf("%s asks to control your keyboard and mouse",
+                                             helper_name);
+  close_dialog(&v->control_dialog);
+  v->control_dialog = question(v, primary, "They could then use your computer as if they sat at "
+                               "it. Press Esc at any time to take control back.");
+  g_signal_connect(v->control_dialog, "response", G_CALLBACK(on_control_answer), v);
+}
+
+static void on_control_withdrawn(LlNoviceHost *host, gpointer data)
+{
+  NoviceView *v = data;
+  (void)host;
+  close_dialog(&v->control_dialog);
+}
+
+static void on_control_changed(LlNoviceHost *host, gboolean granted, const char *by,
+                               gpointer data)
+{
+  NoviceView *v = data;
+  (void)host;
+  set_banner(v, granted);
+  g_autofree char *why = granted ? NULL : ll_control_end_sentence(by, "You", v->helper_name);
+  g_autofree char *note = granted
+      ? g_strdup_printf("%s is now controlling your keyboard and mouse.", v->helper_name)
+      : g_strdup_printf("Control ended: %s.", why);
+  ll_chat_pane_note(v->chat, note);
+}
+
+static void on_chat(LlNoviceHost *host, const char *from, const char *text, gpointer data)
+{
+  NoviceView *v = data;
+  (void)host;
+  ll_chat_pane_add(v->chat, from, text);
+}
+
+static void on_interrupted(LlNoviceHost *host, const char *helper_name, const char *why,
+                           guint grace_s, gpointer data)
+{
+  NoviceView *v = data;
+  (void)host; (void)why;
+  g_autofree char *note = g_strdup_printf("The connection to %s was interrupted. Waiting up to "
+                                          "%u seconds for it to come back.", helper_name, grace_s);
+  ll_chat_pane_note(v->chat, note);
+}
+
+static void on_resumed(LlNoviceHost *host, const char *helper_name, gpointer data)
+{
+  NoviceView *v = data;
+  (void)host;
+  g_autofree char *note = g_strdup_printf("%s is connected again.", helper_name);
+  ll_chat_pane_note(v->chat, note);
+}
+
+static void write_invitation_file(NoviceView *v, const char *path, GError **error)
+{
+  gsize len = v->password_text != NULL ? strlen(v->password_text) : 0;
+  ll_invitation_save(v->invitation, path, v->password_text, len, ll_seal_cost_default(), error);
+}
+
+static void on_invitation_ready(LlNoviceHost *host, const LlInvitation *invitation,
+                                const GError *rendezvous_error, gpointer data)
+{
+  NoviceView *v = data;
+  g_autoptr(GError) error = NULL;
+  (void)host;
+  g_autofree char *path = g_build_filename(g_get_home_dir(), INVITATION_FILE, NULL);
+  write_invitation_file(v, path, &error);
+  g_autofree char *until = ll_format_local_time(ll_invitation_expires(invitation));
+  g_autofree char *text = g_strdup_printf(
+      "Send it to the person who will help you, by e-mail or chat, and keep this window open. "
+      "It works once, until %s.%s", until,
+      v->password_text != NULL ? " Tell them the password another way, by phone for example." : "");
+  gtk_label_set_text(GTK_LABEL(v->waiting_text), text);
+  g_autofree char *saved = error == NULL ? g_strdup_printf("Saved as %s", path)
+                                         : ll_app_sentence(error->message);
+  gtk_label_set_text(GTK_LABEL(v->saved_label), saved);
+  g_autofree char *rv = invitation->mailbox_id != NULL
+      ? g_strdup_printf("Also reachable through %s.", invitation->rendezvous_url)
+      : rendezvous_error != NULL ? ll_app_sentence(rendezvous_error->message) : g_strdup("");
+  gtk_label_set_text(GTK_LABEL(v->rendezvous_label), rv);
+  show_page(v, "waiting");
+}
+
+static void hide_indicator(NoviceView *v)
+{
+  if (v->indicator != NULL)
+    gtk_widget_hide(v->indicator);
+}
+
+static void on_finished(LlNoviceHost *host, const GError *why, gpointer data)
+{
+  NoviceView *v = data;
+  (void)host;
+  close_dialog(&v->consent);
+  close_dialog(&v->control_dialog);
+  hide_indicator(v);
+  forget_password(v);
+  v->sharing = FALSE;
+  g_autofree char *text = NULL;
+  if (v->stopping || why == NULL)
+    text = g_strdup("Nobody can see your screen now.");
+  else
+    text = g_strdup_printf("Nobody can see your screen now. %s", why->message);
+  g_autofree char *sentence = ll_app_sentence(text);
+  gtk_label_set_text(GTK_LABEL(v->ended_label), sentence);
+  show_page(v, "ended");
+}
+
+static LlNoviceHostEvents novice_events(void)
+{
+  LlNoviceHostEvents events = {
+    .ask = on_ask, .ask_withdrawn = on_ask_withdrawn, .started = on_started,
+    .control_asked = on_control_asked, .control_withdrawn = on_control_withdrawn,
+    .control_changed = on_control_changed, .chat = on_chat, .interrupted = on_interrupted,
+    .resumed = on_resumed, .invitation_ready = on_invitation_ready, .finished = on_finished,
+  };
+  return events;
+}
+
+/* ---- actions ---- */
+
+static gboolean check_can_invite(NoviceView *v, gint64 *lifetime, gboolean *view_only,
+                                 GError **error)
+{
+  g_autoptr(LlPolicy) policy = ll_policy_load_effective(v->policy_path);
+  gboolean cut = FALSE;
+  ll_policy_log_problems(policy, v->policy_path != NULL ? v->policy_path
+                                                        : LL_POLICY_DEFAULT_PATH);
+  if (!ll_policy_check_invitation(policy, lifetime, &cut, view_only, error))
+    return FALSE;
+  g_autoptr(LlScreenCapture) probe = ll_screen_capture_open(NULL, error);
+  if (probe == NULL)
+    return FALSE;
+  if (v->identity == NULL) {
+    g_set_error_literal(error, LL_ERROR, LL_ERROR_FAILED,
+                        "this account has no usable key; see the message in the terminal");
+    return FALSE;
+  }
+  return TRUE;
+}
+
+static void on_invite(GtkWidget *button, gpointer data)
+{
+  NoviceView *v = data;
+  g_autoptr(GError) error = NULL;
+  (void)button;
+  gint64 lifetime = lifetimes[gtk_combo_box_get_active(GTK_COMBO_BOX(v->lifetime))].seconds;
+  gboolean view_only = FALSE;
+  gtk_widget_hide(v->start_error);
+  if (!check_can_invite(v, &lifetime, &view_only, &error)) {
+    g_autofree char *text = ll_app_sentence(error->message);
+    gtk_label_set_text(GTK_LABEL(v->start_error), text);
+    gtk_widget_show(v->start_error);
+    return;
+  }
+  forget_password(v);
+  const char *password = gtk_entry_get_text(GTK_ENTRY(v->password));
+  if (*password != '\0')
+    v->password_text = g_strdup(password);
+  gtk_entry_set_text(GTK_ENTRY(v->password), "");
+  g_autofree char *name = ll_default_person_name(NULL, v->identity);
+  g_clear_pointer(&v->host, ll_novice_host_free);
+  g_clear_pointer(&v->invitation, ll_invitation_free);
+  v->invitation = ll_invitation_new(name, v->identity->fingerprint,
+                                    g_get_real_time() / G_USEC_PER_SEC, lifetime);
+  LlNoviceHostConfig config = { .identity = v->identity, .invitation = v->invitation,
+                                .view_only = view_only, .audit = v->audit, .map_port = TRUE };
+  LlNoviceHostEvents events = novice_events();
+  v->host = ll_novice_host_new(&config, &events, v);
+  v->stopping = FALSE;
+  guint16 port = 0;
+  if (!ll_novice_host_listen(v->host, 0, &port, &error)) {
+    g_autofree char *text = ll_app_sentence(error->message);
+    gtk_label_set_text(GTK_LABEL(v->start_error), text);
+    gtk_widget_show(v->start_error);
+    return;
+  }
+  gtk_label_set_text(GTK_LABEL(v->waiting_text), "Preparing your invitation…");
+  gtk_label_set_text(GTK_LABEL(v->saved_label), "");
+  show_page(v, "waiting");
+}
+
+static void on_save_as(GtkWidget *button, gpointer data)
+{
+  NoviceView *v = data;
+  (void)button;
+  GtkFileChooserNative *chooser = gtk_file_chooser_native_new(
+      "Save invitation", v->window, GTK_FILE_CHOOSER_ACTION_SAVE, "_Save", "_Cancel");
+  gtk_file_chooser_set_current_name(GTK_FILE_CHOOSER(chooser), INVITATION_FILE);
+  gtk_file_chooser_set_do_overwrite_confirmation(GTK_FILE_CHOOSER(chooser), TRUE);
+  if (gtk_native_dialog_run(GTK_NATIVE_DIALOG(chooser)) == GTK_RESPONSE_ACCEPT) {
+    g_autoptr(GError) error = NULL;
+    g_autofree char *path = gtk_file_chooser_get_filename(GTK_FILE_CHOOSER(chooser));
+    write_invitation_file(v, path, &error);
+    g_autofree char *text = error == NULL ? g_strdup_printf("Saved as %s", path)
+                                          : ll_app_sentence(error->message);
+    gtk_label_set_text(GTK_LABEL(v->saved_label), text);
+  }
+  g_object_unref(chooser);
+}
+
+static void on_copy_link(GtkWidget *button, gpointer data)
+{
+  NoviceView *v = data;
+  g_autoptr(GError) error = NULL;
+  gsize len = v->password_text != NULL ? strlen(v->password_text) : 0;
+  g_autofree char *link = ll_invitation_to_link(v->invitation, v->password_text, len,
+                                                ll_seal_cost_default(), &error);
+  if (link == NULL) {
+    g_autofree char *text = ll_app_sentence(error->message);
+    gtk_label_set_text(GTK_LABEL(v->saved_label), text);
+    return;
+  }
+  gtk_clipboard_set_text(gtk_widget_get_clipboard(button, GDK_SELECTION_CLIPBOARD), link, -1);
+  gtk_label_set_text(GTK_LABEL(v->saved_label),
+                     "The link is copied: paste it into an e-mail or a chat message.");
+}
+
+void ll_novice_view_stop(GtkWidget *widget)
+{
+  NoviceView *v = g_object_get_data(G_OBJECT(widget), "lifeline-novice-view");
+  if (v->host == NULL || v->stopping)
+    return;
+  v->stopping = TRUE;
+  g_autofree char *name = ll_default_person_name(NULL, v->identity);
+  g_autofree char *reason = g_strdup_printf("%s stopped sharing the screen", name);
+  ll_novice_host_stop(v->host, reason);
+}
+
+static void on_stop(GtkWidget *button, gpointer data)
+{
+  (void)button;
+  ll_novice_view_stop(((NoviceView *)data)->root);
+}
+
+static void on_stop_control(GtkWidget *button, gpointer data)
+{
+  NoviceView *v = data;
+  (void)button;
+  ll_novice_host_stop_control(v->host);
+}
+
+static void on_done(GtkWidget *button, gpointer data)
+{
+  NoviceView *v = data;
+  (void)button;
+  g_clear_pointer(&v->host, ll_novice_host_free);
+  show_page(v, "start");
+}
+
+static gboolean send_chat(const char *text, gpointer data, GError **error)
+{
+  NoviceView *v = data;
+  return v->host != NULL && ll_novice_host_send_chat(v->host, text, error);
+}
+
+/* ---- the small window while the main one is minimised ---- */
+
+static GtkWidget *build_indicator(NoviceView *v)
+{
+  GtkWidget *w = gtk_window_new(GTK_WINDOW_TOPLEVEL);
+  gtk_window_set_title(GTK_WINDOW(w), "Lifeline: sharing");
+  gtk_window_set_keep_above(GTK_WINDOW(w), TRUE);
+  gtk_window_set_skip_taskbar_hint(GTK_WINDOW(w), TRUE);
+  gtk_window_set_resizable(GTK_WINDOW(w), FALSE);
+  gtk_window_set_deletable(GTK_WINDOW(w), FALSE);
+  GtkWidget *box = gtk_box_new(GTK_ORIENTATION_HORIZONTAL, 12);
+  gtk_container_set_border_width(GTK_CONTAINER(box), 12);
+  GtkWidget *label = gtk_label_new("Someone can see your screen");
+  g_object_set_data(G_OBJECT(w), "label", label);
+  GtkWidget *end = gtk_button_new_with_mnemonic("_End session");
+  gtk_style_context_add_class(gtk_widget_get_style_context(end), "destructive-action");
+  gtk_box_pack_start(GTK_BOX(box), label, FALSE, FALSE, 0);
+  gtk_box_pack_start(GTK_BOX(box), end, FALSE, FALSE, 0);
+  gtk_container_add(GTK_CONTAINER(w), box);
+  g_signal_connect(end, "clicked", G_CALLBACK(on_stop), v);
+  gtk_widget_show_all(box);
+  return w;
+}
+
+static gboolean on_window_state(GtkWidget *window, GdkEventWindowState *event, gpointer data)
+{
+  NoviceView *v = data;
+  (void)window;
+  if (!(event->changed_mask & GDK_WINDOW_STATE_ICONIFIED))
+    return FALSE;
+  if ((event->new_window_state & GDK_WINDOW_STATE_ICONIFIED) && v->sharing) {
+    g_autofree char *text = g_strdup_printf("%s can see your screen", v->helper_name);
+    gtk_label_set_text(GTK_LABEL(g_object_get_data(G_OBJECT(v->indicator), "label")), text);
+    gtk_widget_show(v->indicator);
+  } else {
+    hide_indicator(v);
+  }
+  return FALSE;
+}
+
+/* ---- building ---- */
+
+static GtkWidget *build_start_page(NoviceView *v)
+{
+  GtkWidget *page = ll_app_page_box();
+  GtkWidget *invite = gtk_button_new_with_mnemonic("_Invite a helper");
+  gtk_style_context_add_class(gtk_widget_get_style_context(invite), "suggested-action");
+  GtkWidget *options = gtk_expander_new_with_mnemonic("_Options");
+  GtkWidget *grid = gtk_grid_new();
+  gtk_grid_set_row_spacing(GTK_GRID(grid), 6);
+  gtk_grid_set_column_spacing(GTK_GRID(grid), 12);
+  GtkWidget *pw_label = gtk_label_new_with_mnemonic("_Password (optional)");
+  v->password = gtk_entry_new();
+  gtk_entry_set_visibility(GTK_ENTRY(v->password), FALSE);
+  gtk_label_set_mnemonic_widget(GTK_LABEL(pw_label), v->password);
+  GtkWidget *life_label = gtk_label_new_with_mnemonic("_Valid for");
+  v->lifetime = gtk_combo_box_text_new();
+  for (guint i = 0; i < G_N_ELEMENTS(lifetimes); i++)
+    gtk_combo_box_text_append_text(GTK_COMBO_BOX_TEXT(v->lifetime), lifetimes[i].label);
+  gtk_combo_box_set_active(GTK_COMBO_BOX(v->lifetime), 1);
+  gtk_label_set_mnemonic_widget(GTK_LABEL(life_label), v->lifetime);
+  gtk_grid_attach(GTK_GRID(grid), pw_label, 0, 0, 1, 1);
+  gtk_grid_attach(GTK_GRID(grid), v->password, 1, 0, 1, 1);
+  gtk_grid_attach(GTK_GRID(grid), life_label, 0, 1, 1, 1);
+  gtk_grid_attach(GTK_GRID(grid), v->lifetime, 1, 1, 1, 1);
+  gtk_container_add(GTK_CONTAINER(options), grid);
+  v->start_error = ll_app_error_label();
+  gtk_box_pack_start(GTK_BOX(page), ll_app_heading("Get help from someone you trust"), FALSE,
+                     FALSE, 0);
+  gtk_box_pack_start(GTK_BOX(page), ll_app_text("Lifeline makes an invitation for the person "
+      "who will help you. When they open it, you are asked whether they may see your "
+      "screen."), FALSE, FALSE, 0);
+  gtk_box_pack_start(GTK_BOX(page), invite, FALSE, FALSE, 0);
+  gtk_box_pack_start(GTK_BOX(page), options, FALSE, FALSE, 0);
+  gtk_box_pack_start(GTK_BOX(page), v->start_error, FALSE, FALSE, 0);
+  g_signal_connect(invite, "clicked", G_CALLBACK(on_invite), v);
+  return page;
+}
+
+static GtkWidget *build_waiting_page(NoviceView *v)
+{
+  GtkWidget *page = ll_app_page_box();
+  v->waiting_text = ll_app_text("");
+  v->saved_label = ll_app_text("");
+  v->rendezvous_label = ll_app_text("");
+  GtkWidget *row = gtk_box_new(GTK_ORIENTATION_HORIZONTAL, 6);
+  gtk_widget_set_halign(row, GTK_ALIGN_CENTER);
+  GtkWidget *save = gtk_button_new_with_mnemonic("_Save invitation…");
+  GtkWidget *copy = gtk_button_new_with_mnemonic("_Copy link");
+  gtk_box_pack_start(GTK_BOX(row), save, FALSE, FALSE, 0);
+  gtk_box_pack_start(GTK_BOX(row), copy, FALSE, FALSE, 0);
+  GtkWidget *cancel = gtk_button_new_with_mnemonic("Cancel _invitation");
+  gtk_style_context_add_class(gtk_widget_get_style_context(cancel), "destructive-action");
+  gtk_widget_set_halign(cancel, GTK_ALIGN_CENTER);
+  gtk_box_pack_start(GTK_BOX(page), ll_app_heading("Your invitation is ready"), FALSE, FALSE, 0);
+  gtk_box_pack_start(GTK_BOX(page), v->waiting_text, FALSE, FALSE, 0);
+  gtk_box_pack_start(GTK_BOX(page), row, FALSE, FALSE, 0);
+  gtk_box_pack_start(GTK_BOX(page), v->saved_label, FALSE, FALSE, 0);
+  gtk_box_pack_start(GTK_BOX(page), v->rendezvous_label, FALSE, FALSE, 0);
+  gtk_box_pack_start(GTK_BOX(page), cancel, FALSE, FALSE, 0);
+  g_signal_connect(save, "clicked", G_CALLBACK(on_save_as), v);
+  g_signal_connect(copy, "clicked", G_CALLBACK(on_copy_link), v);
+  g_signal_connect(cancel, "clicked", G_CALLBACK(on_stop), v);
+  return page;
+}
+
+static GtkWidget *build_shared_page(NoviceView *v)
+{
+  GtkWidget *page = gtk_box_new(GTK_ORIENTATION_VERTICAL, 12);
+  gtk_container_set_border_width(GTK_CONTAINER(page), 18);
+  v->banner = gtk_label_new("");
+  gtk_label_set_line_wrap(GTK_LABEL(v->banner), TRUE);
+  GtkWidget *row = gtk_box_new(GTK_ORIENTATION_HORIZONTAL, 6);
+  gtk_widget_set_halign(row, GTK_ALIGN_CENTER);
+  v->stop_control = gtk_button_new_with_mnemonic("_Stop control");
+  GtkWidget *end = gtk_button_new_with_mnemonic("_End session");
+  gtk_style_context_add_class(gtk_widget_get_style_context(end), "destructive-action");
+  gtk_box_pack_start(GTK_BOX(row), v->stop_control, FALSE, FALSE, 0);
+  gtk_box_pack_start(GTK_BOX(row), end, FALSE, FALSE, 0);
+  v->chat = ll_chat_pane_new(send_chat, v);
+  gtk_box_pack_start(GTK_BOX(page), v->banner, FALSE, FALSE, 0);
+  gtk_box_pack_start(GTK_BOX(page), row, FALSE, FALSE, 0);
+  gtk_box_pack_start(GTK_BOX(page), v->chat, TRUE, TRUE, 0);
+  g_signal_connect(v->stop_control, "clicked", G_CALLBACK(on_stop_control), v);
+  g_signal_connect(end, "clicked", G_CALLBACK(on_stop), v);
+  return page;
+}
+
+static GtkWidget *build_ended_page(NoviceView *v)
+{
+  GtkWidget *page = ll_app_page_box();
+  v->ended_label = ll_app_text("");
+  GtkWidget *done = gtk_button_new_with_mnemonic("_Done");
+  gtk_widget_set_halign(done, GTK_ALIGN_CENTER);
+  gtk_box_pack_start(GTK_BOX(page), ll_app_heading("Sharing stopped"), FALSE, FALSE, 0);
+  gtk_box_pack_start(GTK_BOX(page), v->ended_label, FALSE, FALSE, 0);
+  gtk_box_pack_start(GTK_BOX(page), done, FALSE, FALSE, 0);
+  g_signal_connect(done, "clicked", G_CALLBACK(on_done), v);
+  return page;
+}
+
+static void novice_view_free(gpointer data)
+{
+  NoviceView *v = data;
+  g_signal_handlers_disconnect_by_data(v->window, v);
+  ll_novice_host_free(v->host);
+  ll_invitation_free(v->invitation);
+  ll_identity_free(v->identity);
+  ll_audit_log_close(v->audit);
+  forget_password(v);
+  if (v->indicator != NULL)
+    gtk_widget_destroy(v->indicator);
+  g_free(v->helper_name);
+  g_free(v->policy_path);
+  g_free(v);
+}
+
+GtkWidget *ll_novice_view_new(GtkWindow *window, const char *policy_path)
+{
+  NoviceView *v = g_new0(NoviceView, 1);
+  g_autoptr(GError) error = NULL;
+  v->window = window;
+  v->policy_path = g_strdup(policy_path);
+  v->identity = ll_identity_load_or_create(NULL, &error);
+  if (v->identity == NULL)
+    g_warning("%s", error->message);
+  g_clear_error(&error);
+  v->audit = ll_audit_log_open(NULL, &error);
+  if (v->audit == NULL)
+    g_warning("%s; sessions will not be recorded", error->message);
+  v->stack = gtk_stack_new();
+  gtk_stack_set_transition_type(GTK_STACK(v->stack), GTK_STACK_TRANSITION_TYPE_CROSSFADE);
+  gtk_stack_add_named(GTK_STACK(v->stack), build_start_page(v), "start");
+  gtk_stack_add_named(GTK_STACK(v->stack), build_waiting_page(v), "waiting");
+  gtk_stack_add_named(GTK_STACK(v->stack), build_shared_page(v), "shared");
+  gtk_stack_add_named(GTK_STACK(v->stack), build_ended_page(v), "ended");
+  v->root = v->stack;
+  v->indicator = build_indicator(v);
+  g_object_set_data_full(G_OBJECT(v->root), "lifeline-novice-view", v, novice_view_free);
+  g_signal_connect(window, "window-state-event", G_CALLBACK(on_window_state), v);
+  gtk_widget_show_all(v->root);
+  return v->root;
+}

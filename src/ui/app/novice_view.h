@@ -1,0 +1,13 @@
+/* "Get help": one button makes an invitation (a password and its lifetime
+ * behind Options), then a waiting screen with Save invitation…, Copy link
+ * and Cancel invitation; consent and control requests as dialogs whose
+ * default is "Don't allow"; while shared, a banner that says who sees or
+ * controls the screen, with Stop control and End session always there,
+ * the chat, and a small always-on-top window while the main one is
+ * minimised. The engine is the command line's (novice_host). */
+#pragma once
+#include <gtk/gtk.h>
+
+GtkWidget *ll_novice_view_new(GtkWindow *window, const char *policy_path);
+/* Cancels the invitation or ends the session. */
+void ll_novice_view_stop(GtkWidget *view);
