@@ -1,4 +1,5 @@
 #include "ui/app/app_widgets.h"
+#include <stdio.h>
 #include <string.h>
 
 GtkWidget *ll_app_page_box(void)
@@ -47,6 +48,16 @@ GtkWidget *ll_app_error_label(void)
 void ll_app_set_accessible_name(GtkWidget *widget, const char *name)
 {
   atk_object_set_name(gtk_widget_get_accessible(widget), name);
+}
+
+void ll_app_report(const char *format, ...)
+{
+  va_list args;
+  va_start(args, format);
+  g_autofree char *line = g_strdup_vprintf(format, args);
+  va_end(args);
+  g_print("%s\n", line);
+  fflush(stdout);
 }
 
 char *ll_app_sentence(const char *message)

@@ -13,3 +13,7 @@ void ll_app_set_accessible_name(GtkWidget *widget, const char *name);
 /* "this invitation expired at 14:05; ask for a new one" ->
  * "This invitation expired at 14:05; ask for a new one." */
 char *ll_app_sentence(const char *message);
+/* What the window shows, also as a line on standard output (flushed), in
+ * the words of the command line ("ready: ...", "control: granted"), so
+ * scripts and tests can follow the app as they follow `lifeline join`. */
+void ll_app_report(const char *format, ...) G_GNUC_PRINTF(1, 2);

@@ -1,4 +1,5 @@
 #include "ui/app/chat_pane.h"
+#include "ui/app/app_widgets.h"
 #include "common/text_sanitize.h"
 #include "common/framing.h"
 
@@ -35,6 +36,7 @@ void ll_chat_pane_add(GtkWidget *pane, const char *from, const char *text)
   g_autofree char *clean = ll_text_sanitize(text, LL_MAX_CHAT_PAYLOAD);
   g_autofree char *line = g_strdup_printf("[%s] %s: %s", stamp, from, clean);
   append(pane, line, "message");
+  ll_app_report("%s", line);
 }
 
 void ll_chat_pane_note(GtkWidget *pane, const char *text)
@@ -73,7 +75,7 @@ GtkWidget *ll_chat_pane_new(LlChatSend send, gpointer user_data)
 {
   GtkWidget *pane = gtk_box_new(GTK_ORIENTATION_VERTICAL, 6);
   GtkWidget *title = gtk_label_new(NULL);
-  gtk_label_set_markup(GTK_LABEL(title), "<b>Chat</b>");
+  gtk_label_set_markup_with_mnemonic(GTK_LABEL(title), "<b>C_hat</b>");
   gtk_widget_set_halign(title, GTK_ALIGN_START);
   GtkWidget *scroller = gtk_scrolled_window_new(NULL, NULL);
   gtk_scrolled_window_set_policy(GTK_SCROLLED_WINDOW(scroller), GTK_POLICY_NEVER,
@@ -95,7 +97,8 @@ GtkWidget *ll_chat_pane_new(LlChatSend send, gpointer user_data)
   gtk_entry_set_placeholder_text(GTK_ENTRY(entry), "Type a message");
   gtk_widget_set_hexpand(entry, TRUE);
   set_accessible_name(entry, "Message");
-  GtkWidget *button = gtk_button_new_with_mnemonic("_Send");
+  gtk_label_set_mnemonic_widget(GTK_LABEL(title), entry);   /* Alt+H: type a message */
+  GtkWidget *button = gtk_button_new_with_mnemonic("Se_nd");
   gtk_box_pack_start(GTK_BOX(row), entry, TRUE, TRUE, 0);
   gtk_box_pack_start(GTK_BOX(row), button, FALSE, FALSE, 0);
   gtk_box_pack_start(GTK_BOX(pane), title, FALSE, FALSE, 0);

@@ -39,12 +39,15 @@ static void show_page(HelperView *v, const char *name)
 
 static void set_status(HelperView *v, const char *text)
 {
+  ll_app_report("status: %s", text);
   gtk_label_set_text(GTK_LABEL(v->status), text);
 }
 
 static void set_control(HelperView *v, gboolean active, gboolean sensitive, const char *label)
 {
   v->updating_control = TRUE;
+  ll_app_report("control toggle: %s, %s, \"%s\"", active ? "on" : "off",
+                sensitive ? "enabled" : "greyed", label);
   gtk_toggle_button_set_active(GTK_TOGGLE_BUTTON(v->control), active);
   gtk_widget_set_sensitive(v->control, sensitive);
   gtk_button_set_label(GTK_BUTTON(v->control), label);
@@ -59,6 +62,35 @@ static void update_details(HelperView *v)
   gtk_label_set_text(GTK_LABEL(v->details), text);
 }
 
+/* Where the remote screen is on this screen, for scripts comparing
+ * pictures: the viewer widget's origin and size in root coordinates. */
+static void report_viewer_geometry(GtkWidget *display, GdkRectangle *allocation, gpointer data)
+{
+  (void)allocation; (void)data;
+  GdkWindow *window = gtk_widget_get_window(display);
+  gint x = 0, y = 0;
+  if (window == NULL || !gtk_widget_get_mapped(display))
+    return;
+  gdk_window_get_origin(window, &x, &y);
+  GtkAllocation a;
+  gtk_widget_get_allocation(display, &a);
+  if (!gtk_widget_get_has_window(display)) {
+    x += a.x;
+    y += a.y;
+  }
+  ll_app_report("viewer: %d %d %d %d remote %d %d", x, y, a.width, a.height,
+                vnc_display_get_width(VNC_DISPLAY(display)),
+                vnc_display_get_height(VNC_DISPLAY(display)));
+}
+
+static void on_viewer_initialized(GtkWidget *display, gpointer data)
+{
+  (void)data;
+  GtkAllocation a;
+  gtk_widget_get_allocation(display, &a);
+  report_viewer_geometry(display, &a, NULL);
+}
+
 /* ---- session events ---- */
 
 static void on_connected(LlHelperJoin *join, const char *path, const char *endpoint,
@@ -69,6 +101,7 @@ static void on_connected(LlHelperJoin *join, const char *path, const char *endpo
   g_free(v->path);
   v->path = g_strdup(path);
   v->connect_ms = elapsed_ms;
+  ll_app_report("connected via %s in %" G_GINT64_FORMAT " ms", path, elapsed_ms);
   g_autofree char *text = g_strdup_printf("Connected. Waiting for %s to allow you to see "
                                           "their screen…", v->novice_name);
   gtk_label_set_text(GTK_LABEL(v->progress_label), text);
@@ -109,7 +142,10 @@ static void on_ready(LlHelperJoin *join, guint16 port, gpointer data)
   ll_chat_pane_clear(v->chat);
   ll_chat_pane_note(v->chat, text);
   show_page(v, "session");
-  gtk_widget_grab_focus(v->display);
+  /* Watching: the keyboard stays with the window's own controls (the
+   * viewer takes it when control is granted). */
+  gtk_widget_grab_focus(v->control);
+  ll_app_report("ready: viewer");
 }
 
 static void on_control_granted(LlHelperJoin *join, gpointer data)
@@ -117,6 +153,7 @@ static void on_control_granted(LlHelperJoin *join, gpointer data)
   HelperView *v = data;
   (void)join;
   v->in_control = TRUE;
+  ll_app_report("control: granted");
   vnc_display_set_read_only(VNC_DISPLAY(v->display), FALSE);
   set_control(v, TRUE, TRUE, "Release _control");
   g_autofree char *text = g_strdup_printf("You are controlling %s's keyboard and mouse. They "
@@ -128,6 +165,8 @@ static void on_control_granted(LlHelperJoin *join, gpointer data)
 
 static void end_control(HelperView *v, const char *sentence)
 {
+  if (gtk_widget_has_focus(v->display))
+    gtk_widget_grab_focus(v->control);
   v->in_control = FALSE;
   vnc_display_set_read_only(VNC_DISPLAY(v->display), TRUE);
   set_control(v, FALSE, TRUE, "Request _control");
@@ -140,6 +179,7 @@ static void on_control_denied(LlHelperJoin *join, const char *reason, gpointer d
   HelperView *v = data;
   (void)join;
   g_autofree char *text = g_strdup_printf("No control: %s.", reason);
+  ll_app_report("control: refused: %s", reason);
   end_control(v, text);
 }
 
@@ -149,6 +189,7 @@ static void on_control_ended(LlHelperJoin *join, const char *by, gpointer data)
   (void)join;
   g_autofree char *why = ll_control_end_sentence(by, v->novice_name, "you");
   g_autofree char *text = g_strdup_printf("Control ended: %s. You can only watch now.", why);
+  ll_app_report("control: ended: %s", why);
   end_control(v, text);
 }
 
@@ -193,6 +234,9 @@ static void on_finished(LlHelperJoin *join, const GError *why, gpointer data)
   else
     text = ll_app_sentence(why->message);
   vnc_display_close(VNC_DISPLAY(v->display));
+  if (why != NULL && g_error_matches(why, LL_ERROR, LL_ERROR_REFUSED))
+    ll_app_report("refused: %s", why->message);
+  ll_app_report("ended: %s", text);
   gtk_label_set_text(GTK_LABEL(v->ended_label), text);
   show_page(v, "ended");
   if (v->fullscreen)
@@ -210,6 +254,7 @@ static const LlHelperJoinEvents join_events = {
 
 static void show_open_error(HelperView *v, const char *sentence)
 {
+  ll_app_report("error: %s", sentence);
   gtk_label_set_text(GTK_LABEL(v->open_error), sentence);
   gtk_widget_show(v->open_error);
   show_page(v, "open");
@@ -255,6 +300,7 @@ static char *ask_password(HelperView *v, const char *problem)
   gtk_box_pack_start(GTK_BOX(box), label, FALSE, FALSE, 0);
   gtk_box_pack_start(GTK_BOX(box), entry, FALSE, FALSE, 0);
   gtk_widget_show_all(dialog);
+  ll_app_report("password: %s", problem != NULL ? problem : "asked");
   char *password = NULL;
   if (gtk_dialog_run(GTK_DIALOG(dialog)) == GTK_RESPONSE_OK)
     password = g_strdup(gtk_entry_get_text(GTK_ENTRY(entry)));
@@ -464,7 +510,8 @@ static GtkWidget *build_toolbar(HelperView *v)
   gtk_toggle_button_set_active(GTK_TOGGLE_BUTTON(v->scale), TRUE);
   GtkWidget *full = gtk_button_new_with_mnemonic("_Full screen");
   GtkWidget *details = gtk_menu_button_new();
-  gtk_button_set_label(GTK_BUTTON(details), "Connection");
+  gtk_button_set_label(GTK_BUTTON(details), "C_onnection");
+  gtk_button_set_use_underline(GTK_BUTTON(details), TRUE);
   ll_app_set_accessible_name(details, "Connection details");
   GtkWidget *popover = gtk_popover_new(details);
   v->details = ll_app_text("");
@@ -495,6 +542,8 @@ static GtkWidget *build_session_page(HelperView *v)
   gtk_label_set_xalign(GTK_LABEL(v->status), 0);
   gtk_widget_set_halign(v->status, GTK_ALIGN_START);
   v->display = vnc_display_new();
+  g_signal_connect_after(v->display, "size-allocate", G_CALLBACK(report_viewer_geometry), NULL);
+  g_signal_connect(v->display, "vnc-initialized", G_CALLBACK(on_viewer_initialized), NULL);
   vnc_display_set_scaling(VNC_DISPLAY(v->display), TRUE);
   vnc_display_set_read_only(VNC_DISPLAY(v->display), TRUE);
   vnc_display_set_keyboard_grab(VNC_DISPLAY(v->display), FALSE);

@@ -121,6 +121,7 @@ static void on_ask(LlNoviceHost *host, const char *helper_name, const char *orga
       "Allow this only if you asked %s for help. Their key: %s. You can stop at any time.",
       helper_name, shown);
   close_dialog(&v->consent);
+  ll_app_report("asking: %s", primary);
   v->consent = question(v, primary, secondary);
   g_signal_connect(v->consent, "response", G_CALLBACK(on_consent), v);
 }
@@ -144,6 +145,7 @@ static void on_started(LlNoviceHost *host, const char *helper_name, gpointer dat
   ll_chat_pane_clear(v->chat);
   g_autofree char *note = g_strdup_printf("%s can now see your screen.", helper_name);
   ll_chat_pane_note(v->chat, note);
+  ll_app_report("sharing: %s", note);
   show_page(v, "shared");
 }
 
@@ -162,6 +164,7 @@ static void on_control_asked(LlNoviceHost *host, const char *helper_name, gpoint
   g_autofree char *primary = g_strdup_printf("%s asks to control your keyboard and mouse",
                                              helper_name);
   close_dialog(&v->control_dialog);
+  ll_app_report("asking: %s", primary);
   v->control_dialog = question(v, primary, "They could then use your computer as if they sat at "
                                "it. Press Esc at any time to take control back.");
   g_signal_connect(v->control_dialog, "response", G_CALLBACK(on_control_answer), v);
@@ -184,6 +187,7 @@ static void on_control_changed(LlNoviceHost *host, gboolean granted, const char 
   g_autofree char *note = granted
       ? g_strdup_printf("%s is now controlling your keyboard and mouse.", v->helper_name)
       : g_strdup_printf("Control ended: %s.", why);
+  ll_app_report("control: %s", note);
   ll_chat_pane_note(v->chat, note);
 }
 
@@ -239,6 +243,7 @@ static void on_invitation_ready(LlNoviceHost *host, const LlInvitation *invitati
       ? g_strdup_printf("Also reachable through %s.", invitation->rendezvous_url)
       : rendezvous_error != NULL ? ll_app_sentence(rendezvous_error->message) : g_strdup("");
   gtk_label_set_text(GTK_LABEL(v->rendezvous_label), rv);
+  ll_app_report("invitation: %s", error == NULL ? path : saved);
   show_page(v, "waiting");
 }
 
@@ -263,6 +268,7 @@ static void on_finished(LlNoviceHost *host, const GError *why, gpointer data)
   else
     text = g_strdup_printf("Nobody can see your screen now. %s", why->message);
   g_autofree char *sentence = ll_app_sentence(text);
+  ll_app_report("stopped: %s", sentence);
   gtk_label_set_text(GTK_LABEL(v->ended_label), sentence);
   show_page(v, "ended");
 }
@@ -310,6 +316,7 @@ static void on_invite(GtkWidget *button, gpointer data)
   gtk_widget_hide(v->start_error);
   if (!check_can_invite(v, &lifetime, &view_only, &error)) {
     g_autofree char *text = ll_app_sentence(error->message);
+    ll_app_report("error: %s", text);
     gtk_label_set_text(GTK_LABEL(v->start_error), text);
     gtk_widget_show(v->start_error);
     return;

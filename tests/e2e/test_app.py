@@ -1,0 +1,248 @@
+#!/usr/bin/env python3
+"""End to end: the desktop app on both sides, driven with xdotool under
+Xvfb, no manual step. The novice's app makes an invitation; the helper's app
+opens it; the consent dialog is answered with a key; the helper's gtk-vnc
+viewer shows the novice's desktop; control, typing into an xterm, Esc,
+chat both ways; a sealed invitation with a wrong password. Each screen is
+saved as a PNG in the test's directory (LIFELINE_KEEP_E2E=1 keeps them).
+
+usage: test_app.py LIFELINE [TEST ...]"""
+
+import os
+import subprocess
+import sys
+import time
+
+from harness import Process, Suite, Xvfb, differing_pixels
+
+LIFELINE = os.path.abspath(sys.argv[1])
+sys.argv = sys.argv[1:]
+suite = Suite()
+SHOTS = os.environ.get("LIFELINE_APP_SHOTS")   # also copy screenshots here
+
+
+def person_env(work, who, x):
+    return x.env(HOME=os.path.join(work, who), XDG_DATA_HOME=os.path.join(work, who, "data"),
+                 XDG_STATE_HOME=os.path.join(work, who, "state"),
+                 XDG_CONFIG_HOME=os.path.join(work, who, "config"), GTK_THEME="Adwaita",
+                 NO_AT_BRIDGE="1", GDK_BACKEND="x11")
+
+
+def xdo(x, *args):
+    return subprocess.run(["xdotool", *args], env=x.env(), capture_output=True, text=True,
+                          timeout=20)
+
+
+def key(x, *keys):
+    xdo(x, "key", "--delay", "60", *keys)
+    time.sleep(0.3)
+
+
+def shot(x, work, name):
+    path = os.path.join(work, f"{name}.png")
+    x.screenshot(path)
+    if SHOTS:
+        os.makedirs(SHOTS, exist_ok=True)
+        subprocess.run(["cp", path, SHOTS], check=True)
+    return path
+
+
+def main_window(x):
+    """Focuses the app's main window (there is no window manager)."""
+    deadline = time.monotonic() + 15
+    while time.monotonic() < deadline:
+        ids = xdo(x, "search", "--onlyvisible", "--name", "^Lifeline$").stdout.split()
+        if ids:
+            xdo(x, "windowfocus", "--sync", ids[0])
+            return ids[0]
+        time.sleep(0.2)
+    raise AssertionError("the Lifeline window never appeared")
+
+
+class Pair:
+    """The novice's app on one display (with an xterm), the helper's on
+    another; the invitation made and opened, the novice's yes given."""
+
+    def __init__(self, work, cleanups, password=None):
+        self.work = work
+        self.nx = Xvfb(1024, 768)
+        cleanups.append(self.nx.stop)
+        self.nx.run("xsetroot", "-solid", "#204a87")
+        self.hx = Xvfb(1600, 1200)
+        cleanups.append(self.hx.stop)
+        for who, x in (("novice", self.nx), ("helper", self.hx)):
+            name = "Alice" if who == "novice" else "Bob"
+            subprocess.run([LIFELINE, "id", "--name", name], env=person_env(work, who, x),
+                           check=True, capture_output=True, timeout=30)
+        self.novice = Process([LIFELINE, "app", "--get-help"], env=person_env(work, "novice", self.nx),
+                              name="novice-app")
+        cleanups.append(self.novice.stop)
+        main_window(self.nx)
+        if password is not None:
+            key(self.nx, "alt+o")                      # Options
+            key(self.nx, "alt+p")                      # Password
+            xdo(self.nx, "type", "--delay", "30", password)
+        key(self.nx, "alt+i")                          # Invite a helper
+        out = self.novice.wait_for("invitation: ")
+        self.invitation = out.split("invitation: ")[1].splitlines()[0]
+        assert os.path.exists(self.invitation), out
+        shot(self.nx, work, "novice-waiting")
+
+    def open_in_helper(self, cleanups):
+        self.helper = Process([LIFELINE, "app", self.invitation],
+                              env=person_env(self.work, "helper", self.hx), name="helper-app")
+        cleanups.append(self.helper.stop)
+        self.hwin = main_window(self.hx)
+        xdo(self.hx, "windowsize", "--sync", self.hwin, "1560", "1160")
+
+    def accept(self):
+        self.novice.wait_for("asking: Bob wants to see your screen")
+        time.sleep(0.5)
+        shot(self.nx, self.work, "novice-consent")
+        key(self.nx, "alt+a")                          # Allow
+        self.helper.wait_for("ready: viewer")
+        self.novice.wait_for("sharing: Bob can now see your screen.")
+
+
+def viewer_geometry(helper):
+    """The last 'viewer: X Y W H remote RW RH' line with a remote size."""
+    lines = [l for l in helper.out.splitlines() if l.startswith("viewer: ")]
+    for line in reversed(lines):
+        x, y, w, h, _, rw, rh = line.split()[1:8]
+        if int(rw) > 0:
+            return int(x), int(y), int(w), int(h), int(rw), int(rh)
+    return None
+
+
+def remote_origins(geo):
+    """Where the 1:1 remote screen can be in the viewer widget: at its
+    top-left corner, or centred when the widget is larger."""
+    vx, vy, vw, vh, rw, rh = geo
+    return [(vx, vy), (vx + max(0, (vw - rw) // 2), vy + max(0, (vh - rh) // 2))]
+
+
+def crop_viewer(work, screen, origin, rw, rh):
+    crop = os.path.join(work, f"viewer-crop-{origin[0]}-{origin[1]}.png")
+    subprocess.run(["convert", screen, "-crop", f"{rw}x{rh}+{origin[0]}+{origin[1]}", "+repage",
+                    crop], check=True, timeout=30)
+    return crop
+
+
+@suite.test
+def test_invite_consent_and_view(work, cleanups):
+    p = Pair(work, cleanups)
+    p.nx.spawn("xterm", "-geometry", "60x8+560+560", "-bg", "#fce94f", "-fg", "black")
+    p.nx.wait_window("xterm")
+    p.open_in_helper(cleanups)
+    p.accept()
+    # 1:1: no scaling, so the viewer's pixels are the novice's.
+    main_window(p.hx)
+    key(p.hx, "alt+s")
+    p.helper.wait_for("viewer: ")
+    deadline = time.monotonic() + 15
+    diff = None
+    while time.monotonic() < deadline:
+        time.sleep(1.0)
+        geo = viewer_geometry(p.helper)
+        if geo is None:
+            continue
+        vx, vy, vw, vh, rw, rh = geo
+        assert (rw, rh) == (1024, 768), geo
+        root = shot(p.nx, work, "novice-shared")
+        helper_screen = shot(p.hx, work, "helper-viewer")
+        diff = min(differing_pixels(root, crop_viewer(work, helper_screen, origin, rw, rh), 10)
+                   for origin in remote_origins(geo))
+        if diff <= 0.01 * rw * rh:
+            break
+    # Tolerance: 1 % of the pixels may differ by more than 10 % (the
+    # consent dialog fading, the text cursor blinking).
+    assert diff is not None and diff <= 0.01 * 1024 * 768, f"{diff} pixels differ"
+
+
+@suite.test
+def test_control_typing_and_esc(work, cleanups):
+    p = Pair(work, cleanups)
+    typed = os.path.join(work, "typed.txt")
+    p.nx.spawn("xterm", "-geometry", "60x8+560+560", "-e", "sh", "-c", f"cat > {typed}")
+    p.nx.wait_window("xterm")
+    p.open_in_helper(cleanups)
+    p.accept()
+    main_window(p.hx)
+    key(p.hx, "alt+s")                                 # 1:1, to point at the xterm
+    mark = p.helper.mark()
+    key(p.hx, "alt+c")                                 # Request control
+    p.helper.wait_for('control toggle: on, greyed, "Waiting for Alice', since=mark)
+    p.novice.wait_for("asking: Bob asks to control your keyboard and mouse")
+    time.sleep(0.5)
+    shot(p.nx, work, "novice-control-request")
+    key(p.nx, "alt+a")
+    p.helper.wait_for("control: granted", since=mark)
+    p.helper.wait_for('control toggle: on, enabled, "Release _control"', since=mark)
+    time.sleep(1.0)
+    geo = viewer_geometry(p.helper)
+    screen = shot(p.hx, work, "helper-granted")
+    root = shot(p.nx, work, "novice-granted")
+    ox, oy = min(remote_origins(geo), key=lambda o: differing_pixels(
+        root, crop_viewer(work, screen, o, geo[4], geo[5]), 10))
+    # The helper's pointer over the xterm in the viewer moves the novice's
+    # pointer there, which gives the xterm the keyboard (no window manager).
+    xdo(p.hx, "mousemove", "--sync", str(ox + 700), str(oy + 620))
+    xdo(p.hx, "click", "1")
+    time.sleep(0.5)
+    xdo(p.hx, "type", "--delay", "80", "hello from Bob")
+    key(p.hx, "Return")
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        if os.path.exists(typed) and "hello from Bob" in open(typed).read():
+            break
+        time.sleep(0.2)
+    assert "hello from Bob" in open(typed).read()
+    shot(p.hx, work, "helper-in-control")
+    # Esc on the novice's keyboard: the helper's toggle flips back within 1 s.
+    mark = p.helper.mark()
+    pressed = time.monotonic()
+    key(p.nx, "Escape")
+    p.helper.wait_for('control toggle: off, enabled, "Request _control"', since=mark, timeout=5)
+    flipped = p.helper.arrival_time('control toggle: off', since=mark)
+    assert flipped - pressed < 1.0, f"the toggle flipped back after {flipped - pressed:.2f} s"
+    assert "control: ended: Alice pressed Esc" in p.helper.out[mark:]
+
+
+@suite.test
+def test_chat_both_ways(work, cleanups):
+    p = Pair(work, cleanups)
+    p.open_in_helper(cleanups)
+    p.accept()
+    main_window(p.hx)
+    key(p.hx, "alt+h")                                 # the chat line
+    xdo(p.hx, "type", "--delay", "40", "Hello Alice, Bob here")
+    key(p.hx, "Return")
+    p.novice.wait_for("Bob: Hello Alice, Bob here")
+    main_window(p.nx)
+    key(p.nx, "alt+h")
+    xdo(p.nx, "type", "--delay", "40", "Hi Bob, thanks")
+    key(p.nx, "Return")
+    p.helper.wait_for("Alice: Hi Bob, thanks")
+    time.sleep(0.5)
+    shot(p.nx, work, "novice-chat")
+    shot(p.hx, work, "helper-chat")
+
+
+@suite.test
+def test_sealed_invitation_wrong_password(work, cleanups):
+    p = Pair(work, cleanups, password="correct horse")
+    p.open_in_helper(cleanups)
+    p.helper.wait_for("password: asked")
+    time.sleep(0.3)
+    xdo(p.hx, "type", "--delay", "40", "wrong guess")
+    key(p.hx, "Return")
+    p.helper.wait_for("password: That password does not open this invitation.")
+    time.sleep(0.5)
+    shot(p.hx, work, "helper-wrong-password")
+    assert p.helper.proc.poll() is None, "the app crashed"
+    xdo(p.hx, "type", "--delay", "40", "correct horse")
+    key(p.hx, "Return")
+    p.novice.wait_for("asking: Bob wants to see your screen")
+
+
+sys.exit(suite.run())
