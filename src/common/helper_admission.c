@@ -58,6 +58,29 @@ static void judge_time(gnutls_x509_crt_t crt, gint64 now, LlAdmission *out)
   }
 }
 
+/* A helper's certificate is an end entity for TLS clients: not a CA of its
+ * own, and (when it says what it is for) meant for client authentication,
+ * so a company CA's other certificates do not make helpers. */
+static gboolean fit_for_helper(gnutls_x509_crt_t crt)
+{
+  unsigned int critical = 0;
+  if (gnutls_x509_crt_get_basic_constraints(crt, &critical, NULL, NULL) > 0)
+    return FALSE;
+  gboolean any_purpose = FALSE;
+  for (unsigned int i = 0;; i++) {
+    char oid[128];
+    size_t size = sizeof oid;
+    int rc = gnutls_x509_crt_get_key_purpose_oid(crt, i, oid, &size, NULL);
+    if (rc == GNUTLS_E_REQUESTED_DATA_NOT_AVAILABLE)
+      return !any_purpose;
+    if (rc < 0)
+      return FALSE;
+    any_purpose = TRUE;
+    if (strcmp(oid, GNUTLS_KP_TLS_WWW_CLIENT) == 0 || strcmp(oid, GNUTLS_KP_ANY) == 0)
+      return TRUE;
+  }
+}
+
 /* Did one of CAS sign CRT? Sets OUT when it says something: admitted,
  * expired, or not valid yet. Returns TRUE when a trusted CA signed it. */
 static gboolean signed_by_trusted(GPtrArray *cas, gnutls_x509_crt_t crt, gint64 now,
@@ -79,10 +102,16 @@ static gboolean signed_by_trusted(GPtrArray *cas, gnutls_x509_crt_t crt, gint64 
                                &status) >= 0 &&
         status == 0) {
       judge_time(crt, now, out);
-      if (out->verdict == LL_ADMIT_YES && now >= gnutls_x509_crt_get_expiration_time(ca))
+      if (out->verdict == LL_ADMIT_YES && (now >= gnutls_x509_crt_get_expiration_time(ca) ||
+                                           now < gnutls_x509_crt_get_activation_time(ca)))
         refuse(out, LL_ADMIT_EXPIRED,
-               g_strdup_printf(NOT_AUTHORIZED ": the certificate of %s that signed yours has "
-                               "expired", out->organisation));
+               g_strdup_printf(NOT_AUTHORIZED ": the certificate of %s that signed yours is "
+                               "not valid now", out->organisation));
+      else if (out->verdict == LL_ADMIT_YES && !fit_for_helper(crt))
+        refuse(out, LL_ADMIT_NOT_LISTED,
+               g_strdup_printf(NOT_AUTHORIZED ": the certificate %s signed for you is not a "
+                               "helper's (it is a CA's, or not for client authentication)",
+                               out->organisation));
       gnutls_x509_crt_deinit(ca);
       return TRUE;
     }

@@ -4,6 +4,7 @@
 #include <gnutls/gnutls.h>
 #include <gnutls/x509.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <glib/gstdio.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -230,19 +231,42 @@ static gboolean read_ca_certificates(LlPolicy *p, const char *path, const char *
   return ok;
 }
 
-/* Whoever may write a policy file or its CA decides who gets in: only
- * root, or the owner of a user-level file, may. */
-static gboolean safe_owner_and_mode(const char *path, char **why)
+/* Whoever may write a policy file, its CA, or the directory holding them
+ * decides who gets in: only root, or for a user's own file also its owner.
+ * The checks are made on the file actually opened, and it is read within
+ * MAX bytes. */
+static gboolean owner_may_write(uid_t owner, LlPolicyLevel level)
 {
+  return owner == 0 || (level != LL_POLICY_MACHINE && owner == getuid());
+}
+
+static gboolean check_directory(const char *path, LlPolicyLevel level, char **why)
+{
+  g_autofree char *dir = g_path_get_dirname(path);
   GStatBuf st;
-  if (g_stat(path, &st) != 0) {
-    int saved = errno;
-    *why = g_strdup_printf("cannot read %s: %s", path, g_strerror(saved));
+  if (g_stat(dir, &st) != 0) {
+    *why = g_strdup_printf("cannot examine %s", dir);
     return FALSE;
   }
-  if (st.st_uid != 0 && st.st_uid != getuid()) {
-    *why = g_strdup_printf("%s belongs to another user (uid %u); only root or you may own it",
-                           path, (unsigned)st.st_uid);
+  /* A sticky directory (like /tmp) lets nobody replace another's file. */
+  if (!owner_may_write(st.st_uid, level) ||
+      ((st.st_mode & (S_IWGRP | S_IWOTH)) != 0 && (st.st_mode & S_ISVTX) == 0)) {
+    *why = g_strdup_printf("%s is in %s, which other users can change", path, dir);
+    return FALSE;
+  }
+  return TRUE;
+}
+
+static gboolean check_file(int fd, const char *path, LlPolicyLevel level, gsize max, char **why)
+{
+  struct stat st;
+  if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+    *why = g_strdup_printf("%s is not a regular file", path);
+    return FALSE;
+  }
+  if (!owner_may_write(st.st_uid, level)) {
+    *why = g_strdup_printf("%s belongs to another user (uid %u); only root%s may own it", path,
+                           (unsigned)st.st_uid, level == LL_POLICY_MACHINE ? "" : " or you");
     return FALSE;
   }
   if ((st.st_mode & (S_IWGRP | S_IWOTH)) != 0) {
@@ -250,31 +274,61 @@ static gboolean safe_owner_and_mode(const char *path, char **why)
                            path);
     return FALSE;
   }
-  return TRUE;
+  if ((guint64)st.st_size > max) {
+    *why = g_strdup_printf("%s is too large (over %" G_GSIZE_FORMAT " bytes)", path, max);
+    return FALSE;
+  }
+  return check_directory(path, level, why);
 }
 
-static void read_helper_ca(LlPolicy *p, GKeyFile *kf, const char *origin)
+static gboolean read_trusted_file(const char *path, LlPolicyLevel level, gsize max, char **text,
+                                  gsize *length, char **why)
+{
+  int fd = open(path, O_RDONLY | O_CLOEXEC);
+  if (fd < 0) {
+    int saved = errno;
+    *why = g_strdup_printf("cannot read %s: %s", path, g_strerror(saved));
+    return FALSE;
+  }
+  gboolean ok = check_file(fd, path, level, max, why);
+  if (ok) {
+    char *buffer = g_malloc(max + 1);
+    gssize n = read(fd, buffer, max + 1);
+    ok = n >= 0 && (gsize)n <= max;
+    if (ok) {
+      buffer[n] = '\0';
+      *text = buffer;
+      *length = (gsize)n;
+    } else {
+      *why = g_strdup_printf("cannot read %s whole", path);
+      g_free(buffer);
+    }
+  }
+  close(fd);
+  return ok;
+}
+
+static void read_helper_ca(LlPolicy *p, GKeyFile *kf, const char *origin, LlPolicyLevel level)
 {
   g_autofree char *path = raw_value(kf, OFFER, "helper-ca");
   g_autofree char *text = NULL;
-  g_autoptr(GError) error = NULL;
   char *why = NULL;
   gsize length = 0;
   if (path == NULL || *path == '\0')
     return;
-  if (!safe_owner_and_mode(path, &why)) {
-    offers_off(p, g_strdup_printf("%s: %s", origin, why));
+  if (!g_path_is_absolute(path)) {
+    /* Relative to what? The current directory is the user's to choose. */
+    offers_off(p, g_strdup_printf("%s: helper-ca %s must be an absolute path", origin, path));
+  } else if (!read_trusted_file(path, level, MAX_CA_BYTES, &text, &length, &why)) {
+    offers_off(p, g_strdup_printf("%s: helper-ca: %s", origin, why));
     g_free(why);
-  } else if (!g_file_get_contents(path, &text, &length, &error) || length > MAX_CA_BYTES) {
-    offers_off(p, g_strdup_printf("%s: helper-ca %s cannot be read (%s)", origin, path,
-                                  error != NULL ? error->message : "too large"));
   } else if (!read_ca_certificates(p, path, text, length, &why)) {
     offers_off(p, g_strdup_printf("%s: %s", origin, why));
     g_free(why);
   }
 }
 
-static void read_offer(LlPolicy *p, GKeyFile *kf, const char *origin, gboolean user_level)
+static void read_offer(LlPolicy *p, GKeyFile *kf, const char *origin, LlPolicyLevel level)
 {
   gboolean allowed = p->offers_allowed;
   if (!read_boolean(kf, OFFER, "allow", &allowed))
@@ -284,22 +338,22 @@ static void read_offer(LlPolicy *p, GKeyFile *kf, const char *origin, gboolean u
   if (!read_control(kf, OFFER, &p->offer_view_only))
     offers_off(p, g_strdup_printf("%s: [offer] control must be allow or view-only", origin));
   read_helpers(p, kf, origin);
-  read_helper_ca(p, kf, origin);
+  read_helper_ca(p, kf, origin, level);
   if (p->offer_problem != NULL)
     p->offers_allowed = FALSE;
-  if (p->offers_allowed && !user_level && ll_helper_sources_empty(&p->admit))
+  if (p->offers_allowed && level != LL_POLICY_NARROWING && ll_helper_sources_empty(&p->admit))
     offers_off(p, g_strdup_printf("%s: offers are allowed but [offer] names no helpers and "
                                   "no helper-ca", origin));
 }
 
 LlPolicy *ll_policy_parse(const char *text, gsize length, const char *origin,
-                          gboolean user_level)
+                          LlPolicyLevel level)
 {
   LlPolicy *p = ll_policy_new_default();
   /* Offered help is view-only unless policy says allow; a user's file
    * starts from what the machine allows. */
-  p->offers_allowed = user_level;
-  p->offer_view_only = !user_level;
+  p->offers_allowed = level == LL_POLICY_NARROWING;
+  p->offer_view_only = level != LL_POLICY_NARROWING;
   g_autoptr(GKeyFile) kf = g_key_file_new();
   g_autoptr(GError) error = NULL;
   if (length > MAX_POLICY_BYTES || !g_key_file_load_from_data(kf, text, length,
@@ -311,27 +365,31 @@ LlPolicy *ll_policy_parse(const char *text, gsize length, const char *origin,
   }
   warn_unknown_keys(p, kf, origin);
   read_solicited(p, kf, origin);
-  read_offer(p, kf, origin, user_level);
+  read_offer(p, kf, origin, level);
   return p;
 }
 
-LlPolicy *ll_policy_load_file(const char *path, gboolean user_level)
+LlPolicy *ll_policy_load_file(const char *path, LlPolicyLevel level)
 {
   g_autofree char *text = NULL;
-  g_autoptr(GError) error = NULL;
   char *why = NULL;
   gsize length = 0;
   if (!g_file_test(path, G_FILE_TEST_EXISTS))
-    return user_level ? ll_policy_parse("", 0, path, TRUE) : ll_policy_new_default();
-  if (!g_file_get_contents(path, &text, &length, &error)) {
-    LlPolicy *p = ll_policy_new_default();
-    solicited_off(p, g_strdup_printf("%s cannot be read (%s)", path, error->message));
-    offers_off(p, g_strdup_printf("%s cannot be read", path));
-    return p;
-  }
-  LlPolicy *p = ll_policy_parse(text, length, path, user_level);
-  if (!safe_owner_and_mode(path, &why))
-    offers_off(p, why);   /* [solicited] was readable: it stands */
+    return level == LL_POLICY_NARROWING ? ll_policy_parse("", 0, path, level)
+                                        : ll_policy_new_default();
+  if (read_trusted_file(path, level, MAX_POLICY_BYTES, &text, &length, &why))
+    return ll_policy_parse(text, length, path, level);
+  /* Not to be trusted for offers. [solicited] stands when the file could
+   * be read at all (it only restricts this machine's own user). */
+  g_autofree char *loose = NULL;
+  gsize loose_len = 0;
+  gboolean readable = g_file_get_contents(path, &loose, &loose_len, NULL) &&
+                      loose_len <= MAX_POLICY_BYTES;
+  LlPolicy *p = readable ? ll_policy_parse(loose, loose_len, path, level)
+                         : ll_policy_new_default();
+  if (!readable)
+    solicited_off(p, g_strdup(why));
+  offers_off(p, why);
   return p;
 }
 
@@ -363,14 +421,24 @@ LlPolicy *ll_policy_narrow(const LlPolicy *machine, const LlPolicy *user)
 
 LlPolicy *ll_policy_load_effective(const char *path)
 {
-  g_autoptr(LlPolicy) machine =
-      ll_policy_load_file(path != NULL ? path : LL_POLICY_DEFAULT_PATH, FALSE);
+  gboolean machine_file = g_file_test(LL_POLICY_DEFAULT_PATH, G_FILE_TEST_EXISTS);
+  g_autoptr(LlPolicy) policy = NULL;
+  if (path != NULL && machine_file) {
+    /* A machine policy exists: --policy cannot widen it. */
+    g_autoptr(LlPolicy) machine = ll_policy_load_file(LL_POLICY_DEFAULT_PATH, LL_POLICY_MACHINE);
+    g_autoptr(LlPolicy) given = ll_policy_load_file(path, LL_POLICY_NARROWING);
+    policy = ll_policy_narrow(machine, given);
+  } else if (path != NULL) {
+    policy = ll_policy_load_file(path, LL_POLICY_LOCAL);
+  } else {
+    policy = ll_policy_load_file(LL_POLICY_DEFAULT_PATH, LL_POLICY_MACHINE);
+  }
   g_autofree char *user_path =
       g_build_filename(g_get_user_config_dir(), "lifeline", "policy.conf", NULL);
   if (!g_file_test(user_path, G_FILE_TEST_EXISTS))
-    return g_steal_pointer(&machine);
-  g_autoptr(LlPolicy) user = ll_policy_load_file(user_path, TRUE);
-  return ll_policy_narrow(machine, user);
+    return g_steal_pointer(&policy);
+  g_autoptr(LlPolicy) user = ll_policy_load_file(user_path, LL_POLICY_NARROWING);
+  return ll_policy_narrow(policy, user);
 }
 
 gboolean ll_policy_check_invitation(const LlPolicy *policy, gint64 *lifetime, gboolean *cut,

@@ -48,21 +48,30 @@ typedef struct {
 
 /* The defaults of a machine without a policy file. */
 LlPolicy *ll_policy_new_default(void);
+/* Who may write a policy file (and the CA it names), and where it starts:
+ *  MACHINE: /etc/lifeline/policy.conf; root only; the defaults above.
+ *  LOCAL: a per-user install's file (--policy with no machine file); root
+ *    or the user; the defaults above.
+ *  NARROWING: a user's own file (--policy beside a machine file, or
+ *    $XDG_CONFIG_HOME/lifeline/policy.conf); root or the user; starts from
+ *    "all the machine allows", since it can only take away. */
+typedef enum { LL_POLICY_MACHINE, LL_POLICY_LOCAL, LL_POLICY_NARROWING } LlPolicyLevel;
+
 /* ll_policy_load_file reads PATH. It never fails: problems fail closed
  * as described above and are recorded in the result. A missing file
  * gives the defaults. */
-/* Parses policy text; a CA path inside it is read from disk. For tests
- * and for ll_policy_load, which checks the file's owner and mode after.
- * A USER_LEVEL file starts from "everything the machine allows" instead
- * of the machine defaults, since it can only narrow. */
+/* Parses policy text; a CA path inside it (absolute only) is read from
+ * disk with LEVEL's rules. For tests and for ll_policy_load_file, which
+ * checks the file itself first. */
 LlPolicy *ll_policy_parse(const char *text, gsize length, const char *origin,
-                          gboolean user_level);
-LlPolicy *ll_policy_load_file(const char *path, gboolean user_level);
+                          LlPolicyLevel level);
+LlPolicy *ll_policy_load_file(const char *path, LlPolicyLevel level);
 /* What a user's own policy leaves of MACHINE: each setting the narrower
  * of the two; when the user names helpers, a helper needs both. */
 LlPolicy *ll_policy_narrow(const LlPolicy *machine, const LlPolicy *user);
-/* The machine's file at PATH (NULL: the default path) narrowed by the
- * user's $XDG_CONFIG_HOME/lifeline/policy.conf when there is one. */
+/* The policy in force. The machine's file; a --policy PATH narrows it, or
+ * stands in for it on a machine without one (a per-user install); then
+ * the user's $XDG_CONFIG_HOME/lifeline/policy.conf narrows the result. */
 LlPolicy *ll_policy_load_effective(const char *path);
 void ll_policy_free(LlPolicy *policy);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(LlPolicy, ll_policy_free)

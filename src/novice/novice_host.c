@@ -3,6 +3,7 @@
 #include "common/encoding.h"
 #include "common/error.h"
 #include "common/helper_admission.h"
+#include "common/token_bucket.h"
 #include "net/ice_path.h"
 #include "net/rendezvous_client.h"
 #include "net/session.h"
@@ -27,12 +28,16 @@ typedef struct {
   LlSession *session;
   char *name;
   char *organisation;   /* an admitted offer: see LlNoviceHostEvents.ask */
+  gboolean view_only;   /* an admitted offer: the policy says control=view-only */
   char *key_text;
 } Peer;
 
 struct LlNoviceHost {
   LlNoviceHostConfig config;
   gboolean offers;               /* a host for offers, not an invitation */
+  char *policy_path;
+  LlTokenBucket refusal_audit;   /* offers: unknown peers cannot flood the audit log */
+  guint refusals_unaudited;
   char *session_id;              /* the invitation's; for offers, the running session's */
   char *novice_name;
   char *display_name;
@@ -114,14 +119,34 @@ static const char *audit_session(LlNoviceHost *h)
   return h->session_id != NULL ? h->session_id : "none";
 }
 
+static void audit_refusal(Peer *p, const char *log_reason)
+{
+  LlNoviceHost *h = p->host;
+  if (h->offers && !ll_token_bucket_take(&h->refusal_audit)) {
+    h->refusals_unaudited++;
+    return;
+  }
+  if (h->refusals_unaudited > 0) {
+    g_autofree char *count = g_strdup_printf("%u", h->refusals_unaudited);
+    ll_audit_log_write(h->config.audit, "refusals-not-recorded", "count", count, NULL);
+    h->refusals_unaudited = 0;
+  }
+  ll_audit_log_write(h->config.audit, "helper-refused", "session", audit_session(h), "from",
+                     p->address, "helper", p->name != NULL ? p->name : "unknown", "helper-key",
+                     p->key_text, "reason", log_reason, NULL);
+}
+
 static void refuse(Peer *p, const char *reason_for_helper, const char *log_reason)
 {
   LlNoviceHost *h = p->host;
   p->state = PEER_REFUSED;
-  g_message("refused a helper from %s: %s", p->address, log_reason);
-  ll_audit_log_write(h->config.audit, "helper-refused", "session", audit_session(h), "from",
-                     p->address, "helper", p->name != NULL ? p->name : "unknown", "helper-key",
-                     p->key_text, "reason", log_reason, NULL);
+  /* An offer refused never reaches the novice, not even as a line on
+   * their terminal: it goes to the log (journald) and the audit log. */
+  if (h->offers)
+    g_info("refused a helper from %s: %s", p->address, log_reason);
+  else
+    g_message("refused a helper from %s: %s", p->address, log_reason);
+  audit_refusal(p, log_reason);
   if (h->events.refused != NULL)
     h->events.refused(h, p->address, log_reason, h->user_data);
   g_autoptr(LlControlMessage) no = ll_control_message_new(LL_MSG_REFUSED);
@@ -187,8 +212,10 @@ static void handle_offer(Peer *p, const LlControlMessage *m)
     refuse(p, "not an authorized helper for this machine", "the helper sent no certificate");
     return;
   }
-  ll_admission_check(h->config.policy, g_bytes_get_data(der, NULL), g_bytes_get_size(der),
+  g_autoptr(LlPolicy) policy = ll_policy_load_effective(h->policy_path);
+  ll_admission_check(policy, g_bytes_get_data(der, NULL), g_bytes_get_size(der),
                      g_get_real_time() / G_USEC_PER_SEC, &admission);
+  p->view_only = policy->offer_view_only;
   if (admission.verdict != LL_ADMIT_YES) {
     refuse(p, admission.reason, admission.reason);
   } else if (h->asking != NULL || h->assist != NULL || h->stopping) {
@@ -404,6 +431,24 @@ static const LlAssistEvents assist_events = {
   .interrupted = assist_interrupted, .resumed = assist_resumed, .finished = assist_finished,
 };
 
+/* The screen could not be shared after the novice's yes: the helper is
+ * told why; an invitation is over, a host waits for the next offer. */
+static void share_failed(LlNoviceHost *h, Peer *p, const GError *error)
+{
+  g_warning("cannot share the screen: %s", error->message);
+  g_autofree char *reason = g_strdup_printf("the screen cannot be shared: %s", error->message);
+  refuse(p, reason, reason);   /* the peer stays until its connection has closed */
+  if (!h->offers) {
+    finish(h, g_error_copy(error));
+    return;
+  }
+  h->spent = FALSE;
+  g_clear_pointer(&h->helper_name, g_free);
+  g_clear_pointer(&h->helper_key, g_free);
+  g_clear_pointer(&h->session_id, g_free);
+  sodium_memzero(h->resume_token, sizeof h->resume_token);
+}
+
 static char *new_session_id(void)
 {
   guint8 id[16];
@@ -414,7 +459,7 @@ static char *new_session_id(void)
 static void accept_peer(LlNoviceHost *h, Peer *p)
 {
   g_autoptr(GError) error = NULL;
-  gboolean policy_view_only = h->offers && h->config.policy->offer_view_only;
+  gboolean policy_view_only = h->offers && p->view_only;
   if (h->offers)
     h->session_id = new_session_id();
   LlAssistConfig config = {
@@ -431,24 +476,15 @@ static void accept_peer(LlNoviceHost *h, Peer *p)
   ll_audit_log_write(h->config.audit, "consent-given", "session", config.session_id, "helper",
                      p->name, "helper-key", p->key_text, "from", p->address, "by",
                      h->offers ? "offer" : "invitation", NULL);
-  ll_audit_log_write(h->config.audit, "session-start", "session", config.session_id, "helper",
-                     p->name, "helper-key", p->key_text, "view-only",
-                     config.view_only ? "yes" : "no", NULL);
   g_autoptr(LlSession) session = ll_session_ref(p->session);
   h->assist = ll_assist_session_new(session, &config, &assist_events, h, &error);
   if (h->assist == NULL) {
-    g_warning("cannot share the screen: %s", error->message);
-    g_autofree char *reason = g_strdup_printf("the screen cannot be shared: %s", error->message);
-    ll_session_close(session, reason);
-    if (h->offers) {
-      h->session_end_reason = g_error_copy(error);
-      h->session_end_idle = g_idle_add(end_offered_session, h);
-    } else {
-      finish(h, g_error_copy(error));
-    }
-    peer_remove(p);
+    share_failed(h, p, error);
     return;
   }
+  ll_audit_log_write(h->config.audit, "session-start", "session", config.session_id, "helper",
+                     p->name, "helper-key", p->key_text, "view-only",
+                     config.view_only ? "yes" : "no", NULL);
   /* The session now belongs to the assist session; the peer lets go
    * without closing anything. */
   ll_session_unref(g_steal_pointer(&p->session));
@@ -667,7 +703,9 @@ static gboolean renew_rendezvous(gpointer data)
   LlNoviceHost *h = data;
   h->rendezvous_retry = 0;
   g_clear_pointer(&h->rendezvous, ll_rendezvous_client_free);
-  start_rendezvous(h);
+  g_hash_table_remove_all(h->ice_peers);   /* their peer ids die with the connection */
+  if (!h->stopping && !h->finished)
+    start_rendezvous(h);
   return G_SOURCE_REMOVE;
 }
 
@@ -681,7 +719,7 @@ static void rv_opened(LlRendezvousClient *c, const char *mailbox, const LlIceSer
     ll_ice_servers_copy(&h->ice_servers, ice);
     g_clear_handle_id(&h->rendezvous_retry, g_source_remove);
     h->rendezvous_retry = g_timeout_add_seconds(RENDEZVOUS_REFRESH_S, renew_rendezvous, h);
-    if (!h->mailbox_open)
+    if (!h->mailbox_open && h->events.rendezvous_ready != NULL)
       h->events.rendezvous_ready(h, mailbox, NULL, h->user_data);
     h->mailbox_open = TRUE;
     return;
@@ -727,12 +765,13 @@ static void rv_closed(LlRendezvousClient *c, const GError *why, gpointer data)
 {
   LlNoviceHost *h = data;
   (void)c;
-  if (h->offers && !h->finished && !h->stopping) {
+  if (h->offers) {
+    if (h->finished || h->stopping)
+      return;
     g_warning("lost the rendezvous (%s); registering again in %d s",
               why != NULL ? why->message : "closed", RENDEZVOUS_RETRY_S);
     if (!h->mailbox_open && h->events.rendezvous_ready != NULL)
       h->events.rendezvous_ready(h, NULL, why, h->user_data);
-    g_hash_table_remove_all(h->ice_peers);   /* their peer ids die with the connection */
     g_clear_handle_id(&h->rendezvous_retry, g_source_remove);
     h->rendezvous_retry = g_timeout_add_seconds(RENDEZVOUS_RETRY_S, renew_rendezvous, h);
     return;
@@ -837,7 +876,9 @@ LlNoviceHost *ll_novice_host_new(const LlNoviceHostConfig *config,
   h->events = *events;
   h->user_data = user_data;
   h->offers = config->invitation == NULL;
-  g_return_val_if_fail(!h->offers || config->policy != NULL, NULL);
+  h->policy_path = g_strdup(config->policy_path);
+  h->config.policy_path = h->policy_path;
+  ll_token_bucket_init(&h->refusal_audit, 20, 1);
   h->novice_name = g_strdup(h->offers ? config->novice_name : config->invitation->novice_name);
   if (!h->offers)
     h->session_id = g_strdup(config->invitation->session_id);
@@ -892,6 +933,7 @@ void ll_novice_host_stop(LlNoviceHost *h, const char *reason)
   if (h->stopping)
     return;
   h->stopping = TRUE;
+  g_clear_handle_id(&h->rendezvous_retry, g_source_remove);
   close_listener(h);
   for (GList *l = h->peers; l != NULL; l = l->next) {
     Peer *p = l->data;
@@ -931,6 +973,7 @@ void ll_novice_host_free(LlNoviceHost *h)
   g_free(h->helper_key);
   g_free(h->session_id);
   g_free(h->novice_name);
+  g_free(h->policy_path);
   sodium_memzero(h->resume_token, sizeof h->resume_token);
   g_free(h);
 }

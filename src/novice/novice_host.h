@@ -71,8 +71,10 @@ typedef struct {
 
 typedef struct {
   LlIdentity *identity;
-  LlInvitation *invitation;     /* NULL: a host for offers, judged by POLICY */
-  const LlPolicy *policy;       /* a host for offers: who may offer, and control */
+  LlInvitation *invitation;     /* NULL: a host for offers, judged by the policy */
+  const char *policy_path;      /* a host for offers: --policy (NULL: the machine's);
+                                 * read again for every offer, so a change (a helper
+                                 * struck off) counts at once */
   const char *novice_name;      /* a host for offers: the name helpers are told */
   const char *display_name;     /* NULL: $DISPLAY */
   gboolean view_only;           /* the helper may never take control */

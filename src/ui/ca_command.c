@@ -96,6 +96,10 @@ static int ca_sign(int argc, char **argv)
   }
   if (out == NULL)
     out = default_output(identity);
+  if (g_strcmp0(out, identity) == 0) {
+    g_printerr("lifeline ca sign: the certificate would overwrite the identity; give --out FILE\n");
+    return 2;
+  }
   if (!sign_and_write(argv[1], identity, days, out, &error)) {
     g_printerr("lifeline ca sign: %s\n", error->message);
     return g_error_matches(error, LL_ERROR, LL_ERROR_USAGE) ? 2 : 1;

@@ -39,12 +39,16 @@ static void on_ask(LlNoviceHost *host, const char *helper_name, const char *orga
 {
   Host *h = data;
   (void)host;
+  guint8 fingerprint[LL_FINGERPRINT_BYTES];
   g_info("helper key: %s", helper_key);
   g_free(h->asking_name);
   h->asking_name = g_strdup(helper_name);
-  const char *from = organisation != NULL && *organisation != '\0'
-                         ? organisation
-                         : "allowed by this computer's policy";
+  /* A helper listed by key chose the name themselves: show the key too. */
+  g_autofree char *key = ll_fingerprint_from_text(helper_key, fingerprint)
+                             ? ll_fingerprint_short(fingerprint) : g_strdup("unknown");
+  g_autofree char *from = organisation != NULL && *organisation != '\0'
+                              ? g_strdup(organisation)
+                              : g_strdup_printf("key %s, listed by this computer's policy", key);
   ll_prompt("%s (%s) offers to help you. Let them see your screen? [y/N]", helper_name, from);
 }
 
@@ -194,7 +198,7 @@ static int run(const HostOptions *o, GError **error)
     g_warning("%s; sessions will not be recorded", audit_error->message);
   Host h = { .loop = g_main_loop_new(NULL, FALSE), .terminal.quit = stop_host,
              .novice_name = ll_default_person_name(o->name, identity) };
-  LlNoviceHostConfig config = { .identity = identity, .policy = policy,
+  LlNoviceHostConfig config = { .identity = identity, .policy_path = o->policy,
                                 .novice_name = h.novice_name, .display_name = o->display,
                                 .audit = audit, .rendezvous_url = o->rendezvous };
   LlNoviceHostEvents events = host_events();
@@ -224,7 +228,7 @@ static gboolean parse_options(int argc, char **argv, HostOptions *o, GError **er
 {
   const GOptionEntry entries[] = {
     { "port", 'p', 0, G_OPTION_ARG_INT, &o->port, "Listen on TCP port N (default: 4555)", "N" },
-    { "policy", 0, 0, G_OPTION_ARG_FILENAME, &o->policy, "Read the machine policy from FILE instead of /etc/lifeline/policy.conf", "FILE" },
+    { "policy", 0, 0, G_OPTION_ARG_FILENAME, &o->policy, "Use the policy in FILE: it narrows /etc/lifeline/policy.conf, or stands in for it where there is none (a per-user install)", "FILE" },
     { "name", 'n', 0, G_OPTION_ARG_STRING, &o->name, "Your name as helpers will see it", "NAME" },
     { "display", 0, 0, G_OPTION_ARG_STRING, &o->display, "The X display to share (default: $DISPLAY)", "DISPLAY" },
     { "rendezvous", 'r', 0, G_OPTION_ARG_STRING, &o->rendezvous, "Also register at this rendezvous server under the host id, so helpers behind other NAT routers can reach this computer (ws://HOST:PORT/lifeline)", "URL" },

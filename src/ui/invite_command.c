@@ -176,7 +176,7 @@ static gboolean parse_options(int argc, char **argv, InviteOptions *o, GError **
     { "view-only", 0, 0, G_OPTION_ARG_NONE, &o->view_only, "Never let the helper control keyboard and mouse", NULL },
     { "no-upnp", 0, 0, G_OPTION_ARG_NONE, &o->no_upnp, "Do not ask the router to forward a port (UPnP)", NULL },
     { "rendezvous", 'r', 0, G_OPTION_ARG_STRING, &o->rendezvous, "Also be reachable through this rendezvous server, across NAT routers (ws://HOST:PORT/lifeline)", "URL" },
-    { "policy", 0, 0, G_OPTION_ARG_FILENAME, &o->policy, "Read the machine policy from FILE instead of /etc/lifeline/policy.conf", "FILE" },
+    { "policy", 0, 0, G_OPTION_ARG_FILENAME, &o->policy, "Use the policy in FILE: it narrows /etc/lifeline/policy.conf, or stands in for it where there is none (a per-user install)", "FILE" },
     { "verbose", 'v', 0, G_OPTION_ARG_NONE, &o->verbose, "Log what happens in detail", NULL },
     { NULL, 0, 0, 0, NULL, NULL, NULL },
   };

@@ -48,6 +48,13 @@ def helper_key(work, who, name):
     return out[0]
 
 
+def listed(name, key):
+    """The start of the host's question for a helper listed by key."""
+    hexd = key[len("sha256:"):]
+    short = " ".join(hexd[i:i + 4] for i in range(0, 16, 4))
+    return f"{name} (key {short}, listed by this computer's policy) offers to help you."
+
+
 def make_ca(work, directory, organisation):
     lifeline(person_env(work, "desk"), "ca", "init", os.path.join(work, directory), "--name",
              organisation)
@@ -106,6 +113,8 @@ class Host:
         time.sleep(QUIET)
         assert "Allow?" not in self.proc.out and "[y/N]" not in self.proc.out, self.proc.out
         assert "offers to help" not in self.proc.out, self.proc.out
+        # Not even a line on the novice's terminal: the log is journald's.
+        assert "refused a helper" not in self.proc.err, self.proc.err
 
 
 def expect_refused(host, offer, reason):
@@ -147,8 +156,7 @@ def test_authorized_by_fingerprint(work, cleanups):
     host = Host(work, cleanups, policy)
     offer = host.offer(cleanups, "sam")
     offer.wait_for("Waiting for")
-    accept(host, offer, "Sam Smith (allowed by this computer's policy) offers to help you. "
-                        "Let them see your screen? [y/N]")
+    accept(host, offer, listed("Sam Smith", sam) + " Let them see your screen? [y/N]")
     viewer = probe(cleanups, offer, host.x)
     assert pixel(viewer, 10, 10) == "3465a4"
     # From here it is an invited session: control needs the novice's yes.
@@ -193,6 +201,26 @@ def test_refused_not_listed(work, cleanups):
     offer = host.offer(cleanups, "eve")
     line = expect_refused(host, offer, "not an authorized helper for this machine")
     assert line == "not an authorized helper for this machine", line
+
+
+@suite.test
+def test_policy_change_counts_at_once(work, cleanups):
+    """The policy is read for every offer: striking a helper off works
+    without restarting the host."""
+    sam = helper_key(work, "sam", "Sam Smith")
+    policy = write_policy(work, f"[offer]\nallow=true\nhelpers={sam}\n")
+    host = Host(work, cleanups, policy)
+    offer = host.offer(cleanups, "sam")
+    host.proc.wait_for(listed("Sam Smith", sam))
+    host.proc.send("n")
+    assert offer.wait_exit() == 1
+    write_policy(work, "[offer]\nallow=true\nhelpers=sha256:" + "0" * 64 + "\n")
+    mark = host.proc.mark()
+    again = host.offer(cleanups, "sam")
+    out = again.wait_for("refused: ")
+    assert "not an authorized helper for this machine" in out, out
+    time.sleep(QUIET)
+    assert "offers to help" not in host.proc.out[mark:], host.proc.out[mark:]
 
 
 @suite.test
@@ -298,8 +326,8 @@ def test_two_hosts_two_helpers_at_once(work, cleanups):
     to_red = red.offer(cleanups, "sam")
     to_red.wait_for("Connecting")   # its viewer port is taken: the next offer picks another
     to_blue = blue.offer(cleanups, "mary")
-    accept(red, to_red, "Sam Smith (allowed by this computer's policy) offers to help you.")
-    accept(blue, to_blue, "Mary Jones (allowed by this computer's policy) offers to help you.")
+    accept(red, to_red, listed("Sam Smith", sam))
+    accept(blue, to_blue, listed("Mary Jones", mary))
     sam_sees = probe(cleanups, to_red, red.x)
     mary_sees = probe(cleanups, to_blue, blue.x)
     assert pixel(sam_sees, 100, 100) == "cc0000"
@@ -326,7 +354,7 @@ def test_offer_by_host_id_through_rendezvous(work, cleanups):
     offer.vnc_port = vnc
     out = offer.wait_for("connected via ")
     assert "connected via ice" in out, out   # not an address: only the rendezvous knew the way
-    accept(host, offer, "Sam Smith (allowed by this computer's policy) offers to help you.")
+    accept(host, offer, listed("Sam Smith", sam))
     viewer = probe(cleanups, offer, host.x)
     assert pixel(viewer, 5, 5) == "3465a4"
     # An unknown host id is a clear error, not a hang.

@@ -183,7 +183,9 @@ def test_offer_by_host_id_across_nat(work, cleanups):
                           "--json", "--vnc-port", "5950"), env=person_env(work, "sam"),
                     name="offer")
     cleanups.append(offer.stop)
-    host.wait_for("Sam Smith (allowed by this computer's policy) offers to help you.", timeout=60)
+    short = " ".join(key[7 + i:11 + i] for i in range(0, 16, 4))
+    host.wait_for(f"Sam Smith (key {short}, listed by this computer's policy) offers to help you.",
+                  timeout=60)
     host.send("y")
     out = offer.wait_for("ready: ", timeout=30)
     connected = json.loads([l for l in out.splitlines() if l.startswith("{")][0])

@@ -3,6 +3,7 @@
 #include "common/helper_admission.h"
 #include "common/identity.h"
 #include "common/org_ca.h"
+#include "common/x509_util.h"
 #include <glib/gstdio.h>
 #include <sodium.h>
 #include <string.h>
@@ -102,7 +103,7 @@ static LlPolicy *policy(const char *format, ...)
   va_start(args, format);
   g_autofree char *text = g_strdup_vprintf(format, args);
   va_end(args);
-  return ll_policy_parse(text, strlen(text), "test.conf", FALSE);
+  return ll_policy_parse(text, strlen(text), "test.conf", LL_POLICY_LOCAL);
 }
 
 static LlAdmitVerdict check(const LlPolicy *p, GBytes *der, gint64 now, LlAdmission *out)
@@ -206,7 +207,7 @@ static void test_user_list_narrows(Fixture *f, gconstpointer data)
   g_autoptr(LlPolicy) machine = policy("[offer]\nallow=true\ncontrol=allow\nhelper-ca=%s\n",
                                        f->ca_path);
   g_autofree char *user_text = g_strdup_printf("[offer]\nhelpers=%s\n", f->sam_key);
-  g_autoptr(LlPolicy) user = ll_policy_parse(user_text, strlen(user_text), "user.conf", TRUE);
+  g_autoptr(LlPolicy) user = ll_policy_parse(user_text, strlen(user_text), "user.conf", LL_POLICY_NARROWING);
   g_autoptr(LlPolicy) p = ll_policy_narrow(machine, user);
   LlAdmission a;
   /* Mary has the machine's CA but the user lists only Sam; Sam is listed
@@ -214,6 +215,54 @@ static void test_user_list_narrows(Fixture *f, gconstpointer data)
   g_assert_cmpint(check(p, f->signed_helper, now(), &a), !=, LL_ADMIT_YES);
   ll_admission_clear(&a);
   g_assert_cmpint(check(p, f->plain_helper, now(), &a), !=, LL_ADMIT_YES);
+  ll_admission_clear(&a);
+}
+
+/* A certificate the CA in CA_DIR signed, for a fresh key, made directly
+ * with GnuTLS: IS_CA and PURPOSE (NULL: none) as given. DER, owned. */
+static GBytes *odd_certificate(const char *ca_dir, gboolean is_ca, const char *purpose)
+{
+  g_autofree char *key_path = g_build_filename(ca_dir, LL_CA_KEY_FILE, NULL);
+  g_autofree char *cert_path = g_build_filename(ca_dir, LL_CA_CERT_FILE, NULL);
+  gnutls_x509_privkey_t ca_key, key;
+  gnutls_x509_crt_t ca_cert, crt;
+  g_assert_true(ll_import_key_file(key_path, &ca_key, NULL));
+  g_assert_true(ll_import_certificate_file(cert_path, &ca_cert, NULL));
+  g_assert_true(ll_generate_p256_key(&key, NULL));
+  g_assert_cmpint(gnutls_x509_crt_init(&crt), >=, 0);
+  g_assert_true(ll_certificate_set_basics(crt, now() - 60, 86400, NULL));
+  g_assert_cmpint(gnutls_x509_crt_set_dn_by_oid(crt, GNUTLS_OID_X520_COMMON_NAME, 0, "Odd", 3), >=, 0);
+  g_assert_cmpint(gnutls_x509_crt_set_key(crt, key), >=, 0);
+  g_assert_cmpint(gnutls_x509_crt_set_basic_constraints(crt, is_ca, -1), >=, 0);
+  if (purpose != NULL)
+    g_assert_cmpint(gnutls_x509_crt_set_key_purpose_oid(crt, purpose, 0), >=, 0);
+  g_assert_cmpint(gnutls_x509_crt_sign2(crt, ca_cert, ca_key, GNUTLS_DIG_SHA256, 0), >=, 0);
+  gnutls_datum_t der;
+  g_assert_cmpint(gnutls_x509_crt_export2(crt, GNUTLS_X509_FMT_DER, &der), >=, 0);
+  GBytes *out = g_bytes_new(der.data, der.size);
+  gnutls_free(der.data);
+  gnutls_x509_crt_deinit(crt);
+  gnutls_x509_crt_deinit(ca_cert);
+  gnutls_x509_privkey_deinit(key);
+  gnutls_x509_privkey_deinit(ca_key);
+  return out;
+}
+
+static void test_only_helper_certificates(Fixture *f, gconstpointer data)
+{
+  (void)data;
+  g_autofree char *ca_dir = g_build_filename(f->dir, "example-ca", NULL);
+  g_autoptr(LlPolicy) p = policy("[offer]\nallow=true\nhelper-ca=%s\n", f->ca_path);
+  g_autoptr(GBytes) sub_ca = odd_certificate(ca_dir, TRUE, NULL);
+  g_autoptr(GBytes) server = odd_certificate(ca_dir, FALSE, GNUTLS_KP_TLS_WWW_SERVER);
+  g_autoptr(GBytes) client = odd_certificate(ca_dir, FALSE, GNUTLS_KP_TLS_WWW_CLIENT);
+  LlAdmission a;
+  g_assert_cmpint(check(p, sub_ca, now(), &a), ==, LL_ADMIT_NOT_LISTED);
+  g_assert_nonnull(strstr(a.reason, "not a helper's"));
+  ll_admission_clear(&a);
+  g_assert_cmpint(check(p, server, now(), &a), ==, LL_ADMIT_NOT_LISTED);
+  ll_admission_clear(&a);
+  g_assert_cmpint(check(p, client, now(), &a), ==, LL_ADMIT_YES);
   ll_admission_clear(&a);
 }
 
@@ -274,5 +323,6 @@ int main(int argc, char **argv)
   ADD("/admission/garbage-certificate", test_garbage_certificate);
   ADD("/admission/user-list-narrows", test_user_list_narrows);
   ADD("/admission/request-checks", test_request_checks);
+  ADD("/admission/only-helper-certificates", test_only_helper_certificates);
   return g_test_run();
 }

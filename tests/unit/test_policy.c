@@ -6,13 +6,14 @@
 #include <sodium.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #define FP_A "sha256:" "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
 #define FP_B "sha256:" "bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb"
 
 static LlPolicy *parse(const char *text)
 {
-  return ll_policy_parse(text, strlen(text), "test.conf", FALSE);
+  return ll_policy_parse(text, strlen(text), "test.conf", LL_POLICY_LOCAL);
 }
 
 static char *temp_dir(void)
@@ -46,7 +47,7 @@ static void remove_tree(const char *dir)
 
 static void test_defaults(void)
 {
-  g_autoptr(LlPolicy) p = ll_policy_load_file("/nonexistent/lifeline/policy.conf", FALSE);
+  g_autoptr(LlPolicy) p = ll_policy_load_file("/nonexistent/lifeline/policy.conf", LL_POLICY_LOCAL);
   g_assert_true(p->solicited_allowed);
   g_assert_false(p->solicited_view_only);
   g_assert_cmpint(p->max_lifetime_s, ==, LL_POLICY_MAX_LIFETIME_S);
@@ -123,7 +124,7 @@ static void test_does_not_parse(void)
   g_assert_false(p->solicited_allowed);
   g_assert_false(p->offers_allowed);
   g_assert_nonnull(strstr(p->solicited_problem, "does not parse"));
-  g_autoptr(LlPolicy) binary = ll_policy_parse("\xff\xfe[x]\n", 5, "bin.conf", FALSE);
+  g_autoptr(LlPolicy) binary = ll_policy_parse("\xff\xfe[x]\n", 5, "bin.conf", LL_POLICY_LOCAL);
   g_assert_false(binary->offers_allowed);
 }
 
@@ -143,21 +144,21 @@ static void test_permissions_fail_closed(void)
   g_autofree char *dir = temp_dir();
   const char *text = "[solicited]\nmax-lifetime=2h\n[offer]\nallow=true\nhelpers=" FP_A "\n";
   g_autofree char *good = write_file(dir, "good.conf", text, 0644);
-  g_autoptr(LlPolicy) ok = ll_policy_load_file(good, FALSE);
+  g_autoptr(LlPolicy) ok = ll_policy_load_file(good, LL_POLICY_LOCAL);
   g_assert_true(ok->offers_allowed);
   g_autofree char *loose = write_file(dir, "loose.conf", text, 0666);
-  g_autoptr(LlPolicy) p = ll_policy_load_file(loose, FALSE);
+  g_autoptr(LlPolicy) p = ll_policy_load_file(loose, LL_POLICY_LOCAL);
   g_assert_false(p->offers_allowed);
   g_assert_nonnull(strstr(p->offer_problem, "can be changed by other users"));
   /* [solicited] was readable: it stands. */
   g_assert_true(p->solicited_allowed);
   g_assert_cmpint(p->max_lifetime_s, ==, 7200);
   g_autofree char *group = write_file(dir, "group.conf", text, 0620);
-  g_autoptr(LlPolicy) g = ll_policy_load_file(group, FALSE);
+  g_autoptr(LlPolicy) g = ll_policy_load_file(group, LL_POLICY_LOCAL);
   g_assert_false(g->offers_allowed);
   if (getuid() != 0) {
     g_autofree char *unreadable = write_file(dir, "unreadable.conf", text, 0000);
-    g_autoptr(LlPolicy) u = ll_policy_load_file(unreadable, FALSE);
+    g_autoptr(LlPolicy) u = ll_policy_load_file(unreadable, LL_POLICY_LOCAL);
     g_assert_false(u->offers_allowed);
     g_assert_false(u->solicited_allowed);
   }
@@ -191,13 +192,48 @@ static void test_helper_ca(void)
   remove_tree(dir);
 }
 
+static void test_trust_of_paths(void)
+{
+  g_autofree char *dir = temp_dir();
+  g_autofree char *ca_dir = g_build_filename(dir, "ca", NULL);
+  g_assert_true(ll_org_ca_init(ca_dir, "Example IT", NULL));
+  /* A relative CA path would be read from wherever the user started us. */
+  g_autoptr(LlPolicy) relative = parse("[offer]\nallow=true\nhelper-ca=ca/ca-cert.pem\n");
+  g_assert_false(relative->offers_allowed);
+  g_assert_nonnull(strstr(relative->offer_problem, "absolute path"));
+  /* A policy in a directory anyone may write to (not sticky) can be swapped. */
+  g_autofree char *open_dir = g_build_filename(dir, "open", NULL);
+  g_assert_cmpint(g_mkdir(open_dir, 0777), ==, 0);
+  g_assert_cmpint(g_chmod(open_dir, 0777), ==, 0);
+  g_autofree char *in_open = write_file(open_dir, "policy.conf",
+                                        "[offer]\nallow=true\nhelpers=" FP_A "\n", 0644);
+  g_autoptr(LlPolicy) swapped = ll_policy_load_file(in_open, LL_POLICY_LOCAL);
+  g_assert_false(swapped->offers_allowed);
+  g_assert_nonnull(strstr(swapped->offer_problem, "other users can change"));
+  /* Sticky, like /tmp: others cannot replace it. */
+  g_assert_cmpint(g_chmod(open_dir, 01777), ==, 0);
+  g_autoptr(LlPolicy) sticky = ll_policy_load_file(in_open, LL_POLICY_LOCAL);
+  g_assert_true(sticky->offers_allowed);
+  /* The machine's file must be root's; a user's own file may be theirs. */
+  if (getuid() == 0) {
+    g_autofree char *theirs = write_file(dir, "theirs.conf",
+                                         "[offer]\nallow=true\nhelpers=" FP_A "\n", 0644);
+    g_assert_cmpint(chown(theirs, 65534, 65534), ==, 0);
+    g_autoptr(LlPolicy) machine = ll_policy_load_file(theirs, LL_POLICY_MACHINE);
+    g_assert_false(machine->offers_allowed);
+    g_assert_nonnull(strstr(machine->offer_problem, "belongs to another user"));
+    g_assert_true(machine->solicited_allowed);   /* readable: [solicited] stands */
+  }
+  remove_tree(dir);
+}
+
 static void test_user_narrows(void)
 {
   g_autoptr(LlPolicy) machine = parse("[solicited]\nmax-lifetime=6h\n"
                                       "[offer]\nallow=true\ncontrol=allow\nhelpers=" FP_A ";" FP_B
                                       "\n");
   /* A user file that says nothing leaves the machine's policy as it is. */
-  g_autoptr(LlPolicy) nothing = ll_policy_parse("", 0, "user.conf", TRUE);
+  g_autoptr(LlPolicy) nothing = ll_policy_parse("", 0, "user.conf", LL_POLICY_NARROWING);
   g_autoptr(LlPolicy) same = ll_policy_narrow(machine, nothing);
   g_assert_true(same->offers_allowed);
   g_assert_false(same->offer_view_only);
@@ -207,7 +243,7 @@ static void test_user_narrows(void)
   /* Narrower settings win; wider ones cannot. */
   const char *user_text = "[solicited]\nmax-lifetime=7d\ncontrol=view-only\n"
                           "[offer]\ncontrol=view-only\nhelpers=" FP_B "\n";
-  g_autoptr(LlPolicy) user = ll_policy_parse(user_text, strlen(user_text), "user.conf", TRUE);
+  g_autoptr(LlPolicy) user = ll_policy_parse(user_text, strlen(user_text), "user.conf", LL_POLICY_NARROWING);
   g_autoptr(LlPolicy) n = ll_policy_narrow(machine, user);
   g_assert_cmpint(n->max_lifetime_s, ==, 6 * 3600);
   g_assert_true(n->solicited_view_only);
@@ -219,13 +255,13 @@ static void test_user_narrows(void)
 
   const char *wider = "[solicited]\nallow=true\n[offer]\nallow=true\n";
   g_autoptr(LlPolicy) closed = parse("[solicited]\nallow=false\n");
-  g_autoptr(LlPolicy) u2 = ll_policy_parse(wider, strlen(wider), "user.conf", TRUE);
+  g_autoptr(LlPolicy) u2 = ll_policy_parse(wider, strlen(wider), "user.conf", LL_POLICY_NARROWING);
   g_autoptr(LlPolicy) n2 = ll_policy_narrow(closed, u2);
   g_assert_false(n2->solicited_allowed);
   g_assert_false(n2->offers_allowed);
 
   const char *off = "[offer]\nallow=false\n";
-  g_autoptr(LlPolicy) u3 = ll_policy_parse(off, strlen(off), "user.conf", TRUE);
+  g_autoptr(LlPolicy) u3 = ll_policy_parse(off, strlen(off), "user.conf", LL_POLICY_NARROWING);
   g_autoptr(LlPolicy) n3 = ll_policy_narrow(machine, u3);
   g_assert_false(n3->offers_allowed);
 }
@@ -259,6 +295,7 @@ int main(int argc, char **argv)
   g_test_add_func("/policy/unknown-keys-warned", test_unknown_keys_warned);
   g_test_add_func("/policy/permissions-fail-closed", test_permissions_fail_closed);
   g_test_add_func("/policy/helper-ca", test_helper_ca);
+  g_test_add_func("/policy/trust-of-paths", test_trust_of_paths);
   g_test_add_func("/policy/user-narrows", test_user_narrows);
   g_test_add_func("/policy/effective-reads-user-file", test_effective_reads_user_file);
   return g_test_run();

@@ -133,7 +133,7 @@ static gboolean parse_options(int *argc, char ***argv, AppOptions *o, GError **e
   const GOptionEntry entries[] = {
     { "get-help", 0, 0, G_OPTION_ARG_NONE, &o->get_help, "Start on \"Get help\"", NULL },
     { "help-someone", 0, 0, G_OPTION_ARG_NONE, &o->help_someone, "Start on \"Help someone\"", NULL },
-    { "policy", 0, 0, G_OPTION_ARG_FILENAME, &o->policy, "Read the machine policy from FILE instead of /etc/lifeline/policy.conf", "FILE" },
+    { "policy", 0, 0, G_OPTION_ARG_FILENAME, &o->policy, "Use the policy in FILE: it narrows /etc/lifeline/policy.conf, or stands in for it where there is none", "FILE" },
     { "verbose", 'v', 0, G_OPTION_ARG_NONE, &o->verbose, "Log what happens in detail", NULL },
     { G_OPTION_REMAINING, 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &o->rest, NULL, "[INVITATION]" },
     { NULL, 0, 0, 0, NULL, NULL, NULL },
