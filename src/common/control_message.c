@@ -23,6 +23,8 @@ static const char *const type_names[] = {
   [LL_MSG_RESUME] = "resume",
   [LL_MSG_RESUMED] = "resumed",
   [LL_MSG_OFFER] = "offer",
+  [LL_MSG_PING] = "ping",
+  [LL_MSG_PONG] = "pong",
 };
 
 const char *ll_message_type_name(LlMessageType type)
@@ -98,6 +100,10 @@ static void add_fields(GVariantBuilder *fields, const LlControlMessage *m)
   case LL_MSG_STREAM_OPEN:
   case LL_MSG_STREAM_CLOSE:
     g_variant_builder_add(fields, "{sv}", "stream", g_variant_new_uint32(m->stream_id));
+    break;
+  case LL_MSG_PING:
+  case LL_MSG_PONG:
+    g_variant_builder_add(fields, "{sv}", "id", g_variant_new_uint32(m->stream_id));
     break;
   case LL_MSG_WAITING:
   case LL_MSG_CONTROL_REQUEST:
@@ -201,6 +207,11 @@ static gboolean read_fields(GVariant *fields, LlControlMessage *m, GError **erro
   case LL_MSG_STREAM_CLOSE:
     if (!g_variant_lookup(fields, "stream", "u", &m->stream_id))
       return bad(error, "stream", kind);
+    return TRUE;
+  case LL_MSG_PING:
+  case LL_MSG_PONG:
+    if (!g_variant_lookup(fields, "id", "u", &m->stream_id))
+      return bad(error, "id", kind);
     return TRUE;
   case LL_MSG_WAITING:
   case LL_MSG_CONTROL_REQUEST:

@@ -33,6 +33,8 @@ typedef enum {
   LL_MSG_OFFER,         /* helper -> host, instead of HELLO: offers help without an
                          * invitation; version, name. The host's policy judges the
                          * helper's certificate. */
+  LL_MSG_PING,          /* either way: answer with PONG and the same id (round trips) */
+  LL_MSG_PONG,
 } LlMessageType;
 
 typedef struct {
@@ -46,7 +48,7 @@ typedef struct {
                                       * come back; 1 to LL_MAX_GRACE_S */
   guint64 received;                  /* RESUME, RESUMED: bytes of frames received */
   char *reason;                      /* REFUSED, BYE: sanitized */
-  guint32 stream_id;                 /* STREAM_OPEN, STREAM_CLOSE */
+  guint32 stream_id;                 /* STREAM_OPEN, STREAM_CLOSE; PING, PONG: the ping's id */
   char *by;                          /* CONTROL_ENDED: "esc", "stop", "release", "drop" */
 } LlControlMessage;
 

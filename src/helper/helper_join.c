@@ -446,6 +446,11 @@ const char *ll_helper_join_peer_name(LlHelperJoin *j)
   return j->invitation->novice_name;
 }
 
+gint64 ll_helper_join_rtt_ms(LlHelperJoin *j)
+{
+  return j->session != NULL ? ll_session_rtt_ms(j->session) : -1;
+}
+
 gboolean ll_helper_join_is_active(LlHelperJoin *j)
 {
   return j->state == JOIN_ACTIVE;

@@ -65,6 +65,8 @@ gboolean ll_helper_join_send_chat(LlHelperJoin *join, const char *text, GError *
 /* The novice's name: the invitation's, or for an offer the one the host
  * said when it accepted (its label before). */
 const char *ll_helper_join_peer_name(LlHelperJoin *join);
+/* The session's round-trip time in ms, -1 when not measured yet. */
+gint64 ll_helper_join_rtt_ms(LlHelperJoin *join);
 /* TRUE once the novice has said yes to seeing the screen. */
 gboolean ll_helper_join_is_active(LlHelperJoin *join);
 /* Leaves the session, telling the novice REASON. */

@@ -31,6 +31,11 @@ struct LlSession {
   guint64 confirmed_received;    /* the last count we sent the peer */
   guint grace_s;                 /* 0: a lost connection ends the session */
   guint heartbeat;
+  guint beats;                   /* heartbeats so far: every few, a ping */
+  guint32 pings;                 /* pings sent, for their ids */
+  guint32 ping_id;               /* of the ping awaiting its pong (0: none) */
+  gint64 ping_sent_us;
+  gint64 rtt_us;                 /* the last round trip measured (-1: none yet) */
   guint grace_timer;
   GError *close_reason;
 };
@@ -42,6 +47,7 @@ LlSession *ll_session_new(GIOStream *stream, const char *peer_label,
                           const LlSessionHandlers *handlers, gpointer user_data)
 {
   LlSession *s = g_new0(LlSession, 1);
+  s->rtt_us = -1;
   s->refs = 1;
   s->handlers = *handlers;
   s->user_data = user_data;
@@ -240,6 +246,18 @@ static void handle_control(LlSession *s, GBytes *payload)
     violation(s, error);
   } else if (m->type == LL_MSG_BYE) {
     finish(s, g_error_new_literal(LL_ERROR, LL_ERROR_CLOSED, m->reason));
+  } else if (m->type == LL_MSG_PING) {
+    g_autoptr(LlControlMessage) pong = ll_control_message_new(LL_MSG_PONG);
+    pong->stream_id = m->stream_id;
+    if (s->state == SESSION_OPEN)
+      ll_session_send_control(s, pong);
+  } else if (m->type == LL_MSG_PONG) {
+    /* Only the latest ping counts: one replayed after a resume would
+     * measure the outage, not the path. */
+    if (m->stream_id != 0 && m->stream_id == s->ping_id) {
+      s->rtt_us = g_get_monotonic_time() - s->ping_sent_us;
+      s->ping_id = 0;
+    }
   } else if (s->handlers.control != NULL) {
     s->handlers.control(s, m, s->user_data);
   }
@@ -337,6 +355,22 @@ static void attach_link(LlSession *s, LlFrameLink *link)
 
 /* ---- the heartbeat ---- */
 
+static void send_ping(LlSession *s)
+{
+  g_autoptr(LlControlMessage) ping = ll_control_message_new(LL_MSG_PING);
+  if (++s->pings == 0)
+    ++s->pings;   /* 0 means "none" */
+  s->ping_id = s->pings;
+  ping->stream_id = s->ping_id;
+  s->ping_sent_us = g_get_monotonic_time();
+  ll_session_send_control(s, ping);
+}
+
+gint64 ll_session_rtt_ms(LlSession *s)
+{
+  return s->rtt_us < 0 ? -1 : (s->rtt_us + 500) / 1000;
+}
+
 static gboolean on_heartbeat(gpointer data)
 {
   g_autoptr(LlSession) s = ll_session_ref(data);
@@ -350,6 +384,8 @@ static gboolean on_heartbeat(gpointer data)
     connection_lost(s, why);
   } else if (s->state == SESSION_OPEN) {
     send_confirmation(s);
+    if (++s->beats % LL_SESSION_PING_EVERY == 1)
+      send_ping(s);
   }
   return s->state == SESSION_CLOSED ? G_SOURCE_REMOVE : G_SOURCE_CONTINUE;
 }

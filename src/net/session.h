@@ -46,6 +46,8 @@ typedef struct {
  * session ends. */
 #define LL_SESSION_MAX_PENDING (64 * 1024 * 1024)
 #define LL_SESSION_HEARTBEAT_MS 1000
+/* A ping every this many heartbeats, for the round-trip time. */
+#define LL_SESSION_PING_EVERY 5
 /* A connection that brings nothing, not even a heartbeat, for this long
  * is taken for lost. */
 #define LL_SESSION_SILENCE_LIMIT_S 4
@@ -68,6 +70,8 @@ void ll_session_send_stream(LlSession *session, guint32 stream_id, const guint8 
 gboolean ll_session_send_chat(LlSession *session, const char *text, GError **error);
 /* TRUE while producers should wait: much is queued, or no connection. */
 gboolean ll_session_is_congested(LlSession *session);
+/* The last round trip measured by a ping, in ms; -1 before the first. */
+gint64 ll_session_rtt_ms(LlSession *session);
 
 /* From now on a lost connection suspends the session for GRACE_S seconds
  * instead of ending it. */

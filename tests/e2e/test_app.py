@@ -226,6 +226,14 @@ def test_chat_both_ways(work, cleanups):
     time.sleep(0.5)
     shot(p.nx, work, "novice-chat")
     shot(p.hx, work, "helper-chat")
+    # Connection details: the path and the round trip, measured by pings.
+    time.sleep(1.5)
+    main_window(p.hx)
+    key(p.hx, "alt+o")
+    out = p.helper.wait_for("Round trip: ")
+    details = out.split("details: ")[-1]
+    assert "Path: direct" in details and " ms" in details.split("Round trip: ")[1], details
+    shot(p.hx, work, "helper-details")
 
 
 @suite.test

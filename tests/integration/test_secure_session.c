@@ -46,6 +46,29 @@ static void test_accepted_then_spent(void)
   novice_stop(&n);
 }
 
+/* The session measures its round trip with pings: on loopback it is
+ * known within two heartbeats and far under a second. */
+static void test_round_trip_measured(void)
+{
+  Novice n = { .answer = TRUE };
+  novice_start_now(&n);
+  Helper h = { 0 };
+  helper_start(&h, &n, NULL);
+  run_until(&h.ready);
+  gint64 deadline = g_get_monotonic_time() + 3 * G_USEC_PER_SEC;
+  while (ll_helper_join_rtt_ms(h.join) < 0 && g_get_monotonic_time() < deadline)
+    spin(50);
+  gint64 rtt = ll_helper_join_rtt_ms(h.join);
+  g_test_message("round trip: %" G_GINT64_FORMAT " ms", rtt);
+  g_assert_cmpint(rtt, >=, 0);
+  g_assert_cmpint(rtt, <, 1000);
+  ll_helper_join_stop(h.join, "Bob left");
+  run_until(&h.finished);
+  run_until(&n.host_finished);
+  helper_stop(&h);
+  novice_stop(&n);
+}
+
 static void test_novice_says_no(void)
 {
   Novice n = { .answer = FALSE };
@@ -437,6 +460,7 @@ int main(int argc, char **argv)
   g_log_set_always_fatal(G_LOG_FATAL_MASK | G_LOG_LEVEL_CRITICAL);
   g_assert_cmpint(sodium_init(), >=, 0);
   g_test_add_func("/session/accepted-then-spent", test_accepted_then_spent);
+  g_test_add_func("/session/round-trip-measured", test_round_trip_measured);
   g_test_add_func("/session/novice-says-no", test_novice_says_no);
   g_test_add_func("/session/novice-stops-helper-told", test_novice_stops_helper_told);
   g_test_add_func("/session/wrong-secret", test_wrong_secret_refused_before_asking);

@@ -49,6 +49,12 @@ static void test_other_round_trips(void)
   g_assert_cmpuint(of->version, ==, LL_PROTOCOL_VERSION);
   g_assert_cmpstr(of->name, ==, "Mary Jones");
 
+  g_autoptr(LlControlMessage) ping = ll_control_message_new(LL_MSG_PING);
+  ping->stream_id = 77;
+  g_autoptr(LlControlMessage) pi = round_trip(ping);
+  g_assert_cmpint(pi->type, ==, LL_MSG_PING);
+  g_assert_cmpuint(pi->stream_id, ==, 77);
+
   g_autoptr(LlControlMessage) waiting = ll_control_message_new(LL_MSG_WAITING);
   g_autoptr(LlControlMessage) w = round_trip(waiting);
   (void)w;

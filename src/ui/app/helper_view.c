@@ -56,10 +56,21 @@ static void set_control(HelperView *v, gboolean active, gboolean sensitive, cons
 
 static void update_details(HelperView *v)
 {
+  gint64 rtt = v->join != NULL ? ll_helper_join_rtt_ms(v->join) : -1;
+  g_autofree char *rtt_text = rtt < 0 ? g_strdup("not measured yet")
+                                      : g_strdup_printf("%" G_GINT64_FORMAT " ms", rtt);
   g_autofree char *text = g_strdup_printf("Connected to %s\nPath: %s\nConnected in %" G_GINT64_FORMAT
-                                          " ms", v->novice_name, v->path ? v->path : "unknown",
-                                          v->connect_ms);
+                                          " ms\nRound trip: %s", v->novice_name,
+                                          v->path ? v->path : "unknown", v->connect_ms, rtt_text);
   gtk_label_set_text(GTK_LABEL(v->details), text);
+}
+
+static void on_details_shown(GtkWidget *popover, gpointer data)
+{
+  HelperView *v = data;
+  (void)popover;
+  update_details(v);
+  ll_app_report("details: %s", gtk_label_get_text(GTK_LABEL(v->details)));
 }
 
 /* Where the remote screen is on this screen, for scripts comparing
@@ -519,6 +530,7 @@ static GtkWidget *build_toolbar(HelperView *v)
   gtk_container_add(GTK_CONTAINER(popover), v->details);
   gtk_widget_show(v->details);
   gtk_menu_button_set_popover(GTK_MENU_BUTTON(details), popover);
+  g_signal_connect(popover, "show", G_CALLBACK(on_details_shown), v);
   GtkWidget *leave = gtk_button_new_with_mnemonic("_Leave");
   gtk_style_context_add_class(gtk_widget_get_style_context(leave), "destructive-action");
   gtk_box_pack_start(GTK_BOX(bar), v->control, FALSE, FALSE, 0);
