@@ -27,6 +27,27 @@ static const char usage[] =
     "Run \"lifeline COMMAND --help\" for the options of a command.\n"
     "Options: --help, --version\n";
 
+/* `lifeline host --gui`: the same host, asking with the app's dialogs. */
+static gboolean wants_gui(int argc, char **argv)
+{
+  for (int i = 2; i < argc; i++)
+    if (strcmp(argv[i], "--gui") == 0)
+      return TRUE;
+  return FALSE;
+}
+
+static int run_gui_host(int argc, char **argv)
+{
+  g_autoptr(GPtrArray) args = g_ptr_array_new();
+  g_ptr_array_add(args, "lifeline host");
+  g_ptr_array_add(args, "--host");
+  for (int i = 2; i < argc; i++)
+    if (strcmp(argv[i], "--gui") != 0)
+      g_ptr_array_add(args, argv[i]);
+  g_ptr_array_add(args, NULL);
+  return ll_app_run((int)args->len - 1, (char **)args->pdata);
+}
+
 int main(int argc, char **argv)
 {
   setlocale(LC_ALL, "");
@@ -63,7 +84,7 @@ int main(int argc, char **argv)
   if (strcmp(command, "log") == 0)
     return ll_log_command(argc - 1, argv + 1);
   if (strcmp(command, "host") == 0)
-    return ll_host_command(argc - 1, argv + 1);
+    return wants_gui(argc, argv) ? run_gui_host(argc, argv) : ll_host_command(argc - 1, argv + 1);
   if (strcmp(command, "offer") == 0)
     return ll_offer_command(argc - 1, argv + 1);
   if (strcmp(command, "id") == 0)

@@ -21,6 +21,7 @@ typedef struct {
   char *display;
   char *rendezvous;
   gboolean verbose;
+  gboolean gui;                /* handled by lifeline.c; listed here for --help */
 } HostOptions;
 
 typedef struct {
@@ -233,6 +234,7 @@ static gboolean parse_options(int argc, char **argv, HostOptions *o, GError **er
     { "display", 0, 0, G_OPTION_ARG_STRING, &o->display, "The X display to share (default: $DISPLAY)", "DISPLAY" },
     { "rendezvous", 'r', 0, G_OPTION_ARG_STRING, &o->rendezvous, "Also register at this rendezvous server under the host id, so helpers behind other NAT routers can reach this computer (ws://HOST:PORT/lifeline)", "URL" },
     { "verbose", 'v', 0, G_OPTION_ARG_NONE, &o->verbose, "Log what happens in detail", NULL },
+    { "gui", 0, 0, G_OPTION_ARG_NONE, &o->gui, "Ask with the desktop app's dialogs instead of this terminal (what the systemd user unit does)", NULL },
     { NULL, 0, 0, 0, NULL, NULL, NULL },
   };
   g_autoptr(GOptionContext) ctx = g_option_context_new("- let your help desk offer help");

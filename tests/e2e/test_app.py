@@ -253,4 +253,44 @@ def test_sealed_invitation_wrong_password(work, cleanups):
     p.novice.wait_for("asking: Bob wants to see your screen")
 
 
+@suite.test
+def test_offer_uses_the_same_dialogs(work, cleanups):
+    """`lifeline host --gui` (the systemd unit's way) asks with the app's
+    dialogs; the helper offers from the command line."""
+    nx = Xvfb(1024, 768)
+    cleanups.append(nx.stop)
+    helper_env = dict(os.environ, HOME=os.path.join(work, "sam"),
+                      XDG_DATA_HOME=os.path.join(work, "sam", "data"),
+                      XDG_STATE_HOME=os.path.join(work, "sam", "state"))
+    key_line = subprocess.run([LIFELINE, "id", "--name", "Sam Smith"], env=helper_env, check=True,
+                              capture_output=True, text=True, timeout=30).stdout.splitlines()[0]
+    policy = os.path.join(work, "policy.conf")
+    with open(policy, "w") as f:
+        f.write(f"[offer]\nallow=true\ncontrol=allow\nhelpers={key_line}\n")
+    port = 4700 + os.getpid() % 150
+    host = Process([LIFELINE, "host", "--gui", "--policy", policy, "--port", str(port)],
+                   env=person_env(work, "novice", nx), name="host-gui")
+    cleanups.append(host.stop)
+    out = host.wait_for("Listening on port")
+    host_id = out.split("host id: ")[1].split()[0]
+    offer = Process([LIFELINE, "offer", f"127.0.0.1:{port}", "--host-key", host_id],
+                    env=helper_env, name="offer")
+    cleanups.append(offer.stop)
+    host.wait_for("asking: Sam Smith (key ")
+    assert "listed by this computer's policy) offers to help you" in host.out, host.out
+    time.sleep(0.5)
+    shot(nx, work, "novice-offer")
+    key(nx, "alt+a")                                   # the dialog has the keyboard
+    offer.wait_for("ready: vnc://127.0.0.1:")
+    host.wait_for("sharing: Sam Smith can now see your screen.")
+    offer.send("/control")
+    host.wait_for("asking: Sam Smith asks to control your keyboard and mouse")
+    key(nx, "alt+a")
+    offer.wait_for("control: granted")
+    offer.send("/quit")
+    assert offer.wait_exit() == 0
+    host.wait_for("stopped: The session with Sam Smith ended")
+    assert host.proc.poll() is None, "the host must wait for the next offer"
+
+
 sys.exit(suite.run())

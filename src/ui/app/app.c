@@ -9,6 +9,9 @@
 
 typedef struct {
   char *policy;
+  gboolean host;
+  char *rendezvous;
+  int port;
   gboolean get_help;
   gboolean help_someone;
   gboolean verbose;
@@ -87,6 +90,7 @@ static gboolean on_delete(GtkWidget *window, GdkEvent *event, gpointer data)
   return FALSE;
 }
 
+
 static void build_window(GtkApplication *application, App *a)
 {
   a->window = gtk_application_window_new(application);
@@ -112,9 +116,35 @@ static void build_window(GtkApplication *application, App *a)
   gtk_widget_show_all(a->window);
 }
 
+/* `lifeline host --gui`: one window for offers, out of sight until asked. */
+static void activate_host(GtkApplication *application, App *a)
+{
+  g_autoptr(GError) error = NULL;
+  a->window = gtk_application_window_new(application);
+  gtk_window_set_default_size(GTK_WINDOW(a->window), 700, 560);
+  gtk_window_set_title(GTK_WINDOW(a->window), "Lifeline");
+  gtk_window_set_icon_name(GTK_WINDOW(a->window), "lifeline");
+  /* Closing the window while nobody is connected only hides it. */
+  g_signal_connect(a->window, "delete-event", G_CALLBACK(gtk_widget_hide_on_delete), NULL);
+  LlNoviceViewOffers offers = { .policy_path = a->options.policy,
+                                .rendezvous_url = a->options.rendezvous,
+                                .port = (guint16)a->options.port };
+  a->novice = ll_novice_view_new_for_offers(GTK_WINDOW(a->window), &offers, &error);
+  gtk_container_add(GTK_CONTAINER(a->window), a->novice);
+  g_application_hold(G_APPLICATION(application));   /* runs with no window shown */
+  if (error != NULL) {
+    g_printerr("lifeline host: %s\n", error->message);
+    g_application_release(G_APPLICATION(application));
+  }
+}
+
 static void on_activate(GtkApplication *application, gpointer data)
 {
   App *a = data;
+  if (a->options.host) {
+    activate_host(application, a);
+    return;
+  }
   build_window(application, a);
   if (a->options.rest != NULL && a->options.rest[0] != NULL) {
     show(a, "help", "Help someone");
@@ -133,6 +163,9 @@ static gboolean parse_options(int *argc, char ***argv, AppOptions *o, GError **e
   const GOptionEntry entries[] = {
     { "get-help", 0, 0, G_OPTION_ARG_NONE, &o->get_help, "Start on \"Get help\"", NULL },
     { "help-someone", 0, 0, G_OPTION_ARG_NONE, &o->help_someone, "Start on \"Help someone\"", NULL },
+    { "host", 0, G_OPTION_FLAG_HIDDEN, G_OPTION_ARG_NONE, &o->host, "Wait for offers of help (lifeline host --gui)", NULL },
+    { "rendezvous", 0, G_OPTION_FLAG_HIDDEN, G_OPTION_ARG_STRING, &o->rendezvous, "With --host: register at this rendezvous", "URL" },
+    { "port", 0, G_OPTION_FLAG_HIDDEN, G_OPTION_ARG_INT, &o->port, "With --host: listen on this port", "N" },
     { "policy", 0, 0, G_OPTION_ARG_FILENAME, &o->policy, "Use the policy in FILE: it narrows /etc/lifeline/policy.conf, or stands in for it where there is none", "FILE" },
     { "verbose", 'v', 0, G_OPTION_ARG_NONE, &o->verbose, "Log what happens in detail", NULL },
     { G_OPTION_REMAINING, 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &o->rest, NULL, "[INVITATION]" },
@@ -167,6 +200,7 @@ int ll_app_run(int argc, char **argv)
   char *no_args[] = { argv[0], NULL };
   int status = g_application_run(G_APPLICATION(application), 1, no_args);
   g_free(a.options.policy);
+  g_free(a.options.rendezvous);
   g_strfreev(a.options.rest);
   return status;
 }

@@ -44,6 +44,7 @@ typedef struct {
   char *helper_name;
   gboolean sharing;
   gboolean stopping;
+  gboolean offers;              /* waiting for offers (`lifeline host --gui`) */
 } NoviceView;
 
 static void show_page(NoviceView *v, const char *name)
@@ -113,13 +114,25 @@ static void on_ask(LlNoviceHost *host, const char *helper_name, const char *orga
 {
   NoviceView *v = data;
   guint8 fingerprint[LL_FINGERPRINT_BYTES];
-  (void)host; (void)organisation;
+  (void)host;
   g_autofree char *shown = ll_fingerprint_from_text(helper_key, fingerprint)
                                ? ll_fingerprint_short(fingerprint) : g_strdup("unknown");
-  g_autofree char *primary = g_strdup_printf("%s wants to see your screen", helper_name);
-  g_autofree char *secondary = g_strdup_printf(
-      "Allow this only if you asked %s for help. Their key: %s. You can stop at any time.",
-      helper_name, shown);
+  g_autofree char *primary = NULL, *secondary = NULL;
+  if (organisation == NULL) {
+    primary = g_strdup_printf("%s wants to see your screen", helper_name);
+    secondary = g_strdup_printf("Allow this only if you asked %s for help. Their key: %s. You "
+                                "can stop at any time.", helper_name, shown);
+  } else {
+    /* An offer: the policy admitted the helper; the person still decides. */
+    g_autofree char *from = *organisation != '\0'
+        ? g_strdup(organisation)
+        : g_strdup_printf("key %s, listed by this computer's policy", shown);
+    primary = g_strdup_printf("%s (%s) offers to help you", helper_name, from);
+    secondary = g_strdup_printf("Let them see your screen? Your computer's administrator allows "
+                                "%s to offer help; it is still your choice. You can stop at any "
+                                "time.", helper_name);
+    gtk_window_present(v->window);
+  }
   close_dialog(&v->consent);
   ll_app_report("asking: %s", primary);
   v->consent = question(v, primary, secondary);
@@ -142,6 +155,8 @@ static void on_started(LlNoviceHost *host, const char *helper_name, gpointer dat
   v->helper_name = g_strdup(helper_name);
   v->sharing = TRUE;
   set_banner(v, FALSE);
+  if (v->offers)
+    gtk_window_present(v->window);
   ll_chat_pane_clear(v->chat);
   g_autofree char *note = g_strdup_printf("%s can now see your screen.", helper_name);
   ll_chat_pane_note(v->chat, note);
@@ -273,6 +288,23 @@ static void on_finished(LlNoviceHost *host, const GError *why, gpointer data)
   show_page(v, "ended");
 }
 
+/* A host for offers: after a session, back to waiting, out of sight. */
+static void on_session_ended(LlNoviceHost *host, const char *helper_name, const GError *why,
+                             gpointer data)
+{
+  NoviceView *v = data;
+  (void)host;
+  close_dialog(&v->control_dialog);
+  hide_indicator(v);
+  v->sharing = FALSE;
+  g_autofree char *text = why != NULL
+      ? g_strdup_printf("The session with %s ended: %s.", helper_name, why->message)
+      : g_strdup_printf("The session with %s ended.", helper_name);
+  ll_app_report("stopped: %s", text);
+  show_page(v, "offers");
+  gtk_widget_hide(GTK_WIDGET(v->window));
+}
+
 static LlNoviceHostEvents novice_events(void)
 {
   LlNoviceHostEvents events = {
@@ -280,6 +312,7 @@ static LlNoviceHostEvents novice_events(void)
     .control_asked = on_control_asked, .control_withdrawn = on_control_withdrawn,
     .control_changed = on_control_changed, .chat = on_chat, .interrupted = on_interrupted,
     .resumed = on_resumed, .invitation_ready = on_invitation_ready, .finished = on_finished,
+    .session_ended = on_session_ended,
   };
   return events;
 }
@@ -563,6 +596,16 @@ static GtkWidget *build_ended_page(NoviceView *v)
   return page;
 }
 
+static GtkWidget *build_offers_page(void)
+{
+  GtkWidget *page = ll_app_page_box();
+  gtk_box_pack_start(GTK_BOX(page), ll_app_heading("Ready for your help desk"), FALSE, FALSE, 0);
+  gtk_box_pack_start(GTK_BOX(page), ll_app_text("Helpers your computer's administrator allows "
+      "can offer to help you. You will always be asked first, and you can stop at any time."),
+      FALSE, FALSE, 0);
+  return page;
+}
+
 static void novice_view_free(gpointer data)
 {
   NoviceView *v = data;
@@ -604,4 +647,33 @@ GtkWidget *ll_novice_view_new(GtkWindow *window, const char *policy_path)
   g_signal_connect(window, "window-state-event", G_CALLBACK(on_window_state), v);
   gtk_widget_show_all(v->root);
   return v->root;
+}
+
+GtkWidget *ll_novice_view_new_for_offers(GtkWindow *window, const LlNoviceViewOffers *config,
+                                         GError **error)
+{
+  GtkWidget *root = ll_novice_view_new(window, config->policy_path);
+  NoviceView *v = g_object_get_data(G_OBJECT(root), "lifeline-novice-view");
+  guint16 port = 0;
+  v->offers = TRUE;
+  gtk_stack_add_named(GTK_STACK(v->stack), build_offers_page(), "offers");
+  gtk_widget_show_all(v->stack);
+  show_page(v, "offers");
+  if (v->identity == NULL) {
+    g_set_error_literal(error, LL_ERROR, LL_ERROR_FAILED,
+                        "this account has no usable key; see the message above");
+    return root;
+  }
+  g_autofree char *name = ll_default_person_name(NULL, v->identity);
+  LlNoviceHostConfig host_config = { .identity = v->identity, .policy_path = config->policy_path,
+                                     .novice_name = name, .audit = v->audit,
+                                     .rendezvous_url = config->rendezvous_url };
+  LlNoviceHostEvents events = novice_events();
+  v->host = ll_novice_host_new(&host_config, &events, v);
+  if (ll_novice_host_listen(v->host, config->port, &port, error)) {
+    g_autofree char *host_id = ll_host_id_of(v->identity->fingerprint);
+    ll_app_report("host id: %s", host_id);
+    ll_app_report("Listening on port %u.", port);
+  }
+  return root;
 }

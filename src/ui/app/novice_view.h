@@ -9,5 +9,15 @@
 #include <gtk/gtk.h>
 
 GtkWidget *ll_novice_view_new(GtkWindow *window, const char *policy_path);
+typedef struct {
+  const char *policy_path;      /* NULL: the machine's */
+  const char *rendezvous_url;   /* NULL: none */
+  guint16 port;
+} LlNoviceViewOffers;
+
+/* `lifeline host --gui`: waits for offers the policy admits and asks with
+ * the same dialogs; the window shows itself only while asked or shared. */
+GtkWidget *ll_novice_view_new_for_offers(GtkWindow *window, const LlNoviceViewOffers *config,
+                                         GError **error);
 /* Cancels the invitation or ends the session. */
 void ll_novice_view_stop(GtkWidget *view);
