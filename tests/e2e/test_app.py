@@ -254,6 +254,27 @@ def test_sealed_invitation_wrong_password(work, cleanups):
 
 
 @suite.test
+def test_copy_link_and_paste_it(work, cleanups):
+    """Copy link on the novice's side, paste it on the helper's."""
+    p = Pair(work, cleanups)
+    main_window(p.nx)
+    key(p.nx, "alt+c")                                 # Copy link
+    p.novice.wait_for("link: copied")
+    link = subprocess.run(["xclip", "-o", "-selection", "clipboard"], env=p.nx.env(),
+                          capture_output=True, text=True, timeout=10).stdout.strip()
+    assert link.startswith("lifeline:"), link
+    p.helper = Process([LIFELINE, "app", "--help-someone"],
+                       env=person_env(work, "helper", p.hx), name="helper-app")
+    cleanups.append(p.helper.stop)
+    main_window(p.hx)
+    key(p.hx, "alt+l")                                 # the link field
+    xdo(p.hx, "type", "--delay", "5", link)
+    key(p.hx, "Return")
+    p.accept()
+    shot(p.hx, work, "helper-from-link")
+
+
+@suite.test
 def test_offer_uses_the_same_dialogs(work, cleanups):
     """`lifeline host --gui` (the systemd unit's way) asks with the app's
     dialogs; the helper offers from the command line."""

@@ -105,7 +105,8 @@ static void build_window(GtkApplication *application, App *a)
   gtk_header_bar_pack_start(GTK_HEADER_BAR(header), a->back);
   gtk_window_set_titlebar(GTK_WINDOW(a->window), header);
   a->stack = gtk_stack_new();
-  a->novice = ll_novice_view_new(GTK_WINDOW(a->window), a->options.policy);
+  a->novice = ll_novice_view_new(GTK_WINDOW(a->window), a->options.policy,
+                                 a->options.rendezvous);
   a->helper = ll_helper_view_new(GTK_WINDOW(a->window));
   gtk_stack_add_named(GTK_STACK(a->stack), build_home(a), "home");
   gtk_stack_add_named(GTK_STACK(a->stack), a->novice, "get-help");
@@ -164,7 +165,7 @@ static gboolean parse_options(int *argc, char ***argv, AppOptions *o, GError **e
     { "get-help", 0, 0, G_OPTION_ARG_NONE, &o->get_help, "Start on \"Get help\"", NULL },
     { "help-someone", 0, 0, G_OPTION_ARG_NONE, &o->help_someone, "Start on \"Help someone\"", NULL },
     { "host", 0, G_OPTION_FLAG_HIDDEN, G_OPTION_ARG_NONE, &o->host, "Wait for offers of help (lifeline host --gui)", NULL },
-    { "rendezvous", 0, G_OPTION_FLAG_HIDDEN, G_OPTION_ARG_STRING, &o->rendezvous, "With --host: register at this rendezvous", "URL" },
+    { "rendezvous", 'r', 0, G_OPTION_ARG_STRING, &o->rendezvous, "Make invitations (and, with --host, the host) reachable through this rendezvous server too, across NAT routers (ws://HOST:PORT/lifeline)", "URL" },
     { "port", 0, G_OPTION_FLAG_HIDDEN, G_OPTION_ARG_INT, &o->port, "With --host: listen on this port", "N" },
     { "policy", 0, 0, G_OPTION_ARG_FILENAME, &o->policy, "Use the policy in FILE: it narrows /etc/lifeline/policy.conf, or stands in for it where there is none", "FILE" },
     { "verbose", 'v', 0, G_OPTION_ARG_NONE, &o->verbose, "Log what happens in detail", NULL },

@@ -488,7 +488,11 @@ static GtkWidget *build_open_page(HelperView *v)
   gtk_box_pack_start(GTK_BOX(page), ll_app_heading("Help someone who invited you"), FALSE, FALSE, 0);
   gtk_box_pack_start(GTK_BOX(page), ll_app_text("Open the invitation they sent you. You can "
       "also drop the file here, or paste the link they sent."), FALSE, FALSE, 0);
+  GtkWidget *paste = gtk_label_new_with_mnemonic("Or paste the _link you received:");
+  gtk_label_set_mnemonic_widget(GTK_LABEL(paste), v->link_entry);
+  gtk_widget_set_halign(paste, GTK_ALIGN_START);
   gtk_box_pack_start(GTK_BOX(page), open, FALSE, FALSE, 0);
+  gtk_box_pack_start(GTK_BOX(page), paste, FALSE, FALSE, 0);
   gtk_box_pack_start(GTK_BOX(page), row, FALSE, FALSE, 0);
   gtk_box_pack_start(GTK_BOX(page), v->open_error, FALSE, FALSE, 0);
   g_signal_connect(open, "clicked", G_CALLBACK(on_choose_file), v);

@@ -27,6 +27,7 @@ typedef struct {
   GtkWindow *window;
   GtkWidget *root, *stack;
   char *policy_path;
+  char *rendezvous_url;         /* NULL: reachable directly only */
   /* start */
   GtkWidget *password, *lifetime, *start_error;
   /* waiting */
@@ -365,7 +366,8 @@ static void on_invite(GtkWidget *button, gpointer data)
   v->invitation = ll_invitation_new(name, v->identity->fingerprint,
                                     g_get_real_time() / G_USEC_PER_SEC, lifetime);
   LlNoviceHostConfig config = { .identity = v->identity, .invitation = v->invitation,
-                                .view_only = view_only, .audit = v->audit, .map_port = TRUE };
+                                .view_only = view_only, .audit = v->audit, .map_port = TRUE,
+                                .rendezvous_url = v->rendezvous_url };
   LlNoviceHostEvents events = novice_events();
   v->host = ll_novice_host_new(&config, &events, v);
   v->stopping = FALSE;
@@ -415,6 +417,7 @@ static void on_copy_link(GtkWidget *button, gpointer data)
   gtk_clipboard_set_text(gtk_widget_get_clipboard(button, GDK_SELECTION_CLIPBOARD), link, -1);
   gtk_label_set_text(GTK_LABEL(v->saved_label),
                      "The link is copied: paste it into an e-mail or a chat message.");
+  ll_app_report("link: copied");
 }
 
 void ll_novice_view_stop(GtkWidget *widget)
@@ -619,15 +622,18 @@ static void novice_view_free(gpointer data)
     gtk_widget_destroy(v->indicator);
   g_free(v->helper_name);
   g_free(v->policy_path);
+  g_free(v->rendezvous_url);
   g_free(v);
 }
 
-GtkWidget *ll_novice_view_new(GtkWindow *window, const char *policy_path)
+GtkWidget *ll_novice_view_new(GtkWindow *window, const char *policy_path,
+                              const char *rendezvous_url)
 {
   NoviceView *v = g_new0(NoviceView, 1);
   g_autoptr(GError) error = NULL;
   v->window = window;
   v->policy_path = g_strdup(policy_path);
+  v->rendezvous_url = g_strdup(rendezvous_url);
   v->identity = ll_identity_load_or_create(NULL, &error);
   if (v->identity == NULL)
     g_warning("%s", error->message);
@@ -652,7 +658,7 @@ GtkWidget *ll_novice_view_new(GtkWindow *window, const char *policy_path)
 GtkWidget *ll_novice_view_new_for_offers(GtkWindow *window, const LlNoviceViewOffers *config,
                                          GError **error)
 {
-  GtkWidget *root = ll_novice_view_new(window, config->policy_path);
+  GtkWidget *root = ll_novice_view_new(window, config->policy_path, NULL);
   NoviceView *v = g_object_get_data(G_OBJECT(root), "lifeline-novice-view");
   guint16 port = 0;
   v->offers = TRUE;

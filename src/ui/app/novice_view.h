@@ -8,7 +8,9 @@
 #pragma once
 #include <gtk/gtk.h>
 
-GtkWidget *ll_novice_view_new(GtkWindow *window, const char *policy_path);
+/* RENDEZVOUS_URL: also be reachable through it, across NAT routers. */
+GtkWidget *ll_novice_view_new(GtkWindow *window, const char *policy_path,
+                              const char *rendezvous_url);
 typedef struct {
   const char *policy_path;      /* NULL: the machine's */
   const char *rendezvous_url;   /* NULL: none */
