@@ -254,6 +254,17 @@ def test_sealed_invitation_wrong_password(work, cleanups):
 
 
 @suite.test
+def test_every_control_named_and_focusable(work, cleanups):
+    x = Xvfb(1024, 768)
+    cleanups.append(x.stop)
+    r = subprocess.run([LIFELINE, "app", "--check-accessibility"], env=person_env(work, "a", x),
+                       capture_output=True, text=True, timeout=60)
+    assert r.returncode == 0, r.stdout + r.stderr
+    checked = int(r.stdout.split("accessibility: ")[-1].split()[0])
+    assert checked >= 25 and "0 without a name" in r.stdout, r.stdout
+
+
+@suite.test
 def test_copy_link_and_paste_it(work, cleanups):
     """Copy link on the novice's side, paste it on the helper's."""
     p = Pair(work, cleanups)

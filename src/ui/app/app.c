@@ -1,4 +1,5 @@
 #include "ui/app/app.h"
+#include "ui/app/accessibility_check.h"
 #include "ui/app/app_widgets.h"
 #include "ui/app/helper_view.h"
 #include "ui/app/novice_view.h"
@@ -9,6 +10,7 @@
 
 typedef struct {
   char *policy;
+  gboolean check_accessibility;
   gboolean host;
   char *rendezvous;
   int port;
@@ -20,6 +22,7 @@ typedef struct {
 
 typedef struct {
   AppOptions options;
+  int status;
   GtkWidget *window, *stack, *back, *novice, *helper;
 } App;
 
@@ -147,6 +150,15 @@ static void on_activate(GtkApplication *application, gpointer data)
     return;
   }
   build_window(application, a);
+  if (a->options.check_accessibility) {
+    guint checked = 0;
+    guint failed = ll_accessibility_check(a->window, &checked);
+    ll_app_report("accessibility: %u controls checked, %u without a name or the keyboard",
+                  checked, failed);
+    a->status = failed == 0 ? 0 : 1;
+    gtk_widget_destroy(a->window);
+    return;
+  }
   if (a->options.rest != NULL && a->options.rest[0] != NULL) {
     show(a, "help", "Help someone");
     ll_helper_view_open(a->helper, a->options.rest[0]);
@@ -164,6 +176,7 @@ static gboolean parse_options(int *argc, char ***argv, AppOptions *o, GError **e
   const GOptionEntry entries[] = {
     { "get-help", 0, 0, G_OPTION_ARG_NONE, &o->get_help, "Start on \"Get help\"", NULL },
     { "help-someone", 0, 0, G_OPTION_ARG_NONE, &o->help_someone, "Start on \"Help someone\"", NULL },
+    { "check-accessibility", 0, 0, G_OPTION_ARG_NONE, &o->check_accessibility, "Check that every control of the window can take the keyboard and has an accessible name, then quit", NULL },
     { "host", 0, G_OPTION_FLAG_HIDDEN, G_OPTION_ARG_NONE, &o->host, "Wait for offers of help (lifeline host --gui)", NULL },
     { "rendezvous", 'r', 0, G_OPTION_ARG_STRING, &o->rendezvous, "Make invitations (and, with --host, the host) reachable through this rendezvous server too, across NAT routers (ws://HOST:PORT/lifeline)", "URL" },
     { "port", 0, G_OPTION_FLAG_HIDDEN, G_OPTION_ARG_INT, &o->port, "With --host: listen on this port", "N" },
@@ -200,6 +213,8 @@ int ll_app_run(int argc, char **argv)
   g_signal_connect(application, "activate", G_CALLBACK(on_activate), &a);
   char *no_args[] = { argv[0], NULL };
   int status = g_application_run(G_APPLICATION(application), 1, no_args);
+  if (status == 0)
+    status = a.status;
   g_free(a.options.policy);
   g_free(a.options.rendezvous);
   g_strfreev(a.options.rest);

@@ -513,12 +513,14 @@ static GtkWidget *build_start_page(NoviceView *v)
   v->password = gtk_entry_new();
   gtk_entry_set_visibility(GTK_ENTRY(v->password), FALSE);
   gtk_label_set_mnemonic_widget(GTK_LABEL(pw_label), v->password);
+  ll_app_set_accessible_name(v->password, "Password for the invitation (optional)");
   GtkWidget *life_label = gtk_label_new_with_mnemonic("_Valid for");
   v->lifetime = gtk_combo_box_text_new();
   for (guint i = 0; i < G_N_ELEMENTS(lifetimes); i++)
     gtk_combo_box_text_append_text(GTK_COMBO_BOX_TEXT(v->lifetime), lifetimes[i].label);
   gtk_combo_box_set_active(GTK_COMBO_BOX(v->lifetime), 1);
   gtk_label_set_mnemonic_widget(GTK_LABEL(life_label), v->lifetime);
+  ll_app_set_accessible_name(v->lifetime, "How long the invitation is valid");
   gtk_grid_attach(GTK_GRID(grid), pw_label, 0, 0, 1, 1);
   gtk_grid_attach(GTK_GRID(grid), v->password, 1, 0, 1, 1);
   gtk_grid_attach(GTK_GRID(grid), life_label, 0, 1, 1, 1);
