@@ -152,6 +152,8 @@ def test_invite_consent_and_view(work, cleanups):
     p.nx.wait_window("xterm")
     p.open_in_helper(cleanups)
     p.accept()
+    # While an invitation or a session runs, Back is gone: End session stays in sight.
+    assert "back: hidden while busy" in p.novice.out and "back: hidden while busy" in p.helper.out
     # 1:1: no scaling, so the viewer's pixels are the novice's.
     main_window(p.hx)
     key(p.hx, "alt+s")

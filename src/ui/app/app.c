@@ -23,15 +23,25 @@ typedef struct {
 typedef struct {
   AppOptions options;
   int status;
+  gboolean busy;               /* an invitation or session runs: no Back */
   GtkWidget *window, *stack, *back, *novice, *helper;
 } App;
 
 static void show(App *a, const char *page, const char *subtitle)
 {
   gtk_stack_set_visible_child_name(GTK_STACK(a->stack), page);
-  gtk_widget_set_visible(a->back, g_strcmp0(page, "home") != 0);
+  gtk_widget_set_visible(a->back, g_strcmp0(page, "home") != 0 && !a->busy);
   gtk_header_bar_set_subtitle(GTK_HEADER_BAR(gtk_window_get_titlebar(GTK_WINDOW(a->window))),
                               subtitle);
+}
+
+static void on_busy(gboolean busy, gpointer data)
+{
+  App *a = data;
+  a->busy = busy;
+  ll_app_report("back: %s", busy ? "hidden while busy" : "available");
+  gtk_widget_set_visible(a->back, !busy && g_strcmp0(gtk_stack_get_visible_child_name(
+                                                          GTK_STACK(a->stack)), "home") != 0);
 }
 
 static void on_get_help(GtkWidget *button, gpointer data)
@@ -111,6 +121,8 @@ static void build_window(GtkApplication *application, App *a)
   a->novice = ll_novice_view_new(GTK_WINDOW(a->window), a->options.policy,
                                  a->options.rendezvous);
   a->helper = ll_helper_view_new(GTK_WINDOW(a->window));
+  ll_novice_view_on_busy(a->novice, on_busy, a);
+  ll_helper_view_on_busy(a->helper, on_busy, a);
   gtk_stack_add_named(GTK_STACK(a->stack), build_home(a), "home");
   gtk_stack_add_named(GTK_STACK(a->stack), a->novice, "get-help");
   gtk_stack_add_named(GTK_STACK(a->stack), a->helper, "help");

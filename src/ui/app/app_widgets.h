@@ -17,3 +17,8 @@ char *ll_app_sentence(const char *message);
  * the words of the command line ("ready: ...", "control: granted"), so
  * scripts and tests can follow the app as they follow `lifeline join`. */
 void ll_app_report(const char *format, ...) G_GNUC_PRINTF(1, 2);
+
+/* A view is busy while an invitation or a session is under way: the
+ * window then keeps it in front (no Back), so "End session" is never out
+ * of sight. */
+typedef void (*LlBusyChanged)(gboolean busy, gpointer user_data);

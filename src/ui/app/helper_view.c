@@ -8,6 +8,7 @@
 #include "ui/commands.h"
 #include "ui/terminal.h"
 #include <sodium.h>
+#include <unistd.h>
 #include <vncdisplay.h>
 
 typedef struct {
@@ -30,7 +31,22 @@ typedef struct {
   char *novice_name;
   char *path;
   gint64 connect_ms;
+  LlBusyChanged busy_changed;
+  gpointer busy_data;
 } HelperView;
+
+static void set_busy(HelperView *v, gboolean busy)
+{
+  if (v->busy_changed != NULL)
+    v->busy_changed(busy, v->busy_data);
+}
+
+void ll_helper_view_on_busy(GtkWidget *widget, LlBusyChanged changed, gpointer user_data)
+{
+  HelperView *v = g_object_get_data(G_OBJECT(widget), "lifeline-helper-view");
+  v->busy_changed = changed;
+  v->busy_data = user_data;
+}
 
 static void show_page(HelperView *v, const char *name)
 {
@@ -135,7 +151,11 @@ static void on_ready(LlHelperJoin *join, guint16 port, gpointer data)
   g_free(v->novice_name);
   v->novice_name = g_strdup(ll_helper_join_peer_name(join));
   int fd = ll_helper_join_open_viewer_fd(join, &error);
-  if (fd < 0 || !vnc_display_open_fd(VNC_DISPLAY(v->display), fd)) {
+  if (fd >= 0 && !vnc_display_open_fd(VNC_DISPLAY(v->display), fd)) {
+    close(fd);   /* gtk-vnc did not take it */
+    fd = -1;
+  }
+  if (fd < 0) {
     g_autofree char *why = g_strdup_printf("The viewer could not start: %s",
                                            error != NULL ? error->message : "gtk-vnc refused");
     ll_helper_join_stop(join, "the helper's viewer could not start");
@@ -245,6 +265,7 @@ static void on_finished(LlHelperJoin *join, const GError *why, gpointer data)
   else
     text = ll_app_sentence(why->message);
   vnc_display_close(VNC_DISPLAY(v->display));
+  set_busy(v, FALSE);
   if (why != NULL && g_error_matches(why, LL_ERROR, LL_ERROR_REFUSED))
     ll_app_report("refused: %s", why->message);
   ll_app_report("ended: %s", text);
@@ -286,6 +307,7 @@ static void connect_to(HelperView *v)
   }
   g_autofree char *text = g_strdup_printf("Connecting to %s…", v->novice_name);
   gtk_label_set_text(GTK_LABEL(v->progress_label), text);
+  set_busy(v, TRUE);
   show_page(v, "progress");
 }
 

@@ -6,9 +6,11 @@
  * connection's details. The engine is the command line's (helper_join). */
 #pragma once
 #include <gtk/gtk.h>
+#include "ui/app/app_widgets.h"
 
 GtkWidget *ll_helper_view_new(GtkWindow *window);
 /* Opens PATH_OR_LINK at once, as if chosen. */
 void ll_helper_view_open(GtkWidget *view, const char *path_or_link);
+void ll_helper_view_on_busy(GtkWidget *view, LlBusyChanged changed, gpointer user_data);
 /* Leaves any session; the view can open another invitation after. */
 void ll_helper_view_stop(GtkWidget *view);

@@ -46,7 +46,15 @@ typedef struct {
   gboolean sharing;
   gboolean stopping;
   gboolean offers;              /* waiting for offers (`lifeline host --gui`) */
+  LlBusyChanged busy_changed;
+  gpointer busy_data;
 } NoviceView;
+
+static void set_busy(NoviceView *v, gboolean busy)
+{
+  if (v->busy_changed != NULL)
+    v->busy_changed(busy, v->busy_data);
+}
 
 static void show_page(NoviceView *v, const char *name)
 {
@@ -278,6 +286,7 @@ static void on_finished(LlNoviceHost *host, const GError *why, gpointer data)
   hide_indicator(v);
   forget_password(v);
   v->sharing = FALSE;
+  set_busy(v, FALSE);
   g_autofree char *text = NULL;
   if (v->stopping || why == NULL)
     text = g_strdup("Nobody can see your screen now.");
@@ -378,6 +387,7 @@ static void on_invite(GtkWidget *button, gpointer data)
     gtk_widget_show(v->start_error);
     return;
   }
+  set_busy(v, TRUE);
   gtk_label_set_text(GTK_LABEL(v->waiting_text), "Preparing your invitation…");
   gtk_label_set_text(GTK_LABEL(v->saved_label), "");
   show_page(v, "waiting");
@@ -615,6 +625,8 @@ static void novice_view_free(gpointer data)
 {
   NoviceView *v = data;
   g_signal_handlers_disconnect_by_data(v->window, v);
+  close_dialog(&v->consent);
+  close_dialog(&v->control_dialog);
   ll_novice_host_free(v->host);
   ll_invitation_free(v->invitation);
   ll_identity_free(v->identity);
@@ -655,6 +667,13 @@ GtkWidget *ll_novice_view_new(GtkWindow *window, const char *policy_path,
   g_signal_connect(window, "window-state-event", G_CALLBACK(on_window_state), v);
   gtk_widget_show_all(v->root);
   return v->root;
+}
+
+void ll_novice_view_on_busy(GtkWidget *widget, LlBusyChanged changed, gpointer user_data)
+{
+  NoviceView *v = g_object_get_data(G_OBJECT(widget), "lifeline-novice-view");
+  v->busy_changed = changed;
+  v->busy_data = user_data;
 }
 
 GtkWidget *ll_novice_view_new_for_offers(GtkWindow *window, const LlNoviceViewOffers *config,

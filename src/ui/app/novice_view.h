@@ -7,6 +7,7 @@
  * minimised. The engine is the command line's (novice_host). */
 #pragma once
 #include <gtk/gtk.h>
+#include "ui/app/app_widgets.h"
 
 /* RENDEZVOUS_URL: also be reachable through it, across NAT routers. */
 GtkWidget *ll_novice_view_new(GtkWindow *window, const char *policy_path,
@@ -21,5 +22,6 @@ typedef struct {
  * the same dialogs; the window shows itself only while asked or shared. */
 GtkWidget *ll_novice_view_new_for_offers(GtkWindow *window, const LlNoviceViewOffers *config,
                                          GError **error);
+void ll_novice_view_on_busy(GtkWidget *view, LlBusyChanged changed, gpointer user_data);
 /* Cancels the invitation or ends the session. */
 void ll_novice_view_stop(GtkWidget *view);
