@@ -10,6 +10,7 @@ static const char *const type_names[] = {
   [LL_SIGNAL_PEER] = "peer",     [LL_SIGNAL_PEER_LEFT] = "peer-left",
   [LL_SIGNAL_SIGNAL] = "signal", [LL_SIGNAL_ERROR] = "error",
   [LL_SIGNAL_REGISTER] = "register",
+  [LL_SIGNAL_RENEW] = "renew",
 };
 
 LlSignalMessage *ll_signal_message_new(LlSignalType type)
@@ -244,6 +245,8 @@ static gboolean read_fields(JsonObject *o, LlSignalMessage *m, GError **error)
     return get_string(o, "mailbox", TRUE, &m->mailbox, error);
   case LL_SIGNAL_REGISTER:
     return get_string(o, "mailbox", TRUE, &m->mailbox, error) && canonical_host_id(m, error);
+  case LL_SIGNAL_RENEW:
+    return TRUE;
   case LL_SIGNAL_JOINED:
     return read_peer(o, m, TRUE, error) && read_ice_servers(o, &m->ice, error);
   case LL_SIGNAL_PEER:

@@ -8,6 +8,8 @@
  *   host   -> server  {"type":"register","mailbox":HOST-ID}  (`lifeline host`: a
  *                     mailbox named by its host id, for as long as it stays connected)
  *   server -> novice  {"type":"opened","mailbox":ID,"ice":{...}}  (also for a host)
+ *   host   -> server  {"type":"renew"}  (fresh relay credentials: "opened" again,
+ *                     same mailbox, same connection, so the id is never free)
  *   helper -> server  {"type":"join","mailbox":ID}
  *   server -> helper  {"type":"joined","peer":N,"ice":{...}}
  *   server -> novice  {"type":"peer","peer":N}  /  {"type":"peer-left","peer":N}
@@ -33,6 +35,7 @@ typedef enum {
   LL_SIGNAL_SIGNAL,
   LL_SIGNAL_ERROR,
   LL_SIGNAL_REGISTER,
+  LL_SIGNAL_RENEW,
 } LlSignalType;
 
 typedef enum { LL_ICE_NONE, LL_ICE_CREDENTIALS, LL_ICE_CANDIDATE, LL_ICE_DONE } LlIceDataKind;

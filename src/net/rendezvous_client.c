@@ -175,6 +175,12 @@ void ll_rendezvous_client_register(LlRendezvousClient *c, const char *host_id)
   send_text(c, ll_signal_message_encode(m));
 }
 
+void ll_rendezvous_client_renew(LlRendezvousClient *c)
+{
+  g_autoptr(LlSignalMessage) m = ll_signal_message_new(LL_SIGNAL_RENEW);
+  send_text(c, ll_signal_message_encode(m));
+}
+
 void ll_rendezvous_client_send_signal(LlRendezvousClient *c, guint32 peer, LlSignalMessage *m)
 {
   m->peer = peer;

@@ -34,6 +34,8 @@ void ll_rendezvous_client_join(LlRendezvousClient *client, const char *mailbox);
 /* Host: a mailbox named HOST_ID for as long as the connection lasts;
  * "opened" follows. */
 void ll_rendezvous_client_register(LlRendezvousClient *client, const char *host_id);
+/* Host: fresh relay credentials for the same mailbox ("opened" again). */
+void ll_rendezvous_client_renew(LlRendezvousClient *client);
 /* PEER: the helper to send to (novice side); ignored on a helper. */
 void ll_rendezvous_client_send_signal(LlRendezvousClient *client, guint32 peer,
                                       LlSignalMessage *message);

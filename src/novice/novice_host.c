@@ -69,8 +69,8 @@ struct LlNoviceHost {
 };
 
 /* A host for offers stays registered: after losing the rendezvous it
- * tries again after RETRY; it renews its registration every REFRESH so
- * the relay credentials it was given stay fresh. */
+ * registers again after RETRY; every REFRESH it asks for fresh relay
+ * credentials over the same connection, so its id is never free. */
 #define RENDEZVOUS_RETRY_S 5
 #define RENDEZVOUS_REFRESH_S (20 * 60)
 
@@ -698,7 +698,7 @@ static void ice_failed(LlIcePath *path, const GError *why, gpointer data)
 
 static const LlIcePathEvents ice_events = { ice_signal_out, ice_ready, ice_failed };
 
-static gboolean renew_rendezvous(gpointer data)
+static gboolean reconnect_rendezvous(gpointer data)
 {
   LlNoviceHost *h = data;
   h->rendezvous_retry = 0;
@@ -706,6 +706,15 @@ static gboolean renew_rendezvous(gpointer data)
   g_hash_table_remove_all(h->ice_peers);   /* their peer ids die with the connection */
   if (!h->stopping && !h->finished)
     start_rendezvous(h);
+  return G_SOURCE_REMOVE;
+}
+
+static gboolean refresh_credentials(gpointer data)
+{
+  LlNoviceHost *h = data;
+  h->rendezvous_retry = 0;
+  if (h->rendezvous != NULL && !h->stopping && !h->finished)
+    ll_rendezvous_client_renew(h->rendezvous);   /* "opened" re-arms the timer */
   return G_SOURCE_REMOVE;
 }
 
@@ -718,7 +727,7 @@ static void rv_opened(LlRendezvousClient *c, const char *mailbox, const LlIceSer
     ll_ice_servers_clear(&h->ice_servers);
     ll_ice_servers_copy(&h->ice_servers, ice);
     g_clear_handle_id(&h->rendezvous_retry, g_source_remove);
-    h->rendezvous_retry = g_timeout_add_seconds(RENDEZVOUS_REFRESH_S, renew_rendezvous, h);
+    h->rendezvous_retry = g_timeout_add_seconds(RENDEZVOUS_REFRESH_S, refresh_credentials, h);
     if (!h->mailbox_open && h->events.rendezvous_ready != NULL)
       h->events.rendezvous_ready(h, mailbox, NULL, h->user_data);
     h->mailbox_open = TRUE;
@@ -773,7 +782,7 @@ static void rv_closed(LlRendezvousClient *c, const GError *why, gpointer data)
     if (!h->mailbox_open && h->events.rendezvous_ready != NULL)
       h->events.rendezvous_ready(h, NULL, why, h->user_data);
     g_clear_handle_id(&h->rendezvous_retry, g_source_remove);
-    h->rendezvous_retry = g_timeout_add_seconds(RENDEZVOUS_RETRY_S, renew_rendezvous, h);
+    h->rendezvous_retry = g_timeout_add_seconds(RENDEZVOUS_RETRY_S, reconnect_rendezvous, h);
     return;
   }
   if (!h->mailbox_open) {

@@ -162,6 +162,19 @@ static void handle_open(Client *c, const LlSignalMessage *m)
   g_info("%s opened a mailbox", c->address);
 }
 
+/* Fresh relay credentials for a mailbox that stays: "opened" again. */
+static void handle_renew(Client *c)
+{
+  if (c->owns == NULL) {
+    close_with_error(c, SOUP_WEBSOCKET_CLOSE_POLICY_VIOLATION, "renew without a mailbox");
+    return;
+  }
+  g_autoptr(LlSignalMessage) opened = ll_signal_message_new(LL_SIGNAL_OPENED);
+  opened->mailbox = g_strdup(c->owns->id);
+  fill_ice_servers(c, &opened->ice);
+  send_message(c, opened);
+}
+
 /* A host's mailbox is named by its host id and lives as long as its
  * connection. First come, first served: the id proves nothing here, the
  * helper checks the host's key against it after TLS, so a squatter can
@@ -255,6 +268,7 @@ static void on_message(SoupWebsocketConnection *ws, gint type, GBytes *message, 
   switch (m->type) {
   case LL_SIGNAL_OPEN: handle_open(c, m); break;
   case LL_SIGNAL_REGISTER: handle_register(c, m); break;
+  case LL_SIGNAL_RENEW: handle_renew(c); break;
   case LL_SIGNAL_JOIN: handle_join(c, m); break;
   case LL_SIGNAL_SIGNAL: handle_signal(c, m); break;
   default:

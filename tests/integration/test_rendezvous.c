@@ -40,6 +40,7 @@ static LlRendezvousServer *start_server(guint16 *port)
 
 typedef struct {
   char *mailbox;
+  int opened;
   guint32 peer;
   guint32 last_peer_seen;
   int signals;
@@ -54,8 +55,11 @@ static void s_opened(LlRendezvousClient *c, const char *mailbox, const LlIceServ
 {
   Side *s = d;
   (void)c;
+  g_free(s->mailbox);
   s->mailbox = g_strdup(mailbox);
+  ll_ice_servers_clear(&s->ice);
   ll_ice_servers_copy(&s->ice, ice);
+  s->opened++;
 }
 
 static void s_joined(LlRendezvousClient *c, guint32 peer, const LlIceServers *ice, gpointer d)
@@ -177,6 +181,41 @@ static void test_mailbox_and_forwarding(void)
   ll_rendezvous_client_free(h);
   ll_rendezvous_client_free(n);
   side_clear(&novice); side_clear(&helper); side_clear(&intruder);
+  ll_rendezvous_server_free(server);
+}
+
+/* A host keeps its id while it renews its relay credentials: the same
+ * mailbox, fresh credentials, and a second host cannot take the id. */
+static void test_host_registration_and_renewal(void)
+{
+  guint16 port;
+  LlRendezvousServer *server = start_server(&port);
+  g_autofree char *url = url_for(port);
+  Side host = { 0 }, squatter = { 0 }, helper = { 0 };
+  LlRendezvousClient *hc = ll_rendezvous_client_new(url, &side_events, &host);
+  ll_rendezvous_client_register(hc, "K7QM 3XRD PA9T WE2F");
+  run_until((gboolean *)&host.mailbox);
+  g_assert_cmpstr(host.mailbox, ==, "k7qm-3xrd-pa9t-we2f");
+  g_autofree char *first_user = g_strdup(host.ice.turn_username);
+  spin(1100);   /* TURN user names carry an expiry in seconds */
+  ll_rendezvous_client_renew(hc);
+  while (host.opened < 2)
+    spin(20);
+  g_assert_cmpstr(host.mailbox, ==, "k7qm-3xrd-pa9t-we2f");
+  g_assert_cmpstr(host.ice.turn_username, !=, first_user);
+  LlRendezvousClient *sc = ll_rendezvous_client_new(url, &side_events, &squatter);
+  ll_rendezvous_client_register(sc, "k7qm-3xrd-pa9t-we2f");
+  run_until(&squatter.closed);
+  g_assert_nonnull(strstr(squatter.closed_why, "already registered"));
+  LlRendezvousClient *h = ll_rendezvous_client_new(url, &side_events, &helper);
+  ll_rendezvous_client_join(h, "k7qm-3xrd-pa9t-we2f");
+  run_until((gboolean *)&helper.peer);
+  ll_rendezvous_client_free(h);
+  ll_rendezvous_client_free(sc);
+  ll_rendezvous_client_free(hc);
+  side_clear(&host);
+  side_clear(&squatter);
+  side_clear(&helper);
   ll_rendezvous_server_free(server);
 }
 
@@ -334,6 +373,7 @@ int main(int argc, char **argv)
   g_log_set_always_fatal(G_LOG_FATAL_MASK | G_LOG_LEVEL_CRITICAL);
   g_test_add_func("/rendezvous/mailbox-and-forwarding", test_mailbox_and_forwarding);
   g_test_add_func("/rendezvous/unknown-mailbox", test_unknown_mailbox);
+  g_test_add_func("/rendezvous/host-registration-and-renewal", test_host_registration_and_renewal);
   g_test_add_func("/rendezvous/oversized", test_oversized);
   g_test_add_func("/rendezvous/malformed", test_malformed);
   g_test_add_func("/rendezvous/not-json", test_not_json);

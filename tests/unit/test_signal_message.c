@@ -93,6 +93,10 @@ static void test_register_canonical(void)
   g_autofree char *wire = ll_signal_message_encode(m);
   g_autoptr(LlSignalMessage) back = ll_signal_message_decode(wire, strlen(wire), &error);
   g_assert_cmpstr(back->mailbox, ==, "k7qm-3xrd-pa9t-we2f");
+  const char *renew = "{\"type\": \"renew\"}";
+  g_autoptr(LlSignalMessage) r = ll_signal_message_decode(renew, strlen(renew), &error);
+  g_assert_no_error(error);
+  g_assert_cmpint(r->type, ==, LL_SIGNAL_RENEW);
 }
 
 int main(int argc, char **argv)
