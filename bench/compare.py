@@ -159,11 +159,11 @@ def run_one(build, x, server, workload, encoding, seconds, work):
                 subprocess.run(["gdb", "-p", str(server.pid), "-batch", "-ex",
                                 "thread apply all bt"], stdout=sys.stderr)
             raise
-        cpu0 = cpu_seconds(server.pid)
+        cpu0, vcpu0 = cpu_seconds(server.pid), cpu_seconds(viewer.proc.pid)
         r = subprocess.run([os.path.join(build, "bench", "bench-workload"), workload, str(seconds)],
                            env=x.env(), capture_output=True, text=True, timeout=seconds + 30)
         assert r.returncode == 0, f"bench-workload {workload} failed: {r.stderr}"
-        cpu1 = cpu_seconds(server.pid)
+        cpu1, vcpu1 = cpu_seconds(server.pid), cpu_seconds(viewer.proc.pid)
         time.sleep(1)
         assert viewer.proc.poll() is None, f"the viewer ended early: {viewer.err}"
         viewer.stop()
@@ -191,7 +191,7 @@ def run_one(build, x, server, workload, encoding, seconds, work):
     updates = len(inside)
     return {"latency": lat, "missed": missed, "stamps": len(stamps), "ups": updates / window,
             "kbps": max(nbytes, 0) / 1024 / window, "bpu": max(nbytes, 0) / max(updates, 1),
-            "cpu": cpu1 - cpu0, "seconds": seconds}
+            "cpu": cpu1 - cpu0, "viewer_cpu": vcpu1 - vcpu0, "seconds": seconds}
 
 
 def pct(values, q):
@@ -291,7 +291,8 @@ def main():
                         results[(kind, workload, encoding)] = r
                         print(f"# {kind} {workload} {encoding}: median {r['median']:.1f} ms, "
                               f"p95 {r['p95']:.1f} ms, {r['ups']:.1f} updates/s, "
-                              f"{r['kbps']:.0f} KiB/s, {r['cpu']:.2f} CPU s", flush=True)
+                              f"{r['kbps']:.0f} KiB/s, {r['cpu']:.2f} CPU s, viewer {r['viewer_cpu']:.2f}",
+                              flush=True)
             finally:
                 server.stop()
     finally:
@@ -308,6 +309,7 @@ def main():
     columns = [("latency median ms", "median", "{:.1f}"), ("p95 ms", "p95", "{:.1f}"),
                ("updates/s", "ups", "{:.1f}"), ("KiB/s", "kbps", "{:.0f}"),
                ("bytes/update", "bpu", "{:.0f}"), ("server CPU s", "cpu", "{:.2f}"),
+               ("viewer CPU s", "viewer_cpu", "{:.2f}"),
                ("changes never shown", "missed", "{}")]
     for encoding in encodings:
         for workload in WORKLOADS:

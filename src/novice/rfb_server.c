@@ -1,5 +1,6 @@
 #include "novice/rfb_server.h"
 #include "common/error.h"
+#include "novice/zrle_compress_level.h"
 #include <rfb/rfb.h>
 #include <pthread.h>
 #include <stdarg.h>
@@ -210,6 +211,12 @@ static rfbScreenInfoPtr make_screen(LlRfbServer *s)
   screen->alwaysShared = TRUE;
   /* Each client gets its own input and output threads. */
   screen->backgroundLoop = TRUE;
+  /* A viewer's output thread sleeps this long before every update, "to
+   * let more changes come along" (default 5 ms). Our capture already
+   * merges damage (MIN_CAPTURE_INTERVAL_US), so the sleep is pure latency.
+   * Not 0: the same value paces the thread's polling while a viewer is
+   * still in its handshake, where 0 would spin a core. */
+  screen->deferUpdateTime = 1;
   /* No painted-in arrow: the picture must be exactly the screen. The real
    * cursor shape comes from XFixes in a later version. */
   screen->cursor = NULL;
@@ -219,6 +226,7 @@ static rfbScreenInfoPtr make_screen(LlRfbServer *s)
   screen->setXCutTextUTF8 = on_cut_text_utf8;
   screen->setTextChat = on_text_chat;
   screen->screenData = s;
+  ll_zrle_compress_level_attach(screen);
   rfbInitServer(screen);
   return screen;
 }
