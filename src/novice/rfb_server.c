@@ -171,6 +171,7 @@ static void on_text_chat(rfbClientPtr cl, int length, char *text)
   push_text(cl, INPUT_TEXT_CHAT, utf8, strlen(utf8));
 }
 
+/* On the capture thread: libvncserver takes each viewer's update mutex. */
 static void on_screen_changed(int x, int y, int w, int h, gpointer data)
 {
   LlRfbServer *s = data;
@@ -406,6 +407,8 @@ void ll_rfb_server_free(LlRfbServer *s)
 {
   if (s == NULL)
     return;
+  if (s->capture != NULL)
+    ll_screen_capture_stop(s->capture);   /* no more marks on the screen we free */
   if (s->sender != NULL)
     g_thread_pool_free(s->sender, FALSE, TRUE);   /* the viewers are closed: quick */
   if (s->screen != NULL) {

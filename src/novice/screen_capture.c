@@ -6,6 +6,8 @@
 #include <X11/extensions/Xdamage.h>
 #include <X11/extensions/Xfixes.h>
 #include <glib-unix.h>
+#include <stdatomic.h>
+#include <stdint.h>
 #include <string.h>
 #include <sys/ipc.h>
 #include <sys/shm.h>
@@ -30,13 +32,19 @@ struct LlScreenCapture {
   int damage_event_base;
   Damage damage;
   XserverRegion region;
-  guint x_watch;
-  guint pacing_timeout;
+  /* Once started, the display is the capture thread's alone: reading the
+   * screen waits on X server round trips (several ms while it is busy),
+   * which must not hold up the main loop carrying the session. */
+  GThread *thread;
+  GMainContext *context;         /* the capture thread's */
+  GMainLoop *loop;
+  GSource *x_watch;
+  GSource *pacing;               /* owned by context; NULL when none waits */
   gint64 last_capture_us;
   gboolean dirty;
   LlScreenChanged changed;
   gpointer user_data;
-  guint64 pixels_read;
+  atomic_uint_fast64_t pixels_read;
 };
 
 static int log_x_error(Display *display, XErrorEvent *event)
@@ -197,7 +205,7 @@ static void read_rect(LlScreenCapture *c, int x, int y, int w, int h)
     copy_rows(c, (const guint8 *)img->data, img->bytes_per_line, x, y, w, h);
     XDestroyImage(img);
   }
-  c->pixels_read += (guint64)w * h;
+  atomic_fetch_add(&c->pixels_read, (uint_fast64_t)w * h);
 }
 
 static void clip_rect(const LlScreenCapture *c, XRectangle *r, int *x, int *y, int *w, int *h)
@@ -239,7 +247,7 @@ static void capture_damage(LlScreenCapture *c)
 static gboolean paced_capture(gpointer data)
 {
   LlScreenCapture *c = data;
-  c->pacing_timeout = 0;
+  c->pacing = NULL;
   if (c->dirty)
     capture_damage(c);
   return G_SOURCE_REMOVE;
@@ -248,14 +256,17 @@ static gboolean paced_capture(gpointer data)
 static void schedule_capture(LlScreenCapture *c)
 {
   gint64 since = g_get_monotonic_time() - c->last_capture_us;
-  if (c->pacing_timeout != 0)
+  if (c->pacing != NULL)
     return;
   if (since >= MIN_CAPTURE_INTERVAL_US) {
     capture_damage(c);
     return;
   }
   guint wait_ms = (MIN_CAPTURE_INTERVAL_US - since + 999) / 1000;
-  c->pacing_timeout = g_timeout_add(wait_ms, paced_capture, c);
+  c->pacing = g_timeout_source_new(wait_ms);
+  g_source_set_callback(c->pacing, paced_capture, c, NULL);
+  g_source_attach(c->pacing, c->context);
+  g_source_unref(c->pacing);   /* the context holds it until it fires */
 }
 
 static void drain_events(LlScreenCapture *c)
@@ -277,9 +288,20 @@ static gboolean on_x_events(int fd, GIOCondition condition, gpointer data)
   return G_SOURCE_CONTINUE;
 }
 
+static gpointer run_capture(gpointer data)
+{
+  LlScreenCapture *c = data;
+  g_main_context_push_thread_default(c->context);
+  drain_events(c);   /* damage that came during the first full read */
+  g_main_loop_run(c->loop);
+  g_main_context_pop_thread_default(c->context);
+  return NULL;
+}
+
 gboolean ll_screen_capture_start(LlScreenCapture *c, LlScreenChanged changed, gpointer user_data,
                                  GError **error)
 {
+  g_return_val_if_fail(c->thread == NULL, FALSE);
   c->changed = changed;
   c->user_data = user_data;
   if (c->use_shm && !attach_shm(c)) {
@@ -292,22 +314,50 @@ gboolean ll_screen_capture_start(LlScreenCapture *c, LlScreenChanged changed, gp
   c->region = XFixesCreateRegion(c->display, NULL, 0);
   read_rect(c, 0, 0, c->format.width, c->format.height);
   XSync(c->display, False);
-  c->x_watch = g_unix_fd_add(ConnectionNumber(c->display), G_IO_IN, on_x_events, c);
-  on_x_events(-1, G_IO_IN, c);
-  (void)error;
-  return TRUE;
+  c->context = g_main_context_new();
+  c->loop = g_main_loop_new(c->context, FALSE);
+  c->x_watch = g_unix_fd_source_new(ConnectionNumber(c->display), G_IO_IN);
+  g_source_set_callback(c->x_watch, G_SOURCE_FUNC(on_x_events), c, NULL);
+  g_source_attach(c->x_watch, c->context);
+  c->thread = g_thread_try_new("screen-capture", run_capture, c, error);
+  return c->thread != NULL;
+}
+
+static gboolean quit_capture(gpointer data)
+{
+  g_main_loop_quit(((LlScreenCapture *)data)->loop);
+  return G_SOURCE_REMOVE;
+}
+
+void ll_screen_capture_stop(LlScreenCapture *c)
+{
+  if (c->thread != NULL) {
+    /* A source in the thread's own loop, not g_main_loop_quit from here: a
+     * quit before the thread has entered its loop would be lost. */
+    GSource *quit = g_idle_source_new();
+    g_source_set_callback(quit, quit_capture, c, NULL);
+    g_source_attach(quit, c->context);
+    g_source_unref(quit);
+    g_thread_join(g_steal_pointer(&c->thread));
+  }
+  if (c->x_watch != NULL) {
+    g_source_destroy(c->x_watch);
+    g_clear_pointer(&c->x_watch, g_source_unref);
+  }
+  c->pacing = NULL;   /* destroyed with the context */
+  g_clear_pointer(&c->loop, g_main_loop_unref);
+  g_clear_pointer(&c->context, g_main_context_unref);
 }
 
 const LlScreenFormat *ll_screen_capture_format(LlScreenCapture *c) { return &c->format; }
 guint8 *ll_screen_capture_framebuffer(LlScreenCapture *c) { return c->framebuffer; }
-guint64 ll_screen_capture_pixels_read(LlScreenCapture *c) { return c->pixels_read; }
+guint64 ll_screen_capture_pixels_read(LlScreenCapture *c) { return atomic_load(&c->pixels_read); }
 
 void ll_screen_capture_free(LlScreenCapture *c)
 {
   if (c == NULL)
     return;
-  g_clear_handle_id(&c->x_watch, g_source_remove);
-  g_clear_handle_id(&c->pacing_timeout, g_source_remove);
+  ll_screen_capture_stop(c);
   if (c->display != NULL) {
     if (c->damage)
       XDamageDestroy(c->display, c->damage);

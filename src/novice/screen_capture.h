@@ -14,8 +14,8 @@ typedef struct {
   gboolean big_endian;
 } LlScreenFormat;
 
-/* Called on the main loop after a changed area was copied into the
- * framebuffer. */
+/* Called on the capture's own thread after a changed area was copied
+ * into the framebuffer. */
 typedef void (*LlScreenChanged)(int x, int y, int width, int height, gpointer user_data);
 
 /* DISPLAY_NAME NULL means $DISPLAY. LL_ERROR_DISPLAY with a sentence when
@@ -27,8 +27,12 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC(LlScreenCapture, ll_screen_capture_free)
 const LlScreenFormat *ll_screen_capture_format(LlScreenCapture *capture);
 /* The framebuffer, owned by the capture, valid until it is freed. */
 guint8 *ll_screen_capture_framebuffer(LlScreenCapture *capture);
-/* Reads the whole screen once, then follows damage until freed. */
+/* Reads the whole screen once, then follows damage on a thread of its
+ * own until stopped or freed. */
 gboolean ll_screen_capture_start(LlScreenCapture *capture, LlScreenChanged changed,
                                  gpointer user_data, GError **error);
+/* Ends the capture thread and waits for it: CHANGED is not called after
+ * this returns. Idempotent; free does it too. */
+void ll_screen_capture_stop(LlScreenCapture *capture);
 /* Damage events handled and pixels read so far: for tests and benchmarks. */
 guint64 ll_screen_capture_pixels_read(LlScreenCapture *capture);
