@@ -21,6 +21,12 @@ showing it; a change the viewer never saw on its own counts until the
 first update showing a later one. CPU is the server process's (for the
 full stack: the novice's `lifeline invite`), from /proc.
 
+Bytes per update depend on what each update holds (a server that sends
+part of a change in one update and the rest in the next has smaller
+ones), so each server is also given one change of the whole screen to a
+still picture (the first of the two the fullscreen workload switches
+between): the bytes the viewer receives for it, per encoding.
+
 usage: bench/compare.py [--smoke] [--build DIR] [--out DIR]
   --smoke   a ~40 s run that checks the harness works (no timings judged)
 Writes OUT/results.md (tables with ratios) and OUT/latency.png (default
@@ -194,6 +200,44 @@ def run_one(build, x, server, workload, encoding, seconds, work):
             "cpu": cpu1 - cpu0, "viewer_cpu": vcpu1 - vcpu0, "seconds": seconds}
 
 
+def upd_lines(viewer_out):
+    """(time ns, bytes received so far) of each update the viewer finished."""
+    return [(int(l.split()[1]), int(l.split()[2])) for l in viewer_out.splitlines()
+            if l.startswith("upd ")]
+
+
+def picture_bytes(build, x, server, encoding):
+    """Bytes a connected viewer receives for one change of the whole screen
+    to a still picture: the updates from the change until the first pause
+    of 50 ms. A server may send a change in several updates; all of them
+    count. What comes after the pause is not the change: TigerVNC, for
+    one, sends a still screen again losslessly 100 ms later (about 2.7 MB
+    here), a refinement the others do not make."""
+    viewer = Process([os.path.join(build, "bench", "bench-viewer"), "127.0.0.1",
+                      str(server.port), encoding, "60"], name="viewer")
+    try:
+        viewer.wait_for("\nupd ", timeout=30)
+        time.sleep(0.5)
+        since = viewer.mark()
+        before = upd_lines(viewer.out[:since])[-1][1]
+        still = Process([os.path.join(build, "bench", "bench-workload"), "still", "60"],
+                        env=x.env(), name="still")
+        try:
+            still.wait_for("shown")
+            time.sleep(2)
+        finally:
+            still.stop()
+        burst = upd_lines(viewer.out[since:])
+    finally:
+        viewer.stop()
+        viewer.wait_exit(5)
+    assert burst, f"{server.kind}: no update after the change to a still picture"
+    end = 0
+    while end + 1 < len(burst) and burst[end + 1][0] - burst[end][0] < 50_000_000:
+        end += 1
+    return burst[end][1] - before
+
+
 def pct(values, q):
     if not values:
         return float("nan")
@@ -274,7 +318,7 @@ def main():
     os.makedirs(args.out, exist_ok=True)
     work = tempfile.mkdtemp(prefix="lifeline-bench-")
     x = Xvfb(1920, 1080)
-    results, idle_cpu = {}, {}
+    results, idle_cpu, pictures = {}, {}, {}
     started = time.monotonic()
     try:
         x.run("xsetroot", "-solid", "#3465a4")
@@ -284,6 +328,9 @@ def main():
                 r = run_one(args.build, x, server, "idle", "tight", idle, work)
                 idle_cpu[kind] = summarise(r)
                 print(f"# {kind} idle: {r['cpu']:.2f} CPU s over {idle} s", flush=True)
+                pictures[kind] = {e: picture_bytes(args.build, x, server, e) for e in encodings}
+                print(f"# {kind} one full-screen change: " +
+                      ", ".join(f"{e} {n} bytes" for e, n in pictures[kind].items()), flush=True)
                 for encoding in encodings:
                     for workload in workloads:
                         r = summarise(run_one(args.build, x, server, workload, encoding, seconds,
@@ -306,6 +353,8 @@ def main():
     lines += table("Idle screen, one viewer attached", idle_cpu,
                    [("CPU s", "cpu", "{:.2f}"), ("% of a core", "cpu_pct", "{:.2f}"),
                     ("KiB/s", "kbps", "{:.1f}")])
+    lines += table("One change of the whole screen to a still picture: bytes received for it",
+                   pictures, [(e, e, "{}") for e in encodings])
     columns = [("latency median ms", "median", "{:.1f}"), ("p95 ms", "p95", "{:.1f}"),
                ("updates/s", "ups", "{:.1f}"), ("KiB/s", "kbps", "{:.0f}"),
                ("bytes/update", "bpu", "{:.0f}"), ("server CPU s", "cpu", "{:.2f}"),
@@ -328,6 +377,10 @@ def main():
         for key, r in results.items():
             assert r["latency"], f"{key}: the viewer saw no change"
             assert r["kbps"] > 0, f"{key}: no bytes counted"
+        for kind, sizes in pictures.items():
+            # JPEG at quality 6 of a 1920x1080 photo-like picture: far more
+            # than a blank screen's few hundred bytes.
+            assert all(n > 100000 for n in sizes.values()), f"{kind}: picture bytes {sizes}"
         print("smoke run: the harness works")
 
 

@@ -12,6 +12,8 @@
  *     scrolling   stamps 20 times a second (the harness runs the scroller)
  *     move        a 400x300 window dragged across the screen, 30 steps a second
  *     fullscreen  the whole screen switches between two images 30 times a second
+ *     still       the first of those images, full screen and unchanging; prints
+ *                 "shown" once it is drawn (for bytes per picture, no stamps)
  */
 #include <X11/Xlib.h>
 #include <X11/Xutil.h>
@@ -154,7 +156,7 @@ static void switch_picture(Bench *b, unsigned long i, void *data)
 int main(int argc, char **argv)
 {
   if (argc != 3) {
-    fprintf(stderr, "usage: bench-workload idle|typing|scrolling|move|fullscreen SECONDS\n");
+    fprintf(stderr, "usage: bench-workload idle|typing|scrolling|move|fullscreen|still SECONDS\n");
     return 2;
   }
   const char *workload = argv[1];
@@ -179,6 +181,15 @@ int main(int argc, char **argv)
     XFreeGC(b.dpy, fs.gc);
     XFreePixmap(b.dpy, fs.pictures[0]);
     XFreePixmap(b.dpy, fs.pictures[1]);
+  } else if (strcmp(workload, "still") == 0) {
+    Pixmap picture = make_picture(&b, 0);
+    Window win = plain_window(&b, 0, 0, b.width, b.height, 0);
+    XSetWindowBackgroundPixmap(b.dpy, win, picture);   /* redrawn by the server itself */
+    XClearWindow(b.dpy, win);
+    XSync(b.dpy, False);
+    printf("shown\n");
+    sleep_until(now_ns() + (long long)(seconds * 1e9));
+    XFreePixmap(b.dpy, picture);
   } else if (strcmp(workload, "move") == 0) {
     Window win = plain_window(&b, 100, 200, 400, 300, 0x4e9a06);
     Window inner = XCreateSimpleWindow(b.dpy, win, 20, 20, 360, 260, 4, 0xffffff, 0xcc0000);
