@@ -28,7 +28,7 @@ still picture (the first of the two the fullscreen workload switches
 between): the bytes the viewer receives for it, per encoding.
 
 usage: bench/compare.py [--smoke] [--build DIR] [--out DIR]
-  --smoke   a ~40 s run that checks the harness works (no timings judged)
+  --smoke   a ~45 s run that checks the harness works (no timings judged)
 Writes OUT/results.md (tables with ratios) and OUT/latency.png (default
 OUT: bench/results)."""
 
@@ -152,10 +152,11 @@ def latencies(stamps, sightings):
     return out, len(stamps) - last
 
 
-def run_one(build, x, server, workload, encoding, seconds, work):
+def run_one(build, x, server, workload, encoding, seconds, work, tail):
     scene = start_scene(workload, x, work)
     try:
-        # The viewer is stopped once the last change had a second to arrive.
+        # The viewer is stopped once the last change had TAIL seconds to
+        # arrive (and stayed on screen that long), and TAIL more.
         viewer = Process([os.path.join(build, "bench", "bench-viewer"), "127.0.0.1",
                           str(server.port), encoding, str(seconds + 60)], name="viewer")
         try:
@@ -166,11 +167,12 @@ def run_one(build, x, server, workload, encoding, seconds, work):
                                 "thread apply all bt"], stdout=sys.stderr)
             raise
         cpu0, vcpu0 = cpu_seconds(server.pid), cpu_seconds(viewer.proc.pid)
-        r = subprocess.run([os.path.join(build, "bench", "bench-workload"), workload, str(seconds)],
+        r = subprocess.run([os.path.join(build, "bench", "bench-workload"), workload, str(seconds),
+                            str(tail)],
                            env=x.env(), capture_output=True, text=True, timeout=seconds + 30)
         assert r.returncode == 0, f"bench-workload {workload} failed: {r.stderr}"
         cpu1, vcpu1 = cpu_seconds(server.pid), cpu_seconds(viewer.proc.pid)
-        time.sleep(1)
+        time.sleep(tail)
         assert viewer.proc.poll() is None, f"the viewer ended early: {viewer.err}"
         viewer.stop()
         viewer.wait_exit(5)   # and all it printed is read
@@ -206,7 +208,7 @@ def upd_lines(viewer_out):
             if l.startswith("upd ")]
 
 
-def picture_bytes(build, x, server, encoding):
+def picture_bytes(build, x, server, encoding, wait):
     """Bytes a connected viewer receives for one change of the whole screen
     to a still picture: the updates from the change until the first pause
     of 50 ms. A server may send a change in several updates; all of them
@@ -224,7 +226,7 @@ def picture_bytes(build, x, server, encoding):
                         env=x.env(), name="still")
         try:
             still.wait_for("shown")
-            time.sleep(2)
+            time.sleep(wait)
         finally:
             still.stop()
         burst = upd_lines(viewer.out[since:])
@@ -309,7 +311,9 @@ def main():
     for tool in ("x11vnc", "X0tigervnc", "xterm"):
         if shutil.which(tool) is None:
             sys.exit(f"compare.py: {tool} is missing; run ./scripts/install-deps")
-    seconds, idle = (1, 2) if args.smoke else (8, 30)
+    # Smoke: every part runs, briefly; the tail and the wait after the
+    # still picture are long enough on an idle machine, not for timings.
+    seconds, idle, tail, wait = (1, 2, 0.3, 0.6) if args.smoke else (8, 30, 1, 2)
     encodings = ["tight"] if args.smoke else ["tight", "zrle"]
     if args.encodings:
         encodings = args.encodings.split(",")
@@ -325,16 +329,16 @@ def main():
         for kind in servers:
             server = Server(kind, args.build, x, work)
             try:
-                r = run_one(args.build, x, server, "idle", "tight", idle, work)
+                r = run_one(args.build, x, server, "idle", "tight", idle, work, tail)
                 idle_cpu[kind] = summarise(r)
                 print(f"# {kind} idle: {r['cpu']:.2f} CPU s over {idle} s", flush=True)
-                pictures[kind] = {e: picture_bytes(args.build, x, server, e) for e in encodings}
+                pictures[kind] = {e: picture_bytes(args.build, x, server, e, wait) for e in encodings}
                 print(f"# {kind} one full-screen change: " +
                       ", ".join(f"{e} {n} bytes" for e, n in pictures[kind].items()), flush=True)
                 for encoding in encodings:
                     for workload in workloads:
                         r = summarise(run_one(args.build, x, server, workload, encoding, seconds,
-                                              work))
+                                              work, tail))
                         results[(kind, workload, encoding)] = r
                         print(f"# {kind} {workload} {encoding}: median {r['median']:.1f} ms, "
                               f"p95 {r['p95']:.1f} ms, {r['ups']:.1f} updates/s, "

@@ -4,9 +4,10 @@
  * survive lossy encodings: every channel 0, 128 or 255; stamp N has colour
  * N mod 27), and a line "N T" on standard output, T being the
  * CLOCK_MONOTONIC nanoseconds at which the marker's request was sent.
- * The windows stay a second after the last stamp, so it can be seen.
+ * The windows stay TAIL seconds (default 1) after the last stamp, so it
+ * can be seen.
  *
- *   bench-workload WORKLOAD SECONDS
+ *   bench-workload WORKLOAD SECONDS [TAIL]
  *     idle        nothing at all
  *     typing      a key into the window under (300, 300) 20 times a second
  *     scrolling   stamps 20 times a second (the harness runs the scroller)
@@ -33,6 +34,7 @@ typedef struct {
   int width, height;
   Window marker;
   unsigned long seq;
+  double tail;          /* seconds the last stamp stays on screen */
 } Bench;
 
 static long long now_ns(void)
@@ -90,7 +92,7 @@ static void paced(Bench *b, double seconds, int rate, void (*step)(Bench *, unsi
       step(b, i, data);
     stamp(b);
   }
-  sleep_until(now_ns() + 1000000000LL);   /* closing would take the last stamp away */
+  sleep_until(now_ns() + (long long)(b->tail * 1e9));   /* closing takes the last stamp away */
 }
 
 static void type_key(Bench *b, unsigned long i, void *data)
@@ -155,13 +157,13 @@ static void switch_picture(Bench *b, unsigned long i, void *data)
 
 int main(int argc, char **argv)
 {
-  if (argc != 3) {
-    fprintf(stderr, "usage: bench-workload idle|typing|scrolling|move|fullscreen|still SECONDS\n");
+  if (argc != 3 && argc != 4) {
+    fprintf(stderr, "usage: bench-workload idle|typing|scrolling|move|fullscreen|still SECONDS [TAIL]\n");
     return 2;
   }
   const char *workload = argv[1];
   double seconds = atof(argv[2]);
-  Bench b = { 0 };
+  Bench b = { .tail = argc == 4 ? atof(argv[3]) : 1.0 };
   b.dpy = XOpenDisplay(NULL);
   if (b.dpy == NULL) {
     fprintf(stderr, "bench-workload: cannot open the display\n");
