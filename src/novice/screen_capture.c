@@ -335,6 +335,7 @@ void ll_screen_capture_stop(LlScreenCapture *c)
     /* A source in the thread's own loop, not g_main_loop_quit from here: a
      * quit before the thread has entered its loop would be lost. */
     GSource *quit = g_idle_source_new();
+    g_source_set_priority(quit, G_PRIORITY_HIGH);   /* before any capture still due */
     g_source_set_callback(quit, quit_capture, c, NULL);
     g_source_attach(quit, c->context);
     g_source_unref(quit);

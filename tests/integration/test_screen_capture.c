@@ -23,8 +23,9 @@ static void on_changed(int x, int y, int w, int h, gpointer data)
   g_mutex_unlock(&seen->lock);
 }
 
-/* Waits for a call after AFTER calls, without iterating any main loop. */
-static gboolean wait_for_call(Seen *seen, guint after, guint timeout_ms)
+/* Waits for a call after AFTER calls, without iterating any main loop;
+ * *FROM: the thread that made the last call. */
+static gboolean wait_for_call(Seen *seen, guint after, guint timeout_ms, GThread **from)
 {
   gint64 deadline = g_get_monotonic_time() + timeout_ms * G_TIME_SPAN_MILLISECOND;
   g_mutex_lock(&seen->lock);
@@ -32,6 +33,7 @@ static gboolean wait_for_call(Seen *seen, guint after, guint timeout_ms)
     if (!g_cond_wait_until(&seen->changed, &seen->lock, deadline))
       break;
   gboolean called = seen->calls > after;
+  *from = seen->thread;
   g_mutex_unlock(&seen->lock);
   return called;
 }
@@ -74,8 +76,9 @@ static void test_follows_damage_off_the_main_loop(void)
 
   /* Nobody iterates a main loop here: the change arrives all the same. */
   fill(dpy, 0xff0000);
-  g_assert_true(wait_for_call(&seen, 0, 5000));
-  g_assert_true(seen.thread != g_thread_self());
+  GThread *from = NULL;
+  g_assert_true(wait_for_call(&seen, 0, 5000, &from));
+  g_assert_true(from != g_thread_self());
   g_assert_cmpuint(ll_screen_capture_pixels_read(capture), >, first_read);
   const guint8 *fb = ll_screen_capture_framebuffer(capture);
   guint32 pixel = *(const guint32 *)(fb + (gsize)20 * f->stride + 20 * 4);

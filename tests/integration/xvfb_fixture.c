@@ -32,7 +32,7 @@ const char *xvfb_fixture_display(void)
   g_assert_cmpint(pipe(fds), ==, 0);
   g_autofree char *fd_text = g_strdup_printf("%d", fds[1]);
   char *argv[] = { "Xvfb", "-displayfd", fd_text, "-screen", "0", "640x480x24", "-nolisten",
-                   "tcp", NULL };
+                   "tcp", "-noreset", NULL };
   g_autoptr(GError) error = NULL;
   gboolean ok = g_spawn_async(NULL, argv, NULL,
                               G_SPAWN_SEARCH_PATH | G_SPAWN_DO_NOT_REAP_CHILD |
