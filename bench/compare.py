@@ -152,13 +152,23 @@ def latencies(stamps, sightings):
     return out, len(stamps) - last
 
 
+def start_viewer(build, server, encoding, seconds):
+    return Process([os.path.join(build, "bench", "bench-viewer"), "127.0.0.1",
+                    str(server.port), encoding, str(seconds)], name="viewer")
+
+
+def upd_lines(viewer_out):
+    """(time ns, bytes received so far) of each update the viewer finished."""
+    return [(int(l.split()[1]), int(l.split()[2])) for l in viewer_out.splitlines()
+            if l.startswith("upd ")]
+
+
 def run_one(build, x, server, workload, encoding, seconds, work, tail):
     scene = start_scene(workload, x, work)
     try:
         # The viewer is stopped once the last change had TAIL seconds to
         # arrive (and stayed on screen that long), and TAIL more.
-        viewer = Process([os.path.join(build, "bench", "bench-viewer"), "127.0.0.1",
-                          str(server.port), encoding, str(seconds + 60)], name="viewer")
+        viewer = start_viewer(build, server, encoding, seconds + 60)
         try:
             viewer.wait_for("ready", timeout=30)
         except AssertionError:
@@ -183,8 +193,7 @@ def run_one(build, x, server, workload, encoding, seconds, work, tail):
     stamps = [(int(a), int(b)) for a, b in (l.split() for l in r.stdout.splitlines())]
     sightings = [(int(l.split()[1]), int(l.split()[2])) for l in viewer.out.splitlines()
                  if l.startswith("seen ")]
-    ticks = [(int(l.split()[1]), int(l.split()[2])) for l in viewer.out.splitlines()
-             if l.startswith("upd ")]
+    ticks = upd_lines(viewer.out)
     lat, missed = latencies(stamps, sightings)
     # Rates over the workload itself: first stamp to one period after the last.
     if len(stamps) >= 2:
@@ -202,12 +211,6 @@ def run_one(build, x, server, workload, encoding, seconds, work, tail):
             "cpu": cpu1 - cpu0, "viewer_cpu": vcpu1 - vcpu0, "seconds": seconds}
 
 
-def upd_lines(viewer_out):
-    """(time ns, bytes received so far) of each update the viewer finished."""
-    return [(int(l.split()[1]), int(l.split()[2])) for l in viewer_out.splitlines()
-            if l.startswith("upd ")]
-
-
 def picture_bytes(build, x, server, encoding, wait):
     """Bytes a connected viewer receives for one change of the whole screen
     to a still picture: the updates from the change until the first pause
@@ -215,8 +218,7 @@ def picture_bytes(build, x, server, encoding, wait):
     count. What comes after the pause is not the change: TigerVNC, for
     one, sends a still screen again losslessly 100 ms later (about 2.7 MB
     here), a refinement the others do not make."""
-    viewer = Process([os.path.join(build, "bench", "bench-viewer"), "127.0.0.1",
-                      str(server.port), encoding, "60"], name="viewer")
+    viewer = start_viewer(build, server, encoding, 60)
     try:
         viewer.wait_for("\nupd ", timeout=30)
         time.sleep(0.5)

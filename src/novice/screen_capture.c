@@ -38,7 +38,6 @@ struct LlScreenCapture {
   GThread *thread;
   GMainContext *context;         /* the capture thread's */
   GMainLoop *loop;
-  GSource *x_watch;
   GSource *pacing;               /* owned by context; NULL when none waits */
   gint64 last_capture_us;
   gboolean dirty;
@@ -316,9 +315,10 @@ gboolean ll_screen_capture_start(LlScreenCapture *c, LlScreenChanged changed, gp
   XSync(c->display, False);
   c->context = g_main_context_new();
   c->loop = g_main_loop_new(c->context, FALSE);
-  c->x_watch = g_unix_fd_source_new(ConnectionNumber(c->display), G_IO_IN);
-  g_source_set_callback(c->x_watch, G_SOURCE_FUNC(on_x_events), c, NULL);
-  g_source_attach(c->x_watch, c->context);
+  GSource *x_watch = g_unix_fd_source_new(ConnectionNumber(c->display), G_IO_IN);
+  g_source_set_callback(x_watch, G_SOURCE_FUNC(on_x_events), c, NULL);
+  g_source_attach(x_watch, c->context);
+  g_source_unref(x_watch);   /* the context holds it, and destroys it with itself */
   c->thread = g_thread_try_new("screen-capture", run_capture, c, error);
   return c->thread != NULL;
 }
@@ -341,11 +341,7 @@ void ll_screen_capture_stop(LlScreenCapture *c)
     g_source_unref(quit);
     g_thread_join(g_steal_pointer(&c->thread));
   }
-  if (c->x_watch != NULL) {
-    g_source_destroy(c->x_watch);
-    g_clear_pointer(&c->x_watch, g_source_unref);
-  }
-  c->pacing = NULL;   /* destroyed with the context */
+  c->pacing = NULL;   /* destroyed with the context, as is the X watch */
   g_clear_pointer(&c->loop, g_main_loop_unref);
   g_clear_pointer(&c->context, g_main_context_unref);
 }

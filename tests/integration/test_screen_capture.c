@@ -12,6 +12,19 @@ typedef struct {
   GThread *thread;      /* where the last call came from */
 } Seen;
 
+static void seen_init(Seen *seen)
+{
+  *seen = (Seen){ 0 };
+  g_mutex_init(&seen->lock);
+  g_cond_init(&seen->changed);
+}
+
+static void seen_clear(Seen *seen)
+{
+  g_mutex_clear(&seen->lock);
+  g_cond_clear(&seen->changed);
+}
+
 static void on_changed(int x, int y, int w, int h, gpointer data)
 {
   (void)x; (void)y; (void)w; (void)h;
@@ -65,9 +78,8 @@ static void test_follows_damage_off_the_main_loop(void)
   g_autoptr(GError) error = NULL;
   g_autoptr(LlScreenCapture) capture = ll_screen_capture_open(display, &error);
   g_assert_no_error(error);
-  Seen seen = { 0 };
-  g_mutex_init(&seen.lock);
-  g_cond_init(&seen.changed);
+  Seen seen;
+  seen_init(&seen);
   g_assert_true(ll_screen_capture_start(capture, on_changed, &seen, &error));
   g_assert_no_error(error);
   const LlScreenFormat *f = ll_screen_capture_format(capture);
@@ -95,8 +107,7 @@ static void test_follows_damage_off_the_main_loop(void)
   g_assert_cmpuint(ll_screen_capture_pixels_read(capture), ==, read);
   ll_screen_capture_stop(capture);   /* twice: harmless */
   g_clear_pointer(&capture, ll_screen_capture_free);
-  g_mutex_clear(&seen.lock);
-  g_cond_clear(&seen.changed);
+  seen_clear(&seen);
   XCloseDisplay(dpy);
 }
 
@@ -109,13 +120,11 @@ static void test_stop_right_after_start(void)
     g_autoptr(GError) error = NULL;
     LlScreenCapture *capture = ll_screen_capture_open(display, &error);
     g_assert_no_error(error);
-    Seen seen = { 0 };
-    g_mutex_init(&seen.lock);
-    g_cond_init(&seen.changed);
+    Seen seen;
+    seen_init(&seen);
     g_assert_true(ll_screen_capture_start(capture, on_changed, &seen, &error));
     ll_screen_capture_free(capture);
-    g_mutex_clear(&seen.lock);
-    g_cond_clear(&seen.changed);
+    seen_clear(&seen);
   }
 }
 

@@ -92,6 +92,20 @@ static void end_update(Fixture *f)
   f->screen.displayFinishedHook(&f->viewer, 0);
 }
 
+/* deflateInit(INIT_LEVEL) made inside an update of a viewer at
+ * VIEWER_LEVEL (or outside any update when VIEWER_LEVEL is -1) compresses
+ * exactly as zlib's own WANT_LEVEL. */
+static void assert_stream_level(Fixture *f, int viewer_level, int init_level, int want_level)
+{
+  if (viewer_level >= 0)
+    begin_update(f, viewer_level);
+  g_autoptr(GBytes) got = compress_with_init(init_level, f->input);
+  if (viewer_level >= 0)
+    end_update(f);
+  g_autoptr(GBytes) want = compress_reference(want_level, f->input);
+  g_assert_true(g_bytes_equal(got, want));
+}
+
 static void test_levels_differ_on_sample(Fixture *f, gconstpointer data)
 {
   (void)data;
@@ -107,9 +121,7 @@ static void test_outside_update_is_zlib_default(Fixture *f, gconstpointer data)
 {
   (void)data;
   g_assert_cmpint(ll_zrle_compress_level_current(), ==, -1);
-  g_autoptr(GBytes) got = compress_with_init(Z_DEFAULT_COMPRESSION, f->input);
-  g_autoptr(GBytes) want = compress_reference(Z_DEFAULT_COMPRESSION, f->input);
-  g_assert_true(g_bytes_equal(got, want));
+  assert_stream_level(f, -1, Z_DEFAULT_COMPRESSION, Z_DEFAULT_COMPRESSION);
 }
 
 static void test_inside_update_takes_viewer_level(Fixture *f, gconstpointer data)
@@ -117,16 +129,9 @@ static void test_inside_update_takes_viewer_level(Fixture *f, gconstpointer data
   (void)data;
   begin_update(f, 1);
   g_assert_cmpint(ll_zrle_compress_level_current(), ==, 1);
-  g_autoptr(GBytes) got = compress_with_init(Z_DEFAULT_COMPRESSION, f->input);
   end_update(f);
-  g_autoptr(GBytes) want = compress_reference(1, f->input);
-  g_assert_true(g_bytes_equal(got, want));
-
-  begin_update(f, 9);
-  g_autoptr(GBytes) got9 = compress_with_init(Z_DEFAULT_COMPRESSION, f->input);
-  end_update(f);
-  g_autoptr(GBytes) want9 = compress_reference(9, f->input);
-  g_assert_true(g_bytes_equal(got9, want9));
+  assert_stream_level(f, 1, Z_DEFAULT_COMPRESSION, 1);
+  assert_stream_level(f, 9, Z_DEFAULT_COMPRESSION, 9);
 }
 
 static void test_after_update_back_to_default(Fixture *f, gconstpointer data)
@@ -135,20 +140,14 @@ static void test_after_update_back_to_default(Fixture *f, gconstpointer data)
   begin_update(f, 1);
   end_update(f);
   g_assert_cmpint(ll_zrle_compress_level_current(), ==, -1);
-  g_autoptr(GBytes) got = compress_with_init(Z_DEFAULT_COMPRESSION, f->input);
-  g_autoptr(GBytes) want = compress_reference(Z_DEFAULT_COMPRESSION, f->input);
-  g_assert_true(g_bytes_equal(got, want));
+  assert_stream_level(f, -1, Z_DEFAULT_COMPRESSION, Z_DEFAULT_COMPRESSION);
 }
 
 static void test_explicit_level_kept(Fixture *f, gconstpointer data)
 {
   (void)data;
   /* Tight and Zlib ask for a level themselves: the shim leaves it. */
-  begin_update(f, 1);
-  g_autoptr(GBytes) got = compress_with_init(9, f->input);
-  end_update(f);
-  g_autoptr(GBytes) want = compress_reference(9, f->input);
-  g_assert_true(g_bytes_equal(got, want));
+  assert_stream_level(f, 1, 9, 9);
 }
 
 static void test_out_of_range_viewer_level_ignored(Fixture *f, gconstpointer data)
@@ -156,11 +155,7 @@ static void test_out_of_range_viewer_level_ignored(Fixture *f, gconstpointer dat
   (void)data;
   /* A level RFB cannot carry (its pseudo-encodings give 0..9) must not
    * reach zlib, which would fail the stream. */
-  begin_update(f, 42);
-  g_autoptr(GBytes) got = compress_with_init(Z_DEFAULT_COMPRESSION, f->input);
-  end_update(f);
-  g_autoptr(GBytes) want = compress_reference(Z_DEFAULT_COMPRESSION, f->input);
-  g_assert_true(g_bytes_equal(got, want));
+  assert_stream_level(f, 42, Z_DEFAULT_COMPRESSION, Z_DEFAULT_COMPRESSION);
 }
 
 static gpointer level_on_other_thread(gpointer data)
