@@ -2,6 +2,7 @@
  * plain TCP without the secure channel, to show what the channel costs.
  *   bench-rfb-direct PORT       (127.0.0.1 only; runs until killed) */
 #include "novice/rfb_server.h"
+#include "desktop_wait.h"
 #include <gio/gio.h>
 #include <stdlib.h>
 #include <unistd.h>
@@ -18,6 +19,11 @@ static gboolean on_incoming(GSocketService *service, GSocketConnection *connecti
   return TRUE;
 }
 
+static void on_damaged(int x, int y, int width, int height, gpointer data)
+{
+  ll_rfb_server_mark_changed(data, x, y, width, height);
+}
+
 int main(int argc, char **argv)
 {
   g_autoptr(GError) error = NULL;
@@ -25,8 +31,15 @@ int main(int argc, char **argv)
     g_printerr("usage: bench-rfb-direct PORT\n");
     return 2;
   }
-  g_autoptr(LlRfbServer) server = ll_rfb_server_new(NULL, "bench", &error);
-  if (server == NULL) {
+  /* The same desktop interface and server the session uses. */
+  LlDesktopChoice choice = { .kind = LL_DESKTOP_AUTO };
+  g_autoptr(LlDesktop) desktop = desktop_open_wait(&choice, &error);
+  g_autoptr(LlRfbServer) server = NULL;
+  if (desktop != NULL)
+    server = ll_rfb_server_new(ll_desktop_screen_format(desktop), ll_desktop_framebuffer(desktop),
+                               "bench", &error);
+  LlScreenFeed feed = { .damaged = on_damaged };
+  if (server == NULL || !ll_desktop_start_screen(desktop, &feed, server, &error)) {
     g_printerr("bench-rfb-direct: %s\n", error->message);
     return 1;
   }
@@ -43,5 +56,6 @@ int main(int argc, char **argv)
   g_print("listening\n");
   g_autoptr(GMainLoop) loop = g_main_loop_new(NULL, FALSE);
   g_main_loop_run(loop);
+  ll_desktop_stop_screen(desktop);   /* before the server goes */
   return 0;
 }

@@ -5,9 +5,12 @@
  * N mod 27), and a line "N T" on standard output, T being the
  * CLOCK_MONOTONIC nanoseconds at which the marker's request was sent.
  * The windows stay TAIL seconds (default 1) after the last stamp, so it
- * can be seen.
+ * can be seen. With "hold" after TAIL, they then print "hold" and stay
+ * until standard input has a line or ends (at most 60 s more): the
+ * harness keeps the last stamp on screen until the viewer has seen it,
+ * however slow the server is.
  *
- *   bench-workload WORKLOAD SECONDS [TAIL]
+ *   bench-workload WORKLOAD SECONDS [TAIL [hold]]
  *     idle        nothing at all
  *     typing      a key into the window under (300, 300) 20 times a second
  *     scrolling   stamps 20 times a second (the harness runs the scroller)
@@ -21,6 +24,7 @@
 #include <X11/extensions/XTest.h>
 #include <X11/keysym.h>
 #include <math.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -35,6 +39,7 @@ typedef struct {
   Window marker;
   unsigned long seq;
   double tail;          /* seconds the last stamp stays on screen */
+  int hold;             /* then until told on standard input */
 } Bench;
 
 static long long now_ns(void)
@@ -80,6 +85,16 @@ static void stamp(Bench *b)
   printf("%lu %lld\n", b->seq, t);
 }
 
+/* Prints "hold" and waits for a line or the end of standard input, 60 s
+ * at most, so that a bench run whose harness died still ends. */
+static void hold_until_told(void)
+{
+  printf("hold\n");
+  fflush(stdout);
+  struct pollfd in = { .fd = 0, .events = POLLIN };
+  poll(&in, 1, 60000);
+}
+
 /* Calls STEP then stamps, RATE times a second for SECONDS. */
 static void paced(Bench *b, double seconds, int rate, void (*step)(Bench *, unsigned long, void *),
                   void *data)
@@ -93,6 +108,8 @@ static void paced(Bench *b, double seconds, int rate, void (*step)(Bench *, unsi
     stamp(b);
   }
   sleep_until(now_ns() + (long long)(b->tail * 1e9));   /* closing takes the last stamp away */
+  if (b->hold)
+    hold_until_told();
 }
 
 static void type_key(Bench *b, unsigned long i, void *data)
@@ -157,13 +174,14 @@ static void switch_picture(Bench *b, unsigned long i, void *data)
 
 int main(int argc, char **argv)
 {
-  if (argc != 3 && argc != 4) {
-    fprintf(stderr, "usage: bench-workload idle|typing|scrolling|move|fullscreen|still SECONDS [TAIL]\n");
+  if (argc < 3 || argc > 5 || (argc == 5 && strcmp(argv[4], "hold") != 0)) {
+    fprintf(stderr, "usage: bench-workload idle|typing|scrolling|move|fullscreen|still SECONDS "
+                    "[TAIL [hold]]\n");
     return 2;
   }
   const char *workload = argv[1];
   double seconds = atof(argv[2]);
-  Bench b = { .tail = argc == 4 ? atof(argv[3]) : 1.0 };
+  Bench b = { .tail = argc >= 4 ? atof(argv[3]) : 1.0, .hold = argc == 5 };
   b.dpy = XOpenDisplay(NULL);
   if (b.dpy == NULL) {
     fprintf(stderr, "bench-workload: cannot open the display\n");
@@ -208,6 +226,8 @@ int main(int argc, char **argv)
     paced(&b, seconds, 20, typing ? type_key : NULL, NULL);
   } else if (strcmp(workload, "idle") == 0) {
     sleep_until(now_ns() + (long long)(seconds * 1e9));
+    if (b.hold)
+      hold_until_told();
   } else {
     fprintf(stderr, "bench-workload: no workload \"%s\"\n", workload);
     return 2;

@@ -2,10 +2,7 @@
 #include "common/error.h"
 #include "common/token_bucket.h"
 #include "net/stream_table.h"
-#include "novice/clipboard_x11.h"
 #include "novice/control_arbiter.h"
-#include "novice/escape_watch.h"
-#include "novice/input_injector.h"
 #include "novice/rfb_server.h"
 #include <errno.h>
 #include <sys/socket.h>
@@ -19,13 +16,11 @@ struct LlAssistSession {
   LlAuditLog *audit;
   LlAssistEvents events;
   gpointer user_data;
+  LlDesktop *desktop;
   LlRfbServer *rfb;
   LlStreamTable *streams;
   LlControlArbiter *arbiter;
-  LlInputInjector *injector;     /* NULL: this display takes no remote input */
-  LlEscapeWatch *escape;
-  LlClipboard *clipboard;
-  char *display_name;
+  GError *desktop_closed;        /* why the desktop ended the sharing, if it did */
   gboolean view_only;
   LlTokenBucket requests;
   guint grace_s;
@@ -68,8 +63,7 @@ static void act_deny(const char *reason, gpointer data)
 static void act_granted(gpointer data)
 {
   LlAssistSession *a = data;
-  ll_input_injector_forget_escapes(a->injector);
-  ll_escape_watch_set_active(a->escape, TRUE);
+  ll_desktop_watch_stop(a->desktop, TRUE);
   send_simple(a, LL_MSG_CONTROL_GRANTED);
   ll_audit_log_write(a->audit, "control-granted", "session", a->session_id, "helper",
                      a->helper_name, "helper-key", a->helper_key, NULL);
@@ -79,8 +73,8 @@ static void act_granted(gpointer data)
 static void act_ended(LlControlEnd by, gpointer data)
 {
   LlAssistSession *a = data;
-  ll_escape_watch_set_active(a->escape, FALSE);
-  ll_input_injector_release_all(a->injector);
+  ll_desktop_watch_stop(a->desktop, FALSE);
+  ll_desktop_release_all(a->desktop);
   g_autoptr(LlControlMessage) m = ll_control_message_new(LL_MSG_CONTROL_ENDED);
   m->by = g_strdup(ll_control_end_name(by));
   ll_session_send_control(a->session, m);
@@ -93,14 +87,50 @@ static const LlControlActions control_actions = {
   act_ask, act_withdrawn, act_deny, act_granted, act_ended,
 };
 
-static void on_escape(gboolean from_xtest, gpointer data)
+/* ---- what the desktop tells ---- */
+
+static void on_desktop_stopped(LlDesktop *desktop, LlDesktopStop why, gpointer data)
 {
   LlAssistSession *a = data;
-  /* A physical keyboard's Esc is always the novice's. Through XTEST it may
-   * be the helper's own Esc, which is just a key for their applications. */
-  if (!from_xtest || !ll_input_injector_claim_escape(a->injector))
+  (void)desktop;
+  switch (why) {
+  case LL_DESKTOP_STOP_ESC:
     ll_control_arbiter_end(a->arbiter, LL_CONTROL_END_ESC);
+    break;
+  }
 }
+
+static void on_desktop_copied(LlDesktop *desktop, const char *text, gsize len, gpointer data)
+{
+  LlAssistSession *a = data;
+  (void)desktop;
+  if (ll_control_arbiter_clipboard_to_helper_allowed(a->arbiter))
+    ll_rfb_server_send_cut_text(a->rfb, text, len);
+}
+
+/* The desktop itself ended the sharing (its indicator, or it went away):
+ * the session cannot go on, and the helper is told why. */
+static void on_desktop_closed(LlDesktop *desktop, const GError *why, gpointer data)
+{
+  LlAssistSession *a = data;
+  (void)desktop;
+  if (a->finished || a->desktop_closed != NULL)
+    return;
+  a->desktop_closed = g_error_copy(why);
+  ll_assist_session_end(a, why->message);
+}
+
+static const LlDesktopEvents desktop_events = {
+  on_desktop_stopped, on_desktop_copied, on_desktop_closed,
+};
+
+static void on_screen_damaged(int x, int y, int width, int height, gpointer data)
+{
+  LlAssistSession *a = data;
+  ll_rfb_server_mark_changed(a->rfb, x, y, width, height);
+}
+
+static const LlScreenFeed screen_feed = { .damaged = on_screen_damaged };
 
 /* ---- what viewers send ---- */
 
@@ -108,27 +138,27 @@ static void on_key(gboolean down, guint32 keysym, gpointer data)
 {
   LlAssistSession *a = data;
   if (ll_control_arbiter_input_allowed(a->arbiter))
-    ll_input_injector_key(a->injector, down, keysym);
+    ll_desktop_key(a->desktop, down, keysym);
 }
 
 static void on_pointer(int buttons, int x, int y, gpointer data)
 {
   LlAssistSession *a = data;
   if (ll_control_arbiter_input_allowed(a->arbiter))
-    ll_input_injector_pointer(a->injector, buttons, x, y);
+    ll_desktop_pointer(a->desktop, buttons, x, y);
 }
 
 static void on_viewer_cut_text(const char *text, gsize len, gpointer data)
 {
   LlAssistSession *a = data;
-  if (a->clipboard == NULL)
+  if (!(ll_desktop_caps(a->desktop) & LL_DESKTOP_CAN_CLIPBOARD))
     return;
   if (len > LL_MAX_CLIPBOARD || !ll_control_arbiter_clipboard_from_helper_allowed(a->arbiter)) {
     g_info("clipboard text from the helper not taken: %s",
            len > LL_MAX_CLIPBOARD ? "too large" : "the helper is not in control");
     return;
   }
-  ll_clipboard_set(a->clipboard, text, len);
+  ll_desktop_clipboard_set(a->desktop, text, len);
 }
 
 static void on_viewer_text_chat(const char *text, gsize len, gpointer data)
@@ -141,13 +171,6 @@ static void on_viewer_text_chat(const char *text, gsize len, gpointer data)
 static const LlRfbInput viewer_input = {
   on_key, on_pointer, on_viewer_cut_text, on_viewer_text_chat,
 };
-
-static void on_novice_copied(const char *text, gsize len, gpointer data)
-{
-  LlAssistSession *a = data;
-  if (ll_control_arbiter_clipboard_to_helper_allowed(a->arbiter))
-    ll_rfb_server_send_cut_text(a->rfb, text, len);
-}
 
 /* ---- streams ---- */
 
@@ -235,20 +258,14 @@ static void open_stream(LlAssistSession *a, guint32 id)
 
 /* ---- the session ---- */
 
-static gboolean open_input(LlAssistSession *a, const char *display, GError **error);
-
-/* Input injection and the Esc watch open with the first request for
- * control: sessions that only watch never connect them. */
+/* Input and the stop watch open with the first request for control:
+ * sessions that only watch never connect them. */
 static gboolean ensure_input(LlAssistSession *a)
 {
   g_autoptr(GError) error = NULL;
-  if (a->injector != NULL && a->escape != NULL)
-    return TRUE;
-  if (open_input(a, a->display_name, &error))
+  if (ll_desktop_start_input(a->desktop, &error))
     return TRUE;
   g_warning("the helper can only watch: %s", error->message);
-  g_clear_pointer(&a->escape, ll_escape_watch_free);
-  g_clear_pointer(&a->injector, ll_input_injector_free);
   return FALSE;
 }
 
@@ -348,6 +365,8 @@ static void on_closed(LlSession *session, const GError *why, gpointer data)
   ll_control_arbiter_end(a->arbiter, LL_CONTROL_END_DROP);
   ll_stream_table_remove_all(a->streams);
   a->finished = TRUE;
+  if (why == NULL)
+    why = a->desktop_closed;
   ll_audit_log_write(a->audit, "session-end", "session", a->session_id, "helper", a->helper_name,
                      "reason", why != NULL ? why->message : "the novice ended it", NULL);
   a->events.finished(a, why, a->user_data);
@@ -363,25 +382,19 @@ static const LlSessionHandlers assist_handlers = {
   .closed = on_closed,
 };
 
-static gboolean open_input(LlAssistSession *a, const char *display, GError **error)
+LlAssistSession *ll_assist_session_new(LlSession *session, LlDesktop *desktop,
+                                       const LlAssistConfig *c, const LlAssistEvents *events,
+                                       gpointer user_data, GError **error)
 {
-  a->injector = ll_input_injector_open(display, error);
-  if (a->injector == NULL)
-    return FALSE;
-  a->escape = ll_escape_watch_new(display, on_escape, a, error);
-  return a->escape != NULL;
-}
-
-LlAssistSession *ll_assist_session_new(LlSession *session, const LlAssistConfig *c,
-                                       const LlAssistEvents *events, gpointer user_data,
-                                       GError **error)
-{
-  g_autofree char *desktop = g_strdup_printf("%s's desktop", c->novice_name);
-  LlRfbServer *rfb = ll_rfb_server_new(c->display_name, desktop, error);
-  if (rfb == NULL)
+  g_autofree char *name = g_strdup_printf("%s's desktop", c->novice_name);
+  LlRfbServer *rfb = ll_rfb_server_new(ll_desktop_screen_format(desktop),
+                                       ll_desktop_framebuffer(desktop), name, error);
+  if (rfb == NULL) {
+    ll_desktop_free(desktop);
     return NULL;
+  }
   LlAssistSession *a = g_new0(LlAssistSession, 1);
-  a->session = ll_session_ref(session);
+  a->desktop = desktop;
   a->novice_name = g_strdup(c->novice_name);
   a->helper_name = g_strdup(c->helper_name);
   a->helper_key = g_strdup(c->helper_key);
@@ -392,15 +405,19 @@ LlAssistSession *ll_assist_session_new(LlSession *session, const LlAssistConfig 
   a->rfb = rfb;
   a->streams = ll_stream_table_new();
   ll_token_bucket_init(&a->requests, REQUEST_BURST, REQUESTS_PER_SECOND);
-  a->display_name = g_strdup(c->display_name);
   a->view_only = c->view_only;
   a->grace_s = c->grace_s;
   const char *reason = c->view_only_reason != NULL ? c->view_only_reason
                                                   : "this session is view-only";
   a->arbiter = ll_control_arbiter_new(a->view_only ? reason : NULL, c->novice_name,
                                       &control_actions, a);
-  a->clipboard = ll_clipboard_new(c->display_name, on_novice_copied, a, NULL);
   ll_rfb_server_set_input(rfb, &viewer_input, a);
+  ll_desktop_set_events(desktop, &desktop_events, a);
+  if (!ll_desktop_start_screen(desktop, &screen_feed, a, error)) {
+    ll_assist_session_free(a);   /* the session is not ours yet: the caller refuses */
+    return NULL;
+  }
+  a->session = ll_session_ref(session);
   ll_session_set_handlers(session, &assist_handlers, a);
   ll_session_enable_resume(session, c->grace_s);
   return a;
@@ -410,20 +427,21 @@ void ll_assist_session_free(LlAssistSession *a)
 {
   if (a == NULL)
     return;
-  ll_session_forget_handlers(a->session);
-  ll_session_abort(a->session, NULL);
+  if (a->session != NULL) {
+    ll_session_forget_handlers(a->session);
+    ll_session_abort(a->session, NULL);
+  }
+  ll_desktop_stop_screen(a->desktop);   /* no more changes marked on the server */
   ll_stream_table_free(a->streams);   /* closes our socketpair ends first */
   ll_rfb_server_free(a->rfb);
   ll_control_arbiter_free(a->arbiter);
-  ll_clipboard_free(a->clipboard);
-  ll_escape_watch_free(a->escape);
-  ll_input_injector_free(a->injector);
-  ll_session_unref(a->session);
+  ll_desktop_free(a->desktop);        /* its framebuffer outlived the server */
+  g_clear_error(&a->desktop_closed);
+  g_clear_pointer(&a->session, ll_session_unref);
   g_free(a->novice_name);
   g_free(a->helper_name);
   g_free(a->helper_key);
   g_free(a->session_id);
-  g_free(a->display_name);
   g_free(a);
 }
 

@@ -5,6 +5,7 @@
 #pragma once
 #include "common/audit_log.h"
 #include "net/session.h"
+#include "novice/desktop/desktop.h"
 
 typedef struct LlAssistSession LlAssistSession;
 
@@ -29,7 +30,6 @@ typedef struct {
 } LlAssistEvents;
 
 typedef struct {
-  const char *display_name;
   const char *novice_name;
   const char *helper_name;
   const char *helper_key;       /* fingerprint text */
@@ -41,9 +41,11 @@ typedef struct {
   guint grace_s;                /* how long a lost connection may take to come back */
 } LlAssistConfig;
 
-/* Takes over SESSION (already accepted). Fails when the screen cannot be
- * shared; the caller then ends the session with the error's message. */
-LlAssistSession *ll_assist_session_new(LlSession *session, const LlAssistConfig *config,
+/* Takes over SESSION (already accepted) and DESKTOP (opened after the
+ * novice's yes; also on failure). Fails when the screen cannot be shared;
+ * the caller then ends the session with the error's message. */
+LlAssistSession *ll_assist_session_new(LlSession *session, LlDesktop *desktop,
+                                       const LlAssistConfig *config,
                                        const LlAssistEvents *events, gpointer user_data,
                                        GError **error);
 void ll_assist_session_free(LlAssistSession *assist);

@@ -9,11 +9,16 @@
 #include "net/session.h"
 #include "net/tls_channel.h"
 #include "novice/assist_session.h"
+#include "novice/desktop/desktop.h"
 #include "novice/reachability.h"
 #include <sodium.h>
 #include <string.h>
 
-typedef enum { PEER_HANDSHAKE, PEER_AWAIT_HELLO, PEER_ASKING, PEER_REFUSED } PeerState;
+typedef enum {
+  PEER_HANDSHAKE, PEER_AWAIT_HELLO, PEER_ASKING,
+  PEER_OPENING,         /* the novice said yes; the desktop is being opened */
+  PEER_REFUSED,
+} PeerState;
 
 /* A connection not yet accepted: in the handshake, awaiting its hello, or
  * waiting for the novice's answer. */
@@ -40,7 +45,7 @@ struct LlNoviceHost {
   guint refusals_unaudited;
   char *session_id;              /* the invitation's; for offers, the running session's */
   char *novice_name;
-  char *display_name;
+  char *x11_display;
   LlNoviceHostEvents events;
   gpointer user_data;
   GSocketService *service;
@@ -325,6 +330,8 @@ static void on_chat(LlSession *session, const char *text, gpointer data)
   violation(data, "chat before the novice agreed");
 }
 
+static void forget_helper(LlNoviceHost *h);
+
 static void on_closed(LlSession *session, const GError *why, gpointer data)
 {
   Peer *p = data;
@@ -332,6 +339,11 @@ static void on_closed(LlSession *session, const GError *why, gpointer data)
   (void)session; (void)why;
   if (h->asking == p && h->events.ask_withdrawn != NULL)
     h->events.ask_withdrawn(h, p->name, h->user_data);
+  if (p->state == PEER_OPENING) {
+    /* Nothing was shown: the invitation, or the host, is free again. */
+    g_message("helper \"%s\" left before the screen was shared", p->name);
+    forget_helper(h);
+  }
   peer_remove(p);
   check_expiry(h);
 }
@@ -442,10 +454,17 @@ static void share_failed(LlNoviceHost *h, Peer *p, const GError *error)
     finish(h, g_error_copy(error));
     return;
   }
+  forget_helper(h);
+}
+
+/* No helper is accepted (any more): the next one may be. */
+static void forget_helper(LlNoviceHost *h)
+{
   h->spent = FALSE;
   g_clear_pointer(&h->helper_name, g_free);
   g_clear_pointer(&h->helper_key, g_free);
-  g_clear_pointer(&h->session_id, g_free);
+  if (h->offers)
+    g_clear_pointer(&h->session_id, g_free);
   sodium_memzero(h->resume_token, sizeof h->resume_token);
 }
 
@@ -456,28 +475,39 @@ static char *new_session_id(void)
   return ll_hex_encode(id, sizeof id);
 }
 
+static void on_desktop_opened(GObject *source, GAsyncResult *result, gpointer data);
+
+/* The novice said yes: nothing of the desktop exists before this. The
+ * helper is accepted once the desktop is open (a portal may ask first). */
 static void accept_peer(LlNoviceHost *h, Peer *p)
+{
+  if (h->offers)
+    h->session_id = new_session_id();
+  h->spent = TRUE;
+  h->helper_name = g_strdup(p->name);
+  h->helper_key = g_strdup(p->key_text);
+  randombytes_buf(h->resume_token, sizeof h->resume_token);
+  ll_audit_log_write(h->config.audit, "consent-given", "session", h->session_id, "helper",
+                     p->name, "helper-key", p->key_text, "from", p->address, "by",
+                     h->offers ? "offer" : "invitation", NULL);
+  p->state = PEER_OPENING;
+  ll_desktop_open_async(&h->config.desktop, p->cancellable, on_desktop_opened,
+                        ll_async_guard_new(p, p->cancellable));
+}
+
+static void start_assist(LlNoviceHost *h, Peer *p, LlDesktop *desktop)
 {
   g_autoptr(GError) error = NULL;
   gboolean policy_view_only = h->offers && p->view_only;
-  if (h->offers)
-    h->session_id = new_session_id();
   LlAssistConfig config = {
-    .display_name = h->display_name, .novice_name = h->novice_name,
+    .novice_name = h->novice_name,
     .helper_name = p->name, .helper_key = p->key_text,
     .session_id = h->session_id, .view_only = h->config.view_only || policy_view_only,
     .view_only_reason = policy_view_only ? "view-only by policy" : NULL,
     .audit = h->config.audit, .grace_s = h->config.grace_s,
   };
-  h->spent = TRUE;
-  h->helper_name = g_strdup(p->name);
-  h->helper_key = g_strdup(p->key_text);
-  randombytes_buf(h->resume_token, sizeof h->resume_token);
-  ll_audit_log_write(h->config.audit, "consent-given", "session", config.session_id, "helper",
-                     p->name, "helper-key", p->key_text, "from", p->address, "by",
-                     h->offers ? "offer" : "invitation", NULL);
   g_autoptr(LlSession) session = ll_session_ref(p->session);
-  h->assist = ll_assist_session_new(session, &config, &assist_events, h, &error);
+  h->assist = ll_assist_session_new(session, desktop, &config, &assist_events, h, &error);
   if (h->assist == NULL) {
     share_failed(h, p, error);
     return;
@@ -498,6 +528,23 @@ static void accept_peer(LlNoviceHost *h, Peer *p)
   g_message("the novice allowed helper \"%s\" (%s) to see the screen", p->name, p->key_text);
   h->events.started(h, p->name, h->user_data);
   peer_remove(p);
+}
+
+static void on_desktop_opened(GObject *source, GAsyncResult *result, gpointer data)
+{
+  g_autoptr(GError) error = NULL;
+  (void)source;
+  LlDesktop *desktop = ll_desktop_open_finish(result, &error);
+  Peer *p = ll_async_guard_finish(data);
+  if (p == NULL) {
+    ll_desktop_free(desktop);   /* the helper went away meanwhile */
+    return;
+  }
+  if (desktop == NULL) {
+    share_failed(p->host, p, error);
+    return;
+  }
+  start_assist(p->host, p, desktop);
 }
 
 void ll_novice_host_answer(LlNoviceHost *h, gboolean allow)
@@ -880,8 +927,8 @@ LlNoviceHost *ll_novice_host_new(const LlNoviceHostConfig *config,
 {
   LlNoviceHost *h = g_new0(LlNoviceHost, 1);
   h->config = *config;
-  h->display_name = g_strdup(config->display_name);
-  h->config.display_name = h->display_name;
+  h->x11_display = g_strdup(config->desktop.x11_display);
+  h->config.desktop.x11_display = h->x11_display;
   h->events = *events;
   h->user_data = user_data;
   h->offers = config->invitation == NULL;
@@ -977,7 +1024,7 @@ void ll_novice_host_free(LlNoviceHost *h)
   g_free(h->rendezvous_url);
   ll_assist_session_free(h->assist);
   g_clear_error(&h->finish_reason);
-  g_free(h->display_name);
+  g_free(h->x11_display);
   g_free(h->helper_name);
   g_free(h->helper_key);
   g_free(h->session_id);

@@ -16,6 +16,7 @@
 #include "common/identity.h"
 #include "common/invitation.h"
 #include "common/policy.h"
+#include "novice/desktop/desktop.h"
 
 #define LL_HELLO_TIMEOUT_MS 15000
 #define LL_MAX_PENDING_CONNECTIONS 16
@@ -76,7 +77,7 @@ typedef struct {
                                  * read again for every offer, so a change (a helper
                                  * struck off) counts at once */
   const char *novice_name;      /* a host for offers: the name helpers are told */
-  const char *display_name;     /* NULL: $DISPLAY */
+  LlDesktopChoice desktop;      /* what to share once the novice says yes */
   gboolean view_only;           /* the helper may never take control */
   LlAuditLog *audit;            /* may be NULL */
   const char *rendezvous_url;   /* NULL: direct connections only */

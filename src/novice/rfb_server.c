@@ -27,7 +27,6 @@ typedef struct {
 } InputRelay;
 
 struct LlRfbServer {
-  LlScreenCapture *capture;
   InputRelay *relay;
   LlRfbInput input;
   gpointer input_data;
@@ -171,10 +170,10 @@ static void on_text_chat(rfbClientPtr cl, int length, char *text)
   push_text(cl, INPUT_TEXT_CHAT, utf8, strlen(utf8));
 }
 
-/* On the capture thread: libvncserver takes each viewer's update mutex. */
-static void on_screen_changed(int x, int y, int w, int h, gpointer data)
+/* On the desktop's capture thread: libvncserver takes each viewer's
+ * update mutex. */
+void ll_rfb_server_mark_changed(LlRfbServer *s, int x, int y, int w, int h)
 {
-  LlRfbServer *s = data;
   rfbMarkRectAsModified(s->screen, x, y, x + w, y + h);
 }
 
@@ -190,15 +189,14 @@ static void set_pixel_format(rfbScreenInfoPtr screen, const LlScreenFormat *f)
   screen->serverFormat.blueShift = f->blue_shift;
 }
 
-static rfbScreenInfoPtr make_screen(LlRfbServer *s)
+static rfbScreenInfoPtr make_screen(LlRfbServer *s, const LlScreenFormat *f, guint8 *framebuffer)
 {
-  const LlScreenFormat *f = ll_screen_capture_format(s->capture);
   int argc = 1;
   char *argv[] = { "lifeline", NULL };
   rfbScreenInfoPtr screen = rfbGetScreen(&argc, argv, f->width, f->height, 8, 3, 4);
   if (screen == NULL)
     return NULL;
-  screen->frameBuffer = (char *)ll_screen_capture_framebuffer(s->capture);
+  screen->frameBuffer = (char *)framebuffer;
   screen->paddedWidthInBytes = f->stride;
   set_pixel_format(screen, f);
   screen->desktopName = s->desktop_name;
@@ -234,29 +232,23 @@ static rfbScreenInfoPtr make_screen(LlRfbServer *s)
 
 static void run_send_task(gpointer data, gpointer user_data);
 
-LlRfbServer *ll_rfb_server_new(const char *display_name, const char *desktop_name,
-                               GError **error)
+LlRfbServer *ll_rfb_server_new(const LlScreenFormat *format, guint8 *framebuffer,
+                               const char *desktop_name, GError **error)
 {
   rfbLog = log_from_libvncserver;
   rfbErr = log_from_libvncserver;
-  g_autoptr(LlScreenCapture) capture = ll_screen_capture_open(display_name, error);
-  if (capture == NULL)
-    return NULL;
   LlRfbServer *s = g_new0(LlRfbServer, 1);
   g_mutex_init(&s->lock);
   s->threads = g_array_new(FALSE, FALSE, sizeof(pthread_t));
   s->finished = g_array_new(FALSE, FALSE, sizeof(pthread_t));
   s->sender = g_thread_pool_new(run_send_task, s, 1, TRUE, NULL);
-  s->capture = g_steal_pointer(&capture);
   s->relay = g_atomic_rc_box_new0(InputRelay);
   s->relay->queue = g_async_queue_new_full(input_event_free);
   s->relay->server = s;
   s->desktop_name = g_strdup(desktop_name);
-  s->screen = make_screen(s);
-  if (s->screen == NULL ||
-      !ll_screen_capture_start(s->capture, on_screen_changed, s, error)) {
-    if (s->screen == NULL)
-      g_set_error_literal(error, LL_ERROR, LL_ERROR_DISPLAY, "cannot start the screen server");
+  s->screen = make_screen(s, format, framebuffer);
+  if (s->screen == NULL) {
+    g_set_error_literal(error, LL_ERROR, LL_ERROR_DISPLAY, "cannot start the screen server");
     ll_rfb_server_free(s);
     return NULL;
   }
@@ -407,8 +399,6 @@ void ll_rfb_server_free(LlRfbServer *s)
 {
   if (s == NULL)
     return;
-  if (s->capture != NULL)
-    ll_screen_capture_stop(s->capture);   /* no more marks on the screen we free */
   if (s->sender != NULL)
     g_thread_pool_free(s->sender, FALSE, TRUE);   /* the viewers are closed: quick */
   if (s->screen != NULL) {
@@ -417,7 +407,6 @@ void ll_rfb_server_free(LlRfbServer *s)
   }
   g_array_unref(s->threads);
   g_array_unref(s->finished);
-  ll_screen_capture_free(s->capture);
   s->relay->server = NULL;
   g_atomic_rc_box_release_full(s->relay, relay_clear);
   g_mutex_clear(&s->lock);

@@ -1,10 +1,11 @@
-/* The novice's RFB server: libvncserver serving the captured screen. It
- * never listens on the network; each consented viewer stream is handed to
+/* The novice's RFB server: libvncserver serving the picture a desktop
+ * feeds it (it never opens a display itself). It never listens on the
+ * network; each consented viewer stream is handed to
  * it as one end of a socketpair. Viewers' input, clipboard and TextChat
  * are handed to the main loop; libvncserver's own threads never touch X. */
 #pragma once
 #include <glib.h>
-#include "novice/screen_capture.h"
+#include "novice/desktop/screen_feed.h"
 
 typedef struct LlRfbServer LlRfbServer;
 
@@ -17,10 +18,13 @@ typedef struct {
   void (*text_chat)(const char *utf8, gsize len, gpointer user_data);
 } LlRfbInput;
 
-/* Opens the display and starts capturing: call only once someone was
- * allowed to see the screen. */
-LlRfbServer *ll_rfb_server_new(const char *display_name, const char *desktop_name,
-                               GError **error);
+/* Serves FRAMEBUFFER, in FORMAT, which the caller keeps current and
+ * alive until the server is freed: call only once someone was allowed to
+ * see the screen. */
+LlRfbServer *ll_rfb_server_new(const LlScreenFormat *format, guint8 *framebuffer,
+                               const char *desktop_name, GError **error);
+/* This rectangle of the framebuffer changed; from any thread. */
+void ll_rfb_server_mark_changed(LlRfbServer *server, int x, int y, int width, int height);
 /* Serves a new viewer on FD (one end of a socketpair), taking ownership. */
 gboolean ll_rfb_server_add_client(LlRfbServer *server, int fd, GError **error);
 void ll_rfb_server_set_input(LlRfbServer *server, const LlRfbInput *input, gpointer user_data);

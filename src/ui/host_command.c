@@ -6,7 +6,7 @@
 #include "common/identity.h"
 #include "common/policy.h"
 #include "novice/novice_host.h"
-#include "novice/screen_capture.h"
+#include "ui/desktop_option.h"
 #include "ui/commands.h"
 #include "ui/novice_terminal.h"
 #include "ui/terminal.h"
@@ -19,6 +19,7 @@ typedef struct {
   char *policy;
   char *name;
   char *display;
+  char *desktop;
   char *rendezvous;
   gboolean verbose;
   gboolean gui;                /* handled by lifeline.c; listed here for --help */
@@ -186,10 +187,12 @@ static int run(const HostOptions *o, GError **error)
 {
   g_autoptr(LlPolicy) policy = ll_policy_load_effective(o->policy);
   ll_policy_log_problems(policy, o->policy != NULL ? o->policy : LL_POLICY_DEFAULT_PATH);
-  g_autoptr(LlScreenCapture) probe = ll_screen_capture_open(o->display, error);
+  LlDesktopChoice desktop;
+  if (!ll_desktop_option_parse(o->desktop, o->display, &desktop, error))
+    return 2;
+  g_autoptr(LlDesktopProbe) probe = ll_desktop_probe(&desktop, error);
   if (probe == NULL)
     return 1;
-  g_clear_pointer(&probe, ll_screen_capture_free);
   g_autoptr(LlIdentity) identity = ll_identity_load_or_create(NULL, error);
   if (identity == NULL)
     return 1;
@@ -200,7 +203,7 @@ static int run(const HostOptions *o, GError **error)
   Host h = { .loop = g_main_loop_new(NULL, FALSE), .terminal.quit = stop_host,
              .novice_name = ll_default_person_name(o->name, identity) };
   LlNoviceHostConfig config = { .identity = identity, .policy_path = o->policy,
-                                .novice_name = h.novice_name, .display_name = o->display,
+                                .novice_name = h.novice_name, .desktop = desktop,
                                 .audit = audit, .rendezvous_url = o->rendezvous };
   LlNoviceHostEvents events = host_events();
   h.terminal.host = ll_novice_host_new(&config, &events, &h);
@@ -231,7 +234,8 @@ static gboolean parse_options(int argc, char **argv, HostOptions *o, GError **er
     { "port", 'p', 0, G_OPTION_ARG_INT, &o->port, "Listen on TCP port N (default: 4555)", "N" },
     { "policy", 0, 0, G_OPTION_ARG_FILENAME, &o->policy, "Use the policy in FILE: it narrows /etc/lifeline/policy.conf, or stands in for it where there is none (a per-user install)", "FILE" },
     { "name", 'n', 0, G_OPTION_ARG_STRING, &o->name, "Your name as helpers will see it", "NAME" },
-    { "display", 0, 0, G_OPTION_ARG_STRING, &o->display, "The X display to share (default: $DISPLAY)", "DISPLAY" },
+    { "desktop", 0, 0, G_OPTION_ARG_STRING, &o->desktop, ll_desktop_option_help(), "KIND" },
+    { "display", 0, 0, G_OPTION_ARG_STRING, &o->display, "With --desktop x11: the X display to share (default: $DISPLAY)", "DISPLAY" },
     { "rendezvous", 'r', 0, G_OPTION_ARG_STRING, &o->rendezvous, "Also register at this rendezvous server under the host id, so helpers behind other NAT routers can reach this computer (ws://HOST:PORT/lifeline)", "URL" },
     { "verbose", 'v', 0, G_OPTION_ARG_NONE, &o->verbose, "Log what happens in detail", NULL },
     { "gui", 0, 0, G_OPTION_ARG_NONE, &o->gui, "Ask with the desktop app's dialogs instead of this terminal (what the systemd user unit does)", NULL },
@@ -274,6 +278,7 @@ int ll_host_command(int argc, char **argv)
   g_free(o.policy);
   g_free(o.name);
   g_free(o.display);
+  g_free(o.desktop);
   g_free(o.rendezvous);
   return error != NULL && code == 0 ? 1 : code;
 }

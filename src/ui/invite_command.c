@@ -7,7 +7,7 @@
 #include "common/policy.h"
 #include "common/invitation_file.h"
 #include "novice/novice_host.h"
-#include "novice/screen_capture.h"
+#include "ui/desktop_option.h"
 #include "ui/commands.h"
 #include "ui/novice_terminal.h"
 #include "ui/terminal.h"
@@ -25,6 +25,7 @@ typedef struct {
   char *password_file;
   char *name;
   char *display;
+  char *desktop;
   gboolean link;
   gboolean view_only;
   char *rendezvous;
@@ -170,7 +171,8 @@ static gboolean parse_options(int argc, char **argv, InviteOptions *o, GError **
     { "expires", 'e', 0, G_OPTION_ARG_STRING, &o->expires, "How long the invitation stays valid, like 30m or 2h (default: 1h)", "TIME" },
     { "password-file", 0, 0, G_OPTION_ARG_FILENAME, &o->password_file, "Protect the invitation with the password on the first line of FILE", "FILE" },
     { "name", 'n', 0, G_OPTION_ARG_STRING, &o->name, "Your name as the helper will see it", "NAME" },
-    { "display", 0, 0, G_OPTION_ARG_STRING, &o->display, "The X display to share (default: $DISPLAY)", "DISPLAY" },
+    { "desktop", 0, 0, G_OPTION_ARG_STRING, &o->desktop, ll_desktop_option_help(), "KIND" },
+    { "display", 0, 0, G_OPTION_ARG_STRING, &o->display, "With --desktop x11: the X display to share (default: $DISPLAY)", "DISPLAY" },
     { "link", 0, 0, G_OPTION_ARG_NONE, &o->link, "Also print the invitation as a lifeline: link", NULL },
     { "grace", 0, 0, G_OPTION_ARG_STRING, &o->grace, "How long a lost connection may take to come back before the session ends, like 30s or 2m (default: 30s)", "TIME" },
     { "view-only", 0, 0, G_OPTION_ARG_NONE, &o->view_only, "Never let the helper control keyboard and mouse", NULL },
@@ -209,14 +211,9 @@ static void options_clear(InviteOptions *o)
   g_free(o->password_file);
   g_free(o->name);
   g_free(o->display);
+  g_free(o->desktop);
   g_free(o->rendezvous);
   g_free(o->policy);
-}
-
-static gboolean check_display(const char *display, GError **error)
-{
-  g_autoptr(LlScreenCapture) probe = ll_screen_capture_open(display, error);
-  return probe != NULL;
 }
 
 static gboolean write_invitation(const InviteOptions *o, const LlInvitation *invitation,
@@ -291,7 +288,11 @@ static int run(const InviteOptions *o, GError **error)
     return 1;
   if (o->grace != NULL && !ll_duration_parse(o->grace, LL_MAX_GRACE_S, &grace, error))
     return 2;
-  if (!check_display(o->display, error))
+  LlDesktopChoice desktop;
+  if (!ll_desktop_option_parse(o->desktop, o->display, &desktop, error))
+    return 2;
+  g_autoptr(LlDesktopProbe) probe = ll_desktop_probe(&desktop, error);
+  if (probe == NULL)
     return 1;
   g_autoptr(LlIdentity) identity = ll_identity_load_or_create(NULL, error);
   if (identity == NULL)
@@ -306,7 +307,7 @@ static int run(const InviteOptions *o, GError **error)
   Invite inv = { .loop = g_main_loop_new(NULL, FALSE), .invitation = invitation,
                  .terminal.quit = stop_sharing };
   LlNoviceHostConfig config = { .identity = identity, .invitation = invitation,
-                                .display_name = o->display, .view_only = view_only,
+                                .desktop = desktop, .view_only = view_only,
                                 .audit = audit, .rendezvous_url = o->rendezvous,
                                 .grace_s = grace, .map_port = !o->no_upnp };
   LlNoviceHostEvents events = invite_events();

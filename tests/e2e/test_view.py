@@ -223,8 +223,17 @@ def test_bad_invitations_and_usage(work, cleanups):
                        env=x.env(HOME=work))
     assert r.returncode == 2 and "write it like 30m" in r.stderr, r.stderr
     r = subprocess.run([LIFELINE, "invite"], capture_output=True, text=True,
-                       env=dict(os.environ, HOME=work, DISPLAY=""))
-    assert r.returncode == 1 and "DISPLAY is not set" in r.stderr, r.stderr
+                       env=dict(os.environ, HOME=work, DISPLAY="", WAYLAND_DISPLAY=""))
+    assert r.returncode == 1 and "neither WAYLAND_DISPLAY nor DISPLAY is set" in r.stderr, r.stderr
+    # A Wayland session is never shared through its XWayland by accident.
+    r = subprocess.run([LIFELINE, "invite"], capture_output=True, text=True,
+                       env=x.env(HOME=work, WAYLAND_DISPLAY="wayland-lifeline-test",
+                                 XDG_CURRENT_DESKTOP="Weston"))
+    assert r.returncode == 1 and "Wayland session of Weston" in r.stderr, r.stderr
+    r = subprocess.run([LIFELINE, "invite", "--desktop", "amiga"], capture_output=True,
+                       text=True, env=x.env(HOME=work))
+    assert r.returncode == 2 and '--desktop takes one of auto, x11, not "amiga"' in r.stderr, \
+        r.stderr
     assert "Allow?" not in invite.out
 
 

@@ -1,7 +1,6 @@
 #include "session_fixture.h"
 #include "common/error.h"
 #include "main_loop_wait.h"
-#include "xvfb_fixture.h"
 #include <glib/gstdio.h>
 #include <string.h>
 
@@ -41,6 +40,7 @@ static void on_refused(LlNoviceHost *host, const char *peer, const char *why, gp
   (void)host; (void)peer;
   n->refusals++;
   g_free(n->last_refusal);
+  g_free(n->control_ended_by);
   n->last_refusal = g_strdup(why);
 }
 
@@ -71,7 +71,10 @@ static void on_resumed(LlNoviceHost *host, const char *name, gpointer data)
 
 static void on_control_asked(LlNoviceHost *host, const char *name, gpointer data)
 {
-  (void)host; (void)name; (void)data;
+  Novice *n = data;
+  (void)name;
+  n->control_asks++;
+  ll_novice_host_answer_control(host, n->control_answer);
 }
 
 static void on_control_withdrawn(LlNoviceHost *host, gpointer data)
@@ -81,7 +84,13 @@ static void on_control_withdrawn(LlNoviceHost *host, gpointer data)
 
 static void on_control_changed(LlNoviceHost *host, gboolean granted, const char *by, gpointer data)
 {
-  (void)host; (void)granted; (void)by; (void)data;
+  Novice *n = data;
+  (void)host;
+  n->in_control = granted;
+  if (!granted) {
+    g_free(n->control_ended_by);
+    n->control_ended_by = g_strdup(by);
+  }
 }
 
 static void on_chat(LlNoviceHost *host, const char *from, const char *text, gpointer data)
@@ -109,10 +118,12 @@ void novice_start(Novice *n, gint64 created, gint64 lifetime)
   n->helper_id = ll_identity_load_or_create(hd, &error);
   g_assert_no_error(error);
   n->invitation = ll_invitation_new("Alice", n->novice_id->fingerprint, created, lifetime);
-  n->display = xvfb_fixture_display();
+  if (n->desktop == NULL)
+    n->desktop = ll_fake_desktop_new(640, 480);
   n->chats = g_ptr_array_new_with_free_func(g_free);
   LlNoviceHostConfig config = { .identity = n->novice_id, .invitation = n->invitation,
-                                .display_name = n->display, .grace_s = n->grace_s };
+                                .desktop = { .kind = LL_DESKTOP_FAKE, .fake = n->desktop },
+                                .grace_s = n->grace_s };
   n->host = ll_novice_host_new(&config, &novice_events, n);
   g_assert_true(ll_novice_host_listen(n->host, 0, &n->port, &error));
   g_autofree char *endpoint = g_strdup_printf("127.0.0.1:%u", n->port);
@@ -142,10 +153,12 @@ static void rm_rf(const char *path)
 void novice_stop(Novice *n)
 {
   ll_novice_host_free(n->host);
+  g_clear_pointer(&n->desktop, ll_fake_desktop_free);
   ll_invitation_free(n->invitation);
   ll_identity_free(n->novice_id);
   ll_identity_free(n->helper_id);
   g_free(n->last_refusal);
+  g_free(n->control_ended_by);
   g_clear_pointer(&n->chats, g_ptr_array_unref);
   g_clear_error(&n->host_result);
   rm_rf(n->dir);
@@ -178,6 +191,7 @@ static void h_ready(LlHelperJoin *j, guint16 port, gpointer d)
 {
   (void)j;
   g_assert_cmpuint(port, >, 0);
+  ((Helper *)d)->port = port;
   ((Helper *)d)->ready = TRUE;
 }
 
@@ -191,17 +205,25 @@ static void h_finished(LlHelperJoin *j, const GError *why, gpointer d)
 
 static void h_granted(LlHelperJoin *j, gpointer d)
 {
-  (void)j; (void)d;
+  (void)j;
+  ((Helper *)d)->granted = TRUE;
 }
 
 static void h_denied(LlHelperJoin *j, const char *reason, gpointer d)
 {
-  (void)j; (void)reason; (void)d;
+  Helper *h = d;
+  (void)j;
+  g_free(h->denied);
+  h->denied = g_strdup(reason);
 }
 
 static void h_ended(LlHelperJoin *j, const char *by, gpointer d)
 {
-  (void)j; (void)by; (void)d;
+  Helper *h = d;
+  (void)j;
+  h->granted = FALSE;
+  g_free(h->ended_by);
+  h->ended_by = g_strdup(by);
 }
 
 static void h_chat(LlHelperJoin *j, const char *from, const char *text, gpointer d)
@@ -223,6 +245,8 @@ static void h_reconnected(LlHelperJoin *j, const char *path, gint64 ms, gpointer
   (void)j; (void)ms;
   h->reconnected++;
   g_free(h->reconnect_path);
+  g_free(h->denied);
+  g_free(h->ended_by);
   h->reconnect_path = g_strdup(path);
 }
 
@@ -251,5 +275,7 @@ void helper_stop(Helper *h)
   g_clear_error(&h->result);
   g_clear_pointer(&h->chats, g_ptr_array_unref);
   g_free(h->reconnect_path);
+  g_free(h->denied);
+  g_free(h->ended_by);
 }
 

@@ -5,6 +5,7 @@
 #include "common/identity.h"
 #include "common/invitation.h"
 #include "helper/helper_join.h"
+#include "novice/desktop/fake/fake_desktop.h"
 #include "novice/novice_host.h"
 
 #define WAIT_MS 10000
@@ -28,7 +29,11 @@ typedef struct {
   GPtrArray *chats;        /* texts from the helper */
   gboolean host_finished;
   GError *host_result;
-  const char *display;     /* the X display shared after a yes */
+  LlFakeDesktop *desktop;  /* shared after a yes; made by novice_start when NULL */
+  gboolean control_answer; /* what the novice says when asked for control */
+  int control_asks;
+  gboolean in_control;     /* the helper controls the desktop now */
+  char *control_ended_by;  /* how control last ended */
 } Novice;
 
 typedef struct {
@@ -36,6 +41,10 @@ typedef struct {
   LlInvitation *own_invitation;   /* when helper_start was given none */
   gboolean waiting;
   gboolean ready;
+  guint16 port;            /* the local VNC port, once ready */
+  gboolean granted;        /* control, as the helper was told */
+  char *denied;            /* why control was refused, last time */
+  char *ended_by;          /* how control last ended */
   int reconnecting;
   int reconnected;
   char *reconnect_path;

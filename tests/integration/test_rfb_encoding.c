@@ -4,6 +4,7 @@
  * default whatever the viewer says, so without
  * novice/zrle_compress_level.c both viewers below receive the same bytes. */
 #include "novice/rfb_server.h"
+#include "desktop_wait.h"
 #include "main_loop_wait.h"
 #include "xvfb_fixture.h"
 #include <X11/Xlib.h>
@@ -134,13 +135,25 @@ static guint64 first_picture_bytes(LlRfbServer *server, int level)
   return v.bytes;
 }
 
+static void mark_changed(int x, int y, int width, int height, gpointer server)
+{
+  ll_rfb_server_mark_changed(server, x, y, width, height);
+}
+
 static void test_zrle_follows_viewer_level(void)
 {
   const char *display = xvfb_fixture_display();
   Display *drawing = draw_text_desktop(display);
   g_autoptr(GError) error = NULL;
-  g_autoptr(LlRfbServer) server = ll_rfb_server_new(display, "test", &error);
+  LlDesktopChoice choice = { .kind = LL_DESKTOP_X11, .x11_display = display };
+  g_autoptr(LlDesktop) desktop = desktop_open_wait(&choice, &error);
   g_assert_no_error(error);
+  g_autoptr(LlRfbServer) server = ll_rfb_server_new(ll_desktop_screen_format(desktop),
+                                                    ll_desktop_framebuffer(desktop), "test",
+                                                    &error);
+  g_assert_no_error(error);
+  LlScreenFeed feed = { .damaged = mark_changed };
+  g_assert_true(ll_desktop_start_screen(desktop, &feed, server, &error));
   spin(300);   /* the first capture */
 
   guint64 fast = first_picture_bytes(server, 1);
@@ -151,6 +164,7 @@ static void test_zrle_follows_viewer_level(void)
   g_assert_cmpuint(fast_again * 102, >=, fast * 100);
   /* ...and clearly fewer at level 9 than at level 1. */
   g_assert_cmpuint(best * 100, <, fast * 95);
+  ll_desktop_stop_screen(desktop);   /* before the server goes */
   XCloseDisplay(drawing);
 }
 

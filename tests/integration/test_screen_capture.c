@@ -1,7 +1,7 @@
 /* The screen capture on a private Xvfb: it follows damage on a thread of
  * its own, so a main loop busy with the session (or not running at all)
  * never delays a picture, and stopping it really stops it. */
-#include "novice/screen_capture.h"
+#include "novice/desktop/x11/x11_capture.h"
 #include "xvfb_fixture.h"
 #include <X11/Xlib.h>
 
@@ -76,14 +76,14 @@ static void test_follows_damage_off_the_main_loop(void)
   Display *dpy = XOpenDisplay(display);
   g_assert_nonnull(dpy);
   g_autoptr(GError) error = NULL;
-  g_autoptr(LlScreenCapture) capture = ll_screen_capture_open(display, &error);
+  g_autoptr(LlX11Capture) capture = ll_x11_capture_open(display, &error);
   g_assert_no_error(error);
   Seen seen;
   seen_init(&seen);
-  g_assert_true(ll_screen_capture_start(capture, on_changed, &seen, &error));
+  g_assert_true(ll_x11_capture_start(capture, on_changed, &seen, &error));
   g_assert_no_error(error);
-  const LlScreenFormat *f = ll_screen_capture_format(capture);
-  guint64 first_read = ll_screen_capture_pixels_read(capture);
+  const LlScreenFormat *f = ll_x11_capture_format(capture);
+  guint64 first_read = ll_x11_capture_pixels_read(capture);
   g_assert_cmpuint(first_read, ==, (guint64)f->width * f->height);
 
   /* Nobody iterates a main loop here: the change arrives all the same. */
@@ -91,22 +91,22 @@ static void test_follows_damage_off_the_main_loop(void)
   GThread *from = NULL;
   g_assert_true(wait_for_call(&seen, 0, 5000, &from));
   g_assert_true(from != g_thread_self());
-  g_assert_cmpuint(ll_screen_capture_pixels_read(capture), >, first_read);
-  const guint8 *fb = ll_screen_capture_framebuffer(capture);
+  g_assert_cmpuint(ll_x11_capture_pixels_read(capture), >, first_read);
+  const guint8 *fb = ll_x11_capture_framebuffer(capture);
   guint32 pixel = *(const guint32 *)(fb + (gsize)20 * f->stride + 20 * 4);
   g_assert_cmphex((pixel >> f->red_shift) & 0xff, ==, 0xff);
   g_assert_cmphex((pixel >> f->green_shift) & 0xff, ==, 0);
 
   /* Stopped: changes are no longer read, and none is reported. */
-  ll_screen_capture_stop(capture);
+  ll_x11_capture_stop(capture);
   guint calls = calls_now(&seen);
-  guint64 read = ll_screen_capture_pixels_read(capture);
+  guint64 read = ll_x11_capture_pixels_read(capture);
   fill(dpy, 0x00ff00);
   g_usleep(300 * G_TIME_SPAN_MILLISECOND);
   g_assert_cmpuint(calls_now(&seen), ==, calls);
-  g_assert_cmpuint(ll_screen_capture_pixels_read(capture), ==, read);
-  ll_screen_capture_stop(capture);   /* twice: harmless */
-  g_clear_pointer(&capture, ll_screen_capture_free);
+  g_assert_cmpuint(ll_x11_capture_pixels_read(capture), ==, read);
+  ll_x11_capture_stop(capture);   /* twice: harmless */
+  g_clear_pointer(&capture, ll_x11_capture_free);
   seen_clear(&seen);
   XCloseDisplay(dpy);
 }
@@ -118,12 +118,12 @@ static void test_stop_right_after_start(void)
   const char *display = xvfb_fixture_display();
   for (int i = 0; i < 20; i++) {
     g_autoptr(GError) error = NULL;
-    LlScreenCapture *capture = ll_screen_capture_open(display, &error);
+    LlX11Capture *capture = ll_x11_capture_open(display, &error);
     g_assert_no_error(error);
     Seen seen;
     seen_init(&seen);
-    g_assert_true(ll_screen_capture_start(capture, on_changed, &seen, &error));
-    ll_screen_capture_free(capture);
+    g_assert_true(ll_x11_capture_start(capture, on_changed, &seen, &error));
+    ll_x11_capture_free(capture);
     seen_clear(&seen);
   }
 }

@@ -3,6 +3,7 @@
 #include "ui/app/app_widgets.h"
 #include "ui/app/helper_view.h"
 #include "ui/app/novice_view.h"
+#include "novice/desktop/desktop.h"
 #include "ui/terminal.h"
 #include <gtk/gtk.h>
 
@@ -13,6 +14,8 @@ typedef struct {
   gboolean check_accessibility;
   gboolean host;
   char *rendezvous;
+  char *desktop;
+  LlDesktopKind desktop_kind;
   int port;
   gboolean get_help;
   gboolean help_someone;
@@ -119,7 +122,7 @@ static void build_window(GtkApplication *application, App *a)
   gtk_window_set_titlebar(GTK_WINDOW(a->window), header);
   a->stack = gtk_stack_new();
   a->novice = ll_novice_view_new(GTK_WINDOW(a->window), a->options.policy,
-                                 a->options.rendezvous);
+                                 a->options.rendezvous, a->options.desktop_kind);
   a->helper = ll_helper_view_new(GTK_WINDOW(a->window));
   ll_novice_view_on_busy(a->novice, on_busy, a);
   ll_helper_view_on_busy(a->helper, on_busy, a);
@@ -144,6 +147,7 @@ static void activate_host(GtkApplication *application, App *a)
   g_signal_connect(a->window, "delete-event", G_CALLBACK(gtk_widget_hide_on_delete), NULL);
   LlNoviceViewOffers offers = { .policy_path = a->options.policy,
                                 .rendezvous_url = a->options.rendezvous,
+                                .desktop = a->options.desktop_kind,
                                 .port = (guint16)a->options.port };
   a->novice = ll_novice_view_new_for_offers(GTK_WINDOW(a->window), &offers, &error);
   gtk_container_add(GTK_CONTAINER(a->window), a->novice);
@@ -192,6 +196,7 @@ static gboolean parse_options(int *argc, char ***argv, AppOptions *o, GError **e
     { "host", 0, G_OPTION_FLAG_HIDDEN, G_OPTION_ARG_NONE, &o->host, "Wait for offers of help (lifeline host --gui)", NULL },
     { "rendezvous", 'r', 0, G_OPTION_ARG_STRING, &o->rendezvous, "Make invitations (and, with --host, the host) reachable through this rendezvous server too, across NAT routers (ws://HOST:PORT/lifeline)", "URL" },
     { "port", 0, G_OPTION_FLAG_HIDDEN, G_OPTION_ARG_INT, &o->port, "With --host: listen on this port", "N" },
+    { "desktop", 0, 0, G_OPTION_ARG_STRING, &o->desktop, ll_desktop_option_help(), "KIND" },
     { "policy", 0, 0, G_OPTION_ARG_FILENAME, &o->policy, "Use the policy in FILE: it narrows /etc/lifeline/policy.conf, or stands in for it where there is none", "FILE" },
     { "verbose", 'v', 0, G_OPTION_ARG_NONE, &o->verbose, "Log what happens in detail", NULL },
     { G_OPTION_REMAINING, 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &o->rest, NULL, "[INVITATION]" },
@@ -204,7 +209,10 @@ static gboolean parse_options(int *argc, char ***argv, AppOptions *o, GError **e
       "file or a lifeline: link) and shows the other person's desktop.");
   g_option_context_add_main_entries(ctx, entries, NULL);
   g_option_context_add_group(ctx, gtk_get_option_group(TRUE));
-  return g_option_context_parse(ctx, argc, argv, error);
+  if (!g_option_context_parse(ctx, argc, argv, error))
+    return FALSE;
+  o->desktop_kind = LL_DESKTOP_AUTO;
+  return o->desktop == NULL || ll_desktop_kind_parse(o->desktop, &o->desktop_kind, error);
 }
 
 int ll_app_run(int argc, char **argv)
@@ -229,6 +237,7 @@ int ll_app_run(int argc, char **argv)
     status = a.status;
   g_free(a.options.policy);
   g_free(a.options.rendezvous);
+  g_free(a.options.desktop);
   g_strfreev(a.options.rest);
   return status;
 }

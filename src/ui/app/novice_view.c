@@ -6,7 +6,7 @@
 #include "common/invitation_file.h"
 #include "common/policy.h"
 #include "novice/novice_host.h"
-#include "novice/screen_capture.h"
+#include "novice/desktop/desktop.h"
 #include "ui/app/app_widgets.h"
 #include "ui/app/chat_pane.h"
 #include "ui/commands.h"
@@ -28,6 +28,7 @@ typedef struct {
   GtkWidget *root, *stack;
   char *policy_path;
   char *rendezvous_url;         /* NULL: reachable directly only */
+  LlDesktopChoice desktop;
   /* start */
   GtkWidget *password, *lifetime, *start_error;
   /* waiting */
@@ -338,7 +339,7 @@ static gboolean check_can_invite(NoviceView *v, gint64 *lifetime, gboolean *view
                                                         : LL_POLICY_DEFAULT_PATH);
   if (!ll_policy_check_invitation(policy, lifetime, &cut, view_only, error))
     return FALSE;
-  g_autoptr(LlScreenCapture) probe = ll_screen_capture_open(NULL, error);
+  g_autoptr(LlDesktopProbe) probe = ll_desktop_probe(&v->desktop, error);
   if (probe == NULL)
     return FALSE;
   if (v->identity == NULL) {
@@ -376,7 +377,7 @@ static void on_invite(GtkWidget *button, gpointer data)
                                     g_get_real_time() / G_USEC_PER_SEC, lifetime);
   LlNoviceHostConfig config = { .identity = v->identity, .invitation = v->invitation,
                                 .view_only = view_only, .audit = v->audit, .map_port = TRUE,
-                                .rendezvous_url = v->rendezvous_url };
+                                .rendezvous_url = v->rendezvous_url, .desktop = v->desktop };
   LlNoviceHostEvents events = novice_events();
   v->host = ll_novice_host_new(&config, &events, v);
   v->stopping = FALSE;
@@ -641,11 +642,12 @@ static void novice_view_free(gpointer data)
 }
 
 GtkWidget *ll_novice_view_new(GtkWindow *window, const char *policy_path,
-                              const char *rendezvous_url)
+                              const char *rendezvous_url, LlDesktopKind desktop)
 {
   NoviceView *v = g_new0(NoviceView, 1);
   g_autoptr(GError) error = NULL;
   v->window = window;
+  v->desktop.kind = desktop;
   v->policy_path = g_strdup(policy_path);
   v->rendezvous_url = g_strdup(rendezvous_url);
   v->identity = ll_identity_load_or_create(NULL, &error);
@@ -679,7 +681,7 @@ void ll_novice_view_on_busy(GtkWidget *widget, LlBusyChanged changed, gpointer u
 GtkWidget *ll_novice_view_new_for_offers(GtkWindow *window, const LlNoviceViewOffers *config,
                                          GError **error)
 {
-  GtkWidget *root = ll_novice_view_new(window, config->policy_path, NULL);
+  GtkWidget *root = ll_novice_view_new(window, config->policy_path, NULL, config->desktop);
   NoviceView *v = g_object_get_data(G_OBJECT(root), "lifeline-novice-view");
   guint16 port = 0;
   v->offers = TRUE;
@@ -691,10 +693,14 @@ GtkWidget *ll_novice_view_new_for_offers(GtkWindow *window, const LlNoviceViewOf
                         "this account has no usable key; see the message above");
     return root;
   }
+  g_autoptr(LlDesktopProbe) probe = ll_desktop_probe(&v->desktop, error);
+  if (probe == NULL)
+    return root;
   g_autofree char *name = ll_default_person_name(NULL, v->identity);
   LlNoviceHostConfig host_config = { .identity = v->identity, .policy_path = config->policy_path,
                                      .novice_name = name, .audit = v->audit,
-                                     .rendezvous_url = config->rendezvous_url };
+                                     .rendezvous_url = config->rendezvous_url,
+                                     .desktop = v->desktop };
   LlNoviceHostEvents events = novice_events();
   v->host = ll_novice_host_new(&host_config, &events, v);
   if (ll_novice_host_listen(v->host, config->port, &port, error)) {

@@ -8,13 +8,16 @@
 #pragma once
 #include <gtk/gtk.h>
 #include "ui/app/app_widgets.h"
+#include "novice/desktop/desktop.h"
 
-/* RENDEZVOUS_URL: also be reachable through it, across NAT routers. */
+/* RENDEZVOUS_URL: also be reachable through it, across NAT routers.
+ * DESKTOP: what to share (--desktop). */
 GtkWidget *ll_novice_view_new(GtkWindow *window, const char *policy_path,
-                              const char *rendezvous_url);
+                              const char *rendezvous_url, LlDesktopKind desktop);
 typedef struct {
   const char *policy_path;      /* NULL: the machine's */
   const char *rendezvous_url;   /* NULL: none */
+  LlDesktopKind desktop;
   guint16 port;
 } LlNoviceViewOffers;
 

@@ -1,4 +1,4 @@
-#include "novice/clipboard_x11.h"
+#include "novice/desktop/x11/x11_clipboard.h"
 #include "common/error.h"
 #include <X11/Xatom.h>
 #include <X11/Xlib.h>
@@ -6,18 +6,18 @@
 #include <glib-unix.h>
 #include <string.h>
 
-struct LlClipboard {
+struct LlX11Clipboard {
   Display *display;
   Window window;
   Atom clipboard, utf8, targets, text_atom, property;
   int fixes_event_base;
   guint watch;
   GBytes *offered;             /* what we serve while we own CLIPBOARD */
-  LlClipboardChanged changed;
+  LlX11ClipboardChanged changed;
   gpointer user_data;
 };
 
-static void answer_request(LlClipboard *c, XSelectionRequestEvent *req)
+static void answer_request(LlX11Clipboard *c, XSelectionRequestEvent *req)
 {
   XSelectionEvent reply = { .type = SelectionNotify, .display = req->display,
                             .requestor = req->requestor, .selection = req->selection,
@@ -41,7 +41,7 @@ static void answer_request(LlClipboard *c, XSelectionRequestEvent *req)
 }
 
 /* The converted selection arrived on our window: read it, bounded. */
-static void read_converted(LlClipboard *c)
+static void read_converted(LlX11Clipboard *c)
 {
   Atom type;
   int format;
@@ -57,7 +57,7 @@ static void read_converted(LlClipboard *c)
   XFree(data);
 }
 
-static void handle_event(LlClipboard *c, XEvent *event)
+static void handle_event(LlX11Clipboard *c, XEvent *event)
 {
   if (event->type == c->fixes_event_base + XFixesSelectionNotify) {
     XFixesSelectionNotifyEvent *n = (XFixesSelectionNotifyEvent *)event;
@@ -74,7 +74,7 @@ static void handle_event(LlClipboard *c, XEvent *event)
 
 static gboolean on_x_events(int fd, GIOCondition condition, gpointer data)
 {
-  LlClipboard *c = data;
+  LlX11Clipboard *c = data;
   (void)fd; (void)condition;
   while (XPending(c->display) > 0) {
     XEvent event;
@@ -85,7 +85,7 @@ static gboolean on_x_events(int fd, GIOCondition condition, gpointer data)
   return G_SOURCE_CONTINUE;
 }
 
-LlClipboard *ll_clipboard_new(const char *display_name, LlClipboardChanged changed,
+LlX11Clipboard *ll_x11_clipboard_new(const char *display_name, LlX11ClipboardChanged changed,
                               gpointer user_data, GError **error)
 {
   int error_base;
@@ -94,7 +94,7 @@ LlClipboard *ll_clipboard_new(const char *display_name, LlClipboardChanged chang
     g_set_error(error, LL_ERROR, LL_ERROR_DISPLAY, "cannot open the display for the clipboard");
     return NULL;
   }
-  LlClipboard *c = g_new0(LlClipboard, 1);
+  LlX11Clipboard *c = g_new0(LlX11Clipboard, 1);
   c->display = display;
   if (!XFixesQueryExtension(display, &c->fixes_event_base, &error_base)) {
     XCloseDisplay(display);
@@ -117,7 +117,7 @@ LlClipboard *ll_clipboard_new(const char *display_name, LlClipboardChanged chang
   return c;
 }
 
-void ll_clipboard_set(LlClipboard *c, const char *text, gsize len)
+void ll_x11_clipboard_set(LlX11Clipboard *c, const char *text, gsize len)
 {
   g_clear_pointer(&c->offered, g_bytes_unref);
   c->offered = g_bytes_new(text, MIN(len, LL_MAX_CLIPBOARD));
@@ -125,7 +125,7 @@ void ll_clipboard_set(LlClipboard *c, const char *text, gsize len)
   XFlush(c->display);
 }
 
-void ll_clipboard_free(LlClipboard *c)
+void ll_x11_clipboard_free(LlX11Clipboard *c)
 {
   if (c == NULL)
     return;

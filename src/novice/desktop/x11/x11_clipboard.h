@@ -5,15 +5,15 @@
 #pragma once
 #include <glib.h>
 
-#define LL_MAX_CLIPBOARD (256 * 1024)
+#include "novice/desktop/desktop.h"   /* LL_MAX_CLIPBOARD */
 
-typedef struct LlClipboard LlClipboard;
+typedef struct LlX11Clipboard LlX11Clipboard;
 /* TEXT is UTF-8, LEN bytes, not NUL-terminated necessarily. */
-typedef void (*LlClipboardChanged)(const char *text, gsize len, gpointer user_data);
+typedef void (*LlX11ClipboardChanged)(const char *text, gsize len, gpointer user_data);
 
-LlClipboard *ll_clipboard_new(const char *display_name, LlClipboardChanged changed,
+LlX11Clipboard *ll_x11_clipboard_new(const char *display_name, LlX11ClipboardChanged changed,
                               gpointer user_data, GError **error);
-void ll_clipboard_free(LlClipboard *clipboard);
+void ll_x11_clipboard_free(LlX11Clipboard *clipboard);
 /* Makes TEXT the CLIPBOARD contents (we own the selection until someone
  * else copies). */
-void ll_clipboard_set(LlClipboard *clipboard, const char *text, gsize len);
+void ll_x11_clipboard_set(LlX11Clipboard *clipboard, const char *text, gsize len);

@@ -1,4 +1,4 @@
-#include "novice/screen_capture.h"
+#include "novice/desktop/x11/x11_capture.h"
 #include "common/error.h"
 #include <X11/Xlib.h>
 #include <X11/Xutil.h>
@@ -19,7 +19,7 @@
  * xterm from about 18 to 15 ms, for about 2 % of a core more. */
 #define MIN_CAPTURE_INTERVAL_US 4000
 
-struct LlScreenCapture {
+struct LlX11Capture {
   Display *display;
   Window root;
   Visual *visual;
@@ -41,7 +41,7 @@ struct LlScreenCapture {
   GSource *pacing;               /* owned by context; NULL when none waits */
   gint64 last_capture_us;
   gboolean dirty;
-  LlScreenChanged changed;
+  LlX11CaptureChanged changed;
   gpointer user_data;
   atomic_uint_fast64_t pixels_read;
 };
@@ -70,10 +70,19 @@ static gboolean display_error(GError **error, const char *message)
   return FALSE;
 }
 
-static gboolean check_extensions(LlScreenCapture *c, GError **error)
+static gboolean check_extensions(LlX11Capture *c, const char *name, GError **error)
 {
   int event_base, error_base, major = 0, minor = 0;
   Bool pixmaps;
+  /* XWayland shows only the X programs of a Wayland session, not the
+   * desktop (reading its root window fails with BadMatch). */
+  if (XQueryExtension(c->display, "XWAYLAND", &major, &event_base, &error_base)) {
+    g_set_error(error, LL_ERROR, LL_ERROR_DISPLAY,
+                "the X display \"%s\" is XWayland, which holds only the X programs of a "
+                "Wayland session, not the desktop; share the Wayland desktop instead "
+                "(--desktop auto)", name);
+    return FALSE;
+  }
   if (!XDamageQueryExtension(c->display, &c->damage_event_base, &error_base))
     return display_error(error, "this X server cannot report screen changes "
                                 "(it lacks the DAMAGE extension), so it cannot be shared");
@@ -86,7 +95,7 @@ static gboolean check_extensions(LlScreenCapture *c, GError **error)
   return TRUE;
 }
 
-static gboolean check_visual(LlScreenCapture *c, GError **error)
+static gboolean check_visual(LlX11Capture *c, GError **error)
 {
   int screen = DefaultScreen(c->display);
   c->visual = DefaultVisual(c->display, screen);
@@ -108,7 +117,7 @@ static gboolean check_visual(LlScreenCapture *c, GError **error)
   return TRUE;
 }
 
-LlScreenCapture *ll_screen_capture_open(const char *display_name, GError **error)
+LlX11Capture *ll_x11_capture_open(const char *display_name, GError **error)
 {
   const char *name = display_name != NULL ? display_name : g_getenv("DISPLAY");
   if (name == NULL || *name == '\0') {
@@ -116,7 +125,7 @@ LlScreenCapture *ll_screen_capture_open(const char *display_name, GError **error
                          "inside your desktop session");
     return NULL;
   }
-  g_autoptr(LlScreenCapture) c = g_new0(LlScreenCapture, 1);
+  g_autoptr(LlX11Capture) c = g_new0(LlX11Capture, 1);
   c->display = XOpenDisplay(name);
   if (c->display == NULL) {
     g_set_error(error, LL_ERROR, LL_ERROR_DISPLAY,
@@ -128,20 +137,20 @@ LlScreenCapture *ll_screen_capture_open(const char *display_name, GError **error
   c->format.width = DisplayWidth(c->display, DefaultScreen(c->display));
   c->format.height = DisplayHeight(c->display, DefaultScreen(c->display));
   c->format.stride = c->format.width * 4;
-  if (!check_extensions(c, error) || !check_visual(c, error))
+  if (!check_extensions(c, name, error) || !check_visual(c, error))
     return NULL;
   c->framebuffer = g_malloc0((gsize)c->format.stride * c->format.height);
   return g_steal_pointer(&c);
 }
 
-static void drop_shm_image(LlScreenCapture *c)
+static void drop_shm_image(LlX11Capture *c)
 {
   c->shm_image->data = NULL;
   XDestroyImage(c->shm_image);
   c->shm_image = NULL;
 }
 
-static gboolean attach_shm(LlScreenCapture *c)
+static gboolean attach_shm(LlX11Capture *c)
 {
   c->shm_image = XShmCreateImage(c->display, c->visual, c->depth, ZPixmap, NULL, &c->shm,
                                  c->format.width, c->format.height);
@@ -174,7 +183,7 @@ static gboolean attach_shm(LlScreenCapture *c)
   return TRUE;
 }
 
-static void copy_rows(LlScreenCapture *c, const guint8 *src, int src_stride, int x, int y, int w,
+static void copy_rows(LlX11Capture *c, const guint8 *src, int src_stride, int x, int y, int w,
                       int h)
 {
   for (int row = 0; row < h; row++)
@@ -184,7 +193,7 @@ static void copy_rows(LlScreenCapture *c, const guint8 *src, int src_stride, int
 
 /* Reads one rectangle. With XShm the shared image is reshaped to the
  * rectangle, so the server writes exactly w*h pixels, tightly packed. */
-static void read_rect(LlScreenCapture *c, int x, int y, int w, int h)
+static void read_rect(LlX11Capture *c, int x, int y, int w, int h)
 {
   if (c->use_shm) {
     XImage *img = c->shm_image;
@@ -207,7 +216,7 @@ static void read_rect(LlScreenCapture *c, int x, int y, int w, int h)
   atomic_fetch_add(&c->pixels_read, (uint_fast64_t)w * h);
 }
 
-static void clip_rect(const LlScreenCapture *c, XRectangle *r, int *x, int *y, int *w, int *h)
+static void clip_rect(const LlX11Capture *c, XRectangle *r, int *x, int *y, int *w, int *h)
 {
   *x = MAX(0, r->x);
   *y = MAX(0, r->y);
@@ -215,9 +224,9 @@ static void clip_rect(const LlScreenCapture *c, XRectangle *r, int *x, int *y, i
   *h = MIN(c->format.height, r->y + r->height) - *y;
 }
 
-static void drain_events(LlScreenCapture *c);
+static void drain_events(LlX11Capture *c);
 
-static void capture_damage(LlScreenCapture *c)
+static void capture_damage(LlX11Capture *c)
 {
   int count = 0;
   c->dirty = FALSE;
@@ -245,14 +254,14 @@ static void capture_damage(LlScreenCapture *c)
 
 static gboolean paced_capture(gpointer data)
 {
-  LlScreenCapture *c = data;
+  LlX11Capture *c = data;
   c->pacing = NULL;
   if (c->dirty)
     capture_damage(c);
   return G_SOURCE_REMOVE;
 }
 
-static void schedule_capture(LlScreenCapture *c)
+static void schedule_capture(LlX11Capture *c)
 {
   gint64 since = g_get_monotonic_time() - c->last_capture_us;
   if (c->pacing != NULL)
@@ -268,7 +277,7 @@ static void schedule_capture(LlScreenCapture *c)
   g_source_unref(c->pacing);   /* the context holds it until it fires */
 }
 
-static void drain_events(LlScreenCapture *c)
+static void drain_events(LlX11Capture *c)
 {
   while (XPending(c->display) > 0) {
     XEvent event;
@@ -289,7 +298,7 @@ static gboolean on_x_events(int fd, GIOCondition condition, gpointer data)
 
 static gpointer run_capture(gpointer data)
 {
-  LlScreenCapture *c = data;
+  LlX11Capture *c = data;
   g_main_context_push_thread_default(c->context);
   drain_events(c);   /* damage that came during the first full read */
   g_main_loop_run(c->loop);
@@ -297,7 +306,7 @@ static gpointer run_capture(gpointer data)
   return NULL;
 }
 
-gboolean ll_screen_capture_start(LlScreenCapture *c, LlScreenChanged changed, gpointer user_data,
+gboolean ll_x11_capture_start(LlX11Capture *c, LlX11CaptureChanged changed, gpointer user_data,
                                  GError **error)
 {
   g_return_val_if_fail(c->thread == NULL, FALSE);
@@ -325,11 +334,11 @@ gboolean ll_screen_capture_start(LlScreenCapture *c, LlScreenChanged changed, gp
 
 static gboolean quit_capture(gpointer data)
 {
-  g_main_loop_quit(((LlScreenCapture *)data)->loop);
+  g_main_loop_quit(((LlX11Capture *)data)->loop);
   return G_SOURCE_REMOVE;
 }
 
-void ll_screen_capture_stop(LlScreenCapture *c)
+void ll_x11_capture_stop(LlX11Capture *c)
 {
   if (c->thread != NULL) {
     /* A source in the thread's own loop, not g_main_loop_quit from here: a
@@ -346,15 +355,15 @@ void ll_screen_capture_stop(LlScreenCapture *c)
   g_clear_pointer(&c->context, g_main_context_unref);
 }
 
-const LlScreenFormat *ll_screen_capture_format(LlScreenCapture *c) { return &c->format; }
-guint8 *ll_screen_capture_framebuffer(LlScreenCapture *c) { return c->framebuffer; }
-guint64 ll_screen_capture_pixels_read(LlScreenCapture *c) { return atomic_load(&c->pixels_read); }
+const LlScreenFormat *ll_x11_capture_format(LlX11Capture *c) { return &c->format; }
+guint8 *ll_x11_capture_framebuffer(LlX11Capture *c) { return c->framebuffer; }
+guint64 ll_x11_capture_pixels_read(LlX11Capture *c) { return atomic_load(&c->pixels_read); }
 
-void ll_screen_capture_free(LlScreenCapture *c)
+void ll_x11_capture_free(LlX11Capture *c)
 {
   if (c == NULL)
     return;
-  ll_screen_capture_stop(c);
+  ll_x11_capture_stop(c);
   if (c->display != NULL) {
     if (c->damage)
       XDamageDestroy(c->display, c->damage);

@@ -1,4 +1,4 @@
-#include "novice/input_injector.h"
+#include "novice/desktop/x11/x11_input.h"
 #include "common/error.h"
 #include <X11/XKBlib.h>
 #include <X11/Xlib.h>
@@ -9,7 +9,7 @@
 /* An injected Esc not seen on the display within this is forgotten. */
 #define ESCAPE_CLAIM_US (250 * 1000)
 
-struct LlInputInjector {
+struct LlX11Input {
   Display *display;
   GHashTable *held_keys;     /* keycodes the helper holds down */
   int buttons;               /* RFB mask the helper holds */
@@ -18,7 +18,7 @@ struct LlInputInjector {
   KeyCode shift;
 };
 
-LlInputInjector *ll_input_injector_open(const char *display_name, GError **error)
+LlX11Input *ll_x11_input_open(const char *display_name, GError **error)
 {
   int event_base, error_base, major, minor;
   Display *display = XOpenDisplay(display_name);
@@ -32,7 +32,7 @@ LlInputInjector *ll_input_injector_open(const char *display_name, GError **error
                 "this X server cannot take input from a helper (no XTEST extension)");
     return NULL;
   }
-  LlInputInjector *i = g_new0(LlInputInjector, 1);
+  LlX11Input *i = g_new0(LlX11Input, 1);
   i->display = display;
   i->held_keys = g_hash_table_new(NULL, NULL);
   i->escape = XKeysymToKeycode(display, XK_Escape);
@@ -40,11 +40,11 @@ LlInputInjector *ll_input_injector_open(const char *display_name, GError **error
   return i;
 }
 
-void ll_input_injector_free(LlInputInjector *i)
+void ll_x11_input_free(LlX11Input *i)
 {
   if (i == NULL)
     return;
-  ll_input_injector_release_all(i);
+  ll_x11_input_release_all(i);
   g_hash_table_unref(i->held_keys);
   XCloseDisplay(i->display);
   g_free(i);
@@ -57,14 +57,14 @@ static gboolean needs_shift(Display *d, KeyCode code, KeySym keysym)
          XkbKeycodeToKeysym(d, code, 0, 1) == keysym;
 }
 
-static gboolean shift_is_held(LlInputInjector *i)
+static gboolean shift_is_held(LlX11Input *i)
 {
   return g_hash_table_contains(i->held_keys, GUINT_TO_POINTER(i->shift)) ||
          g_hash_table_contains(i->held_keys,
                                GUINT_TO_POINTER(XKeysymToKeycode(i->display, XK_Shift_R)));
 }
 
-void ll_input_injector_key(LlInputInjector *i, gboolean down, guint32 keysym)
+void ll_x11_input_key(LlX11Input *i, gboolean down, guint32 keysym)
 {
   KeyCode code = XKeysymToKeycode(i->display, keysym);
   if (code == 0) {
@@ -95,7 +95,7 @@ void ll_input_injector_key(LlInputInjector *i, gboolean down, guint32 keysym)
   XFlush(i->display);
 }
 
-void ll_input_injector_pointer(LlInputInjector *i, int buttons, int x, int y)
+void ll_x11_input_pointer(LlX11Input *i, int buttons, int x, int y)
 {
   XTestFakeMotionEvent(i->display, -1, x, y, CurrentTime);
   for (int b = 0; b < MAX_BUTTONS; b++) {
@@ -107,7 +107,7 @@ void ll_input_injector_pointer(LlInputInjector *i, int buttons, int x, int y)
   XFlush(i->display);
 }
 
-void ll_input_injector_release_all(LlInputInjector *i)
+void ll_x11_input_release_all(LlX11Input *i)
 {
   GHashTableIter iter;
   gpointer code;
@@ -122,14 +122,14 @@ void ll_input_injector_release_all(LlInputInjector *i)
   XFlush(i->display);
 }
 
-gboolean ll_input_injector_claim_escape(LlInputInjector *i)
+gboolean ll_x11_input_claim_escape(LlX11Input *i)
 {
   gint64 sent = i->escape_in_flight_us;
   i->escape_in_flight_us = 0;
   return sent != 0 && g_get_monotonic_time() - sent < ESCAPE_CLAIM_US;
 }
 
-void ll_input_injector_forget_escapes(LlInputInjector *i)
+void ll_x11_input_forget_escapes(LlX11Input *i)
 {
   i->escape_in_flight_us = 0;
 }

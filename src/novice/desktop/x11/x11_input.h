@@ -7,16 +7,16 @@
 #pragma once
 #include <glib.h>
 
-typedef struct LlInputInjector LlInputInjector;
+typedef struct LlX11Input LlX11Input;
 
-LlInputInjector *ll_input_injector_open(const char *display_name, GError **error);
-void ll_input_injector_free(LlInputInjector *injector);
+LlX11Input *ll_x11_input_open(const char *display_name, GError **error);
+void ll_x11_input_free(LlX11Input *injector);
 
-void ll_input_injector_key(LlInputInjector *injector, gboolean down, guint32 keysym);
+void ll_x11_input_key(LlX11Input *injector, gboolean down, guint32 keysym);
 /* BUTTONS: RFB button mask (bit 0 = button 1 ... bit 7 = button 8). */
-void ll_input_injector_pointer(LlInputInjector *injector, int buttons, int x, int y);
+void ll_x11_input_pointer(LlX11Input *injector, int buttons, int x, int y);
 /* Lets go of every key and button the helper still holds. */
-void ll_input_injector_release_all(LlInputInjector *injector);
+void ll_x11_input_release_all(LlX11Input *injector);
 /* TRUE (and forgets it) when an Esc press seen on the display was ours. */
-gboolean ll_input_injector_claim_escape(LlInputInjector *injector);
-void ll_input_injector_forget_escapes(LlInputInjector *injector);
+gboolean ll_x11_input_claim_escape(LlX11Input *injector);
+void ll_x11_input_forget_escapes(LlX11Input *injector);

@@ -11,13 +11,13 @@
 #pragma once
 #include <glib.h>
 
-typedef struct LlEscapeWatch LlEscapeWatch;
+typedef struct LlX11EscapeWatch LlX11EscapeWatch;
 /* FROM_XTEST: the press came through the XTEST device, as the helper's
  * injected keys do (and tools like xdotool); a physical keyboard's press
  * is never from XTEST and can always be trusted as the novice's. */
-typedef void (*LlEscapePressed)(gboolean from_xtest, gpointer user_data);
+typedef void (*LlX11EscapePressed)(gboolean from_xtest, gpointer user_data);
 
-LlEscapeWatch *ll_escape_watch_new(const char *display_name, LlEscapePressed pressed,
+LlX11EscapeWatch *ll_x11_escape_watch_new(const char *display_name, LlX11EscapePressed pressed,
                                    gpointer user_data, GError **error);
-void ll_escape_watch_free(LlEscapeWatch *watch);
-void ll_escape_watch_set_active(LlEscapeWatch *watch, gboolean active);
+void ll_x11_escape_watch_free(LlX11EscapeWatch *watch);
+void ll_x11_escape_watch_set_active(LlX11EscapeWatch *watch, gboolean active);

@@ -1,4 +1,4 @@
-#include "novice/escape_watch.h"
+#include "novice/desktop/x11/x11_escape_watch.h"
 #include "common/error.h"
 #include <X11/Xlib.h>
 #include <X11/extensions/XInput2.h>
@@ -6,18 +6,18 @@
 #include <glib-unix.h>
 #include <string.h>
 
-struct LlEscapeWatch {
+struct LlX11EscapeWatch {
   Display *display;
   int xi_opcode;
   KeyCode escape;
   int xtest_keyboard;      /* device id of "Virtual core XTEST keyboard", or -1 */
   gboolean active;
   guint watch;
-  LlEscapePressed pressed;
+  LlX11EscapePressed pressed;
   gpointer user_data;
 };
 
-static void select_raw_keys(LlEscapeWatch *w, gboolean on)
+static void select_raw_keys(LlX11EscapeWatch *w, gboolean on)
 {
   unsigned char bits[XIMaskLen(XI_LASTEVENT)] = { 0 };
   XIEventMask mask = { XIAllMasterDevices, sizeof bits, bits };
@@ -39,7 +39,7 @@ static int find_xtest_keyboard(Display *display)
 }
 
 /* TRUE for an Esc press; *FROM_XTEST tells where it came from. */
-static gboolean is_escape_press(LlEscapeWatch *w, XEvent *event, gboolean *from_xtest)
+static gboolean is_escape_press(LlX11EscapeWatch *w, XEvent *event, gboolean *from_xtest)
 {
   XGenericEventCookie *cookie = &event->xcookie;
   gboolean escape = FALSE;
@@ -57,7 +57,7 @@ static gboolean is_escape_press(LlEscapeWatch *w, XEvent *event, gboolean *from_
 
 static gboolean on_x_events(int fd, GIOCondition condition, gpointer data)
 {
-  LlEscapeWatch *w = data;
+  LlX11EscapeWatch *w = data;
   (void)fd; (void)condition;
   while (XPending(w->display) > 0) {
     XEvent event;
@@ -69,7 +69,7 @@ static gboolean on_x_events(int fd, GIOCondition condition, gpointer data)
   return G_SOURCE_CONTINUE;
 }
 
-LlEscapeWatch *ll_escape_watch_new(const char *display_name, LlEscapePressed pressed,
+LlX11EscapeWatch *ll_x11_escape_watch_new(const char *display_name, LlX11EscapePressed pressed,
                                    gpointer user_data, GError **error)
 {
   /* 2.1 or later: for older clients the server withholds raw events while
@@ -80,7 +80,7 @@ LlEscapeWatch *ll_escape_watch_new(const char *display_name, LlEscapePressed pre
     g_set_error(error, LL_ERROR, LL_ERROR_DISPLAY, "cannot open the display to watch for Esc");
     return NULL;
   }
-  LlEscapeWatch *w = g_new0(LlEscapeWatch, 1);
+  LlX11EscapeWatch *w = g_new0(LlX11EscapeWatch, 1);
   w->display = display;
   if (!XQueryExtension(display, "XInputExtension", &w->xi_opcode, &event_base, &error_base) ||
       XIQueryVersion(display, &major, &minor) != Success || major < 2 ||
@@ -100,7 +100,7 @@ LlEscapeWatch *ll_escape_watch_new(const char *display_name, LlEscapePressed pre
   return w;
 }
 
-void ll_escape_watch_set_active(LlEscapeWatch *w, gboolean active)
+void ll_x11_escape_watch_set_active(LlX11EscapeWatch *w, gboolean active)
 {
   if (w->active == active)
     return;
@@ -108,7 +108,7 @@ void ll_escape_watch_set_active(LlEscapeWatch *w, gboolean active)
   select_raw_keys(w, active);
 }
 
-void ll_escape_watch_free(LlEscapeWatch *w)
+void ll_x11_escape_watch_free(LlX11EscapeWatch *w)
 {
   if (w == NULL)
     return;

@@ -1,0 +1,54 @@
+/* What a desktop backend provides: a table of functions picked at run
+ * time (like neatvnc's struct screencopy_impl), and the calls it makes
+ * back into the desktop. For backends only; the session uses desktop.h. */
+#pragma once
+#include "novice/desktop/desktop.h"
+
+typedef struct {
+  LlDesktopKind kind;
+  /* Fills PROBE (kind already set) or fails with a sentence. */
+  gboolean (*probe)(const LlDesktopChoice *choice, LlDesktopProbe *probe, GError **error);
+  /* Opens onto DESKTOP (its backend set) and completes TASK with TRUE,
+   * or with an error; the backend's state goes in desktop->impl. */
+  void (*open)(LlDesktop *desktop, const LlDesktopChoice *choice, GTask *task);
+  gboolean (*start_screen)(LlDesktop *desktop, GError **error);
+  void (*stop_screen)(LlDesktop *desktop);
+  gboolean (*start_input)(LlDesktop *desktop, GError **error);
+  void (*key)(LlDesktop *desktop, gboolean down, guint32 keysym);
+  void (*pointer)(LlDesktop *desktop, int buttons, int x, int y);
+  void (*release_all)(LlDesktop *desktop);
+  void (*watch_stop)(LlDesktop *desktop, gboolean active);
+  void (*clipboard_set)(LlDesktop *desktop, const char *text, gsize len);
+  /* Frees desktop->impl (the screen is stopped already). */
+  void (*close)(LlDesktop *desktop);
+} LlDesktopBackend;
+
+struct LlDesktop {
+  const LlDesktopBackend *backend;
+  gpointer impl;
+  LlDesktopCaps caps;
+  LlStopWays stop_ways;
+  LlScreenFormat format;         /* the backend keeps it current */
+  guint8 *framebuffer;           /* owned by the backend */
+  LlScreenFeed feed;             /* zero until started */
+  gpointer feed_data;
+  gboolean screen_started;
+  gboolean input_started;
+  LlDesktopEvents events;
+  gpointer events_data;
+};
+
+extern const LlDesktopBackend ll_x11_desktop_backend;
+extern const LlDesktopBackend ll_fake_desktop_backend;
+
+/* For backends, on their capture thread. */
+void ll_desktop_feed_damage(LlDesktop *desktop, int x, int y, int width, int height);
+/* FORMAT and FRAMEBUFFER become the desktop's; the old framebuffer is
+ * the backend's to free once this returns. */
+void ll_desktop_feed_resize(LlDesktop *desktop, const LlScreenFormat *format,
+                            guint8 *framebuffer);
+
+/* For backends, on the main context that opened the desktop. */
+void ll_desktop_emit_stopped(LlDesktop *desktop, LlDesktopStop why);
+void ll_desktop_emit_copied(LlDesktop *desktop, const char *text, gsize len);
+void ll_desktop_emit_closed(LlDesktop *desktop, const GError *why);

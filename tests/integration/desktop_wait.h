@@ -1,0 +1,8 @@
+/* Opening a desktop where nothing else runs the main loop: test programs
+ * and the benchmark's direct RFB server. */
+#pragma once
+#include "novice/desktop/desktop.h"
+
+/* Opens CHOICE, iterating the thread-default main context until it is
+ * open, fails, or 30 s have gone by. */
+LlDesktop *desktop_open_wait(const LlDesktopChoice *choice, GError **error);

@@ -1,0 +1,106 @@
+/* How the desktop interface picks a backend, and what it says when
+ * nothing here can be shared: --desktop values, and the automatic choice
+ * from the session's environment (no display server is started). */
+#include "common/error.h"
+#include "novice/desktop/desktop.h"
+#include "novice/desktop/fake/fake_desktop.h"
+#include <string.h>
+
+static void test_kind_parse(void)
+{
+  LlDesktopKind kind = LL_DESKTOP_FAKE;
+  g_autoptr(GError) error = NULL;
+  g_assert_true(ll_desktop_kind_parse("auto", &kind, &error));
+  g_assert_cmpint(kind, ==, LL_DESKTOP_AUTO);
+  g_assert_true(ll_desktop_kind_parse("X11", &kind, &error));
+  g_assert_cmpint(kind, ==, LL_DESKTOP_X11);
+  g_assert_cmpstr(ll_desktop_kind_name(kind), ==, "x11");
+  /* The fake is for tests: never a choice a person can make. */
+  g_assert_false(ll_desktop_kind_parse("fake", &kind, &error));
+  g_assert_error(error, LL_ERROR, LL_ERROR_USAGE);
+  g_assert_cmpstr(error->message, ==, "--desktop takes one of auto, x11, not \"fake\"");
+  g_clear_error(&error);
+  g_assert_false(ll_desktop_kind_parse("", &kind, &error));
+  g_assert_error(error, LL_ERROR, LL_ERROR_USAGE);
+}
+
+static void clear_session_environment(void)
+{
+  g_unsetenv("WAYLAND_DISPLAY");
+  g_unsetenv("DISPLAY");
+  g_unsetenv("XDG_SESSION_TYPE");
+  g_unsetenv("XDG_CURRENT_DESKTOP");
+  g_unsetenv("XDG_SESSION_DESKTOP");
+}
+
+static void assert_probe_fails(const char *expected_part)
+{
+  g_autoptr(GError) error = NULL;
+  LlDesktopChoice choice = { .kind = LL_DESKTOP_AUTO };
+  g_autoptr(LlDesktopProbe) probe = ll_desktop_probe(&choice, &error);
+  g_assert_null(probe);
+  g_assert_error(error, LL_ERROR, LL_ERROR_DISPLAY);
+  if (strstr(error->message, expected_part) == NULL)
+    g_error("\"%s\" does not say \"%s\"", error->message, expected_part);
+}
+
+static void test_auto_without_a_session(void)
+{
+  clear_session_environment();
+  assert_probe_fails("neither WAYLAND_DISPLAY nor DISPLAY is set");
+}
+
+/* XWayland (DISPLAY is set there too) would show only X programs. */
+static void test_auto_never_takes_xwayland(void)
+{
+  clear_session_environment();
+  g_setenv("DISPLAY", ":99", TRUE);
+  g_setenv("WAYLAND_DISPLAY", "wayland-lifeline-test-none", TRUE);
+  g_setenv("XDG_CURRENT_DESKTOP", "Weston", TRUE);
+  assert_probe_fails("Wayland session of Weston");
+  g_unsetenv("WAYLAND_DISPLAY");
+  g_setenv("XDG_SESSION_TYPE", "wayland", TRUE);
+  assert_probe_fails("Wayland session of Weston");
+  clear_session_environment();
+}
+
+static void test_x11_display_that_is_not_there(void)
+{
+  clear_session_environment();
+  g_autoptr(GError) error = NULL;
+  LlDesktopChoice choice = { .kind = LL_DESKTOP_X11, .x11_display = ":7391" };
+  g_autoptr(LlDesktopProbe) probe = ll_desktop_probe(&choice, &error);
+  g_assert_null(probe);
+  g_assert_error(error, LL_ERROR, LL_ERROR_DISPLAY);
+  g_assert_cmpstr(error->message, ==, "cannot open the display \":7391\"; is the desktop running?");
+}
+
+static void test_fake_probe(void)
+{
+  g_autoptr(LlFakeDesktop) fake = ll_fake_desktop_new(8, 8);
+  g_autoptr(GError) error = NULL;
+  LlDesktopChoice choice = { .kind = LL_DESKTOP_FAKE, .fake = fake };
+  g_autoptr(LlDesktopProbe) probe = ll_desktop_probe(&choice, &error);
+  g_assert_no_error(error);
+  g_assert_cmpint(probe->kind, ==, LL_DESKTOP_FAKE);
+  g_assert_true(probe->caps & LL_DESKTOP_CAN_INPUT);
+  g_assert_cmpstr(ll_desktop_stop_ways_describe(probe->stop_ways), ==, "press Esc");
+  ll_fake_desktop_refuse_input(fake);
+  g_autoptr(LlDesktopProbe) watch_only = ll_desktop_probe(&choice, &error);
+  g_assert_false(watch_only->caps & LL_DESKTOP_CAN_INPUT);
+  ll_fake_desktop_fail_open(fake, "locked");
+  g_assert_null(ll_desktop_probe(&choice, &error));
+  g_assert_error(error, LL_ERROR, LL_ERROR_DISPLAY);
+  g_assert_cmpstr(error->message, ==, "locked");
+}
+
+int main(int argc, char **argv)
+{
+  g_test_init(&argc, &argv, NULL);
+  g_test_add_func("/desktop-choice/kind-parse", test_kind_parse);
+  g_test_add_func("/desktop-choice/auto-without-a-session", test_auto_without_a_session);
+  g_test_add_func("/desktop-choice/auto-never-takes-xwayland", test_auto_never_takes_xwayland);
+  g_test_add_func("/desktop-choice/x11-display-not-there", test_x11_display_that_is_not_there);
+  g_test_add_func("/desktop-choice/fake-probe", test_fake_probe);
+  return g_test_run();
+}
