@@ -294,6 +294,7 @@ static int run(const InviteOptions *o, GError **error)
   g_autoptr(LlDesktopProbe) probe = ll_desktop_probe(&desktop, error);
   if (probe == NULL)
     return 1;
+  g_info("the desktop to share: %s", probe->description);
   g_autoptr(LlIdentity) identity = ll_identity_load_or_create(NULL, error);
   if (identity == NULL)
     return 1;

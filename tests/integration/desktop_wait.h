@@ -4,5 +4,5 @@
 #include "novice/desktop/desktop.h"
 
 /* Opens CHOICE, iterating the thread-default main context until it is
- * open, fails, or 30 s have gone by. */
+ * open or fails (at the latest after the open timeout). */
 LlDesktop *desktop_open_wait(const LlDesktopChoice *choice, GError **error);

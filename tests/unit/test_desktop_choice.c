@@ -4,6 +4,7 @@
 #include "common/error.h"
 #include "novice/desktop/desktop.h"
 #include "novice/desktop/fake/fake_desktop.h"
+#include "desktop_wait.h"
 #include <string.h>
 
 static void test_kind_parse(void)
@@ -61,6 +62,12 @@ static void test_auto_never_takes_xwayland(void)
   g_unsetenv("WAYLAND_DISPLAY");
   g_setenv("XDG_SESSION_TYPE", "wayland", TRUE);
   assert_probe_fails("Wayland session of Weston");
+  assert_probe_fails("choose an X11 session at the login screen");
+  /* The X11 session to pick, as the login screen names it. */
+  g_setenv("XDG_CURRENT_DESKTOP", "KDE", TRUE);
+  assert_probe_fails("choose \"Plasma (X11)\" at the login screen");
+  g_setenv("XDG_CURRENT_DESKTOP", "ubuntu:GNOME", TRUE);
+  assert_probe_fails("choose \"GNOME on Xorg\" at the login screen");
   clear_session_environment();
 }
 
@@ -94,6 +101,35 @@ static void test_fake_probe(void)
   g_assert_cmpstr(error->message, ==, "locked");
 }
 
+/* A desktop that never finishes opening (a portal dialog nobody answers)
+ * fails after its deadline, and is closed if it opens later. */
+static void test_open_has_a_deadline(void)
+{
+  g_autoptr(LlFakeDesktop) fake = ll_fake_desktop_new(8, 8);
+  g_autoptr(GError) error = NULL;
+  ll_fake_desktop_hold_open(fake);
+  LlDesktopChoice choice = { .kind = LL_DESKTOP_FAKE, .fake = fake, .open_timeout_s = 1 };
+  gint64 start = g_get_monotonic_time();
+  g_assert_null(desktop_open_wait(&choice, &error));
+  g_assert_cmpint(g_get_monotonic_time() - start, >=, G_USEC_PER_SEC);
+  g_assert_error(error, LL_ERROR, LL_ERROR_DISPLAY);
+  g_assert_cmpstr(error->message, ==, "the desktop did not start sharing within 1 second; "
+                                      "try again");
+  ll_fake_desktop_finish_open(fake);   /* too late: closed as soon as it is handed back */
+  gint64 deadline = g_get_monotonic_time() + 10 * G_USEC_PER_SEC;
+  while (ll_fake_desktop_in_use(fake)) {
+    g_assert_cmpint(g_get_monotonic_time(), <, deadline);
+    g_main_context_iteration(NULL, TRUE);
+  }
+  /* Not held, it opens. */
+  g_clear_error(&error);
+  g_autoptr(LlDesktop) desktop = desktop_open_wait(&choice, &error);
+  g_assert_no_error(error);
+  g_assert_true(ll_fake_desktop_in_use(fake));
+  g_clear_pointer(&desktop, ll_desktop_free);
+  g_assert_false(ll_fake_desktop_in_use(fake));
+}
+
 int main(int argc, char **argv)
 {
   g_test_init(&argc, &argv, NULL);
@@ -102,5 +138,6 @@ int main(int argc, char **argv)
   g_test_add_func("/desktop-choice/auto-never-takes-xwayland", test_auto_never_takes_xwayland);
   g_test_add_func("/desktop-choice/x11-display-not-there", test_x11_display_that_is_not_there);
   g_test_add_func("/desktop-choice/fake-probe", test_fake_probe);
+  g_test_add_func("/desktop-choice/open-has-a-deadline", test_open_has_a_deadline);
   return g_test_run();
 }

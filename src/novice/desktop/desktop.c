@@ -1,4 +1,5 @@
 #include "novice/desktop/desktop_backend.h"
+#include "common/duration.h"
 #include "common/error.h"
 #include <string.h>
 
@@ -25,6 +26,22 @@ static const KindEntry *entry_of(LlDesktopKind kind)
   g_return_val_if_reached(&kinds[0]);
 }
 
+/* "auto, x11": the choices --desktop offers, from the table. */
+static const char *choosable_names(void)
+{
+  static gsize once;
+  static char *names;
+  if (g_once_init_enter(&once)) {
+    GString *text = g_string_new(NULL);
+    for (gsize i = 0; i < G_N_ELEMENTS(kinds); i++)
+      if (kinds[i].choosable)
+        g_string_append_printf(text, "%s%s", text->len > 0 ? ", " : "", kinds[i].name);
+    names = g_string_free(text, FALSE);
+    g_once_init_leave(&once, 1);
+  }
+  return names;
+}
+
 gboolean ll_desktop_kind_parse(const char *text, LlDesktopKind *kind, GError **error)
 {
   for (gsize i = 0; i < G_N_ELEMENTS(kinds); i++)
@@ -32,12 +49,8 @@ gboolean ll_desktop_kind_parse(const char *text, LlDesktopKind *kind, GError **e
       *kind = kinds[i].kind;
       return TRUE;
     }
-  g_autoptr(GString) names = g_string_new(NULL);
-  for (gsize i = 0; i < G_N_ELEMENTS(kinds); i++)
-    if (kinds[i].choosable)
-      g_string_append_printf(names, "%s%s", names->len > 0 ? ", " : "", kinds[i].name);
   g_set_error(error, LL_ERROR, LL_ERROR_USAGE, "--desktop takes one of %s, not \"%s\"",
-              names->str, text);
+              choosable_names(), text);
   return FALSE;
 }
 
@@ -48,7 +61,14 @@ const char *ll_desktop_kind_name(LlDesktopKind kind)
 
 const char *ll_desktop_option_help(void)
 {
-  return "What to share: auto (default: what this session runs) or x11";
+  static gsize once;
+  static char *help;
+  if (g_once_init_enter(&once)) {
+    help = g_strdup_printf("What to share, one of %s (default: auto, what this session runs)",
+                           choosable_names());
+    g_once_init_leave(&once, 1);
+  }
+  return help;
 }
 
 /* ---- choosing ---- */
@@ -74,6 +94,18 @@ static gboolean in_wayland_session(void)
   return is_set("WAYLAND_DISPLAY") || g_strcmp0(g_getenv("XDG_SESSION_TYPE"), "wayland") == 0;
 }
 
+/* The X11 session of WHAT as its login screen names it. */
+static const char *x11_session_of(const char *what)
+{
+  static const struct { const char *desktop, *session; } names[] = {
+    { "GNOME", "\"GNOME on Xorg\"" }, { "KDE", "\"Plasma (X11)\"" },
+  };
+  for (gsize i = 0; what != NULL && i < G_N_ELEMENTS(names); i++)
+    if (strstr(what, names[i].desktop) != NULL)   /* "ubuntu:GNOME" too */
+      return names[i].session;
+  return "an X11 session";
+}
+
 /* What AUTO means in the session this runs in. */
 static gboolean choose(LlDesktopKind *kind, GError **error)
 {
@@ -82,8 +114,8 @@ static gboolean choose(LlDesktopKind *kind, GError **error)
     /* Its XWayland would show only X programs, not the desktop. */
     g_set_error(error, LL_ERROR, LL_ERROR_DISPLAY,
                 "this is a Wayland session%s%s, which this version of Lifeline cannot share; "
-                "log in with an X11 session (\"GNOME on Xorg\" at the login screen)",
-                what != NULL ? " of " : "", what != NULL ? what : "");
+                "choose %s at the login screen instead",
+                what != NULL ? " of " : "", what != NULL ? what : "", x11_session_of(what));
     return FALSE;
   }
   if (is_set("DISPLAY")) {
@@ -136,20 +168,47 @@ static void desktop_destroy(gpointer data)
   ll_desktop_free(data);
 }
 
-/* The backend's open completed: the desktop goes to the caller, or away. */
+/* One open in flight: the caller's task, answered by the backend or, if
+ * it takes too long (a portal dialog nobody answers), by the deadline. */
+typedef struct {
+  GTask *outer;
+  guint timeout_s;
+  guint deadline;
+  gboolean answered;
+} Opening;
+
+static gboolean on_open_deadline(gpointer data)
+{
+  Opening *o = data;
+  o->deadline = 0;
+  o->answered = TRUE;
+  g_autofree char *limit = ll_duration_describe(o->timeout_s);
+  g_task_return_new_error(o->outer, LL_ERROR, LL_ERROR_DISPLAY,
+                          "the desktop did not start sharing within %s; try again", limit);
+  return G_SOURCE_REMOVE;
+}
+
+/* The backend's open completed: the desktop goes to the caller, or away
+ * if the caller was answered already. */
 static void on_backend_opened(GObject *source, GAsyncResult *result, gpointer data)
 {
-  GTask *outer = data;
+  Opening *o = data;
   LlDesktop *d = g_task_get_task_data(G_TASK(result));
   GError *error = NULL;
   (void)source;
-  if (g_task_propagate_boolean(G_TASK(result), &error))
-    g_task_return_pointer(outer, d, desktop_destroy);
-  else {
+  gboolean ok = g_task_propagate_boolean(G_TASK(result), &error);
+  g_clear_handle_id(&o->deadline, g_source_remove);
+  if (ok && !o->answered) {
+    g_task_return_pointer(o->outer, d, desktop_destroy);
+  } else {
     ll_desktop_free(d);
-    g_task_return_error(outer, error);
+    if (o->answered)
+      g_clear_error(&error);
+    else
+      g_task_return_error(o->outer, error);
   }
-  g_object_unref(outer);
+  g_object_unref(o->outer);
+  g_free(o);
 }
 
 void ll_desktop_open_async(const LlDesktopChoice *choice, GCancellable *cancellable,
@@ -165,10 +224,15 @@ void ll_desktop_open_async(const LlDesktopChoice *choice, GCancellable *cancella
     g_object_unref(outer);
     return;
   }
+  Opening *o = g_new0(Opening, 1);
+  o->outer = outer;
+  o->timeout_s = choice->open_timeout_s != 0 ? choice->open_timeout_s
+                                             : LL_DESKTOP_OPEN_TIMEOUT_S;
+  o->deadline = g_timeout_add_seconds(o->timeout_s, on_open_deadline, o);
   LlDesktop *d = g_new0(LlDesktop, 1);
   d->backend = backend;
   /* The backend completes this one; the desktop is its data until then. */
-  GTask *task = g_task_new(NULL, cancellable, on_backend_opened, outer);
+  GTask *task = g_task_new(NULL, cancellable, on_backend_opened, o);
   g_task_set_task_data(task, d, NULL);
   backend->open(d, choice, task);
   g_object_unref(task);
@@ -235,14 +299,6 @@ void ll_desktop_feed_damage(LlDesktop *d, int x, int y, int width, int height)
 {
   if (d->feed.damaged != NULL)
     d->feed.damaged(x, y, width, height, d->feed_data);
-}
-
-void ll_desktop_feed_resize(LlDesktop *d, const LlScreenFormat *format, guint8 *framebuffer)
-{
-  d->format = *format;
-  d->framebuffer = framebuffer;
-  if (d->feed.resized != NULL)
-    d->feed.resized(format, framebuffer, d->feed_data);
 }
 
 /* ---- input ---- */

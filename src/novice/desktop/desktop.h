@@ -47,7 +47,12 @@ typedef struct {
   LlDesktopKind kind;            /* LL_DESKTOP_AUTO: choose */
   const char *x11_display;       /* NULL: $DISPLAY */
   gpointer fake;                 /* LL_DESKTOP_FAKE: the LlFakeDesktop to open */
+  guint open_timeout_s;          /* 0: LL_DESKTOP_OPEN_TIMEOUT_S */
 } LlDesktopChoice;
+
+/* How long opening may take (a portal may wait for the novice's click)
+ * before it fails with a sentence. */
+#define LL_DESKTOP_OPEN_TIMEOUT_S 120
 
 typedef struct {
   LlDesktopKind kind;            /* what open would use */
@@ -82,7 +87,8 @@ void ll_desktop_probe_free(LlDesktopProbe *probe);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(LlDesktopProbe, ll_desktop_probe_free)
 
 /* Opens CHOICE: call only once the novice agreed to share. The first
- * picture is ready when it completes. */
+ * picture is ready when it completes; after CHOICE's open timeout it
+ * fails with LL_ERROR_DISPLAY (a desktop opened later is closed at once). */
 void ll_desktop_open_async(const LlDesktopChoice *choice, GCancellable *cancellable,
                            GAsyncReadyCallback callback, gpointer user_data);
 LlDesktop *ll_desktop_open_finish(GAsyncResult *result, GError **error);
@@ -96,7 +102,7 @@ LlStopWays ll_desktop_stop_ways(LlDesktop *desktop);
 void ll_desktop_set_events(LlDesktop *desktop, const LlDesktopEvents *events,
                            gpointer user_data);
 
-/* The current picture: valid until the feed's resized or free. */
+/* The picture: valid until the desktop is freed. */
 const LlScreenFormat *ll_desktop_screen_format(LlDesktop *desktop);
 guint8 *ll_desktop_framebuffer(LlDesktop *desktop);
 /* Starts feeding changes to FEED, on the capture thread, until

@@ -28,7 +28,7 @@ struct LlDesktop {
   gpointer impl;
   LlDesktopCaps caps;
   LlStopWays stop_ways;
-  LlScreenFormat format;         /* the backend keeps it current */
+  LlScreenFormat format;
   guint8 *framebuffer;           /* owned by the backend */
   LlScreenFeed feed;             /* zero until started */
   gpointer feed_data;
@@ -43,10 +43,6 @@ extern const LlDesktopBackend ll_fake_desktop_backend;
 
 /* For backends, on their capture thread. */
 void ll_desktop_feed_damage(LlDesktop *desktop, int x, int y, int width, int height);
-/* FORMAT and FRAMEBUFFER become the desktop's; the old framebuffer is
- * the backend's to free once this returns. */
-void ll_desktop_feed_resize(LlDesktop *desktop, const LlScreenFormat *format,
-                            guint8 *framebuffer);
 
 /* For backends, on the main context that opened the desktop. */
 void ll_desktop_emit_stopped(LlDesktop *desktop, LlDesktopStop why);

@@ -18,8 +18,6 @@ typedef struct {
 typedef struct {
   /* Pixels in this rectangle of the framebuffer changed. */
   void (*damaged)(int x, int y, int width, int height, gpointer user_data);
-  /* The picture changed size: FRAMEBUFFER (owned by the desktop) holds
-   * the whole new picture in FORMAT. The previous framebuffer is freed
-   * once this returns, so the consumer must have let go of it. */
-  void (*resized)(const LlScreenFormat *format, guint8 *framebuffer, gpointer user_data);
+  /* Size changes come with the step that follows RANDR and monitors
+   * (issue 13, part 4): until then a desktop keeps its first size. */
 } LlScreenFeed;

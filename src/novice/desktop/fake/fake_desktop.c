@@ -14,6 +14,9 @@ struct LlFakeDesktop {
   char *clipboard;
   char *open_error;
   gboolean no_input;
+  gboolean hold_open;
+  GTask *pending;                /* an open held by hold_open */
+  LlDesktop *pending_desktop;
 };
 
 LlFakeDesktop *ll_fake_desktop_new(int width, int height)
@@ -33,6 +36,7 @@ void ll_fake_desktop_free(LlFakeDesktop *f)
   if (f == NULL)
     return;
   g_return_if_fail(f->bound == NULL);   /* the sessions on it are gone first */
+  g_return_if_fail(f->pending == NULL);
   g_free(f->framebuffer);
   g_string_free(f->input_log, TRUE);
   g_free(f->clipboard);
@@ -87,6 +91,19 @@ const char *ll_fake_desktop_clipboard(LlFakeDesktop *f) { return f->clipboard; }
 gboolean ll_fake_desktop_in_use(LlFakeDesktop *f) { return f->bound != NULL; }
 void ll_fake_desktop_refuse_input(LlFakeDesktop *f) { f->no_input = TRUE; }
 
+void ll_fake_desktop_hold_open(LlFakeDesktop *f) { f->hold_open = TRUE; }
+
+static void bind(LlFakeDesktop *f, LlDesktop *d, GTask *task);
+
+void ll_fake_desktop_finish_open(LlFakeDesktop *f)
+{
+  f->hold_open = FALSE;
+  if (f->pending == NULL)
+    return;
+  g_autoptr(GTask) task = g_steal_pointer(&f->pending);
+  bind(f, g_steal_pointer(&f->pending_desktop), task);
+}
+
 void ll_fake_desktop_fail_open(LlFakeDesktop *f, const char *message)
 {
   g_free(f->open_error);
@@ -121,10 +138,20 @@ static void fake_open(LlDesktop *d, const LlDesktopChoice *choice, GTask *task)
     g_task_return_new_error(task, LL_ERROR, LL_ERROR_DISPLAY, "%s", f->open_error);
     return;
   }
-  if (f->bound != NULL) {
+  if (f->bound != NULL || f->pending != NULL) {
     g_task_return_new_error(task, LL_ERROR, LL_ERROR_DISPLAY, "the test desktop is in use");
     return;
   }
+  if (f->hold_open) {   /* like a portal whose dialog is not answered yet */
+    f->pending = g_object_ref(task);
+    f->pending_desktop = d;
+    return;
+  }
+  bind(f, d, task);
+}
+
+static void bind(LlFakeDesktop *f, LlDesktop *d, GTask *task)
+{
   f->bound = d;
   d->impl = f;
   d->caps = caps_of(f);

@@ -36,5 +36,8 @@ gboolean ll_fake_desktop_in_use(LlFakeDesktop *fake);
 
 /* The next opens fail with MESSAGE (NULL: they succeed again). */
 void ll_fake_desktop_fail_open(LlFakeDesktop *fake, const char *message);
+/* Opens wait, as a portal's dialog would, until finish_open. */
+void ll_fake_desktop_hold_open(LlFakeDesktop *fake);
+void ll_fake_desktop_finish_open(LlFakeDesktop *fake);
 /* The desktop takes no input (a desktop that only lets itself be watched). */
 void ll_fake_desktop_refuse_input(LlFakeDesktop *fake);
