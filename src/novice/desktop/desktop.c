@@ -228,7 +228,8 @@ void ll_desktop_open_async(const LlDesktopChoice *choice, GCancellable *cancella
   o->outer = outer;
   o->timeout_s = choice->open_timeout_s != 0 ? choice->open_timeout_s
                                              : LL_DESKTOP_OPEN_TIMEOUT_S;
-  o->deadline = g_timeout_add_seconds(o->timeout_s, on_open_deadline, o);
+  /* Not g_timeout_add_seconds: that may fire up to a second early. */
+  o->deadline = g_timeout_add(o->timeout_s * 1000, on_open_deadline, o);
   LlDesktop *d = g_new0(LlDesktop, 1);
   d->backend = backend;
   /* The backend completes this one; the desktop is its data until then. */
