@@ -49,7 +49,7 @@ typedef struct {
   guint64 received;                  /* RESUME, RESUMED: bytes of frames received */
   char *reason;                      /* REFUSED, BYE: sanitized */
   guint32 stream_id;                 /* STREAM_OPEN, STREAM_CLOSE; PING, PONG: the ping's id */
-  char *by;                          /* CONTROL_ENDED: "esc", "stop", "release", "drop" */
+  char *by;                          /* CONTROL_ENDED: "esc", "pointer", "stop", "release", "drop" */
 } LlControlMessage;
 
 LlControlMessage *ll_control_message_new(LlMessageType type);

@@ -97,6 +97,9 @@ static void on_desktop_stopped(LlDesktop *desktop, LlDesktopStop why, gpointer d
   case LL_DESKTOP_STOP_ESC:
     ll_control_arbiter_end(a->arbiter, LL_CONTROL_END_ESC);
     break;
+  case LL_DESKTOP_STOP_POINTER:
+    ll_control_arbiter_end(a->arbiter, LL_CONTROL_END_POINTER);
+    break;
   }
 }
 

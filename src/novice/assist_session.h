@@ -15,7 +15,7 @@ typedef struct {
   void (*control_asked)(LlAssistSession *assist, const char *helper_name, gpointer user_data);
   /* The helper took the request back (or left) before the answer. */
   void (*control_withdrawn)(LlAssistSession *assist, gpointer user_data);
-  /* Control began (BY NULL) or ended (BY "esc", "stop", "release", "drop"). */
+  /* Control began (BY NULL) or ended (BY "esc", "pointer", "stop", "release", "drop"). */
   void (*control_changed)(LlAssistSession *assist, gboolean granted, const char *by,
                           gpointer user_data);
   void (*chat)(LlAssistSession *assist, const char *from, const char *text, gpointer user_data);

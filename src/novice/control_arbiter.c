@@ -90,6 +90,7 @@ const char *ll_control_end_name(LlControlEnd by)
 {
   switch (by) {
   case LL_CONTROL_END_ESC: return "esc";
+  case LL_CONTROL_END_POINTER: return "pointer";
   case LL_CONTROL_END_STOP: return "stop";
   case LL_CONTROL_END_RELEASE: return "release";
   case LL_CONTROL_END_DROP: return "drop";

@@ -16,6 +16,7 @@ typedef enum {
 
 typedef enum {
   LL_CONTROL_END_ESC,      /* the novice pressed Esc */
+  LL_CONTROL_END_POINTER,  /* the novice moved the mouse (Wayland) */
   LL_CONTROL_END_STOP,     /* the novice typed /stop or pressed Stop */
   LL_CONTROL_END_RELEASE,  /* the helper gave control back */
   LL_CONTROL_END_DROP,     /* the connection went away */
@@ -48,5 +49,5 @@ gboolean ll_control_arbiter_clipboard_to_helper_allowed(LlControlArbiter *arbite
 /* Helper-to-novice clipboard: only while in control. */
 gboolean ll_control_arbiter_clipboard_from_helper_allowed(LlControlArbiter *arbiter);
 
-/* "esc", "stop", "release", "drop": the wire and audit names. */
+/* "esc", "pointer", "stop", "release", "drop": the wire and audit names. */
 const char *ll_control_end_name(LlControlEnd by);

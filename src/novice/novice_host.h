@@ -38,7 +38,7 @@ typedef struct {
   /* The helper asks for control: ask, then ll_novice_host_answer_control. */
   void (*control_asked)(LlNoviceHost *host, const char *helper_name, gpointer user_data);
   void (*control_withdrawn)(LlNoviceHost *host, gpointer user_data);
-  /* Control began (BY NULL) or ended (BY "esc", "stop", "release", "drop"). */
+  /* Control began (BY NULL) or ended (BY "esc", "pointer", "stop", "release", "drop"). */
   void (*control_changed)(LlNoviceHost *host, gboolean granted, const char *by,
                           gpointer user_data);
   void (*chat)(LlNoviceHost *host, const char *from, const char *text, gpointer user_data);

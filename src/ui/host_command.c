@@ -202,6 +202,7 @@ static int run(const HostOptions *o, GError **error)
   if (audit == NULL)
     g_warning("%s; sessions will not be recorded", audit_error->message);
   Host h = { .loop = g_main_loop_new(NULL, FALSE), .terminal.quit = stop_host,
+             .terminal.stop_ways = probe->stop_ways,
              .novice_name = ll_default_person_name(o->name, identity) };
   LlNoviceHostConfig config = { .identity = identity, .policy_path = o->policy,
                                 .novice_name = h.novice_name, .desktop = desktop,

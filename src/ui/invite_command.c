@@ -306,7 +306,7 @@ static int run(const InviteOptions *o, GError **error)
   if (audit == NULL)
     g_warning("%s; this session will not be recorded", audit_error->message);
   Invite inv = { .loop = g_main_loop_new(NULL, FALSE), .invitation = invitation,
-                 .terminal.quit = stop_sharing };
+                 .terminal.quit = stop_sharing, .terminal.stop_ways = probe->stop_ways };
   LlNoviceHostConfig config = { .identity = identity, .invitation = invitation,
                                 .desktop = desktop, .view_only = view_only,
                                 .audit = audit, .rendezvous_url = o->rendezvous,

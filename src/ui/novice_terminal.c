@@ -2,12 +2,23 @@
 #include "ui/terminal.h"
 #include <string.h>
 
+/* "Press Esc", "Move your mouse": what ends control here, for a sentence. */
+static char *take_back(LlNoviceTerminal *t)
+{
+  char *phrase = g_strdup(ll_desktop_stop_ways_describe(t->stop_ways));
+  phrase[0] = g_ascii_toupper(phrase[0]);
+  return phrase;
+}
+
 static void on_control_asked(LlNoviceHost *host, const char *helper_name, gpointer data)
 {
   LlNoviceTerminal *t = data;
   (void)host;
   t->control_question = TRUE;
-  ll_prompt("%s asks to control your keyboard and mouse. Allow? [y/N]", helper_name);
+  /* The novice learns what ends control on this desktop before saying yes. */
+  ll_prompt("%s asks to control your keyboard and mouse (%s%s to take it back). Allow? [y/N]",
+            helper_name, ll_desktop_stop_ways_describe(t->stop_ways),
+            (t->stop_ways & LL_STOP_ESC_ANYWHERE) ? "" : " or type /stop here");
 }
 
 static void on_control_withdrawn(LlNoviceHost *host, gpointer data)
@@ -22,11 +33,17 @@ static void on_control_changed(LlNoviceHost *host, gboolean granted, const char 
 {
   LlNoviceTerminal *t = data;
   (void)host;
-  if (granted)
-    ll_say("%s is now controlling your keyboard and mouse. Press Esc to take it back.",
-           t->helper_name);
+  g_autofree char *how = take_back(t);
+  if (granted && (t->stop_ways & LL_STOP_ESC_ANYWHERE))
+    ll_say("%s is now controlling your keyboard and mouse. %s to take it back.",
+           t->helper_name, how);
+  else if (granted)
+    ll_say("%s is now controlling your keyboard and mouse. %s, or type /stop here, to take "
+           "it back.", t->helper_name, how);
   else if (g_strcmp0(by, "esc") == 0)
     ll_say("You pressed Esc: %s no longer controls your computer.", t->helper_name);
+  else if (g_strcmp0(by, "pointer") == 0)
+    ll_say("You moved your mouse: %s no longer controls your computer.", t->helper_name);
   else if (g_strcmp0(by, "stop") == 0)
     ll_say("You took control back: %s can only watch now.", t->helper_name);
   else if (g_strcmp0(by, "release") == 0)
@@ -75,10 +92,11 @@ void ll_novice_terminal_started(LlNoviceTerminal *t, const char *helper_name)
   ll_say("Type a message and press Enter to chat; type /help for commands.");
 }
 
-static void print_help(void)
+static void print_help(LlNoviceTerminal *t)
 {
   ll_say("Type a message and press Enter to send it to your helper.");
-  ll_say("  /stop   take back control of your keyboard and mouse (Esc does the same)");
+  ll_say("  /stop   take back control of your keyboard and mouse (%s does the same)",
+         (t->stop_ways & LL_STOP_ESC_ANYWHERE) ? "Esc" : "moving your mouse");
   ll_say("  /quit   stop sharing your screen (Ctrl-C does the same)");
   ll_say("  /help   show this");
 }
@@ -90,7 +108,7 @@ static void run_command(LlNoviceTerminal *t, const char *line)
   else if (strcmp(line, "/quit") == 0)
     t->quit(t);
   else if (strcmp(line, "/help") == 0)
-    print_help();
+    print_help(t);
   else if (strcmp(line, "/control") == 0 || strcmp(line, "/release") == 0)
     ll_say("%s is a command for the helper; type /help for yours.", line);
   else

@@ -11,6 +11,7 @@ struct LlNoviceTerminal {
   LlNoviceHost *host;
   char *helper_name;            /* of the session running */
   gboolean control_question;    /* a control request waits for an answer */
+  LlStopWays stop_ways;         /* what ends control on this desktop (its probe) */
   void (*quit)(LlNoviceTerminal *terminal);   /* "/quit": stop sharing */
 };
 

@@ -221,6 +221,8 @@ char *ll_control_end_sentence(const char *by, const char *novice_name, const cha
 {
   if (g_strcmp0(by, "esc") == 0)
     return g_strdup_printf("%s pressed Esc", novice_name);
+  if (g_strcmp0(by, "pointer") == 0)
+    return g_strdup_printf("%s moved the mouse", novice_name);
   if (g_strcmp0(by, "stop") == 0)
     return g_strdup_printf("%s took control back", novice_name);
   if (g_strcmp0(by, "release") == 0)

@@ -59,7 +59,7 @@ class Session:
     def grant_control(self):
         asked, granted = self.invite.mark(), self.join.mark()
         self.join.send("/control")
-        self.invite.wait_for("Bob asks to control your keyboard and mouse. Allow? [y/N]",
+        self.invite.wait_for("Bob asks to control your keyboard and mouse (press Esc to take it back). Allow? [y/N]",
                              since=asked)
         self.invite.send("y")
         self.join.wait_for("control: granted", since=granted)
@@ -135,7 +135,7 @@ def test_helper_escape_does_not_end_control(work, cleanups):
 def test_novice_refuses_control(work, cleanups):
     s = Session(work, cleanups)
     s.join.send("/control")
-    s.invite.wait_for("asks to control your keyboard and mouse. Allow? [y/N]")
+    s.invite.wait_for("asks to control your keyboard and mouse (press Esc to take it back). Allow? [y/N]")
     s.invite.send("n")
     s.join.wait_for("control: refused: Alice said no")
     mark = len(s.recorder.out)

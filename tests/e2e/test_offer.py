@@ -161,7 +161,7 @@ def test_authorized_by_fingerprint(work, cleanups):
     assert pixel(viewer, 10, 10) == "3465a4"
     # From here it is an invited session: control needs the novice's yes.
     offer.send("/control")
-    host.proc.wait_for("Sam Smith asks to control your keyboard and mouse. Allow? [y/N]")
+    host.proc.wait_for("Sam Smith asks to control your keyboard and mouse (press Esc to take it back). Allow? [y/N]")
     host.proc.send("y")
     offer.wait_for("control: granted")
     offer.send("hello Alice")
@@ -421,7 +421,7 @@ def test_readme_help_desk_setup(work, cleanups):
     host.send("y")
     offer.wait_for("ready: vnc://127.0.0.1:")
     offer.send("/control")
-    host.wait_for("Mary Jones asks to control your keyboard and mouse. Allow? [y/N]")
+    host.wait_for("Mary Jones asks to control your keyboard and mouse (press Esc to take it back). Allow? [y/N]")
     host.send("n")
     offer.wait_for("control: refused")
 

@@ -1,34 +1,257 @@
 #!/usr/bin/env python3
 """End to end on Wayland: `lifeline invite` in a headless GNOME session
-(Mutter with PipeWire, no X server at all).
+(Mutter with PipeWire, no X server at all) with a native Wayland window
+of known content; `lifeline join`; third-party viewers through join's
+port; control, and the ways the novice ends it there.
 
-usage: test_wayland.py LIFELINE [TEST ...]"""
+usage: test_wayland.py LIFELINE TOOLS_DIR [TEST ...]"""
 
 import os
 import subprocess
 import sys
+import time
 
-from harness import Suite
+from harness import Process, Suite, differing_pixels, free_port, image_size
 from wayland_session import HeadlessGnome
 
-LIFELINE = sys.argv[1]
-sys.argv = sys.argv[1:]
+LIFELINE, TOOLS = sys.argv[1], sys.argv[2]
+sys.argv = sys.argv[2:]
 suite = Suite()
+QUIET = 0.7          # how long "nothing arrives" is watched for
+# vncsnapshot writes JPEG only: at most 1 % of the pixels may differ from
+# the compositor's own picture by more than 10 % of the colour range.
+JPEG_FUZZ_PERCENT = 10
+MAX_DIFFERING = 0.01
+
+
+class GnomeSession:
+    """Alice shares a headless GNOME session with a Wayland window in it;
+    Bob joined and was let in."""
+
+    def __init__(self, work, cleanups):
+        self.work = work
+        self.gnome = HeadlessGnome()
+        cleanups.append(self.gnome.stop)
+        self.window = Process([os.path.join(TOOLS, "wayland-window"), "640", "400"],
+                              env=self.gnome.env(GDK_BACKEND="wayland"), name="window")
+        cleanups.append(self.window.stop)
+        self.window.wait_for("ready")
+        inv = os.path.join(work, "help.lifeline")
+        self.invite = Process([LIFELINE, "invite", "--name", "Alice", "--no-upnp", "--out", inv],
+                              env=self.env("novice"), name="invite")
+        cleanups.append(self.invite.stop)
+        self.invite.wait_for("Waiting for your helper")
+        self.port = free_port()
+        self.join = Process([LIFELINE, "join", "--name", "Bob", "--vnc-port", str(self.port), inv],
+                            env=self.env("helper"), name="join")
+        cleanups.append(self.join.stop)
+        self.invite.wait_for("Bob wants to see your screen. Allow? [y/N]")
+        self.invite.send("y")
+        self.join.wait_for("ready: ")
+        self.cleanups = cleanups
+        self.probe = None
+
+    def env(self, who):
+        return self.gnome.env(HOME=self.work,
+                              XDG_DATA_HOME=os.path.join(self.work, who, "data"),
+                              XDG_STATE_HOME=os.path.join(self.work, who, "state"))
+
+    def start_probe(self):
+        self.probe = Process([os.path.join(TOOLS, "rfb-probe"), "127.0.0.1", str(self.port)],
+                             env=self.gnome.env(), name="probe")
+        self.cleanups.append(self.probe.stop)
+        self.probe.wait_for("ready")
+
+    def grant_control(self):
+        asked, granted = self.invite.mark(), self.join.mark()
+        self.join.send("/control")
+        self.invite.wait_for("Bob asks to control your keyboard and mouse (move your mouse or "
+                             "type /stop here to take it back). Allow? [y/N]", since=asked)
+        self.invite.send("y")
+        self.join.wait_for("control: granted", since=granted)
+        self.invite.wait_for("Bob is now controlling your keyboard and mouse. Move your mouse, "
+                             "or type /stop here, to take it back.", since=asked)
+
+    def type_into_window(self, text):
+        """Types TEXT through the viewer and waits until the window got it."""
+        since = self.window.mark()
+        self.probe.send("type " + text)
+        for ch in text:
+            since = self.window.wait_for(f"key: {ch}\n", since=since).index(f"key: {ch}\n",
+                                                                             since) + 1
+
+    def assert_nothing_typed_arrives(self):
+        since = self.window.mark()
+        self.probe.send("type late")
+        time.sleep(QUIET)
+        assert self.window.out[since:] == "", f"keys arrived: {self.window.out[since:]!r}"
 
 
 @suite.test
-def test_gnome_session_is_named_not_shared_through_xwayland(work, cleanups):
-    """Until the GNOME backend lands, a GNOME Wayland session gets one
-    sentence naming it and what works, never an X error from XWayland."""
+def test_gnome_screen_matches_the_compositor(work, cleanups):
+    s = GnomeSession(work, cleanups)
+    snap = os.path.join(work, "snap.jpg")
+    r = subprocess.run(["vncsnapshot", "-quiet", "-allowblank", "-nojpeg", "-nocursor",
+                        "-quality", "100", f"127.0.0.1:{s.port - 5900}", snap],
+                       capture_output=True, text=True, timeout=60)
+    assert r.returncode == 0, r.stderr
+    reference = os.path.join(work, "reference.png")
+    s.gnome.reference(TOOLS, reference)
+    assert image_size(snap) == image_size(reference) == (1280, 800)
+    off = differing_pixels(snap, reference, JPEG_FUZZ_PERCENT)
+    assert off <= MAX_DIFFERING * 1280 * 800, f"{off} pixels differ"
+    assert "X error" not in s.invite.err
+
+
+@suite.test
+def test_gnome_typing_then_the_novice_moves_the_mouse(work, cleanups):
+    s = GnomeSession(work, cleanups)
+    s.start_probe()
+    s.grant_control()
+    s.probe.send("click 400 300")   # on the window: Mutter gives it the keyboard
+    s.window.wait_for("click: ")
+    s.type_into_window("hello")
+    # The novice's own mouse: a second pointer device in the same session.
+    peer = Process([os.path.join(TOOLS, "mutter-peer")], env=s.gnome.base, name="mutter-peer")
+    cleanups.append(peer.stop)
+    ended = s.invite.mark()
+    stopped = "You moved your mouse: Bob no longer controls your computer."
+    for _ in range(8):   # Mutter drops a new device's first moves (see mutter-peer)
+        mark = peer.mark()
+        peer.send("move 40 0")
+        peer.wait_for("moved", since=mark)
+        try:
+            s.invite.wait_for(stopped, timeout=2, since=ended)
+            break
+        except AssertionError:
+            continue
+    s.invite.wait_for(stopped, since=ended)
+    s.join.wait_for("control: ended: Alice moved the mouse")
+    s.assert_nothing_typed_arrives()
+    # Control again, and /stop in the novice's terminal ends it too.
+    s.grant_control()
+    s.type_into_window("ok")
+    stopped = s.join.mark()
+    s.invite.send("/stop")
+    s.join.wait_for("control: ended: Alice took control back", since=stopped)
+    s.assert_nothing_typed_arrives()
+
+
+@suite.test
+def test_gnome_going_away_ends_the_session(work, cleanups):
+    s = GnomeSession(work, cleanups)
+    s.gnome.mutter.kill()   # as when it crashes
+    s.gnome.mutter.wait(10)
+    s.invite.wait_for("Sharing stopped: the GNOME desktop went away")
+    assert s.invite.proc.wait(20) == 1
+    s.join.wait_for("The session ended: the GNOME desktop went away")
+
+
+ALT, ESCAPE = 0xffe9, 0xff1b
+LSAN = "suppressions=" + os.path.join(os.path.dirname(os.path.abspath(__file__)),
+                                      "lsan-desktop.supp") + ":print_suppressions=0"
+SHOTS = os.environ.get("LIFELINE_APP_SHOTS")   # also copy screenshots here
+
+
+def press(peer, *keysyms):
+    mark = peer.mark()
+    peer.send("keys " + " ".join(hex(k) for k in keysyms))
+    peer.wait_for("typed", since=mark)
+
+
+def answer_allow(peer, app, expected, since):
+    """Alt+A (Allow) in the dialog that just opened, until EXPECTED shows
+    on APP: a dialog takes the keyboard only once it is mapped."""
+    for _ in range(8):
+        mark = peer.mark()
+        peer.send(f"keys {hex(ALT)} 0x61")
+        peer.wait_for("typed", since=mark)
+        try:
+            return app.wait_for(expected, timeout=2, since=since)
+        except AssertionError:
+            continue
+    return app.wait_for(expected, timeout=5, since=since)
+
+
+@suite.test
+def test_app_on_gnome(work, cleanups):
+    """The app as the novice on GNOME Wayland: Get help, the consent
+    dialog, control, and Esc in Lifeline's window taking control back."""
     gnome = HeadlessGnome()
     cleanups.append(gnome.stop)
+    env = gnome.env(HOME=work, XDG_DATA_HOME=os.path.join(work, "data"),
+                    XDG_STATE_HOME=os.path.join(work, "state"),
+                    XDG_CONFIG_HOME=os.path.join(work, "config"), GTK_THEME="Adwaita",
+                    GDK_BACKEND="wayland", LSAN_OPTIONS=LSAN)
+    subprocess.run([LIFELINE, "id", "--name", "Alice"], env=env, check=True, capture_output=True,
+                   timeout=30)
+    app = Process([LIFELINE, "app", "--get-help"], env=env, name="novice-app")
+    cleanups.append(app.stop)
+    peer = Process([os.path.join(TOOLS, "mutter-peer")], env=gnome.base, name="mutter-peer")
+    cleanups.append(peer.stop)
+    # Alt+I (Invite a helper) until the window, once it has the keyboard,
+    # takes it (pressed again later, Alt+I would cancel the invitation).
+    for _ in range(20):
+        mark = peer.mark()
+        peer.send(f"keys {hex(ALT)} 0x69")
+        peer.wait_for("typed", since=mark)
+        try:
+            app.wait_for("back: hidden while busy", timeout=1)
+            break
+        except AssertionError:
+            continue
+    out = app.wait_for("invitation: ")
+    invitation = out.split("invitation: ")[1].splitlines()[0]
+    port = free_port()
+    join = Process([LIFELINE, "join", "--name", "Bob", "--vnc-port", str(port), invitation],
+                   env=gnome.env(HOME=os.path.join(work, "helper")), name="join")
+    cleanups.append(join.stop)
+    asked = app.wait_for("asking: Bob wants to see your screen")
+    answer_allow(peer, join, "ready: ", 0)
+    app.wait_for("sharing: Bob can now see your screen.")
+    mark = app.mark()
+    join.send("/control")
+    app.wait_for("asking: Bob asks to control your keyboard and mouse", since=mark)
+    answer_allow(peer, join, "control: granted", 0)
+    app.wait_for("control: Bob is now controlling your keyboard and mouse.", since=mark)
+    screen = os.path.join(work, "novice-gnome-in-control.png")
+    gnome.reference(TOOLS, screen)
+    if SHOTS:
+        os.makedirs(SHOTS, exist_ok=True)
+        subprocess.run(["cp", screen, SHOTS], check=True)
+    ended = join.mark()
+    for _ in range(8):   # Esc reaches the app once its main window has the keyboard again
+        press(peer, ESCAPE)
+        try:
+            join.wait_for("control: ended: Alice took control back", timeout=2, since=ended)
+            break
+        except AssertionError:
+            continue
+    join.wait_for("control: ended: Alice took control back", since=ended)
+    app.wait_for("control: Control ended: You took control back.", since=mark)
+    assert asked
+
+
+@suite.test
+def test_wayland_without_a_sharing_service_is_named(work, cleanups):
+    """A Wayland session nothing here can share (no Mutter on its bus)
+    gets one sentence naming it and what works, never an X error."""
+    env = dict(os.environ, HOME=work, WAYLAND_DISPLAY="wayland-9", XDG_SESSION_TYPE="wayland",
+               XDG_CURRENT_DESKTOP="Weston",
+               DBUS_SESSION_BUS_ADDRESS="unix:path=" + os.path.join(work, "no-bus"))
+    env.pop("DISPLAY", None)
     out = os.path.join(work, "inv.lifeline")
     r = subprocess.run([LIFELINE, "invite", "--no-upnp", "--out", out], capture_output=True,
-                       text=True, timeout=30, env=gnome.env(HOME=work))
+                       text=True, timeout=30, env=env)
     assert r.returncode == 1, r
-    assert "this is a Wayland session of GNOME" in r.stderr, r.stderr
+    assert "this is a Wayland session of Weston, which this version of Lifeline cannot share" \
+        in r.stderr, r.stderr
     assert "X error" not in r.stderr, r.stderr
     assert not os.path.exists(out)
+    r = subprocess.run([LIFELINE, "invite", "--desktop", "gnome", "--no-upnp", "--out", out],
+                       capture_output=True, text=True, timeout=30, env=env)
+    assert r.returncode == 1, r
+    assert "does not offer screen sharing to other programs" in r.stderr, r.stderr
 
 
 sys.exit(suite.run())

@@ -93,6 +93,26 @@ class HeadlessGnome:
         e.update(extra)
         return e
 
+    def reference(self, tools, path):
+        """The compositor's own picture of its primary monitor, without the
+        pointer: a screen cast of another program's (mutter-peer), read
+        by GStreamer's PipeWire source, as PATH (PNG)."""
+        peer = subprocess.Popen([os.path.join(tools, "mutter-peer")], env=self.base,
+                                stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+        try:
+            peer.stdin.write("screencast\n")
+            peer.stdin.flush()
+            line = peer.stdout.readline()
+            assert line.startswith("node: "), f"mutter-peer: {line!r}"
+            r = subprocess.run(["gst-launch-1.0", "-q", "pipewiresrc", "path=" + line.split()[1],
+                                "num-buffers=1", "!", "videoconvert", "!", "pngenc", "!",
+                                "filesink", "location=" + path],
+                               env=self.base, capture_output=True, text=True, timeout=60)
+            assert r.returncode == 0 and os.path.getsize(path) > 0, r.stderr
+        finally:
+            peer.stdin.close()
+            peer.wait(10)
+
     def stop(self):
         for p in reversed(self.procs):
             if p.poll() is None:

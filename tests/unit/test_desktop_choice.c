@@ -16,10 +16,12 @@ static void test_kind_parse(void)
   g_assert_true(ll_desktop_kind_parse("X11", &kind, &error));
   g_assert_cmpint(kind, ==, LL_DESKTOP_X11);
   g_assert_cmpstr(ll_desktop_kind_name(kind), ==, "x11");
+  g_assert_true(ll_desktop_kind_parse("gnome", &kind, &error));
+  g_assert_cmpint(kind, ==, LL_DESKTOP_GNOME);
   /* The fake is for tests: never a choice a person can make. */
   g_assert_false(ll_desktop_kind_parse("fake", &kind, &error));
   g_assert_error(error, LL_ERROR, LL_ERROR_USAGE);
-  g_assert_cmpstr(error->message, ==, "--desktop takes one of auto, x11, not \"fake\"");
+  g_assert_cmpstr(error->message, ==, "--desktop takes one of auto, x11, gnome, not \"fake\"");
   g_clear_error(&error);
   g_assert_false(ll_desktop_kind_parse("", &kind, &error));
   g_assert_error(error, LL_ERROR, LL_ERROR_USAGE);
@@ -32,6 +34,8 @@ static void clear_session_environment(void)
   g_unsetenv("XDG_SESSION_TYPE");
   g_unsetenv("XDG_CURRENT_DESKTOP");
   g_unsetenv("XDG_SESSION_DESKTOP");
+  /* A bus with nobody on it: no GNOME to find, and no autolaunch. */
+  g_setenv("DBUS_SESSION_BUS_ADDRESS", "unix:path=/nonexistent/lifeline-test-bus", TRUE);
 }
 
 static void assert_probe_fails(const char *expected_part)

@@ -1,6 +1,7 @@
 #include "novice/desktop/desktop_backend.h"
 #include "common/duration.h"
 #include "common/error.h"
+#include "novice/desktop/gnome/gnome_session.h"
 #include <string.h>
 
 /* ---- kinds ---- */
@@ -15,6 +16,7 @@ typedef struct {
 static const KindEntry kinds[] = {
   { LL_DESKTOP_AUTO, "auto", NULL, TRUE },
   { LL_DESKTOP_X11, "x11", &ll_x11_desktop_backend, TRUE },
+  { LL_DESKTOP_GNOME, "gnome", &ll_gnome_desktop_backend, TRUE },
   { LL_DESKTOP_FAKE, "fake", &ll_fake_desktop_backend, FALSE },
 };
 
@@ -110,11 +112,16 @@ static const char *x11_session_of(const char *what)
 static gboolean choose(LlDesktopKind *kind, GError **error)
 {
   if (in_wayland_session()) {
+    g_autoptr(GError) gnome = NULL;
+    if (ll_gnome_session_available(&gnome)) {
+      *kind = LL_DESKTOP_GNOME;
+      return TRUE;
+    }
     const char *what = running_desktop();
     /* Its XWayland would show only X programs, not the desktop. */
     g_set_error(error, LL_ERROR, LL_ERROR_DISPLAY,
-                "this is a Wayland session%s%s, which this version of Lifeline cannot share; "
-                "choose %s at the login screen instead",
+                "this is a Wayland session%s%s, which this version of Lifeline cannot share "
+                "(of Wayland desktops it shares GNOME's); choose %s at the login screen instead",
                 what != NULL ? " of " : "", what != NULL ? what : "", x11_session_of(what));
     return FALSE;
   }
@@ -376,5 +383,7 @@ const char *ll_desktop_stop_ways_describe(LlStopWays ways)
 {
   if (ways & LL_STOP_ESC_ANYWHERE)
     return "press Esc";
+  if (ways & LL_STOP_POINTER_MOVED)
+    return "move your mouse";
   return "type /stop here";
 }

@@ -24,6 +24,7 @@
 typedef enum {
   LL_DESKTOP_AUTO,       /* pick what fits the session this runs in */
   LL_DESKTOP_X11,
+  LL_DESKTOP_GNOME,      /* Mutter's remote desktop service (GNOME on Wayland) */
   LL_DESKTOP_FAKE,       /* in-process, for tests: never chosen by auto */
 } LlDesktopKind;
 
@@ -36,11 +37,14 @@ typedef enum {
  * them into words (ll_desktop_stop_ways_describe). */
 typedef enum {
   LL_STOP_ESC_ANYWHERE = 1 << 0,   /* Esc on the keyboard, whatever has focus (X11) */
+  LL_STOP_POINTER_MOVED = 1 << 1,  /* moving the real mouse (Wayland: nobody sees the keys) */
+  LL_STOP_DESKTOP_INDICATOR = 1 << 2,  /* the desktop's own sharing indicator ends it all */
 } LlStopWays;
 
 /* What ended control from the desktop's side. */
 typedef enum {
   LL_DESKTOP_STOP_ESC,             /* the novice pressed Esc */
+  LL_DESKTOP_STOP_POINTER,         /* the novice moved the mouse away from the helper's */
 } LlDesktopStop;
 
 typedef struct {
@@ -127,6 +131,6 @@ void ll_desktop_watch_stop(LlDesktop *desktop, gboolean active);
 /* Makes TEXT the desktop's clipboard, as if the novice had copied it. */
 void ll_desktop_clipboard_set(LlDesktop *desktop, const char *text, gsize len);
 
-/* "press Esc": the ways in WAYS as a phrase for a prompt ("To take
- * control back, %s."). */
+/* "press Esc", "move your mouse": the way in WAYS that ends control, as
+ * a phrase for a prompt ("To take control back, %s."). */
 const char *ll_desktop_stop_ways_describe(LlStopWays ways);

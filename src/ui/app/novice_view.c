@@ -29,6 +29,7 @@ typedef struct {
   char *policy_path;
   char *rendezvous_url;         /* NULL: reachable directly only */
   LlDesktopChoice desktop;
+  LlStopWays stop_ways;         /* what ends control on this desktop (its probe) */
   /* start */
   GtkWidget *password, *lifetime, *start_error;
   /* waiting */
@@ -45,6 +46,7 @@ typedef struct {
   char *password_text;          /* kept for Save and Copy link; wiped after */
   char *helper_name;
   gboolean sharing;
+  gboolean in_control;
   gboolean stopping;
   gboolean offers;              /* waiting for offers (`lifeline host --gui`) */
   LlBusyChanged busy_changed;
@@ -78,16 +80,31 @@ static void close_dialog(GtkWidget **dialog)
   }
 }
 
+/* "press Esc", "move your mouse, or press Esc in Lifeline's window":
+ * what ends control here. Where Esc is not seen everywhere (Wayland), it
+ * still works while one of Lifeline's windows has the keyboard. */
+static char *take_back_phrase(NoviceView *v)
+{
+  if (v->stop_ways & LL_STOP_ESC_ANYWHERE)
+    return g_strdup(ll_desktop_stop_ways_describe(v->stop_ways));
+  return g_strdup_printf("%s, or press Esc in Lifeline's window",
+                         ll_desktop_stop_ways_describe(v->stop_ways));
+}
+
 static void set_banner(NoviceView *v, gboolean in_control)
 {
+  g_autofree char *how = take_back_phrase(v);
+  v->in_control = in_control;
   g_autofree char *text = in_control
-      ? g_strdup_printf("%s is controlling your keyboard and mouse — press Esc to take it back",
-                        v->helper_name)
+      ? g_strdup_printf("%s is controlling your keyboard and mouse — %s to take it back",
+                        v->helper_name, how)
       : g_strdup_printf("%s can see your screen", v->helper_name);
   g_autofree char *markup = g_markup_printf_escaped("<span size='large' weight='bold'>%s</span>",
                                                     text);
   gtk_label_set_markup(GTK_LABEL(v->banner), markup);
   gtk_widget_set_sensitive(v->stop_control, in_control);
+  gtk_widget_set_sensitive(g_object_get_data(G_OBJECT(v->indicator), "stop-control"),
+                           in_control);
 }
 
 /* A question with "Don't allow" as the default answer. */
@@ -190,8 +207,11 @@ static void on_control_asked(LlNoviceHost *host, const char *helper_name, gpoint
                                              helper_name);
   close_dialog(&v->control_dialog);
   ll_app_report("asking: %s", primary);
-  v->control_dialog = question(v, primary, "They could then use your computer as if they sat at "
-                               "it. Press Esc at any time to take control back.");
+  g_autofree char *how = take_back_phrase(v);
+  g_autofree char *secondary = g_strdup_printf("They could then use your computer as if they sat "
+                                               "at it. To take control back at any time, %s.",
+                                               how);
+  v->control_dialog = question(v, primary, secondary);
   g_signal_connect(v->control_dialog, "response", G_CALLBACK(on_control_answer), v);
 }
 
@@ -342,6 +362,7 @@ static gboolean check_can_invite(NoviceView *v, gint64 *lifetime, gboolean *view
   g_autoptr(LlDesktopProbe) probe = ll_desktop_probe(&v->desktop, error);
   if (probe == NULL)
     return FALSE;
+  v->stop_ways = probe->stop_ways;
   if (v->identity == NULL) {
     g_set_error_literal(error, LL_ERROR, LL_ERROR_FAILED,
                         "this account has no usable key; see the message in the terminal");
@@ -455,6 +476,18 @@ static void on_stop_control(GtkWidget *button, gpointer data)
   ll_novice_host_stop_control(v->host);
 }
 
+/* Esc in any of Lifeline's windows ends control: on Wayland that is the
+ * only place Lifeline sees the novice's keys. */
+static gboolean on_key_press(GtkWidget *window, GdkEventKey *event, gpointer data)
+{
+  NoviceView *v = data;
+  (void)window;
+  if (event->keyval != GDK_KEY_Escape || !v->in_control)
+    return FALSE;
+  ll_novice_host_stop_control(v->host);
+  return TRUE;
+}
+
 static void on_done(GtkWidget *button, gpointer data)
 {
   NoviceView *v = data;
@@ -483,12 +516,18 @@ static GtkWidget *build_indicator(NoviceView *v)
   gtk_container_set_border_width(GTK_CONTAINER(box), 12);
   GtkWidget *label = gtk_label_new("Someone can see your screen");
   g_object_set_data(G_OBJECT(w), "label", label);
+  GtkWidget *stop_control = gtk_button_new_with_mnemonic("_Stop control (Esc)");
+  gtk_widget_set_sensitive(stop_control, FALSE);
+  g_object_set_data(G_OBJECT(w), "stop-control", stop_control);
   GtkWidget *end = gtk_button_new_with_mnemonic("_End session");
   gtk_style_context_add_class(gtk_widget_get_style_context(end), "destructive-action");
   gtk_box_pack_start(GTK_BOX(box), label, FALSE, FALSE, 0);
+  gtk_box_pack_start(GTK_BOX(box), stop_control, FALSE, FALSE, 0);
   gtk_box_pack_start(GTK_BOX(box), end, FALSE, FALSE, 0);
   gtk_container_add(GTK_CONTAINER(w), box);
+  g_signal_connect(stop_control, "clicked", G_CALLBACK(on_stop_control), v);
   g_signal_connect(end, "clicked", G_CALLBACK(on_stop), v);
+  g_signal_connect(w, "key-press-event", G_CALLBACK(on_key_press), v);
   gtk_widget_show_all(box);
   return w;
 }
@@ -585,7 +624,7 @@ static GtkWidget *build_shared_page(NoviceView *v)
   gtk_label_set_line_wrap(GTK_LABEL(v->banner), TRUE);
   GtkWidget *row = gtk_box_new(GTK_ORIENTATION_HORIZONTAL, 6);
   gtk_widget_set_halign(row, GTK_ALIGN_CENTER);
-  v->stop_control = gtk_button_new_with_mnemonic("_Stop control");
+  v->stop_control = gtk_button_new_with_mnemonic("_Stop control (Esc)");
   GtkWidget *end = gtk_button_new_with_mnemonic("_End session");
   gtk_style_context_add_class(gtk_widget_get_style_context(end), "destructive-action");
   gtk_box_pack_start(GTK_BOX(row), v->stop_control, FALSE, FALSE, 0);
@@ -667,6 +706,7 @@ GtkWidget *ll_novice_view_new(GtkWindow *window, const char *policy_path,
   v->indicator = build_indicator(v);
   g_object_set_data_full(G_OBJECT(v->root), "lifeline-novice-view", v, novice_view_free);
   g_signal_connect(window, "window-state-event", G_CALLBACK(on_window_state), v);
+  g_signal_connect(window, "key-press-event", G_CALLBACK(on_key_press), v);
   gtk_widget_show_all(v->root);
   return v->root;
 }
@@ -696,6 +736,7 @@ GtkWidget *ll_novice_view_new_for_offers(GtkWindow *window, const LlNoviceViewOf
   g_autoptr(LlDesktopProbe) probe = ll_desktop_probe(&v->desktop, error);
   if (probe == NULL)
     return root;
+  v->stop_ways = probe->stop_ways;
   g_autofree char *name = ll_default_person_name(NULL, v->identity);
   LlNoviceHostConfig host_config = { .identity = v->identity, .policy_path = config->policy_path,
                                      .novice_name = name, .audit = v->audit,

@@ -1,0 +1,447 @@
+#include "novice/desktop/pipewire/pw_screen.h"
+#include "common/error.h"
+#include "novice/desktop/tile_diff.h"
+#include <errno.h>
+#include <pipewire/pipewire.h>
+#include <spa/buffer/meta.h>
+#include <spa/param/video/format-utils.h>
+#include <spa/utils/result.h>
+#include <string.h>
+
+/* Largest picture taken: bounds the framebuffer whatever a stream says. */
+#define MAX_SIDE 16384
+#define CURSOR_META_SIZE(w, h) \
+  ((int)(sizeof(struct spa_meta_cursor) + sizeof(struct spa_meta_bitmap) + (w) * (h) * 4))
+
+/* Events for the main context carry this instead of the screen: the
+ * screen may be freed before they run. Only the main context reads or
+ * clears SCREEN. */
+typedef struct {
+  gatomicrefcount refs;
+  LlPwScreen *screen;
+} Mailbox;
+
+struct LlPwScreen {
+  GMainContext *main_context;
+  Mailbox *mailbox;
+  LlPwScreenEvents events;
+  gpointer user_data;
+  struct pw_thread_loop *loop;
+  struct pw_context *context;
+  struct pw_core *core;
+  struct pw_stream *stream;
+  struct spa_hook core_listener, stream_listener;
+  gint feeding;                  /* atomic */
+  /* The capture thread's, until ready was posted; then read-only. */
+  LlScreenFormat format;
+  guint8 *framebuffer;
+  gboolean negotiated, have_picture, ended, streamed;
+  /* Capture thread only. */
+  int cursor_x, cursor_y;
+  gboolean have_cursor;
+  /* The latest pointer position not yet given to the main context. */
+  GMutex cursor_lock;
+  gboolean cursor_posted;
+};
+
+/* ---- formats ---- */
+
+static const struct { guint32 spa; int red, green, blue; } formats[] = {
+  /* Bytes in memory, first to last: BGRx is B, G, R, x. */
+  { SPA_VIDEO_FORMAT_BGRx, 16, 8, 0 }, { SPA_VIDEO_FORMAT_BGRA, 16, 8, 0 },
+  { SPA_VIDEO_FORMAT_RGBx, 0, 8, 16 }, { SPA_VIDEO_FORMAT_RGBA, 0, 8, 16 },
+  { SPA_VIDEO_FORMAT_xRGB, 8, 16, 24 }, { SPA_VIDEO_FORMAT_ARGB, 8, 16, 24 },
+  { SPA_VIDEO_FORMAT_xBGR, 24, 16, 8 }, { SPA_VIDEO_FORMAT_ABGR, 24, 16, 8 },
+};
+
+gboolean ll_pw_format_shifts(guint32 spa_format, int *red, int *green, int *blue)
+{
+  for (gsize i = 0; i < G_N_ELEMENTS(formats); i++)
+    if (formats[i].spa == spa_format) {
+      *red = formats[i].red;
+      *green = formats[i].green;
+      *blue = formats[i].blue;
+      return TRUE;
+    }
+  return FALSE;
+}
+
+/* ---- to the main context ---- */
+
+typedef enum { POST_READY, POST_CURSOR, POST_ENDED } PostKind;
+
+typedef struct {
+  Mailbox *mailbox;
+  PostKind kind;
+  GError *error;
+} Post;
+
+static Mailbox *mailbox_ref(Mailbox *m)
+{
+  g_atomic_ref_count_inc(&m->refs);
+  return m;
+}
+
+static void mailbox_unref(Mailbox *m)
+{
+  if (g_atomic_ref_count_dec(&m->refs))
+    g_free(m);
+}
+
+static void post_free(gpointer data)
+{
+  Post *p = data;
+  mailbox_unref(p->mailbox);
+  g_clear_error(&p->error);
+  g_free(p);
+}
+
+static void deliver_cursor(LlPwScreen *s)
+{
+  g_mutex_lock(&s->cursor_lock);
+  int x = s->cursor_x, y = s->cursor_y;
+  s->cursor_posted = FALSE;
+  g_mutex_unlock(&s->cursor_lock);
+  if (s->events.cursor_moved != NULL)
+    s->events.cursor_moved(x, y, s->user_data);
+}
+
+static gboolean deliver(gpointer data)
+{
+  Post *p = data;
+  LlPwScreen *s = p->mailbox->screen;
+  if (s == NULL)
+    return G_SOURCE_REMOVE;
+  if (p->kind == POST_READY && s->events.ready != NULL)
+    s->events.ready(s->user_data);
+  else if (p->kind == POST_CURSOR)
+    deliver_cursor(s);
+  else if (p->kind == POST_ENDED && s->events.ended != NULL)
+    s->events.ended(p->error, s->user_data);
+  return G_SOURCE_REMOVE;
+}
+
+static void post(LlPwScreen *s, PostKind kind, GError *error)
+{
+  Post *p = g_new0(Post, 1);
+  p->mailbox = mailbox_ref(s->mailbox);
+  p->kind = kind;
+  p->error = error;
+  g_main_context_invoke_full(s->main_context, G_PRIORITY_DEFAULT, deliver, p, post_free);
+}
+
+/* Once: the stream is over for the capture thread. */
+static void end_stream(LlPwScreen *s, const char *detail)
+{
+  if (s->ended)
+    return;
+  s->ended = TRUE;
+  g_info("the screen stream ended: %s", detail);
+  post(s, POST_ENDED, g_error_new(LL_ERROR, LL_ERROR_DISPLAY,
+                                  "the desktop stopped sending its screen (%s)", detail));
+}
+
+/* ---- negotiation ---- */
+
+static const struct spa_pod *format_offer(struct spa_pod_builder *b)
+{
+  struct spa_pod_frame frame;
+  spa_pod_builder_push_object(b, &frame, SPA_TYPE_OBJECT_Format, SPA_PARAM_EnumFormat);
+  spa_pod_builder_add(b, SPA_FORMAT_mediaType, SPA_POD_Id(SPA_MEDIA_TYPE_video),
+                      SPA_FORMAT_mediaSubtype, SPA_POD_Id(SPA_MEDIA_SUBTYPE_raw), 0);
+  spa_pod_builder_prop(b, SPA_FORMAT_VIDEO_format, 0);
+  struct spa_pod_frame choice;
+  spa_pod_builder_push_choice(b, &choice, SPA_CHOICE_Enum, 0);
+  spa_pod_builder_id(b, formats[0].spa);         /* the preferred one */
+  for (gsize i = 0; i < G_N_ELEMENTS(formats); i++)
+    spa_pod_builder_id(b, formats[i].spa);
+  spa_pod_builder_pop(b, &choice);
+  spa_pod_builder_add(b,
+      SPA_FORMAT_VIDEO_size, SPA_POD_CHOICE_RANGE_Rectangle(
+          &SPA_RECTANGLE(1280, 800), &SPA_RECTANGLE(1, 1), &SPA_RECTANGLE(MAX_SIDE, MAX_SIDE)),
+      SPA_FORMAT_VIDEO_framerate, SPA_POD_Fraction(&SPA_FRACTION(0, 1)),
+      SPA_FORMAT_VIDEO_maxFramerate, SPA_POD_CHOICE_RANGE_Fraction(
+          &SPA_FRACTION(60, 1), &SPA_FRACTION(1, 1), &SPA_FRACTION(60, 1)), 0);
+  return spa_pod_builder_pop(b, &frame);
+}
+
+/* Shared memory buffers, and the metadata we read. */
+static void ask_buffers(LlPwScreen *s)
+{
+  guint8 storage[1024];
+  struct spa_pod_builder b = SPA_POD_BUILDER_INIT(storage, sizeof storage);
+  const struct spa_pod *params[4];
+  params[0] = spa_pod_builder_add_object(&b, SPA_TYPE_OBJECT_ParamBuffers, SPA_PARAM_Buffers,
+      SPA_PARAM_BUFFERS_buffers, SPA_POD_CHOICE_RANGE_Int(4, 2, 8),
+      SPA_PARAM_BUFFERS_blocks, SPA_POD_Int(1),
+      SPA_PARAM_BUFFERS_dataType, SPA_POD_CHOICE_FLAGS_Int((1 << SPA_DATA_MemFd) |
+                                                           (1 << SPA_DATA_MemPtr)));
+  params[1] = spa_pod_builder_add_object(&b, SPA_TYPE_OBJECT_ParamMeta, SPA_PARAM_Meta,
+      SPA_PARAM_META_type, SPA_POD_Id(SPA_META_Header),
+      SPA_PARAM_META_size, SPA_POD_Int(sizeof(struct spa_meta_header)));
+  params[2] = spa_pod_builder_add_object(&b, SPA_TYPE_OBJECT_ParamMeta, SPA_PARAM_Meta,
+      SPA_PARAM_META_type, SPA_POD_Id(SPA_META_VideoCrop),
+      SPA_PARAM_META_size, SPA_POD_Int(sizeof(struct spa_meta_region)));
+  params[3] = spa_pod_builder_add_object(&b, SPA_TYPE_OBJECT_ParamMeta, SPA_PARAM_Meta,
+      SPA_PARAM_META_type, SPA_POD_Id(SPA_META_Cursor),
+      SPA_PARAM_META_size, SPA_POD_CHOICE_RANGE_Int(CURSOR_META_SIZE(64, 64),
+                                                    CURSOR_META_SIZE(1, 1),
+                                                    CURSOR_META_SIZE(1024, 1024)));
+  /* Mutter 43 offers a fixed 384x384 cursor bitmap: the range must hold it. */
+  pw_stream_update_params(s->stream, params, G_N_ELEMENTS(params));
+}
+
+static gboolean take_format(LlPwScreen *s, const struct spa_pod *param)
+{
+  struct spa_video_info_raw info;
+  memset(&info, 0, sizeof info);
+  if (spa_format_video_raw_parse(param, &info) < 0 || info.size.width == 0 ||
+      info.size.height == 0 || info.size.width > MAX_SIDE || info.size.height > MAX_SIDE) {
+    end_stream(s, "it offered a picture Lifeline cannot read");
+    return FALSE;
+  }
+  if (s->negotiated) {
+    if ((int)info.size.width == s->format.width && (int)info.size.height == s->format.height)
+      return TRUE;
+    /* Following size changes is issue 13's next step; until then the
+     * session ends with a sentence rather than showing a wrong picture. */
+    end_stream(s, "its size changed, which this version of Lifeline cannot follow yet");
+    return FALSE;
+  }
+  LlScreenFormat *f = &s->format;
+  if (!ll_pw_format_shifts(info.format, &f->red_shift, &f->green_shift, &f->blue_shift)) {
+    end_stream(s, "it offered a pixel format Lifeline cannot read");
+    return FALSE;
+  }
+  f->width = info.size.width;
+  f->height = info.size.height;
+  f->stride = f->width * 4;
+  f->big_endian = FALSE;
+  s->framebuffer = g_malloc0((gsize)f->stride * f->height);
+  s->negotiated = TRUE;
+  g_info("the screen stream: %dx%d, SPA video format %u", f->width, f->height, info.format);
+  return TRUE;
+}
+
+static void on_param_changed(void *data, uint32_t id, const struct spa_pod *param)
+{
+  LlPwScreen *s = data;
+  if (id != SPA_PARAM_Format || param == NULL || s->ended)
+    return;
+  if (take_format(s, param))
+    ask_buffers(s);
+}
+
+/* ---- frames ---- */
+
+static void on_tile_changed(int x, int y, int width, int height, gpointer data)
+{
+  LlPwScreen *s = data;
+  if (g_atomic_int_get(&s->feeding) && s->events.damaged != NULL)
+    s->events.damaged(x, y, width, height, s->user_data);
+}
+
+static void note_cursor(LlPwScreen *s, struct spa_buffer *buffer)
+{
+  struct spa_meta_cursor *cursor =
+      spa_buffer_find_meta_data(buffer, SPA_META_Cursor, sizeof *cursor);
+  if (cursor == NULL || !spa_meta_cursor_is_valid(cursor))
+    return;
+  int x = cursor->position.x, y = cursor->position.y;
+  if (s->have_cursor && x == s->cursor_x && y == s->cursor_y)
+    return;
+  s->have_cursor = TRUE;
+  g_mutex_lock(&s->cursor_lock);
+  s->cursor_x = x;
+  s->cursor_y = y;
+  gboolean posted = s->cursor_posted;
+  s->cursor_posted = TRUE;
+  g_mutex_unlock(&s->cursor_lock);
+  if (!posted && s->have_picture)
+    post(s, POST_CURSOR, NULL);
+}
+
+/* Where the picture starts in BUFFER, or NULL when it holds none (a
+ * cursor-only update) or less than the format says. */
+static const guint8 *picture_of(LlPwScreen *s, struct spa_buffer *buffer, int *stride)
+{
+  struct spa_meta_header *header =
+      spa_buffer_find_meta_data(buffer, SPA_META_Header, sizeof *header);
+  if (header != NULL && (header->flags & SPA_META_HEADER_FLAG_CORRUPTED))
+    return NULL;
+  struct spa_data *d = &buffer->datas[0];
+  if (buffer->n_datas < 1 || d->data == NULL || d->chunk == NULL || d->chunk->size == 0 ||
+      (d->chunk->flags & SPA_CHUNK_FLAG_CORRUPTED))
+    return NULL;
+  *stride = d->chunk->stride != 0 ? d->chunk->stride : s->format.width * 4;
+  guint64 offset = d->chunk->offset % MAX(d->maxsize, 1u);
+  guint64 needed = (guint64)*stride * (s->format.height - 1) + (guint64)s->format.width * 4;
+  if (*stride < s->format.width * 4 || offset + needed > d->maxsize)
+    return NULL;
+  return (const guint8 *)d->data + offset;
+}
+
+static void take_frame(LlPwScreen *s, struct spa_buffer *buffer)
+{
+  int stride;
+  const guint8 *picture = picture_of(s, buffer, &stride);
+  if (picture != NULL) {
+    ll_tile_diff_copy(s->framebuffer, s->format.stride, picture, stride, s->format.width,
+                      s->format.height, on_tile_changed, s);
+    if (!s->have_picture) {
+      s->have_picture = TRUE;
+      post(s, POST_READY, NULL);
+    }
+  }
+  note_cursor(s, buffer);
+}
+
+static void on_process(void *data)
+{
+  LlPwScreen *s = data;
+  struct pw_buffer *newest = NULL, *next;
+  /* Only the newest frame matters: older ones are given straight back. */
+  while ((next = pw_stream_dequeue_buffer(s->stream)) != NULL) {
+    if (newest != NULL)
+      pw_stream_queue_buffer(s->stream, newest);
+    newest = next;
+  }
+  if (newest == NULL)
+    return;
+  if (s->negotiated && !s->ended)
+    take_frame(s, newest->buffer);
+  pw_stream_queue_buffer(s->stream, newest);
+}
+
+static void on_state_changed(void *data, enum pw_stream_state old, enum pw_stream_state state,
+                             const char *error)
+{
+  LlPwScreen *s = data;
+  (void)old;
+  g_debug("screen stream: %s", pw_stream_state_as_string(state));
+  if (state == PW_STREAM_STATE_STREAMING)
+    s->streamed = TRUE;
+  else if (state == PW_STREAM_STATE_ERROR)
+    end_stream(s, error != NULL ? error : "a PipeWire error");
+  else if (state == PW_STREAM_STATE_UNCONNECTED && s->streamed)
+    end_stream(s, "the stream was closed");
+}
+
+static void on_core_error(void *data, uint32_t id, int seq, int res, const char *message)
+{
+  LlPwScreen *s = data;
+  (void)seq;
+  if (id == PW_ID_CORE)
+    end_stream(s, res == -EPIPE ? "PipeWire went away" : message);
+}
+
+static const struct pw_stream_events stream_events = {
+  PW_VERSION_STREAM_EVENTS,
+  .state_changed = on_state_changed,
+  .param_changed = on_param_changed,
+  .process = on_process,
+};
+
+static const struct pw_core_events core_events = {
+  PW_VERSION_CORE_EVENTS,
+  .error = on_core_error,
+};
+
+/* ---- life ---- */
+
+static gboolean connect_stream(LlPwScreen *s, guint32 node_id, GError **error)
+{
+  s->core = pw_context_connect(s->context, NULL, 0);
+  if (s->core == NULL) {
+    g_set_error(error, LL_ERROR, LL_ERROR_DISPLAY,
+                "PipeWire, which carries the screen on this desktop, is not running in this "
+                "session (%s)", g_strerror(errno));
+    return FALSE;
+  }
+  pw_core_add_listener(s->core, &s->core_listener, &core_events, s);
+  s->stream = pw_stream_new(s->core, "Lifeline screen",
+                            pw_properties_new(PW_KEY_MEDIA_TYPE, "Video",
+                                              PW_KEY_MEDIA_CATEGORY, "Capture",
+                                              PW_KEY_MEDIA_ROLE, "Screen", NULL));
+  if (s->stream == NULL) {
+    g_set_error(error, LL_ERROR, LL_ERROR_DISPLAY, "the screen stream cannot be made (%s)",
+                g_strerror(errno));
+    return FALSE;
+  }
+  pw_stream_add_listener(s->stream, &s->stream_listener, &stream_events, s);
+  guint8 storage[1024];
+  struct spa_pod_builder b = SPA_POD_BUILDER_INIT(storage, sizeof storage);
+  const struct spa_pod *params[1] = { format_offer(&b) };
+  int res = pw_stream_connect(s->stream, PW_DIRECTION_INPUT, node_id,
+                              PW_STREAM_FLAG_AUTOCONNECT | PW_STREAM_FLAG_MAP_BUFFERS, params, 1);
+  if (res < 0) {
+    g_set_error(error, LL_ERROR, LL_ERROR_DISPLAY, "the screen stream cannot be opened (%s)",
+                spa_strerror(res));
+    return FALSE;
+  }
+  return TRUE;
+}
+
+static void init_pipewire(void)
+{
+  static gsize once;
+  if (g_once_init_enter(&once)) {
+    pw_init(NULL, NULL);
+    g_once_init_leave(&once, 1);
+  }
+}
+
+LlPwScreen *ll_pw_screen_new(guint32 node_id, const LlPwScreenEvents *events,
+                             gpointer user_data, GError **error)
+{
+  init_pipewire();
+  g_autoptr(LlPwScreen) s = g_new0(LlPwScreen, 1);
+  s->main_context = g_main_context_ref_thread_default();
+  s->mailbox = g_new0(Mailbox, 1);
+  g_atomic_ref_count_init(&s->mailbox->refs);
+  s->mailbox->screen = s;
+  s->events = *events;
+  s->user_data = user_data;
+  g_mutex_init(&s->cursor_lock);
+  s->loop = pw_thread_loop_new("lifeline-screen", NULL);
+  s->context = s->loop != NULL ? pw_context_new(pw_thread_loop_get_loop(s->loop), NULL, 0) : NULL;
+  if (s->context == NULL || pw_thread_loop_start(s->loop) < 0) {
+    g_set_error(error, LL_ERROR, LL_ERROR_DISPLAY, "PipeWire cannot be started here (%s)",
+                g_strerror(errno));
+    return NULL;
+  }
+  pw_thread_loop_lock(s->loop);
+  gboolean ok = connect_stream(s, node_id, error);
+  pw_thread_loop_unlock(s->loop);
+  return ok ? g_steal_pointer(&s) : NULL;
+}
+
+const LlScreenFormat *ll_pw_screen_format(LlPwScreen *s) { return &s->format; }
+guint8 *ll_pw_screen_framebuffer(LlPwScreen *s) { return s->framebuffer; }
+
+void ll_pw_screen_set_feeding(LlPwScreen *s, gboolean feeding)
+{
+  g_atomic_int_set(&s->feeding, feeding);
+}
+
+void ll_pw_screen_free(LlPwScreen *s)
+{
+  if (s == NULL)
+    return;
+  if (s->loop != NULL)
+    pw_thread_loop_stop(s->loop);
+  if (s->stream != NULL)
+    pw_stream_destroy(s->stream);
+  if (s->core != NULL)
+    pw_core_disconnect(s->core);
+  if (s->context != NULL)
+    pw_context_destroy(s->context);
+  if (s->loop != NULL)
+    pw_thread_loop_destroy(s->loop);
+  s->mailbox->screen = NULL;
+  mailbox_unref(s->mailbox);
+  g_main_context_unref(s->main_context);
+  g_mutex_clear(&s->cursor_lock);
+  g_free(s->framebuffer);
+  g_free(s);
+}

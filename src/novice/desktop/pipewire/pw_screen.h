@@ -1,0 +1,41 @@
+/* Frames of a screen-cast PipeWire stream (Mutter's ScreenCast, later the
+ * xdg-desktop-portal's) copied into a framebuffer of our own, with the
+ * changed parts found by comparing tiles (Mutter 43 attaches no damage
+ * metadata) and the pointer position from the cursor metadata. The
+ * stream runs on a PipeWire thread loop, which is the desktop's capture
+ * thread. A still screen sends no frames (Mutter sends one per change),
+ * so an idle desktop costs nothing. */
+#pragma once
+#include <glib.h>
+#include "novice/desktop/screen_feed.h"
+
+typedef struct LlPwScreen LlPwScreen;
+
+typedef struct {
+  /* On the capture thread: pixels of the framebuffer changed. */
+  void (*damaged)(int x, int y, int width, int height, gpointer user_data);
+  /* On the main context: the first whole picture is in the framebuffer. */
+  void (*ready)(gpointer user_data);
+  /* On the main context: the compositor drew the pointer at X, Y (the
+   * picture's pixels); several moves in a row may arrive as the last. */
+  void (*cursor_moved)(int x, int y, gpointer user_data);
+  /* On the main context: the stream ended or failed; WHY is a sentence. */
+  void (*ended)(const GError *why, gpointer user_data);
+} LlPwScreenEvents;
+
+/* Connects to the stream NODE_ID on this session's PipeWire daemon.
+ * The main context is the caller's thread-default one. */
+LlPwScreen *ll_pw_screen_new(guint32 node_id, const LlPwScreenEvents *events,
+                             gpointer user_data, GError **error);
+/* Valid once ready was called; the size stays until the stream ends. */
+const LlScreenFormat *ll_pw_screen_format(LlPwScreen *screen);
+guint8 *ll_pw_screen_framebuffer(LlPwScreen *screen);
+/* Whether damaged is called (frames are copied either way). */
+void ll_pw_screen_set_feeding(LlPwScreen *screen, gboolean feeding);
+/* Stops the thread: no callback runs once this returns. */
+void ll_pw_screen_free(LlPwScreen *screen);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(LlPwScreen, ll_pw_screen_free)
+
+/* For tests: the byte layout of a SPA video format as shifts of a 32-bit
+ * little-endian pixel; FALSE for formats Lifeline does not take. */
+gboolean ll_pw_format_shifts(guint32 spa_format, int *red, int *green, int *blue);

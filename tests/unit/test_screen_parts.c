@@ -1,0 +1,154 @@
+/* The parts of a Wayland screen source that need no compositor: copying
+ * frames by tiles, telling the novice's mouse from the helper's, and the
+ * pixel formats taken from PipeWire. */
+#include <glib.h>
+#include "novice/desktop/pipewire/pw_screen.h"
+#include "novice/desktop/pointer_watch.h"
+#include "novice/desktop/tile_diff.h"
+#include <spa/param/video/raw.h>
+#include <string.h>
+
+typedef struct { int v[4]; } Rect;
+
+typedef struct {
+  GArray *rects;                 /* of Rect: x, y, width, height */
+} Seen;
+
+static void on_changed(int x, int y, int width, int height, gpointer data)
+{
+  Seen *seen = data;
+  int rect[4] = { x, y, width, height };
+  g_array_append_vals(seen->rects, rect, 1);
+}
+
+static Seen diff(guint8 *dst, const guint8 *src, int width, int height)
+{
+  Seen seen = { g_array_new(FALSE, FALSE, sizeof(Rect)) };
+  ll_tile_diff_copy(dst, width * 4, src, width * 4, width, height, on_changed, &seen);
+  return seen;
+}
+
+static void test_tile_diff(void)
+{
+  const int width = 200, height = 130;   /* not multiples of the tile size */
+  g_autofree guint8 *dst = g_malloc0(width * height * 4);
+  g_autofree guint8 *src = g_malloc0(width * height * 4);
+  Seen seen = diff(dst, src, width, height);
+  g_assert_cmpuint(seen.rects->len, ==, 0);
+  g_array_unref(seen.rects);
+  /* One pixel in the last, partial tile of the last row. */
+  src[((height - 1) * width + width - 1) * 4] = 7;
+  seen = diff(dst, src, width, height);
+  g_assert_cmpuint(seen.rects->len, ==, 1);
+  Rect r = g_array_index(seen.rects, Rect, 0);
+  g_assert_cmpint(r.v[0], ==, 192);
+  g_assert_cmpint(r.v[1], ==, 128);
+  g_assert_cmpint(r.v[2], ==, 8);
+  g_assert_cmpint(r.v[3], ==, 2);
+  g_assert_cmpmem(dst, width * height * 4, src, width * height * 4);
+  g_array_unref(seen.rects);
+  /* Two neighbouring tiles in the first row are one rectangle; a third
+   * further on is another. */
+  src[(10 * width + 10) * 4 + 1] = 1;
+  src[(20 * width + 70) * 4 + 2] = 2;
+  src[(30 * width + 195) * 4] = 3;
+  seen = diff(dst, src, width, height);
+  g_assert_cmpuint(seen.rects->len, ==, 2);
+  r = g_array_index(seen.rects, Rect, 0);
+  g_assert_cmpint(r.v[0], ==, 0);
+  g_assert_cmpint(r.v[2], ==, 128);
+  g_assert_cmpint(r.v[3], ==, 64);
+  r = g_array_index(seen.rects, Rect, 1);
+  g_assert_cmpint(r.v[0], ==, 192);
+  g_assert_cmpint(r.v[2], ==, 8);
+  g_assert_cmpmem(dst, width * height * 4, src, width * height * 4);
+  g_array_unref(seen.rects);
+  /* The same frame again changes nothing. */
+  seen = diff(dst, src, width, height);
+  g_assert_cmpuint(seen.rects->len, ==, 0);
+  g_array_unref(seen.rects);
+}
+
+static void test_tile_diff_strides(void)
+{
+  /* A source with padding at the end of each row, as PipeWire's are. */
+  const int width = 70, height = 3, src_stride = 300;
+  g_autofree guint8 *dst = g_malloc0(width * height * 4);
+  g_autofree guint8 *src = g_malloc0(src_stride * height);
+  memset(src, 0xab, src_stride * height);
+  Seen seen = { g_array_new(FALSE, FALSE, sizeof(Rect)) };
+  guint64 pixels = ll_tile_diff_copy(dst, width * 4, src, src_stride, width, height,
+                                     on_changed, &seen);
+  g_assert_cmpuint(pixels, ==, width * height);
+  g_assert_cmpuint(seen.rects->len, ==, 1);
+  for (int i = 0; i < width * height * 4; i++)
+    g_assert_cmpuint(dst[i], ==, 0xab);
+  g_array_unref(seen.rects);
+}
+
+static void test_pointer_watch_helper_moves(void)
+{
+  LlPointerWatch w;
+  ll_pointer_watch_reset(&w, TRUE, 16, 16);
+  g_assert_false(ll_pointer_watch_seen(&w, 16, 16));
+  ll_pointer_watch_helper_moved(&w, 400, 200);
+  /* On its way there (an older position of the helper's): not the novice. */
+  g_assert_false(ll_pointer_watch_seen(&w, 200, 100));
+  g_assert_false(ll_pointer_watch_seen(&w, 401, 199));   /* arrived, within the slack */
+  /* Now away from where the helper left it: the novice's hand. */
+  g_assert_true(ll_pointer_watch_seen(&w, 440, 200));
+}
+
+static void test_pointer_watch_novice_moves_first(void)
+{
+  LlPointerWatch w;
+  ll_pointer_watch_reset(&w, TRUE, 16, 16);
+  g_assert_true(ll_pointer_watch_seen(&w, 30, 16));
+  /* Not seen before watching: the first position seen is where it is. */
+  ll_pointer_watch_reset(&w, FALSE, 0, 0);
+  g_assert_false(ll_pointer_watch_seen(&w, 500, 500));
+  g_assert_false(ll_pointer_watch_seen(&w, 502, 498));
+  g_assert_true(ll_pointer_watch_seen(&w, 503, 500));
+}
+
+static void test_pointer_watch_new_move_waits_again(void)
+{
+  LlPointerWatch w;
+  ll_pointer_watch_reset(&w, TRUE, 0, 0);
+  ll_pointer_watch_helper_moved(&w, 10, 10);
+  g_assert_false(ll_pointer_watch_seen(&w, 10, 10));
+  ll_pointer_watch_helper_moved(&w, 50, 50);
+  /* Still at the helper's previous position: the new move is on its way. */
+  g_assert_false(ll_pointer_watch_seen(&w, 10, 10));
+  g_assert_false(ll_pointer_watch_seen(&w, 50, 50));
+  g_assert_true(ll_pointer_watch_seen(&w, 10, 10));
+}
+
+static void test_pixel_formats(void)
+{
+  int r, g, b;
+  g_assert_true(ll_pw_format_shifts(SPA_VIDEO_FORMAT_BGRx, &r, &g, &b));
+  g_assert_cmpint(r, ==, 16);
+  g_assert_cmpint(g, ==, 8);
+  g_assert_cmpint(b, ==, 0);
+  g_assert_true(ll_pw_format_shifts(SPA_VIDEO_FORMAT_RGBA, &r, &g, &b));
+  g_assert_cmpint(r, ==, 0);
+  g_assert_cmpint(b, ==, 16);
+  g_assert_true(ll_pw_format_shifts(SPA_VIDEO_FORMAT_xRGB, &r, &g, &b));
+  g_assert_cmpint(r, ==, 8);
+  g_assert_cmpint(b, ==, 24);
+  g_assert_false(ll_pw_format_shifts(SPA_VIDEO_FORMAT_NV12, &r, &g, &b));
+  g_assert_false(ll_pw_format_shifts(SPA_VIDEO_FORMAT_RGB, &r, &g, &b));
+}
+
+int main(int argc, char **argv)
+{
+  g_test_init(&argc, &argv, NULL);
+  g_test_add_func("/tile-diff/regions", test_tile_diff);
+  g_test_add_func("/tile-diff/strides", test_tile_diff_strides);
+  g_test_add_func("/pointer-watch/helper-moves", test_pointer_watch_helper_moves);
+  g_test_add_func("/pointer-watch/novice-moves-first", test_pointer_watch_novice_moves_first);
+  g_test_add_func("/pointer-watch/new-move-waits-again", test_pointer_watch_new_move_waits_again);
+  g_test_add_func("/pipewire/pixel-formats", test_pixel_formats);
+  return g_test_run();
+}
