@@ -37,7 +37,7 @@ class GnomeSession:
         cleanups.append(self.window.stop)
         self.window.wait_for("ready")
         inv = os.path.join(work, "help.lifeline")
-        self.invite = Process([LIFELINE, "invite", "--name", "Alice", "--no-upnp", "--out", inv],
+        self.invite = Process([LIFELINE, "invite", "-v", "--name", "Alice", "--no-upnp", "--out", inv],
                               env=self.env("novice"), name="invite")
         cleanups.append(self.invite.stop)
         self.invite.wait_for("Waiting for your helper")
@@ -135,6 +135,42 @@ def test_gnome_typing_then_the_novice_moves_the_mouse(work, cleanups):
     s.invite.send("/stop")
     s.join.wait_for("control: ended: Alice took control back", since=stopped)
     s.assert_nothing_typed_arrives()
+
+
+def pasted(window):
+    """What the Wayland window's clipboard holds now."""
+    mark = window.mark()
+    window.send("paste")
+    start = window.wait_for("pasted: ", since=mark).index("pasted: ", mark) + len("pasted: ")
+    return window.wait_for("\n", since=start)[start:].split("\n")[0]
+
+
+@suite.test
+def test_gnome_clipboard_directions(work, cleanups):
+    s = GnomeSession(work, cleanups)
+    s.start_probe()
+    # Novice -> helper: allowed while viewing.
+    s.window.send("copy copied by Alice")
+    s.probe.wait_for("cut: copied by Alice")
+    # Helper -> novice: refused while viewing ...
+    s.probe.send("cut from Bob while viewing")
+    time.sleep(QUIET)
+    assert pasted(s.window) == "copied by Alice"
+    # ... and taken while in control.
+    s.grant_control()
+    s.probe.send("cut from Bob in control")
+    deadline = time.monotonic() + 10
+    while pasted(s.window) != "from Bob in control" and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert pasted(s.window) == "from Bob in control"
+    # Copied again by the novice: the helper gets it, not their own text back.
+    s.window.send("copy second copy by Alice")
+    s.probe.wait_for("cut: second copy by Alice")
+    # More than Lifeline takes (256 KiB) is not shared; what follows is.
+    s.window.send("copy " + "x" * 300000)
+    s.window.send("copy after the large one")
+    s.probe.wait_for("cut: after the large one")
+    assert "cut: xxx" not in s.probe.out
 
 
 @suite.test

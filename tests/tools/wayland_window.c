@@ -5,9 +5,13 @@
  * (red, green, blue, white, left to right), prints "ready" once it was
  * drawn, and then one line per event it receives:
  *   key: NAME      a key was pressed (GDK key name: a, Return, space)
- *   click: X Y     button 1 was pressed at X, Y in the window */
+ *   click: X Y     button 1 was pressed at X, Y in the window
+ * and takes commands on standard input, as a program the novice uses:
+ *   copy TEXT      copy TEXT to the clipboard; prints "copied"
+ *   paste          prints "pasted: TEXT", what the clipboard holds */
 #include <gtk/gtk.h>
 #include <stdio.h>
+#include <string.h>
 
 static const double bars[][3] = { { 1, 0, 0 }, { 0, 1, 0 }, { 0, 0, 1 }, { 1, 1, 1 } };
 
@@ -49,6 +53,35 @@ static gboolean on_button(GtkWidget *widget, GdkEventButton *event, gpointer dat
   return TRUE;
 }
 
+static void on_text(GtkClipboard *clipboard, const char *text, gpointer data)
+{
+  (void)clipboard; (void)data;
+  printf("pasted: %s\n", text != NULL ? text : "");
+  fflush(stdout);
+}
+
+static gboolean on_command(GIOChannel *channel, GIOCondition condition, gpointer data)
+{
+  char *line = NULL;
+  gsize end;
+  (void)condition; (void)data;
+  if (g_io_channel_read_line(channel, &line, NULL, &end, NULL) != G_IO_STATUS_NORMAL) {
+    gtk_main_quit();
+    return G_SOURCE_REMOVE;
+  }
+  line[end] = '\0';
+  GtkClipboard *clipboard = gtk_clipboard_get(GDK_SELECTION_CLIPBOARD);
+  if (g_str_has_prefix(line, "copy ")) {
+    gtk_clipboard_set_text(clipboard, line + 5, -1);
+    printf("copied\n");
+    fflush(stdout);
+  } else if (strcmp(line, "paste") == 0) {
+    gtk_clipboard_request_text(clipboard, on_text, NULL);
+  }
+  g_free(line);
+  return G_SOURCE_CONTINUE;
+}
+
 int main(int argc, char **argv)
 {
   gtk_init(&argc, &argv);
@@ -68,6 +101,8 @@ int main(int argc, char **argv)
   g_signal_connect(window, "button-press-event", G_CALLBACK(on_button), NULL);
   g_signal_connect(window, "destroy", G_CALLBACK(gtk_main_quit), NULL);
   gtk_widget_show_all(window);
+  GIOChannel *commands = g_io_channel_unix_new(0);
+  g_io_add_watch(commands, G_IO_IN | G_IO_HUP, on_command, NULL);
   gtk_main();
   return 0;
 }

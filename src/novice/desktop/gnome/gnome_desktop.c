@@ -7,6 +7,7 @@
  * session, which arrives as Closed. */
 #include "novice/desktop/desktop_backend.h"
 #include "common/error.h"
+#include "novice/desktop/gnome/gnome_clipboard.h"
 #include "novice/desktop/gnome/gnome_session.h"
 #include "novice/desktop/pipewire/pw_screen.h"
 #include "novice/desktop/pointer_watch.h"
@@ -25,6 +26,7 @@ typedef struct {
   LlDesktop *desktop;
   GTask *opening;                /* until the first picture */
   LlGnomeSession *session;
+  LlGnomeClipboard *clipboard;   /* NULL: not shared */
   LlPwScreen *screen;
   GHashTable *keys_down;         /* keysyms the helper holds */
   int buttons;                   /* the RFB mask the helper holds */
@@ -41,7 +43,7 @@ static gboolean gnome_probe(const LlDesktopChoice *choice, LlDesktopProbe *probe
   (void)choice;
   if (!ll_gnome_session_available(error))
     return FALSE;
-  probe->caps = LL_DESKTOP_CAN_INPUT;
+  probe->caps = LL_DESKTOP_CAN_INPUT | LL_DESKTOP_CAN_CLIPBOARD;
   probe->stop_ways = LL_STOP_POINTER_MOVED | LL_STOP_DESKTOP_INDICATOR;
   const char *display = g_getenv("WAYLAND_DISPLAY");
   probe->description = g_strdup_printf("the GNOME desktop on Wayland (%s, through Mutter's "
@@ -125,6 +127,29 @@ static const LlPwScreenEvents screen_events = {
   on_screen_damaged, on_screen_ready, on_cursor_moved, on_screen_ended,
 };
 
+static void on_copied(const char *text, gsize len, gpointer data)
+{
+  GnomeDesktop *g = data;
+  ll_desktop_emit_copied(g->desktop, text, len);
+}
+
+/* The last step of opening: the screen, whose first picture completes it. */
+static void on_clipboard(GObject *source, GAsyncResult *result, gpointer data)
+{
+  GnomeDesktop *g = data;
+  GError *error = NULL;
+  (void)source;
+  g->clipboard = ll_gnome_clipboard_new_finish(result, &error);
+  if (g->clipboard == NULL) {
+    g_info("the clipboard is not shared: %s", error->message);
+    g_clear_error(&error);
+    g->desktop->caps &= ~LL_DESKTOP_CAN_CLIPBOARD;
+  }
+  g->screen = ll_pw_screen_new(ll_gnome_session_node(g->session), &screen_events, g, &error);
+  if (g->screen == NULL)
+    end(g, error);
+}
+
 static void on_session(GObject *source, GAsyncResult *result, gpointer data)
 {
   GnomeDesktop *g = data;
@@ -141,9 +166,9 @@ static void on_session(GObject *source, GAsyncResult *result, gpointer data)
    * (measured: a key right after the first is lost about 1 time in 8).
    * Made now, they are long ready when the novice grants control. */
   ll_gnome_session_ready_input(g->session);
-  g->screen = ll_pw_screen_new(ll_gnome_session_node(g->session), &screen_events, g, &error);
-  if (g->screen == NULL)
-    end(g, error);
+  ll_gnome_clipboard_new_async(ll_gnome_session_bus(g->session),
+                               ll_gnome_session_mutter(g->session),
+                               ll_gnome_session_path(g->session), on_copied, g, on_clipboard, g);
 }
 
 static void gnome_open(LlDesktop *d, const LlDesktopChoice *choice, GTask *task)
@@ -154,7 +179,7 @@ static void gnome_open(LlDesktop *d, const LlDesktopChoice *choice, GTask *task)
   g->opening = g_object_ref(task);
   g->keys_down = g_hash_table_new(NULL, NULL);
   d->impl = g;
-  d->caps = LL_DESKTOP_CAN_INPUT;
+  d->caps = LL_DESKTOP_CAN_INPUT | LL_DESKTOP_CAN_CLIPBOARD;
   d->stop_ways = LL_STOP_POINTER_MOVED | LL_STOP_DESKTOP_INDICATOR;
   ll_gnome_session_new_async(g_task_get_cancellable(task), on_session, g);
 }
@@ -243,13 +268,16 @@ static void gnome_watch_stop(LlDesktop *d, gboolean active)
 
 static void gnome_clipboard_set(LlDesktop *d, const char *text, gsize len)
 {
-  (void)d; (void)text; (void)len;   /* not offered: caps has no CAN_CLIPBOARD */
+  GnomeDesktop *g = d->impl;
+  if (g->clipboard != NULL)
+    ll_gnome_clipboard_set(g->clipboard, text, len);
 }
 
 static void gnome_close(LlDesktop *d)
 {
   GnomeDesktop *g = d->impl;
   ll_pw_screen_free(g->screen);
+  ll_gnome_clipboard_free(g->clipboard);
   ll_gnome_session_free(g->session);
   g_hash_table_unref(g->keys_down);
   g_clear_object(&g->opening);

@@ -373,6 +373,9 @@ LlGnomeSession *ll_gnome_session_new_finish(GAsyncResult *result, GError **error
 }
 
 guint32 ll_gnome_session_node(LlGnomeSession *s) { return s->node; }
+GDBusConnection *ll_gnome_session_bus(LlGnomeSession *s) { return s->bus; }
+const char *ll_gnome_session_mutter(LlGnomeSession *s) { return s->mutter; }
+const char *ll_gnome_session_path(LlGnomeSession *s) { return s->rd_path; }
 
 /* ---- input ---- */
 

@@ -26,6 +26,11 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC(LlGnomeSession, ll_gnome_session_free)
 
 /* The PipeWire node that carries the screen. */
 guint32 ll_gnome_session_node(LlGnomeSession *session);
+/* Where the session is, for the clipboard calls: the connection, Mutter's
+ * unique name on it, and the session's object path. */
+GDBusConnection *ll_gnome_session_bus(LlGnomeSession *session);
+const char *ll_gnome_session_mutter(LlGnomeSession *session);
+const char *ll_gnome_session_path(LlGnomeSession *session);
 typedef enum {
   LL_GNOME_CLOSED_BY_MUTTER,     /* its sharing indicator, a change of monitors */
   LL_GNOME_CLOSED_MUTTER_GONE,   /* Mutter left the bus: the session ended or crashed */
