@@ -35,9 +35,10 @@ int main(int argc, char **argv)
   LlDesktopChoice choice = { .kind = LL_DESKTOP_AUTO };
   g_autoptr(LlDesktop) desktop = desktop_open_wait(&choice, &error);
   g_autoptr(LlRfbServer) server = NULL;
+  LlScreenFormat format;
+  guint8 *framebuffer = desktop != NULL ? ll_desktop_picture(desktop, &format) : NULL;
   if (desktop != NULL)
-    server = ll_rfb_server_new(ll_desktop_screen_format(desktop), ll_desktop_framebuffer(desktop),
-                               "bench", &error);
+    server = ll_rfb_server_new(&format, framebuffer, "bench", &error);
   LlScreenFeed feed = { .damaged = on_damaged };
   if (server == NULL || !ll_desktop_start_screen(desktop, &feed, server, &error)) {
     g_printerr("bench-rfb-direct: %s\n", error->message);

@@ -133,7 +133,15 @@ static void on_screen_damaged(int x, int y, int width, int height, gpointer data
   ll_rfb_server_mark_changed(a->rfb, x, y, width, height);
 }
 
-static const LlScreenFeed screen_feed = { .damaged = on_screen_damaged };
+static void on_screen_resized(const LlScreenFormat *format, guint8 *framebuffer, gpointer data)
+{
+  LlAssistSession *a = data;
+  ll_rfb_server_resize(a->rfb, format, framebuffer);
+}
+
+static const LlScreenFeed screen_feed = {
+  .damaged = on_screen_damaged, .resized = on_screen_resized,
+};
 
 /* ---- what viewers send ---- */
 
@@ -390,8 +398,9 @@ LlAssistSession *ll_assist_session_new(LlSession *session, LlDesktop *desktop,
                                        gpointer user_data, GError **error)
 {
   g_autofree char *name = g_strdup_printf("%s's desktop", c->novice_name);
-  LlRfbServer *rfb = ll_rfb_server_new(ll_desktop_screen_format(desktop),
-                                       ll_desktop_framebuffer(desktop), name, error);
+  LlScreenFormat format;
+  guint8 *framebuffer = ll_desktop_picture(desktop, &format);
+  LlRfbServer *rfb = ll_rfb_server_new(&format, framebuffer, name, error);
   if (rfb == NULL) {
     ll_desktop_free(desktop);
     return NULL;

@@ -2,6 +2,7 @@
 #include "common/error.h"
 #include "novice/zrle_compress_level.h"
 #include <rfb/rfb.h>
+#include <rfb/rfbregion.h>
 #include <pthread.h>
 #include <stdarg.h>
 #include <string.h>
@@ -187,6 +188,39 @@ static void set_pixel_format(rfbScreenInfoPtr screen, const LlScreenFormat *f)
   screen->serverFormat.redShift = f->red_shift;
   screen->serverFormat.greenShift = f->green_shift;
   screen->serverFormat.blueShift = f->blue_shift;
+}
+
+/* What rfbNewFramebuffer does, but keeping our pixel format: it resets
+ * the server's format to libvncserver's default and re-translates for
+ * every viewer, which would show wrong colours until set back. */
+void ll_rfb_server_resize(LlRfbServer *s, const LlScreenFormat *f, guint8 *framebuffer)
+{
+  rfbScreenInfoPtr screen = s->screen;
+  rfbClientIteratorPtr it = rfbGetClientIterator(screen);
+  rfbClientPtr cl;
+  while ((cl = rfbClientIteratorNext(it)) != NULL)
+    pthread_mutex_lock(&cl->sendMutex);     /* no update is being written */
+  rfbReleaseClientIterator(it);
+  screen->width = f->width;
+  screen->height = f->height;
+  screen->paddedWidthInBytes = f->stride;
+  screen->frameBuffer = (char *)framebuffer;
+  set_pixel_format(screen, f);
+  it = rfbGetClientIterator(screen);
+  while ((cl = rfbClientIteratorNext(it)) != NULL) {
+    screen->setTranslateFunction(cl);
+    pthread_mutex_lock(&cl->updateMutex);
+    sraRgnDestroy(cl->modifiedRegion);
+    cl->modifiedRegion = sraRgnCreateRect(0, 0, f->width, f->height);
+    sraRgnMakeEmpty(cl->copyRegion);
+    cl->copyDX = cl->copyDY = 0;
+    if (cl->useNewFBSize)
+      cl->newFBSizePending = TRUE;
+    pthread_cond_signal(&cl->updateCond);
+    pthread_mutex_unlock(&cl->updateMutex);
+    pthread_mutex_unlock(&cl->sendMutex);
+  }
+  rfbReleaseClientIterator(it);
 }
 
 static rfbScreenInfoPtr make_screen(LlRfbServer *s, const LlScreenFormat *f, guint8 *framebuffer)

@@ -23,6 +23,11 @@ typedef struct {
  * see the screen. */
 LlRfbServer *ll_rfb_server_new(const LlScreenFormat *format, guint8 *framebuffer,
                                const char *desktop_name, GError **error);
+/* The picture is now FRAMEBUFFER in FORMAT (another size): viewers that
+ * take DesktopSize or ExtendedDesktopSize follow it. From the thread that
+ * marks changes; the old framebuffer is unused once this returns. */
+void ll_rfb_server_resize(LlRfbServer *server, const LlScreenFormat *format,
+                          guint8 *framebuffer);
 /* This rectangle of the framebuffer changed; from any thread. */
 void ll_rfb_server_mark_changed(LlRfbServer *server, int x, int y, int width, int height);
 /* Serves a new viewer on FD (one end of a socketpair), taking ownership. */

@@ -96,12 +96,15 @@ class Process:
 class Xvfb:
     """A private X server on a display number of its own choosing."""
 
+    def server_argv(self, width, height, fd):
+        return ["Xvfb", "-displayfd", str(fd), "-screen", "0", f"{width}x{height}x24",
+                "-nolisten", "tcp", "-noreset"]
+
     def __init__(self, width=1024, height=768, prefix=()):
         read_fd, write_fd = os.pipe()
         self.prefix = list(prefix)   # e.g. ["ip", "netns", "exec", NS]
         self.proc = subprocess.Popen(
-            self.prefix + ["Xvfb", "-displayfd", str(write_fd), "-screen", "0", f"{width}x{height}x24",
-             "-nolisten", "tcp", "-noreset"],
+            self.prefix + self.server_argv(width, height, write_fd),
             pass_fds=(write_fd,), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         os.close(write_fd)
         with os.fdopen(read_fd) as f:
@@ -150,6 +153,15 @@ class Xvfb:
         except subprocess.TimeoutExpired:
             self.proc.kill()
             self.proc.wait(5)
+
+
+class Xvnc(Xvfb):
+    """TigerVNC's X server, which (unlike Xvfb) can change its size through
+    RANDR (xrandr -s WxH) and shows nothing on the network itself."""
+
+    def server_argv(self, width, height, fd):
+        return ["Xvnc", "-displayfd", str(fd), "-geometry", f"{width}x{height}", "-depth", "24",
+                "-rfbport", "-1", "-SecurityTypes", "None", "-nolisten", "tcp", "-noreset"]
 
 
 def free_port(low=5950, high=6400):

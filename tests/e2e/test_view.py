@@ -11,7 +11,7 @@ import subprocess
 import sys
 import time
 
-from harness import (Process, Suite, Xvfb, differing_pixels, free_port, image_size,
+from harness import (Process, Suite, Xvfb, Xvnc, differing_pixels, free_port, image_size,
                      port_is_closed)
 
 LIFELINE, RFB_SNAPSHOT = sys.argv[1], sys.argv[2]
@@ -235,6 +235,69 @@ def test_bad_invitations_and_usage(work, cleanups):
     assert r.returncode == 2 and '--desktop takes one of auto, x11, gnome, not "amiga"' in r.stderr, \
         r.stderr
     assert "Allow?" not in invite.out
+
+
+def probe_size(probe, want, timeout=10):
+    """Asks the viewer its picture's size until it is WANT."""
+    deadline = time.monotonic() + timeout
+    while True:
+        mark = probe.mark()
+        probe.send("size")
+        out = probe.wait_for("\n", since=probe.wait_for("size: ", since=mark).index("size: ", mark))
+        got = tuple(int(v) for v in out[out.index("size: ", mark) + 6:].split("\n")[0].split())
+        if got == want or time.monotonic() > deadline:
+            return got
+        time.sleep(0.1)
+
+
+def matches_root(x, vnc_port, work, name):
+    """Pictures of the root window and through Lifeline, taken again until
+    they agree (a client may still be drawing): 0 pixels differ."""
+    root, ppm = os.path.join(work, name + ".png"), os.path.join(work, name + ".ppm")
+    deadline = time.monotonic() + 10
+    while True:
+        x.screenshot(root)
+        rfb_snapshot(vnc_port, "zrle", ppm)
+        if image_size(root) == image_size(ppm):
+            diff = differing_pixels(root, ppm, 0)
+            if diff == 0 or time.monotonic() > deadline:
+                return image_size(ppm), diff
+        elif time.monotonic() > deadline:
+            return image_size(ppm), None
+        time.sleep(0.3)
+
+
+@suite.test
+def test_resolution_changes_are_followed(work, cleanups):
+    """xrandr on an Xvnc desktop: a viewer already open follows the new
+    size (DesktopSize), new viewers get it, and what lies beyond the old
+    size shows; after shrinking, nothing stale is left."""
+    x = Xvnc(1280, 800)
+    cleanups.append(x.stop)
+    x.run("xsetroot", "-solid", "#3465a4")
+    invite, inv_path, _ = start_invite(x, work, cleanups)
+    join, vnc_port = start_join(x, work, cleanups, inv_path)
+    invite.wait_for("Allow? [y/N]")
+    invite.send("y")
+    join.wait_for("ready: ")
+    probe = Process([os.path.join(os.path.dirname(RFB_SNAPSHOT), "rfb-probe"), "127.0.0.1",
+                     str(vnc_port)], env=x.env(), name="probe")
+    cleanups.append(probe.stop)
+    probe.wait_for("ready")
+    assert probe_size(probe, (1280, 800)) == (1280, 800)
+    x.run("xrandr", "-s", "1920x1080")
+    assert probe_size(probe, (1920, 1080)) == (1920, 1080)
+    x.spawn("xlogo", "-geometry", "200x200+1600+800")   # beyond the old size
+    x.wait_window("xlogo")
+    assert matches_root(x, vnc_port, work, "wide") == ((1920, 1080), 0)
+    jpg = os.path.join(work, "wide.jpg")
+    assert vncsnapshot(vnc_port, jpg).returncode == 0
+    assert image_size(jpg) == (1920, 1080)
+    x.run("xrandr", "-s", "1024x768")
+    assert probe_size(probe, (1024, 768)) == (1024, 768)
+    x.run("xsetroot", "-solid", "#73d216")
+    assert matches_root(x, vnc_port, work, "small") == ((1024, 768), 0)
+    assert probe.proc.poll() is None, "the viewer did not survive the size changes"
 
 
 sys.exit(suite.run())

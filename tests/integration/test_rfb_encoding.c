@@ -148,9 +148,9 @@ static void test_zrle_follows_viewer_level(void)
   LlDesktopChoice choice = { .kind = LL_DESKTOP_X11, .x11_display = display };
   g_autoptr(LlDesktop) desktop = desktop_open_wait(&choice, &error);
   g_assert_no_error(error);
-  g_autoptr(LlRfbServer) server = ll_rfb_server_new(ll_desktop_screen_format(desktop),
-                                                    ll_desktop_framebuffer(desktop), "test",
-                                                    &error);
+  LlScreenFormat format;
+  guint8 *framebuffer = ll_desktop_picture(desktop, &format);
+  g_autoptr(LlRfbServer) server = ll_rfb_server_new(&format, framebuffer, "test", &error);
   g_assert_no_error(error);
   LlScreenFeed feed = { .damaged = mark_changed };
   g_assert_true(ll_desktop_start_screen(desktop, &feed, server, &error));

@@ -80,7 +80,7 @@ static void test_follows_damage_off_the_main_loop(void)
   g_assert_no_error(error);
   Seen seen;
   seen_init(&seen);
-  g_assert_true(ll_x11_capture_start(capture, on_changed, &seen, &error));
+  g_assert_true(ll_x11_capture_start(capture, on_changed, NULL, &seen, &error));
   g_assert_no_error(error);
   const LlScreenFormat *f = ll_x11_capture_format(capture);
   guint64 first_read = ll_x11_capture_pixels_read(capture);
@@ -122,7 +122,7 @@ static void test_stop_right_after_start(void)
     g_assert_no_error(error);
     Seen seen;
     seen_init(&seen);
-    g_assert_true(ll_x11_capture_start(capture, on_changed, &seen, &error));
+    g_assert_true(ll_x11_capture_start(capture, on_changed, NULL, &seen, &error));
     ll_x11_capture_free(capture);
     seen_clear(&seen);
   }

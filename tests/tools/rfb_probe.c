@@ -8,6 +8,7 @@
  *   cut TEXT       send TEXT as clipboard (ClientCutText)
  *   chat TEXT      send TEXT as an UltraVNC TextChat message
  *   pixel X Y      print "pixel: X Y RRGGBB", the colour this viewer shows there now
+ *   size           print "size: W H", the size of the picture this viewer has now
  *   quit
  * and prints what the server sends besides pictures:
  *   cut: TEXT      clipboard from the server
@@ -92,6 +93,9 @@ static void run_command(rfbClient *c, char *line)
       printf("pixel: %d %d %02x%02x%02x\n", x, y, px[0], px[1], px[2]);
       fflush(stdout);
     }
+  } else if (strcmp(line, "size") == 0) {
+    printf("size: %d %d\n", c->width, c->height);
+    fflush(stdout);
   } else if (strcmp(line, "quit") == 0) {
     exit(0);
   }

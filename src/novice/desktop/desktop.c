@@ -239,6 +239,7 @@ void ll_desktop_open_async(const LlDesktopChoice *choice, GCancellable *cancella
   o->deadline = g_timeout_add(o->timeout_s * 1000, on_open_deadline, o);
   LlDesktop *d = g_new0(LlDesktop, 1);
   d->backend = backend;
+  g_mutex_init(&d->picture_lock);
   /* The backend completes this one; the desktop is its data until then. */
   GTask *task = g_task_new(NULL, cancellable, on_backend_opened, o);
   g_task_set_task_data(task, d, NULL);
@@ -261,6 +262,7 @@ void ll_desktop_free(LlDesktop *d)
     d->backend->release_all(d);
   if (d->impl != NULL)
     d->backend->close(d);
+  g_mutex_clear(&d->picture_lock);
   g_free(d);
 }
 
@@ -269,8 +271,14 @@ void ll_desktop_free(LlDesktop *d)
 LlDesktopKind ll_desktop_kind(LlDesktop *d) { return d->backend->kind; }
 LlDesktopCaps ll_desktop_caps(LlDesktop *d) { return d->caps; }
 LlStopWays ll_desktop_stop_ways(LlDesktop *d) { return d->stop_ways; }
-const LlScreenFormat *ll_desktop_screen_format(LlDesktop *d) { return &d->format; }
-guint8 *ll_desktop_framebuffer(LlDesktop *d) { return d->framebuffer; }
+guint8 *ll_desktop_picture(LlDesktop *d, LlScreenFormat *format)
+{
+  g_mutex_lock(&d->picture_lock);
+  *format = d->format;
+  guint8 *framebuffer = d->framebuffer;
+  g_mutex_unlock(&d->picture_lock);
+  return framebuffer;
+}
 
 void ll_desktop_set_events(LlDesktop *d, const LlDesktopEvents *events, gpointer user_data)
 {
@@ -307,6 +315,17 @@ void ll_desktop_feed_damage(LlDesktop *d, int x, int y, int width, int height)
 {
   if (d->feed.damaged != NULL)
     d->feed.damaged(x, y, width, height, d->feed_data);
+}
+
+void ll_desktop_feed_resize(LlDesktop *d, const LlScreenFormat *format, guint8 *framebuffer)
+{
+  g_mutex_lock(&d->picture_lock);
+  d->format = *format;
+  d->framebuffer = framebuffer;
+  g_mutex_unlock(&d->picture_lock);
+  g_info("the screen is now %dx%d", format->width, format->height);
+  if (d->feed.resized != NULL)
+    d->feed.resized(format, framebuffer, d->feed_data);
 }
 
 /* ---- input ---- */

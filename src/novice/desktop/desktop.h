@@ -106,9 +106,9 @@ LlStopWays ll_desktop_stop_ways(LlDesktop *desktop);
 void ll_desktop_set_events(LlDesktop *desktop, const LlDesktopEvents *events,
                            gpointer user_data);
 
-/* The picture: valid until the desktop is freed. */
-const LlScreenFormat *ll_desktop_screen_format(LlDesktop *desktop);
-guint8 *ll_desktop_framebuffer(LlDesktop *desktop);
+/* The picture now: its framebuffer, and its format in FORMAT. Valid
+ * until the feed's resized (or the desktop is freed). From any thread. */
+guint8 *ll_desktop_picture(LlDesktop *desktop, LlScreenFormat *format);
 /* Starts feeding changes to FEED, on the capture thread, until
  * ll_desktop_stop_screen or free (after which FEED is not called). */
 gboolean ll_desktop_start_screen(LlDesktop *desktop, const LlScreenFeed *feed,

@@ -28,6 +28,7 @@ struct LlDesktop {
   gpointer impl;
   LlDesktopCaps caps;
   LlStopWays stop_ways;
+  GMutex picture_lock;           /* FORMAT and FRAMEBUFFER, once screen_started */
   LlScreenFormat format;
   guint8 *framebuffer;           /* owned by the backend */
   LlScreenFeed feed;             /* zero until started */
@@ -44,6 +45,10 @@ extern const LlDesktopBackend ll_fake_desktop_backend;
 
 /* For backends, on their capture thread. */
 void ll_desktop_feed_damage(LlDesktop *desktop, int x, int y, int width, int height);
+/* The picture is now FRAMEBUFFER in FORMAT; the old one may go once this
+ * returns. */
+void ll_desktop_feed_resize(LlDesktop *desktop, const LlScreenFormat *format,
+                            guint8 *framebuffer);
 
 /* For backends, on the main context that opened the desktop. */
 void ll_desktop_emit_stopped(LlDesktop *desktop, LlDesktopStop why);

@@ -18,6 +18,8 @@ typedef struct {
 typedef struct {
   /* Pixels in this rectangle of the framebuffer changed. */
   void (*damaged)(int x, int y, int width, int height, gpointer user_data);
-  /* Size changes come with the step that follows RANDR and monitors
-   * (issue 13, part 4): until then a desktop keeps its first size. */
+  /* The picture changed size (a resolution change, a monitor added):
+   * from now on FRAMEBUFFER, in FORMAT, holds all of it. The previous
+   * framebuffer stays valid until this returns, and not after. */
+  void (*resized)(const LlScreenFormat *format, guint8 *framebuffer, gpointer user_data);
 } LlScreenFeed;

@@ -216,8 +216,10 @@ static void gnome_key(LlDesktop *d, gboolean down, guint32 keysym)
 
 static void move_pointer(GnomeDesktop *g, int x, int y)
 {
-  x = CLAMP(x, 0, g->desktop->format.width - 1);
-  y = CLAMP(y, 0, g->desktop->format.height - 1);
+  LlScreenFormat format;
+  ll_desktop_picture(g->desktop, &format);
+  x = CLAMP(x, 0, format.width - 1);
+  y = CLAMP(y, 0, format.height - 1);
   if (g->have_pointer && x == g->pointer_x && y == g->pointer_y)
     return;
   g->have_pointer = TRUE;

@@ -3,6 +3,7 @@
 #include <X11/Xlib.h>
 #include <X11/Xutil.h>
 #include <X11/extensions/XShm.h>
+#include <X11/extensions/Xrandr.h>
 #include <X11/extensions/Xdamage.h>
 #include <X11/extensions/Xfixes.h>
 #include <glib-unix.h>
@@ -30,6 +31,8 @@ struct LlX11Capture {
   XShmSegmentInfo shm;
   XImage *shm_image;
   int damage_event_base;
+  int randr_event_base;          /* -1: no RANDR, the size never changes */
+  gboolean size_changed;
   Damage damage;
   XserverRegion region;
   /* Once started, the display is the capture thread's alone: reading the
@@ -42,6 +45,7 @@ struct LlX11Capture {
   gint64 last_capture_us;
   gboolean dirty;
   LlX11CaptureChanged changed;
+  LlX11CaptureResized resized;
   gpointer user_data;
   atomic_uint_fast64_t pixels_read;
 };
@@ -90,6 +94,8 @@ static gboolean check_extensions(LlX11Capture *c, const char *name, GError **err
     return display_error(error, "this X server lacks the XFIXES extension, "
                                 "so it cannot be shared");
   XFixesQueryVersion(c->display, &major, &minor);
+  if (!XRRQueryExtension(c->display, &c->randr_event_base, &error_base))
+    c->randr_event_base = -1;
   c->use_shm = XShmQueryVersion(c->display, &major, &minor, &pixmaps) &&
                g_getenv("LIFELINE_NO_XSHM") == NULL;
   return TRUE;
@@ -226,10 +232,51 @@ static void clip_rect(const LlX11Capture *c, XRectangle *r, int *x, int *y, int 
 
 static void drain_events(LlX11Capture *c);
 
+static void drop_shm(LlX11Capture *c)
+{
+  if (c->shm_image == NULL)
+    return;
+  XShmDetach(c->display, &c->shm);
+  XSync(c->display, False);
+  shmdt(c->shm.shmaddr);
+  drop_shm_image(c);
+}
+
+/* The screen has another size: a new framebuffer (and shared image) of
+ * that size, read whole, handed over, and only then the old one freed. */
+static void follow_size(LlX11Capture *c)
+{
+  c->size_changed = FALSE;
+  int screen = DefaultScreen(c->display);
+  int width = DisplayWidth(c->display, screen), height = DisplayHeight(c->display, screen);
+  if (width == c->format.width && height == c->format.height)
+    return;
+  g_info("the X screen changed from %dx%d to %dx%d", c->format.width, c->format.height, width,
+         height);
+  drop_shm(c);
+  guint8 *old = c->framebuffer;
+  c->format.width = width;
+  c->format.height = height;
+  c->format.stride = width * 4;
+  c->framebuffer = g_malloc0((gsize)c->format.stride * height);
+  if (c->use_shm && !attach_shm(c)) {
+    g_info("shared memory with the X server failed at the new size; reading without it");
+    c->use_shm = FALSE;
+  }
+  XDamageSubtract(c->display, c->damage, None, None);   /* all of it is read now */
+  read_rect(c, 0, 0, width, height);
+  if (c->resized != NULL)
+    c->resized(&c->format, c->framebuffer, c->user_data);
+  g_free(old);
+  c->changed(0, 0, width, height, c->user_data);
+}
+
 static void capture_damage(LlX11Capture *c)
 {
   int count = 0;
   c->dirty = FALSE;
+  if (c->size_changed)
+    follow_size(c);
   c->last_capture_us = g_get_monotonic_time();
   XDamageSubtract(c->display, c->damage, None, c->region);
   XRectangle bounds;
@@ -282,8 +329,13 @@ static void drain_events(LlX11Capture *c)
   while (XPending(c->display) > 0) {
     XEvent event;
     XNextEvent(c->display, &event);
-    if (event.type == c->damage_event_base + XDamageNotify)
+    if (event.type == c->damage_event_base + XDamageNotify) {
       c->dirty = TRUE;
+    } else if (c->randr_event_base >= 0 &&
+               event.type == c->randr_event_base + RRScreenChangeNotify) {
+      XRRUpdateConfiguration(&event);   /* what DisplayWidth and DisplayHeight say */
+      c->size_changed = c->dirty = TRUE;
+    }
   }
   if (c->dirty)
     schedule_capture(c);
@@ -306,11 +358,12 @@ static gpointer run_capture(gpointer data)
   return NULL;
 }
 
-gboolean ll_x11_capture_start(LlX11Capture *c, LlX11CaptureChanged changed, gpointer user_data,
-                                 GError **error)
+gboolean ll_x11_capture_start(LlX11Capture *c, LlX11CaptureChanged changed,
+                              LlX11CaptureResized resized, gpointer user_data, GError **error)
 {
   g_return_val_if_fail(c->thread == NULL, FALSE);
   c->changed = changed;
+  c->resized = resized;
   c->user_data = user_data;
   if (c->use_shm && !attach_shm(c)) {
     g_info("shared memory with the X server is not available; reading the screen without it");
@@ -319,6 +372,8 @@ gboolean ll_x11_capture_start(LlX11Capture *c, LlX11CaptureChanged changed, gpoi
   /* Ask for damage before the first full read, so no change between the
    * two can be missed. */
   c->damage = XDamageCreate(c->display, c->root, XDamageReportNonEmpty);
+  if (c->randr_event_base >= 0)
+    XRRSelectInput(c->display, c->root, RRScreenChangeNotifyMask);
   c->region = XFixesCreateRegion(c->display, NULL, 0);
   read_rect(c, 0, 0, c->format.width, c->format.height);
   XSync(c->display, False);
@@ -369,12 +424,7 @@ void ll_x11_capture_free(LlX11Capture *c)
       XDamageDestroy(c->display, c->damage);
     if (c->region)
       XFixesDestroyRegion(c->display, c->region);
-    if (c->shm_image != NULL) {
-      XShmDetach(c->display, &c->shm);
-      XSync(c->display, False);
-      shmdt(c->shm.shmaddr);
-      drop_shm_image(c);
-    }
+    drop_shm(c);
     XCloseDisplay(c->display);
   }
   g_free(c->framebuffer);

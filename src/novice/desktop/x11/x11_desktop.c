@@ -67,10 +67,15 @@ static void on_changed(int x, int y, int width, int height, gpointer data)
   ll_desktop_feed_damage(data, x, y, width, height);
 }
 
+static void on_resized(const LlScreenFormat *format, guint8 *framebuffer, gpointer data)
+{
+  ll_desktop_feed_resize(data, format, framebuffer);
+}
+
 static gboolean x11_start_screen(LlDesktop *d, GError **error)
 {
   X11Desktop *x = d->impl;
-  return ll_x11_capture_start(x->capture, on_changed, d, error);
+  return ll_x11_capture_start(x->capture, on_changed, on_resized, d, error);
 }
 
 static void x11_stop_screen(LlDesktop *d)
