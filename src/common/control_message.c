@@ -25,6 +25,8 @@ static const char *const type_names[] = {
   [LL_MSG_OFFER] = "offer",
   [LL_MSG_PING] = "ping",
   [LL_MSG_PONG] = "pong",
+  [LL_MSG_MONITORS] = "monitors",
+  [LL_MSG_SHOW_MONITOR] = "show-monitor",
 };
 
 const char *ll_message_type_name(LlMessageType type)
@@ -56,6 +58,17 @@ static void add_bytes(GVariantBuilder *fields, const char *key, const guint8 *by
 {
   g_variant_builder_add(fields, "{sv}", key,
                         g_variant_new_fixed_array(G_VARIANT_TYPE_BYTE, bytes, n, 1));
+}
+
+static void add_monitors(GVariantBuilder *fields, const LlControlMessage *m)
+{
+  GVariantBuilder list;
+  g_variant_builder_init(&list, G_VARIANT_TYPE("a(siiii)"));
+  for (guint i = 0; i < MIN(m->n_monitors, LL_MAX_MONITORS); i++) {
+    const LlMonitor *o = &m->monitors[i];
+    g_variant_builder_add(&list, "(siiii)", o->name, o->x, o->y, o->width, o->height);
+  }
+  g_variant_builder_add(fields, "{sv}", "monitors", g_variant_builder_end(&list));
 }
 
 static void add_fields(GVariantBuilder *fields, const LlControlMessage *m)
@@ -104,6 +117,13 @@ static void add_fields(GVariantBuilder *fields, const LlControlMessage *m)
   case LL_MSG_PING:
   case LL_MSG_PONG:
     g_variant_builder_add(fields, "{sv}", "id", g_variant_new_uint32(m->stream_id));
+    break;
+  case LL_MSG_MONITORS:
+    add_monitors(fields, m);
+    g_variant_builder_add(fields, "{sv}", "shown", g_variant_new_uint32(m->monitor));
+    break;
+  case LL_MSG_SHOW_MONITOR:
+    g_variant_builder_add(fields, "{sv}", "monitor", g_variant_new_uint32(m->monitor));
     break;
   case LL_MSG_WAITING:
   case LL_MSG_CONTROL_REQUEST:
@@ -171,6 +191,41 @@ static gboolean get_received(GVariant *fields, LlControlMessage *m, const char *
   return TRUE;
 }
 
+static gboolean monitor_fits(gint32 x, gint32 y, gint32 width, gint32 height)
+{
+  return width > 0 && height > 0 && width <= LL_MAX_MONITOR_SIDE &&
+         height <= LL_MAX_MONITOR_SIDE && x >= 0 && y >= 0 && x <= LL_MAX_MONITOR_SIDE &&
+         y <= LL_MAX_MONITOR_SIDE;
+}
+
+static gboolean get_monitors(GVariant *fields, LlControlMessage *m, GError **error)
+{
+  const char *kind = "monitors";
+  g_autoptr(GVariant) list = g_variant_lookup_value(fields, "monitors",
+                                                    G_VARIANT_TYPE("a(siiii)"));
+  gsize n = list != NULL ? g_variant_n_children(list) : 0;
+  if (n == 0 || n > LL_MAX_MONITORS)
+    return bad(error, "monitors", kind);
+  for (gsize i = 0; i < n; i++) {
+    const char *name;
+    gint32 x, y, width, height;
+    g_variant_get_child(list, i, "(&siiii)", &name, &x, &y, &width, &height);
+    if (g_utf8_strlen(name, -1) > LL_MAX_MONITOR_NAME || !monitor_fits(x, y, width, height))
+      return bad(error, "monitors", kind);
+    g_autofree char *clean = ll_text_sanitize(name, LL_MAX_MONITOR_NAME);
+    LlMonitor *o = &m->monitors[i];
+    g_strlcpy(o->name, clean, sizeof o->name);
+    o->x = x;
+    o->y = y;
+    o->width = width;
+    o->height = height;
+  }
+  m->n_monitors = n;
+  if (!g_variant_lookup(fields, "shown", "u", &m->monitor) || m->monitor > n)
+    return bad(error, "shown", kind);
+  return TRUE;
+}
+
 static gboolean read_fields(GVariant *fields, LlControlMessage *m, GError **error)
 {
   const char *kind = ll_message_type_name(m->type);
@@ -212,6 +267,12 @@ static gboolean read_fields(GVariant *fields, LlControlMessage *m, GError **erro
   case LL_MSG_PONG:
     if (!g_variant_lookup(fields, "id", "u", &m->stream_id))
       return bad(error, "id", kind);
+    return TRUE;
+  case LL_MSG_MONITORS:
+    return get_monitors(fields, m, error);
+  case LL_MSG_SHOW_MONITOR:
+    if (!g_variant_lookup(fields, "monitor", "u", &m->monitor) || m->monitor > LL_MAX_MONITORS)
+      return bad(error, "monitor", kind);
     return TRUE;
   case LL_MSG_WAITING:
   case LL_MSG_CONTROL_REQUEST:

@@ -4,6 +4,7 @@
  * so the rest of Lifeline only sees well-formed messages. */
 #pragma once
 #include <glib.h>
+#include "common/monitor.h"
 
 #define LL_PROTOCOL_VERSION 1
 #define LL_MAX_PEER_NAME 64      /* characters */
@@ -35,6 +36,8 @@ typedef enum {
                          * helper's certificate. */
   LL_MSG_PING,          /* either way: answer with PONG and the same id (round trips) */
   LL_MSG_PONG,
+  LL_MSG_MONITORS,      /* novice -> helper: the desktop's monitors, and which is shown */
+  LL_MSG_SHOW_MONITOR,  /* helper -> novice: show only monitor N (0: the whole desktop) */
 } LlMessageType;
 
 typedef struct {
@@ -50,6 +53,10 @@ typedef struct {
   char *reason;                      /* REFUSED, BYE: sanitized */
   guint32 stream_id;                 /* STREAM_OPEN, STREAM_CLOSE; PING, PONG: the ping's id */
   char *by;                          /* CONTROL_ENDED: "esc", "pointer", "stop", "release", "drop" */
+  guint n_monitors;                  /* MONITORS: 1 to LL_MAX_MONITORS */
+  LlMonitor monitors[LL_MAX_MONITORS];
+  guint32 monitor;                   /* MONITORS: the one shown; SHOW_MONITOR: the one
+                                      * wanted; 0 the whole desktop, else 1 to n_monitors */
 } LlControlMessage;
 
 LlControlMessage *ll_control_message_new(LlMessageType type);

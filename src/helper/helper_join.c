@@ -172,6 +172,9 @@ static void on_control(LlSession *session, const LlControlMessage *m, gpointer d
     j->events.control_denied(j, m->reason, j->user_data);
   } else if (j->state == JOIN_ACTIVE && m->type == LL_MSG_CONTROL_ENDED) {
     j->events.control_ended(j, m->by, j->user_data);
+  } else if (j->state == JOIN_ACTIVE && m->type == LL_MSG_MONITORS) {
+    if (j->events.monitors != NULL)
+      j->events.monitors(j, m->monitors, m->n_monitors, m->monitor, j->user_data);
   } else {
     g_autofree char *what = g_strdup_printf("unexpected %s message", ll_message_type_name(m->type));
     violation(j, what);
@@ -429,6 +432,15 @@ void ll_helper_join_request_control(LlHelperJoin *j)
 void ll_helper_join_release_control(LlHelperJoin *j)
 {
   send_simple(j, LL_MSG_CONTROL_RELEASE);
+}
+
+void ll_helper_join_show_monitor(LlHelperJoin *j, guint number)
+{
+  if (j->state != JOIN_ACTIVE)
+    return;
+  g_autoptr(LlControlMessage) m = ll_control_message_new(LL_MSG_SHOW_MONITOR);
+  m->monitor = number;
+  ll_session_send_control(j->session, m);
 }
 
 gboolean ll_helper_join_send_chat(LlHelperJoin *j, const char *text, GError **error)

@@ -7,6 +7,7 @@
 #include <gio/gio.h>
 #include "common/identity.h"
 #include "common/invitation.h"
+#include "common/monitor.h"
 
 typedef struct LlHelperJoin LlHelperJoin;
 
@@ -24,6 +25,11 @@ typedef struct {
   void (*control_denied)(LlHelperJoin *join, const char *reason, gpointer user_data);
   void (*control_ended)(LlHelperJoin *join, const char *by, gpointer user_data);
   void (*chat)(LlHelperJoin *join, const char *from, const char *text, gpointer user_data);
+  /* The novice's desktop has these N monitors; SHOWN of them is what the
+   * viewers see (0: the whole desktop). Sent at the start and after each
+   * change. Optional. */
+  void (*monitors)(LlHelperJoin *join, const LlMonitor *monitors, guint n, guint shown,
+                   gpointer user_data);
   /* The connection was lost (WHY); reconnecting by every path for up to
    * GRACE_S seconds. Viewers stay attached and see a still picture. */
   void (*reconnecting)(LlHelperJoin *join, const char *why, guint grace_s, gpointer user_data);
@@ -61,6 +67,9 @@ int ll_helper_join_open_viewer_fd(LlHelperJoin *join, GError **error);
 void ll_helper_join_request_control(LlHelperJoin *join);
 /* Gives control back. */
 void ll_helper_join_release_control(LlHelperJoin *join);
+/* Asks to see only monitor NUMBER (1 to the count the monitors event
+ * gave), or the whole desktop (0). */
+void ll_helper_join_show_monitor(LlHelperJoin *join, guint number);
 gboolean ll_helper_join_send_chat(LlHelperJoin *join, const char *text, GError **error);
 /* The novice's name: the invitation's, or for an offer the one the host
  * said when it accepted (its label before). */

@@ -1,4 +1,5 @@
 #include "novice/assist_session.h"
+#include "common/async_guard.h"
 #include "common/error.h"
 #include "common/token_bucket.h"
 #include "net/stream_table.h"
@@ -23,6 +24,9 @@ struct LlAssistSession {
   GError *desktop_closed;        /* why the desktop ended the sharing, if it did */
   gboolean view_only;
   LlTokenBucket requests;
+  LlTokenBucket monitor_requests;
+  GCancellable *alive;           /* cancelled when freed: for what the capture thread posts */
+  GMainContext *context;         /* the session's */
   guint grace_s;
   gboolean interrupted;          /* the connection is lost; waiting for the helper */
   gboolean finished;
@@ -133,10 +137,51 @@ static void on_screen_damaged(int x, int y, int width, int height, gpointer data
   ll_rfb_server_mark_changed(a->rfb, x, y, width, height);
 }
 
+/* ---- monitors ---- */
+
+static void send_monitors(LlAssistSession *a)
+{
+  g_autoptr(LlControlMessage) m = ll_control_message_new(LL_MSG_MONITORS);
+  m->n_monitors = ll_desktop_monitors(a->desktop, m->monitors);
+  m->monitor = ll_desktop_shown_monitor(a->desktop);
+  ll_session_send_control(a->session, m);
+}
+
+static gboolean on_picture_changed(gpointer data)
+{
+  LlAssistSession *a = ll_async_guard_finish(data);
+  if (a != NULL && a->session != NULL && !a->finished)
+    send_monitors(a);   /* a size change may have changed them, and resets the view */
+  return G_SOURCE_REMOVE;
+}
+
+static void show_monitor(LlAssistSession *a, guint number)
+{
+  g_autoptr(GError) error = NULL;
+  if (!ll_token_bucket_take(&a->monitor_requests)) {
+    g_info("a monitor request from %s ignored: too many", a->helper_name);
+    return;
+  }
+  if (!ll_desktop_show_monitor(a->desktop, number, &error)) {
+    g_info("%s asked for a monitor: %s", a->helper_name, error->message);
+    send_monitors(a);            /* what there is, for the helper to choose again */
+    return;
+  }
+  LlMonitor monitors[LL_MAX_MONITORS];
+  guint count = ll_desktop_monitors(a->desktop, monitors);
+  guint shown = ll_desktop_shown_monitor(a->desktop);
+  send_monitors(a);
+  if (a->events.monitor_shown != NULL)
+    a->events.monitor_shown(a, shown, shown > 0 ? &monitors[shown - 1] : NULL, count,
+                            a->user_data);
+}
+
+/* On the capture thread. */
 static void on_screen_resized(const LlScreenFormat *format, guint8 *framebuffer, gpointer data)
 {
   LlAssistSession *a = data;
   ll_rfb_server_resize(a->rfb, format, framebuffer);
+  g_main_context_invoke(a->context, on_picture_changed, ll_async_guard_new(a, a->alive));
 }
 
 static const LlScreenFeed screen_feed = {
@@ -315,6 +360,9 @@ static void on_control(LlSession *session, const LlControlMessage *m, gpointer d
   case LL_MSG_CONTROL_RELEASE:
     ll_control_arbiter_end(a->arbiter, LL_CONTROL_END_RELEASE);
     break;
+  case LL_MSG_SHOW_MONITOR:
+    show_monitor(a, m->monitor);
+    break;
   default: {
     g_autofree char *what = g_strdup_printf("unexpected %s message", ll_message_type_name(m->type));
     violation(a, what);
@@ -417,6 +465,9 @@ LlAssistSession *ll_assist_session_new(LlSession *session, LlDesktop *desktop,
   a->rfb = rfb;
   a->streams = ll_stream_table_new();
   ll_token_bucket_init(&a->requests, REQUEST_BURST, REQUESTS_PER_SECOND);
+  ll_token_bucket_init(&a->monitor_requests, REQUEST_BURST, REQUESTS_PER_SECOND);
+  a->alive = g_cancellable_new();
+  a->context = g_main_context_ref_thread_default();
   a->view_only = c->view_only;
   a->grace_s = c->grace_s;
   const char *reason = c->view_only_reason != NULL ? c->view_only_reason
@@ -444,6 +495,9 @@ void ll_assist_session_free(LlAssistSession *a)
     ll_session_abort(a->session, NULL);
   }
   ll_desktop_stop_screen(a->desktop);   /* no more changes marked on the server */
+  g_cancellable_cancel(a->alive);       /* what it posted finds nobody */
+  g_clear_object(&a->alive);
+  g_main_context_unref(a->context);
   ll_stream_table_free(a->streams);   /* closes our socketpair ends first */
   ll_rfb_server_free(a->rfb);
   ll_control_arbiter_free(a->arbiter);
@@ -455,6 +509,11 @@ void ll_assist_session_free(LlAssistSession *a)
   g_free(a->helper_key);
   g_free(a->session_id);
   g_free(a);
+}
+
+void ll_assist_session_accepted(LlAssistSession *a)
+{
+  send_monitors(a);
 }
 
 void ll_assist_session_answer_control(LlAssistSession *a, gboolean allow)

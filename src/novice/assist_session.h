@@ -19,6 +19,10 @@ typedef struct {
   void (*control_changed)(LlAssistSession *assist, gboolean granted, const char *by,
                           gpointer user_data);
   void (*chat)(LlAssistSession *assist, const char *from, const char *text, gpointer user_data);
+  /* The helper now sees only MONITOR (NUMBER of COUNT), or the whole
+   * desktop again (NUMBER 0, MONITOR NULL). Optional. */
+  void (*monitor_shown)(LlAssistSession *assist, guint number, const LlMonitor *monitor,
+                        guint count, gpointer user_data);
   /* The connection was lost; the session waits GRACE_S seconds for the
    * helper to come back (once per loss). */
   void (*interrupted)(LlAssistSession *assist, const GError *why, guint grace_s,
@@ -50,6 +54,8 @@ LlAssistSession *ll_assist_session_new(LlSession *session, LlDesktop *desktop,
                                        GError **error);
 void ll_assist_session_free(LlAssistSession *assist);
 
+/* The helper was told yes: tell it what the desktop offers (its monitors). */
+void ll_assist_session_accepted(LlAssistSession *assist);
 void ll_assist_session_answer_control(LlAssistSession *assist, gboolean allow);
 /* The novice takes control back (/stop, the Stop button). */
 void ll_assist_session_stop_control(LlAssistSession *assist);

@@ -437,10 +437,20 @@ static void assist_finished(LlAssistSession *a, const GError *why, gpointer data
     h->session_end_idle = g_idle_add(end_offered_session, h);
 }
 
+static void assist_monitor_shown(LlAssistSession *a, guint number, const LlMonitor *monitor,
+                                 guint count, gpointer data)
+{
+  LlNoviceHost *h = data;
+  (void)a;
+  if (h->events.monitor_shown != NULL)
+    h->events.monitor_shown(h, number, monitor, count, h->user_data);
+}
+
 static const LlAssistEvents assist_events = {
   .control_asked = assist_control_asked, .control_withdrawn = assist_control_withdrawn,
   .control_changed = assist_control_changed, .chat = assist_chat,
   .interrupted = assist_interrupted, .resumed = assist_resumed, .finished = assist_finished,
+  .monitor_shown = assist_monitor_shown,
 };
 
 /* The screen could not be shared after the novice's yes: the helper is
@@ -525,6 +535,7 @@ static void start_assist(LlNoviceHost *h, Peer *p, LlDesktop *desktop)
   memcpy(yes->resume_token, h->resume_token, LL_RESUME_TOKEN_BYTES);
   yes->grace_s = h->config.grace_s;
   ll_session_send_control(session, yes);
+  ll_assist_session_accepted(h->assist);
   g_message("the novice allowed helper \"%s\" (%s) to see the screen", p->name, p->key_text);
   h->events.started(h, p->name, h->user_data);
   peer_remove(p);

@@ -42,6 +42,10 @@ typedef struct {
   void (*control_changed)(LlNoviceHost *host, gboolean granted, const char *by,
                           gpointer user_data);
   void (*chat)(LlNoviceHost *host, const char *from, const char *text, gpointer user_data);
+  /* The helper now sees only MONITOR (NUMBER of COUNT), or everything
+   * again (NUMBER 0, MONITOR NULL). Optional. */
+  void (*monitor_shown)(LlNoviceHost *host, guint number, const LlMonitor *monitor, guint count,
+                        gpointer user_data);
   /* The connection to the helper was lost; the session waits GRACE_S
    * seconds for it to come back before it ends. */
   void (*interrupted)(LlNoviceHost *host, const char *helper_name, const char *why,

@@ -51,7 +51,8 @@ static void on_ask(LlNoviceHost *host, const char *helper_name, const char *orga
   g_autofree char *from = organisation != NULL && *organisation != '\0'
                               ? g_strdup(organisation)
                               : g_strdup_printf("key %s, listed by this computer's policy", key);
-  ll_prompt("%s (%s) offers to help you. Let them see your screen? [y/N]", helper_name, from);
+  ll_prompt("%s (%s) offers to help you. Let them see your screen%s? [y/N]", helper_name, from,
+            ll_novice_terminal_what_is_shared(&h->terminal));
 }
 
 static void answer(Host *h, const char *line)
@@ -202,7 +203,7 @@ static int run(const HostOptions *o, GError **error)
   if (audit == NULL)
     g_warning("%s; sessions will not be recorded", audit_error->message);
   Host h = { .loop = g_main_loop_new(NULL, FALSE), .terminal.quit = stop_host,
-             .terminal.stop_ways = probe->stop_ways,
+             .terminal.stop_ways = probe->stop_ways, .terminal.monitors = probe->monitors,
              .novice_name = ll_default_person_name(o->name, identity) };
   LlNoviceHostConfig config = { .identity = identity, .policy_path = o->policy,
                                 .novice_name = h.novice_name, .desktop = desktop,

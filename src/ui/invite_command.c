@@ -67,7 +67,8 @@ static void on_ask(LlNoviceHost *host, const char *helper_name, const char *orga
   g_info("helper key: %s", helper_key);
   g_free(inv->asking_name);
   inv->asking_name = g_strdup(helper_name);
-  ll_prompt("%s wants to see your screen. Allow? [y/N]", helper_name);
+  ll_prompt("%s wants to see your screen%s. Allow? [y/N]", helper_name,
+            ll_novice_terminal_what_is_shared(&inv->terminal));
   ll_line_reader_ask(inv->stdin_lines, on_answer, inv);
 }
 
@@ -306,7 +307,8 @@ static int run(const InviteOptions *o, GError **error)
   if (audit == NULL)
     g_warning("%s; this session will not be recorded", audit_error->message);
   Invite inv = { .loop = g_main_loop_new(NULL, FALSE), .invitation = invitation,
-                 .terminal.quit = stop_sharing, .terminal.stop_ways = probe->stop_ways };
+                 .terminal.quit = stop_sharing, .terminal.stop_ways = probe->stop_ways,
+                 .terminal.monitors = probe->monitors };
   LlNoviceHostConfig config = { .identity = identity, .invitation = invitation,
                                 .desktop = desktop, .view_only = view_only,
                                 .audit = audit, .rendezvous_url = o->rendezvous,

@@ -32,6 +32,8 @@ typedef struct {
   gboolean json;
   gboolean stopping;
   int exit_code;
+  LlMonitor monitors[LL_MAX_MONITORS];   /* the novice's, as last told */
+  guint n_monitors, shown;
 } Join;
 
 static void on_line(const char *line, gpointer data);
@@ -92,6 +94,59 @@ static void on_chat(LlHelperJoin *join, const char *from, const char *text, gpoi
   ll_say_chat(from, text);
 }
 
+/* "monitors: 1=left 800x600+0+0, 2=right 800x600+800+0; showing: all" */
+static void say_monitors(Join *j)
+{
+  g_autoptr(GString) line = g_string_new("monitors: ");
+  for (guint i = 0; i < j->n_monitors; i++) {
+    const LlMonitor *m = &j->monitors[i];
+    g_string_append_printf(line, "%s%u=%s %dx%d+%d+%d", i > 0 ? ", " : "", i + 1, m->name,
+                           m->width, m->height, m->x, m->y);
+  }
+  if (j->shown == 0)
+    g_string_append(line, "; showing: all");
+  else
+    g_string_append_printf(line, "; showing: %u", j->shown);
+  ll_say("%s", line->str);
+}
+
+static void on_monitors(LlHelperJoin *join, const LlMonitor *monitors, guint n, guint shown,
+                        gpointer data)
+{
+  Join *j = data;
+  (void)join;
+  gboolean first = j->n_monitors == 0;
+  if (!first && n == j->n_monitors && shown == j->shown &&
+      memcmp(monitors, j->monitors, n * sizeof *monitors) == 0)
+    return;                      /* told again, nothing new */
+  memcpy(j->monitors, monitors, MIN(n, LL_MAX_MONITORS) * sizeof *monitors);
+  j->n_monitors = MIN(n, LL_MAX_MONITORS);
+  j->shown = shown;
+  if (n < 2)
+    return;                      /* one monitor: nothing to choose */
+  say_monitors(j);
+  if (first)
+    ll_say("%s has %u monitors; /monitor N shows only monitor N, /monitor 0 all of them.",
+           j->novice_name, n);
+}
+
+static void choose_monitor(Join *j, const char *number)
+{
+  char *end = NULL;
+  guint64 n = g_ascii_strtoull(number, &end, 10);
+  if (*number == '\0') {
+    if (j->n_monitors > 1)
+      say_monitors(j);
+    else
+      ll_say("%s has one monitor; you see all of it.", j->novice_name);
+  } else if (end == number || *end != '\0' || n > j->n_monitors) {
+    ll_say("There is no monitor %s; %s has %u (type /monitor to list them).", number,
+           j->novice_name, MAX(j->n_monitors, 1u));
+  } else {
+    ll_helper_join_show_monitor(j->join, (guint)n);
+  }
+}
+
 static void on_reconnecting(LlHelperJoin *join, const char *why, guint grace_s, gpointer data)
 {
   (void)join; (void)data;
@@ -114,6 +169,7 @@ static void print_help(void)
   ll_say("Type a message and press Enter to send it.");
   ll_say("  /control  ask for control of the keyboard and mouse");
   ll_say("  /release  give control back");
+  ll_say("  /monitor  list the monitors; /monitor N shows only monitor N, /monitor 0 all");
   ll_say("  /quit     leave the session (Ctrl-C does the same)");
   ll_say("  /help     show this");
 }
@@ -125,6 +181,9 @@ static void run_command(Join *j, const char *line)
     ll_helper_join_request_control(j->join);
   } else if (strcmp(line, "/release") == 0) {
     ll_helper_join_release_control(j->join);
+  } else if (strcmp(line, "/monitor") == 0 || g_str_has_prefix(line, "/monitor ")) {
+    g_autofree char *number = g_strstrip(g_strdup(line + strlen("/monitor")));
+    choose_monitor(j, number);
   } else if (strcmp(line, "/quit") == 0) {
     leave(j);
   } else if (strcmp(line, "/help") == 0) {
@@ -174,6 +233,7 @@ static const LlHelperJoinEvents join_events = {
   .control_denied = on_control_denied,
   .control_ended = on_control_ended,
   .chat = on_chat,
+  .monitors = on_monitors,
   .reconnecting = on_reconnecting,
   .reconnected = on_reconnected,
   .finished = on_finished,

@@ -58,6 +58,27 @@ static void on_chat(LlNoviceHost *host, const char *from, const char *text, gpoi
   ll_say_chat(from, text);
 }
 
+const char *ll_novice_terminal_what_is_shared(LlNoviceTerminal *t)
+{
+  static char text[64];
+  if (t->monitors < 2)
+    return "";
+  g_snprintf(text, sizeof text, " (all %u monitors)", t->monitors);
+  return text;
+}
+
+static void on_monitor_shown(LlNoviceHost *host, guint number, const LlMonitor *monitor,
+                             guint count, gpointer data)
+{
+  LlNoviceTerminal *t = data;
+  (void)host;
+  if (number == 0)
+    ll_say("%s sees all your monitors again.", t->helper_name);
+  else
+    ll_say("%s now sees only monitor %u of %u (%s).", t->helper_name, number, count,
+           monitor->name);
+}
+
 static void on_interrupted(LlNoviceHost *host, const char *helper_name, const char *why,
                            guint grace_s, gpointer data)
 {
@@ -79,6 +100,7 @@ void ll_novice_terminal_fill_events(LlNoviceHostEvents *events)
   events->control_withdrawn = on_control_withdrawn;
   events->control_changed = on_control_changed;
   events->chat = on_chat;
+  events->monitor_shown = on_monitor_shown;
   events->interrupted = on_interrupted;
   events->resumed = on_resumed;
 }

@@ -12,9 +12,12 @@ struct LlNoviceTerminal {
   char *helper_name;            /* of the session running */
   gboolean control_question;    /* a control request waits for an answer */
   LlStopWays stop_ways;         /* what ends control on this desktop (its probe) */
+  guint monitors;               /* how many it has (its probe) */
   void (*quit)(LlNoviceTerminal *terminal);   /* "/quit": stop sharing */
 };
 
+/* "" or " (all 2 monitors)": what a helper would see, for the prompt. */
+const char *ll_novice_terminal_what_is_shared(LlNoviceTerminal *terminal);
 /* Fills the control, chat, interrupted and resumed events. */
 void ll_novice_terminal_fill_events(LlNoviceHostEvents *events);
 /* The helper now sees the screen: say so and explain the commands. */

@@ -121,7 +121,8 @@ class Xvfb:
         return e
 
     def run(self, *argv):
-        subprocess.run(self.prefix + list(argv), env=self.env(), check=True, timeout=30)
+        subprocess.run(self.prefix + list(argv), env=self.env(), check=True, timeout=30,
+                       stdout=subprocess.DEVNULL)
 
     def spawn(self, *argv):
         p = subprocess.Popen(self.prefix + list(argv), env=self.env(), stdout=subprocess.DEVNULL,

@@ -13,7 +13,7 @@ import subprocess
 import sys
 import time
 
-from harness import Process, Suite, Xvfb, differing_pixels
+from harness import Process, Suite, Xvfb, Xvnc, differing_pixels
 
 LIFELINE = os.path.abspath(sys.argv[1])
 sys.argv = sys.argv[1:]
@@ -143,6 +143,43 @@ def crop_viewer(work, screen, origin, rw, rh):
     subprocess.run(["convert", screen, "-crop", f"{rw}x{rh}+{origin[0]}+{origin[1]}", "+repage",
                     crop], check=True, timeout=30)
     return crop
+
+
+@suite.test
+def test_helper_picks_a_monitor(work, cleanups):
+    """The helper's app on a novice with two monitors: a Monitor menu
+    appears, and picking monitor 1 shows only it (the novice is told)."""
+    nx = Xvnc(1600, 600)
+    cleanups.append(nx.stop)
+    nx.run("xrandr", "--setmonitor", "left", "800/0x600/0+0+0", "VNC-0")
+    nx.run("xrandr", "--setmonitor", "right", "800/0x600/0+800+0", "none")
+    nx.run("xsetroot", "-solid", "#3465a4")
+    nx.spawn("xlogo", "-geometry", "300x300+250+150")
+    hx = Xvfb(1600, 1200)
+    cleanups.append(hx.stop)
+    inv = os.path.join(work, "help.lifeline")
+    invite = Process([LIFELINE, "invite", "--name", "Alice", "--out", inv],
+                     env=person_env(work, "novice", nx), name="invite")
+    cleanups.append(invite.stop)
+    invite.wait_for("Waiting for your helper")
+    subprocess.run([LIFELINE, "id", "--name", "Bob"], env=person_env(work, "helper", hx),
+                   check=True, capture_output=True, timeout=30)
+    helper = Process([LIFELINE, "app", inv], env=person_env(work, "helper", hx), name="helper-app")
+    cleanups.append(helper.stop)
+    invite.wait_for("Bob wants to see your screen (all 2 monitors). Allow? [y/N]")
+    invite.send("y")
+    helper.wait_for("monitors: 2, showing 0")
+    main_window(hx)
+    for _ in range(8):   # the menu takes the keyboard once the session page shows
+        key(hx, "alt+m", "Down")
+        try:
+            helper.wait_for("monitors: 2, showing 1", timeout=2)
+            break
+        except AssertionError:
+            continue
+    helper.wait_for("monitors: 2, showing 1")
+    invite.wait_for("Bob now sees only monitor 1 of 2 (left).")
+    shot(hx, work, "helper-monitor-menu")
 
 
 @suite.test

@@ -250,13 +250,16 @@ def probe_size(probe, want, timeout=10):
         time.sleep(0.1)
 
 
-def matches_root(x, vnc_port, work, name):
-    """Pictures of the root window and through Lifeline, taken again until
-    they agree (a client may still be drawing): 0 pixels differ."""
+def matches_root(x, vnc_port, work, name, crop=None):
+    """Pictures of the root window (its CROP, "WxH+X+Y") and through
+    Lifeline, taken again until they agree (a client may still be
+    drawing): 0 pixels differ."""
     root, ppm = os.path.join(work, name + ".png"), os.path.join(work, name + ".ppm")
     deadline = time.monotonic() + 10
     while True:
         x.screenshot(root)
+        if crop is not None:
+            subprocess.run(["convert", root, "-crop", crop, "+repage", root], check=True)
         rfb_snapshot(vnc_port, "zrle", ppm)
         if image_size(root) == image_size(ppm):
             diff = differing_pixels(root, ppm, 0)
@@ -298,6 +301,60 @@ def test_resolution_changes_are_followed(work, cleanups):
     x.run("xsetroot", "-solid", "#73d216")
     assert matches_root(x, vnc_port, work, "small") == ((1024, 768), 0)
     assert probe.proc.poll() is None, "the viewer did not survive the size changes"
+
+
+@suite.test
+def test_two_monitors(work, cleanups):
+    """Two RANDR monitors: the helper sees both by default, the novice is
+    told so; /monitor 2 shows only the right one (its picture, and input
+    landing in it); /monitor 0 all again; a monitor that is not there is
+    refused with a sentence."""
+    x = Xvnc(1600, 600)
+    cleanups.append(x.stop)
+    x.run("xrandr", "--setmonitor", "left", "800/0x600/0+0+0", "VNC-0")
+    x.run("xrandr", "--setmonitor", "right", "800/0x600/0+800+0", "none")
+    x.run("xsetroot", "-solid", "#3465a4")
+    x.spawn("xlogo", "-geometry", "200x200+1000+100")
+    x.wait_window("xlogo")
+    invite, inv_path, _ = start_invite(x, work, cleanups)
+    join, vnc_port = start_join(x, work, cleanups, inv_path)
+    invite.wait_for("Bob wants to see your screen (all 2 monitors). Allow? [y/N]")
+    invite.send("y")
+    join.wait_for("monitors: 1=left 800x600+0+0, 2=right 800x600+800+0; showing: all")
+    tools = os.path.dirname(RFB_SNAPSHOT)
+    probe = Process([os.path.join(tools, "rfb-probe"), "127.0.0.1", str(vnc_port)],
+                    env=x.env(), name="probe")
+    cleanups.append(probe.stop)
+    probe.wait_for("ready")
+    assert probe_size(probe, (1600, 600)) == (1600, 600)
+    join.send("/monitor 2")
+    join.wait_for("showing: 2")
+    invite.wait_for("Bob now sees only monitor 2 of 2 (right).")
+    assert probe_size(probe, (800, 600)) == (800, 600)
+    assert matches_root(x, vnc_port, work, "right", "800x600+800+0") == ((800, 600), 0)
+    # Changes on that monitor reach the viewer, in its own pixels.
+    x.run("xsetroot", "-solid", "#73d216")
+    x.spawn("xlogo", "-geometry", "100x100+1500+400")
+    assert matches_root(x, vnc_port, work, "right-changed", "800x600+800+0") == ((800, 600), 0)
+    # Input lands on the right monitor: a click at 60,70 of the picture
+    # is one at 860,70 of the desktop.
+    recorder = Process([os.path.join(tools, "x-event-recorder"), "800", "0", "400", "300"],
+                       env=x.env(), name="recorder")
+    cleanups.append(recorder.stop)
+    recorder.wait_for("ready")
+    asked, granted = invite.mark(), join.mark()
+    join.send("/control")
+    invite.wait_for("Allow? [y/N]", since=asked)
+    invite.send("y")
+    join.wait_for("control: granted", since=granted)
+    probe.send("click 60 70")
+    recorder.wait_for("button 1 60 70")
+    join.send("/monitor 3")
+    join.wait_for("There is no monitor 3; Alice has 2 (type /monitor to list them).")
+    join.send("/monitor 0")
+    join.wait_for("showing: all")
+    invite.wait_for("Bob sees all your monitors again.")
+    assert probe_size(probe, (1600, 600)) == (1600, 600)
 
 
 sys.exit(suite.run())

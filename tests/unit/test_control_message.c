@@ -176,6 +176,57 @@ static void test_malformed(void)
   expect_protocol_error(resume_without_count);
 }
 
+static void test_monitors(void)
+{
+  g_autoptr(LlControlMessage) m = ll_control_message_new(LL_MSG_MONITORS);
+  m->n_monitors = 2;
+  m->monitors[0] = (LlMonitor){ "VNC-0", 0, 0, 800, 600 };
+  m->monitors[1] = (LlMonitor){ "right \x1b[31m", 800, 0, 800, 600 };
+  m->monitor = 2;
+  g_autoptr(LlControlMessage) back = round_trip(m);
+  g_assert_cmpuint(back->n_monitors, ==, 2);
+  g_assert_cmpuint(back->monitor, ==, 2);
+  g_assert_cmpstr(back->monitors[0].name, ==, "VNC-0");
+  g_assert_cmpint(back->monitors[1].x, ==, 800);
+  g_assert_cmpint(back->monitors[1].height, ==, 600);
+  g_assert_null(strchr(back->monitors[1].name, '\x1b'));   /* no terminal escapes */
+  g_autoptr(LlControlMessage) show = ll_control_message_new(LL_MSG_SHOW_MONITOR);
+  show->monitor = 1;
+  g_autoptr(LlControlMessage) s = round_trip(show);
+  g_assert_cmpuint(s->monitor, ==, 1);
+  /* Out of bounds: none, a shown one that is not there, sizes, too many. */
+  g_autoptr(GBytes) none = variant_bytes(g_variant_new_parsed(
+      "('monitors', {'monitors': <@a(siiii) []>, 'shown': <uint32 0>})"));
+  expect_protocol_error(none);
+  g_autoptr(GBytes) shown = variant_bytes(g_variant_new_parsed(
+      "('monitors', {'monitors': <[('a', 0, 0, 10, 10)]>, 'shown': <uint32 2>})"));
+  expect_protocol_error(shown);
+  g_autoptr(GBytes) huge = variant_bytes(g_variant_new_parsed(
+      "('monitors', {'monitors': <[('a', 0, 0, 100000, 10)]>, 'shown': <uint32 0>})"));
+  expect_protocol_error(huge);
+  g_autoptr(GBytes) negative = variant_bytes(g_variant_new_parsed(
+      "('monitors', {'monitors': <[('a', -5, 0, 10, 10)]>, 'shown': <uint32 0>})"));
+  expect_protocol_error(negative);
+  for (int count = LL_MAX_MONITORS; count <= LL_MAX_MONITORS + 1; count++) {
+    GVariantBuilder list, fields;
+    g_variant_builder_init(&list, G_VARIANT_TYPE("a(siiii)"));
+    for (int i = 0; i < count; i++)
+      g_variant_builder_add(&list, "(siiii)", "m", i * 10, 0, 10, 10);
+    g_variant_builder_init(&fields, G_VARIANT_TYPE("a{sv}"));
+    g_variant_builder_add(&fields, "{sv}", "monitors", g_variant_builder_end(&list));
+    g_variant_builder_add(&fields, "{sv}", "shown", g_variant_new_uint32(0));
+    g_autoptr(GBytes) wire = variant_bytes(g_variant_new("(sa{sv})", "monitors", &fields));
+    g_autoptr(LlControlMessage) decoded = ll_control_message_decode(wire, NULL);
+    if (count <= LL_MAX_MONITORS)
+      g_assert_nonnull(decoded);   /* the most there may be */
+    else
+      g_assert_null(decoded);      /* one too many */
+  }
+  g_autoptr(GBytes) far = variant_bytes(g_variant_new_parsed(
+      "('show-monitor', {'monitor': <uint32 99>})"));
+  expect_protocol_error(far);
+}
+
 static void test_truncated_prefixes(void)
 {
   g_autoptr(LlControlMessage) m = ll_control_message_new(LL_MSG_BYE);
@@ -225,6 +276,7 @@ int main(int argc, char **argv)
   g_test_add_func("/control/terminal-escapes", test_terminal_escapes_are_neutralised);
   g_test_add_func("/control/malformed", test_malformed);
   g_test_add_func("/control/truncated-prefixes", test_truncated_prefixes);
+  g_test_add_func("/control/monitors", test_monitors);
   g_test_add_func("/control/secret-proof", test_secret_proof);
   return g_test_run();
 }

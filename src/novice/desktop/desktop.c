@@ -155,8 +155,10 @@ LlDesktopProbe *ll_desktop_probe(const LlDesktopChoice *choice, GError **error)
     return NULL;
   g_autoptr(LlDesktopProbe) probe = g_new0(LlDesktopProbe, 1);
   probe->kind = kind;
+  probe->monitors = 1;
   if (!backend->probe(choice, probe, error))
     return NULL;
+  probe->monitors = MAX(probe->monitors, 1u);
   return g_steal_pointer(&probe);
 }
 
@@ -271,13 +273,114 @@ void ll_desktop_free(LlDesktop *d)
 LlDesktopKind ll_desktop_kind(LlDesktop *d) { return d->backend->kind; }
 LlDesktopCaps ll_desktop_caps(LlDesktop *d) { return d->caps; }
 LlStopWays ll_desktop_stop_ways(LlDesktop *d) { return d->stop_ways; }
+/* The part of the picture the feed shows, with the lock held. */
+static guint8 *view_locked(LlDesktop *d, LlScreenFormat *format)
+{
+  *format = d->format;
+  if (d->shown == 0)
+    return d->framebuffer;
+  format->width = d->view_width;
+  format->height = d->view_height;   /* the stride stays the whole desktop's */
+  return d->framebuffer + (gsize)d->view_y * d->format.stride + (gsize)d->view_x * 4;
+}
+
 guint8 *ll_desktop_picture(LlDesktop *d, LlScreenFormat *format)
 {
   g_mutex_lock(&d->picture_lock);
-  *format = d->format;
-  guint8 *framebuffer = d->framebuffer;
+  guint8 *framebuffer = view_locked(d, format);
   g_mutex_unlock(&d->picture_lock);
   return framebuffer;
+}
+
+/* ---- monitors ---- */
+
+/* Keeps the monitors that lie (partly) on the desktop, cut to it. */
+static guint clip_monitors(LlDesktop *d, LlMonitor *m, guint n)
+{
+  LlScreenFormat f;
+  g_mutex_lock(&d->picture_lock);
+  f = d->format;
+  g_mutex_unlock(&d->picture_lock);
+  guint kept = 0;
+  for (guint i = 0; i < MIN(n, LL_MAX_MONITORS); i++) {
+    int x0 = MAX(m[i].x, 0), y0 = MAX(m[i].y, 0);
+    int x1 = MIN(m[i].x + m[i].width, f.width), y1 = MIN(m[i].y + m[i].height, f.height);
+    if (x1 <= x0 || y1 <= y0)
+      continue;
+    m[kept] = m[i];
+    m[kept].x = x0;
+    m[kept].y = y0;
+    m[kept].width = x1 - x0;
+    m[kept].height = y1 - y0;
+    kept++;
+  }
+  return kept;
+}
+
+guint ll_desktop_monitors(LlDesktop *d, LlMonitor *monitors)
+{
+  guint n = d->backend->monitors != NULL ? d->backend->monitors(d, monitors) : 0;
+  n = clip_monitors(d, monitors, n);
+  if (n > 0)
+    return n;
+  LlScreenFormat f;
+  g_mutex_lock(&d->picture_lock);
+  f = d->format;
+  g_mutex_unlock(&d->picture_lock);
+  memset(&monitors[0], 0, sizeof monitors[0]);
+  g_strlcpy(monitors[0].name, "screen", sizeof monitors[0].name);
+  monitors[0].width = f.width;
+  monitors[0].height = f.height;
+  return 1;
+}
+
+guint ll_desktop_shown_monitor(LlDesktop *d)
+{
+  g_mutex_lock(&d->picture_lock);
+  guint shown = d->wanted;   /* shown, or about to be on the capture thread */
+  g_mutex_unlock(&d->picture_lock);
+  return shown;
+}
+
+/* On the capture thread: the feed changes to the view asked for. */
+static void apply_view(LlDesktop *d)
+{
+  LlScreenFormat format;
+  g_mutex_lock(&d->picture_lock);
+  d->shown = d->wanted;
+  d->view_x = d->wanted_area.x;
+  d->view_y = d->wanted_area.y;
+  d->view_width = d->wanted_area.width;
+  d->view_height = d->wanted_area.height;
+  guint8 *framebuffer = view_locked(d, &format);
+  g_mutex_unlock(&d->picture_lock);
+  if (d->feed.resized != NULL)
+    d->feed.resized(&format, framebuffer, d->feed_data);
+  if (d->feed.damaged != NULL)
+    d->feed.damaged(0, 0, format.width, format.height, d->feed_data);
+}
+
+gboolean ll_desktop_show_monitor(LlDesktop *d, guint number, GError **error)
+{
+  LlMonitor monitors[LL_MAX_MONITORS];
+  guint n = ll_desktop_monitors(d, monitors);
+  if (number > n) {
+    g_set_error(error, LL_ERROR, LL_ERROR_USAGE, "there is no monitor %u; this desktop has %u",
+                number, n);
+    return FALSE;
+  }
+  if (n == 1)
+    number = 0;                  /* one monitor is the whole desktop */
+  g_mutex_lock(&d->picture_lock);
+  d->wanted = number;
+  if (number > 0)
+    d->wanted_area = monitors[number - 1];
+  g_mutex_unlock(&d->picture_lock);
+  if (d->screen_started && d->backend->on_capture_thread != NULL)
+    d->backend->on_capture_thread(d, apply_view);
+  else
+    apply_view(d);
+  return TRUE;
 }
 
 void ll_desktop_set_events(LlDesktop *d, const LlDesktopEvents *events, gpointer user_data)
@@ -313,7 +416,20 @@ void ll_desktop_stop_screen(LlDesktop *d)
 
 void ll_desktop_feed_damage(LlDesktop *d, int x, int y, int width, int height)
 {
-  if (d->feed.damaged != NULL)
+  if (d->feed.damaged == NULL)
+    return;
+  g_mutex_lock(&d->picture_lock);
+  if (d->shown != 0) {           /* into the monitor's picture, cut to it */
+    int x0 = MAX(x - d->view_x, 0), y0 = MAX(y - d->view_y, 0);
+    int x1 = MIN(x + width - d->view_x, d->view_width);
+    int y1 = MIN(y + height - d->view_y, d->view_height);
+    x = x0;
+    y = y0;
+    width = x1 - x0;
+    height = y1 - y0;
+  }
+  g_mutex_unlock(&d->picture_lock);
+  if (width > 0 && height > 0)
     d->feed.damaged(x, y, width, height, d->feed_data);
 }
 
@@ -322,6 +438,9 @@ void ll_desktop_feed_resize(LlDesktop *d, const LlScreenFormat *format, guint8 *
   g_mutex_lock(&d->picture_lock);
   d->format = *format;
   d->framebuffer = framebuffer;
+  /* The monitors have changed with the size: all of it is shown again
+   * (the session tells the helper, who may pick one anew). */
+  d->shown = d->wanted = 0;
   g_mutex_unlock(&d->picture_lock);
   g_info("the screen is now %dx%d", format->width, format->height);
   if (d->feed.resized != NULL)
@@ -352,8 +471,15 @@ void ll_desktop_key(LlDesktop *d, gboolean down, guint32 keysym)
 
 void ll_desktop_pointer(LlDesktop *d, int buttons, int x, int y)
 {
-  if (d->input_started)
-    d->backend->pointer(d, buttons, x, y);
+  if (!d->input_started)
+    return;
+  g_mutex_lock(&d->picture_lock);
+  if (d->shown != 0) {           /* the viewer's pixels are the monitor's */
+    x = d->view_x + CLAMP(x, 0, d->view_width - 1);
+    y = d->view_y + CLAMP(y, 0, d->view_height - 1);
+  }
+  g_mutex_unlock(&d->picture_lock);
+  d->backend->pointer(d, buttons, x, y);
 }
 
 void ll_desktop_release_all(LlDesktop *d)

@@ -16,10 +16,12 @@
  * desktop's own capture thread. */
 #pragma once
 #include <gio/gio.h>
+#include "common/monitor.h"
 #include "novice/desktop/screen_feed.h"
 
 /* Largest clipboard text taken from or given to a desktop. */
 #define LL_MAX_CLIPBOARD (256 * 1024)
+
 
 typedef enum {
   LL_DESKTOP_AUTO,       /* pick what fits the session this runs in */
@@ -62,6 +64,7 @@ typedef struct {
   LlDesktopKind kind;            /* what open would use */
   LlDesktopCaps caps;
   LlStopWays stop_ways;
+  guint monitors;                /* how many the desktop has now (at least 1) */
   char *description;             /* "the X11 display :0" */
 } LlDesktopProbe;
 
@@ -109,6 +112,17 @@ void ll_desktop_set_events(LlDesktop *desktop, const LlDesktopEvents *events,
 /* The picture now: its framebuffer, and its format in FORMAT. Valid
  * until the feed's resized (or the desktop is freed). From any thread. */
 guint8 *ll_desktop_picture(LlDesktop *desktop, LlScreenFormat *format);
+
+/* The desktop's monitors now, into MONITORS (room for LL_MAX_MONITORS);
+ * returns how many (one covering everything where it has no others). */
+guint ll_desktop_monitors(LlDesktop *desktop, LlMonitor *monitors);
+/* Shows only monitor NUMBER (1 to the count) of ll_desktop_monitors, or
+ * the whole desktop (0): the feed is resized to it, and input lands in
+ * it. FALSE with a sentence when there is no such monitor. */
+gboolean ll_desktop_show_monitor(LlDesktop *desktop, guint number, GError **error);
+/* 0: the whole desktop; otherwise the monitor shown (or about to be: the
+ * feed changes on the capture thread). */
+guint ll_desktop_shown_monitor(LlDesktop *desktop);
 /* Starts feeding changes to FEED, on the capture thread, until
  * ll_desktop_stop_screen or free (after which FEED is not called). */
 gboolean ll_desktop_start_screen(LlDesktop *desktop, const LlScreenFeed *feed,

@@ -19,6 +19,11 @@ typedef struct {
   void (*release_all)(LlDesktop *desktop);
   void (*watch_stop)(LlDesktop *desktop, gboolean active);
   void (*clipboard_set)(LlDesktop *desktop, const char *text, gsize len);
+  /* Optional: the monitors (as ll_desktop_monitors); NULL: one, all of it. */
+  guint (*monitors)(LlDesktop *desktop, LlMonitor *monitors);
+  /* Optional: runs FN soon on the capture thread, the feed's (NULL: FN
+   * runs at once, the feed being the caller's). */
+  void (*on_capture_thread)(LlDesktop *desktop, void (*fn)(LlDesktop *desktop));
   /* Frees desktop->impl (the screen is stopped already). */
   void (*close)(LlDesktop *desktop);
 } LlDesktopBackend;
@@ -28,9 +33,14 @@ struct LlDesktop {
   gpointer impl;
   LlDesktopCaps caps;
   LlStopWays stop_ways;
-  GMutex picture_lock;           /* FORMAT and FRAMEBUFFER, once screen_started */
-  LlScreenFormat format;
+  GMutex picture_lock;           /* FORMAT, FRAMEBUFFER, the view; once screen_started */
+  LlScreenFormat format;         /* of the whole desktop */
   guint8 *framebuffer;           /* owned by the backend */
+  /* What the feed shows: all of it (SHOWN 0) or one monitor's area. */
+  guint shown;
+  int view_x, view_y, view_width, view_height;
+  guint wanted;                  /* the monitor asked for, until the capture thread shows it */
+  LlMonitor wanted_area;
   LlScreenFeed feed;             /* zero until started */
   gpointer feed_data;
   gboolean screen_started;

@@ -19,8 +19,10 @@ typedef struct {
   /* progress */
   GtkWidget *progress_label;
   /* session */
-  GtkWidget *display, *scroller, *chat, *control, *scale, *status, *details;
+  GtkWidget *display, *scroller, *chat, *control, *scale, *status, *details, *monitor;
+  GtkWidget *monitor_label;
   gboolean updating_control;   /* the toggle is being set to the real state */
+  gboolean updating_monitor;   /* the monitor menu is being set to what is shown */
   gboolean in_control;
   gboolean fullscreen;
   /* ended */
@@ -275,11 +277,41 @@ static void on_finished(LlHelperJoin *join, const GError *why, gpointer data)
     gtk_window_unfullscreen(v->window);
 }
 
+/* The menu lists "All monitors" and each monitor, and shows only where
+ * there is a choice. */
+static void on_monitors(LlHelperJoin *join, const LlMonitor *monitors, guint n, guint shown,
+                        gpointer data)
+{
+  HelperView *v = data;
+  (void)join;
+  v->updating_monitor = TRUE;
+  gtk_combo_box_text_remove_all(GTK_COMBO_BOX_TEXT(v->monitor));
+  gtk_combo_box_text_append_text(GTK_COMBO_BOX_TEXT(v->monitor), "All monitors");
+  for (guint i = 0; i < n; i++) {
+    g_autofree char *item = g_strdup_printf("Monitor %u: %s (%dx%d)", i + 1, monitors[i].name,
+                                            monitors[i].width, monitors[i].height);
+    gtk_combo_box_text_append_text(GTK_COMBO_BOX_TEXT(v->monitor), item);
+  }
+  gtk_combo_box_set_active(GTK_COMBO_BOX(v->monitor), (gint)shown);
+  gtk_widget_set_visible(v->monitor, n > 1);
+  gtk_widget_set_visible(v->monitor_label, n > 1);
+  v->updating_monitor = FALSE;
+  ll_app_report("monitors: %u, showing %u", n, shown);
+}
+
+static void on_monitor_chosen(GtkComboBox *menu, gpointer data)
+{
+  HelperView *v = data;
+  int active = gtk_combo_box_get_active(menu);
+  if (!v->updating_monitor && active >= 0 && v->join != NULL)
+    ll_helper_join_show_monitor(v->join, (guint)active);
+}
+
 static const LlHelperJoinEvents join_events = {
   .connected = on_connected, .waiting = on_waiting, .ready = on_ready,
   .control_granted = on_control_granted, .control_denied = on_control_denied,
   .control_ended = on_control_ended, .chat = on_chat, .reconnecting = on_reconnecting,
-  .reconnected = on_reconnected, .finished = on_finished,
+  .reconnected = on_reconnected, .finished = on_finished, .monitors = on_monitors,
 };
 
 /* ---- opening an invitation ---- */
@@ -557,16 +589,25 @@ static GtkWidget *build_toolbar(HelperView *v)
   gtk_widget_show(v->details);
   gtk_menu_button_set_popover(GTK_MENU_BUTTON(details), popover);
   g_signal_connect(popover, "show", G_CALLBACK(on_details_shown), v);
+  v->monitor = gtk_combo_box_text_new();
+  v->monitor_label = gtk_label_new_with_mnemonic("_Monitor:");
+  gtk_label_set_mnemonic_widget(GTK_LABEL(v->monitor_label), v->monitor);
+  ll_app_set_accessible_name(v->monitor, "Monitor shown");
+  gtk_widget_set_no_show_all(v->monitor, TRUE);   /* until there is a choice */
+  gtk_widget_set_no_show_all(v->monitor_label, TRUE);
   GtkWidget *leave = gtk_button_new_with_mnemonic("_Leave");
   gtk_style_context_add_class(gtk_widget_get_style_context(leave), "destructive-action");
   gtk_box_pack_start(GTK_BOX(bar), v->control, FALSE, FALSE, 0);
   gtk_box_pack_start(GTK_BOX(bar), v->scale, FALSE, FALSE, 0);
   gtk_box_pack_start(GTK_BOX(bar), full, FALSE, FALSE, 0);
   gtk_box_pack_start(GTK_BOX(bar), details, FALSE, FALSE, 0);
+  gtk_box_pack_start(GTK_BOX(bar), v->monitor_label, FALSE, FALSE, 0);
+  gtk_box_pack_start(GTK_BOX(bar), v->monitor, FALSE, FALSE, 0);
   gtk_box_pack_end(GTK_BOX(bar), leave, FALSE, FALSE, 0);
   g_signal_connect(v->control, "toggled", G_CALLBACK(on_control_toggled), v);
   g_signal_connect(v->scale, "toggled", G_CALLBACK(on_scale_toggled), v);
   g_signal_connect(full, "clicked", G_CALLBACK(on_fullscreen), v);
+  g_signal_connect(v->monitor, "changed", G_CALLBACK(on_monitor_chosen), v);
   g_signal_connect(leave, "clicked", G_CALLBACK(on_leave), v);
   return bar;
 }

@@ -30,6 +30,7 @@ typedef struct {
   char *rendezvous_url;         /* NULL: reachable directly only */
   LlDesktopChoice desktop;
   LlStopWays stop_ways;         /* what ends control on this desktop (its probe) */
+  guint monitors;               /* how many it has (its probe) */
   /* start */
   GtkWidget *password, *lifetime, *start_error;
   /* waiting */
@@ -160,6 +161,12 @@ static void on_ask(LlNoviceHost *host, const char *helper_name, const char *orga
                                 "time.", helper_name);
     gtk_window_present(v->window);
   }
+  if (v->monitors > 1) {         /* what would be shared */
+    char *all = g_strdup_printf("%s All %u of your monitors would be shown.", secondary,
+                                v->monitors);
+    g_free(secondary);
+    secondary = all;
+  }
   close_dialog(&v->consent);
   ll_app_report("asking: %s", primary);
   v->consent = question(v, primary, secondary);
@@ -233,6 +240,19 @@ static void on_control_changed(LlNoviceHost *host, gboolean granted, const char 
       ? g_strdup_printf("%s is now controlling your keyboard and mouse.", v->helper_name)
       : g_strdup_printf("Control ended: %s.", why);
   ll_app_report("control: %s", note);
+  ll_chat_pane_note(v->chat, note);
+}
+
+static void on_monitor_shown(LlNoviceHost *host, guint number, const LlMonitor *monitor,
+                             guint count, gpointer data)
+{
+  NoviceView *v = data;
+  (void)host;
+  g_autofree char *note = number == 0
+      ? g_strdup_printf("%s sees all your monitors again.", v->helper_name)
+      : g_strdup_printf("%s now sees only monitor %u of %u (%s).", v->helper_name, number, count,
+                        monitor->name);
+  ll_app_report("monitor: %s", note);
   ll_chat_pane_note(v->chat, note);
 }
 
@@ -342,6 +362,7 @@ static LlNoviceHostEvents novice_events(void)
     .ask = on_ask, .ask_withdrawn = on_ask_withdrawn, .started = on_started,
     .control_asked = on_control_asked, .control_withdrawn = on_control_withdrawn,
     .control_changed = on_control_changed, .chat = on_chat, .interrupted = on_interrupted,
+    .monitor_shown = on_monitor_shown,
     .resumed = on_resumed, .invitation_ready = on_invitation_ready, .finished = on_finished,
     .session_ended = on_session_ended,
   };
@@ -363,6 +384,7 @@ static gboolean check_can_invite(NoviceView *v, gint64 *lifetime, gboolean *view
   if (probe == NULL)
     return FALSE;
   v->stop_ways = probe->stop_ways;
+  v->monitors = probe->monitors;
   if (v->identity == NULL) {
     g_set_error_literal(error, LL_ERROR, LL_ERROR_FAILED,
                         "this account has no usable key; see the message in the terminal");
@@ -737,6 +759,7 @@ GtkWidget *ll_novice_view_new_for_offers(GtkWindow *window, const LlNoviceViewOf
   if (probe == NULL)
     return root;
   v->stop_ways = probe->stop_ways;
+  v->monitors = probe->monitors;
   g_autofree char *name = ll_default_person_name(NULL, v->identity);
   LlNoviceHostConfig host_config = { .identity = v->identity, .policy_path = config->policy_path,
                                      .novice_name = name, .audit = v->audit,

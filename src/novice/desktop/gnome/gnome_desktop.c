@@ -216,8 +216,9 @@ static void gnome_key(LlDesktop *d, gboolean down, guint32 keysym)
 
 static void move_pointer(GnomeDesktop *g, int x, int y)
 {
-  LlScreenFormat format;
-  ll_desktop_picture(g->desktop, &format);
+  g_mutex_lock(&g->desktop->picture_lock);
+  LlScreenFormat format = g->desktop->format;
+  g_mutex_unlock(&g->desktop->picture_lock);
   x = CLAMP(x, 0, format.width - 1);
   y = CLAMP(y, 0, format.height - 1);
   if (g->have_pointer && x == g->pointer_x && y == g->pointer_y)

@@ -410,6 +410,16 @@ void ll_x11_capture_stop(LlX11Capture *c)
   g_clear_pointer(&c->context, g_main_context_unref);
 }
 
+void ll_x11_capture_invoke(LlX11Capture *c, GSourceFunc fn, gpointer data, GDestroyNotify notify)
+{
+  if (c->thread != NULL) {
+    g_main_context_invoke_full(c->context, G_PRIORITY_DEFAULT, fn, data, notify);
+    return;
+  }
+  fn(data);
+  notify(data);
+}
+
 const LlScreenFormat *ll_x11_capture_format(LlX11Capture *c) { return &c->format; }
 guint8 *ll_x11_capture_framebuffer(LlX11Capture *c) { return c->framebuffer; }
 guint64 ll_x11_capture_pixels_read(LlX11Capture *c) { return atomic_load(&c->pixels_read); }

@@ -34,5 +34,9 @@ gboolean ll_x11_capture_start(LlX11Capture *capture, LlX11CaptureChanged changed
 /* Ends the capture thread and waits for it: CHANGED is not called after
  * this returns. Idempotent; free does it too. */
 void ll_x11_capture_stop(LlX11Capture *capture);
+/* Runs FN(DATA) soon on the capture thread (at once when it is not
+ * running): what changes the feed must happen there, in order with it. */
+void ll_x11_capture_invoke(LlX11Capture *capture, GSourceFunc fn, gpointer data,
+                           GDestroyNotify notify);
 /* Damage events handled and pixels read so far: for tests and benchmarks. */
 guint64 ll_x11_capture_pixels_read(LlX11Capture *capture);

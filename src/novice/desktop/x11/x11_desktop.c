@@ -7,6 +7,7 @@
 #include "novice/desktop/x11/x11_clipboard.h"
 #include "novice/desktop/x11/x11_escape_watch.h"
 #include "novice/desktop/x11/x11_input.h"
+#include <X11/extensions/Xrandr.h>
 
 typedef struct {
   char *display_name;            /* NULL: $DISPLAY */
@@ -21,6 +22,34 @@ static const char *shown_name(const char *display_name)
   return display_name != NULL ? display_name : g_getenv("DISPLAY");
 }
 
+/* RANDR 1.5's monitors of DISPLAY_NAME, asked on a connection of its own
+ * (the capture's belongs to its thread). */
+static guint read_monitors(const char *display_name, LlMonitor *monitors)
+{
+  Display *display = XOpenDisplay(display_name);
+  if (display == NULL)
+    return 0;
+  int count = 0, event_base, error_base;
+  XRRMonitorInfo *info = XRRQueryExtension(display, &event_base, &error_base)
+      ? XRRGetMonitors(display, DefaultRootWindow(display), True, &count) : NULL;
+  guint n = 0;
+  for (int i = 0; info != NULL && i < count && n < LL_MAX_MONITORS; i++, n++) {
+    char *name = XGetAtomName(display, info[i].name);
+    g_autofree char *clean = g_utf8_make_valid(name != NULL ? name : "", -1);
+    g_utf8_strncpy(monitors[n].name, clean, LL_MAX_MONITOR_NAME);
+    if (name != NULL)
+      XFree(name);
+    monitors[n].x = info[i].x;
+    monitors[n].y = info[i].y;
+    monitors[n].width = info[i].width;
+    monitors[n].height = info[i].height;
+  }
+  if (info != NULL)
+    XRRFreeMonitors(info);
+  XCloseDisplay(display);
+  return n;
+}
+
 static gboolean x11_probe(const LlDesktopChoice *choice, LlDesktopProbe *probe, GError **error)
 {
   g_autoptr(LlX11Capture) capture = ll_x11_capture_open(choice->x11_display, error);
@@ -28,6 +57,8 @@ static gboolean x11_probe(const LlDesktopChoice *choice, LlDesktopProbe *probe, 
     return FALSE;
   probe->caps = LL_DESKTOP_CAN_INPUT | LL_DESKTOP_CAN_CLIPBOARD;
   probe->stop_ways = LL_STOP_ESC_ANYWHERE;
+  LlMonitor monitors[LL_MAX_MONITORS];
+  probe->monitors = read_monitors(choice->x11_display, monitors);
   probe->description = g_strdup_printf("the X11 display %s", shown_name(choice->x11_display));
   return TRUE;
 }
@@ -136,6 +167,34 @@ static void x11_clipboard_set(LlDesktop *d, const char *text, gsize len)
   ll_x11_clipboard_set(((X11Desktop *)d->impl)->clipboard, text, len);
 }
 
+static guint x11_monitors(LlDesktop *d, LlMonitor *monitors)
+{
+  return read_monitors(((X11Desktop *)d->impl)->display_name, monitors);
+}
+
+typedef struct {
+  LlDesktop *desktop;
+  void (*fn)(LlDesktop *desktop);
+} Invocation;
+
+static gboolean run_invocation(gpointer data)
+{
+  Invocation *i = data;
+  i->fn(i->desktop);
+  return G_SOURCE_REMOVE;
+}
+
+/* The desktop (and the capture) outlive the call: freeing stops the
+ * capture thread, which runs what is queued or drops it with its context. */
+static void x11_on_capture_thread(LlDesktop *d, void (*fn)(LlDesktop *desktop))
+{
+  X11Desktop *x = d->impl;
+  Invocation *i = g_new(Invocation, 1);
+  i->desktop = d;
+  i->fn = fn;
+  ll_x11_capture_invoke(x->capture, run_invocation, i, g_free);
+}
+
 static void x11_close(LlDesktop *d)
 {
   X11Desktop *x = d->impl;
@@ -160,5 +219,7 @@ const LlDesktopBackend ll_x11_desktop_backend = {
   .release_all = x11_release_all,
   .watch_stop = x11_watch_stop,
   .clipboard_set = x11_clipboard_set,
+  .monitors = x11_monitors,
+  .on_capture_thread = x11_on_capture_thread,
   .close = x11_close,
 };
