@@ -28,9 +28,9 @@ class GnomeSession:
     """Alice shares a headless GNOME session with a Wayland window in it;
     Bob joined and was let in."""
 
-    def __init__(self, work, cleanups):
+    def __init__(self, work, cleanups, monitors=("1280x800",)):
         self.work = work
-        self.gnome = HeadlessGnome()
+        self.gnome = HeadlessGnome(monitors)
         cleanups.append(self.gnome.stop)
         self.window = Process([os.path.join(TOOLS, "wayland-window"), "640", "400"],
                               env=self.gnome.env(GDK_BACKEND="wayland"), name="window")
@@ -47,7 +47,12 @@ class GnomeSession:
         cleanups.append(self.join.stop)
         self.invite.wait_for("Bob wants to see your screen. Allow? [y/N]")
         self.invite.send("y")
-        self.join.wait_for("ready: ")
+        try:
+            self.join.wait_for("ready: ")
+        except AssertionError:
+            print("\n".join("# " + l for l in self.invite.err.splitlines()[-30:]))
+            print("# MUTTER " + self.gnome.log("mutter")[-1500:].replace("\n", "\n# "))
+            raise
         self.cleanups = cleanups
         self.probe = None
 
@@ -171,6 +176,45 @@ def test_gnome_clipboard_directions(work, cleanups):
     s.window.send("copy after the large one")
     s.probe.wait_for("cut: after the large one")
     assert "cut: xxx" not in s.probe.out
+
+
+def probe_size(probe, want, timeout=10):
+    """Asks the viewer its picture's size until it is WANT."""
+    deadline = time.monotonic() + timeout
+    while True:
+        mark = probe.mark()
+        probe.send("size")
+        start = probe.wait_for("size: ", since=mark).index("size: ", mark) + len("size: ")
+        line = probe.wait_for("\n", since=start)[start:].split("\n")[0]
+        got = tuple(int(v) for v in line.split())
+        if got == want or time.monotonic() > deadline:
+            return got
+        time.sleep(0.1)
+
+
+@suite.test
+def test_gnome_follows_a_new_layout(work, cleanups):
+    """Two monitors; the other one is made primary in the Displays
+    settings' way: a viewer already open follows to the new primary's
+    size and picture, through a new Mutter session."""
+    s = GnomeSession(work, cleanups, monitors=("1280x800", "1024x768"))
+    s.start_probe()
+    assert probe_size(s.probe, (1280, 800)) == (1280, 800)
+    s.gnome.make_primary("Meta-1")
+    got = probe_size(s.probe, (1024, 768))
+    if got != (1024, 768):
+        print("\n".join("# " + l for l in s.invite.err.splitlines()[-30:] if "libvnc" not in l))
+    assert got == (1024, 768), got
+    snap, reference = os.path.join(work, "snap.jpg"), os.path.join(work, "reference.png")
+    r = subprocess.run(["vncsnapshot", "-quiet", "-allowblank", "-nojpeg", "-nocursor",
+                        "-quality", "100", f"127.0.0.1:{s.port - 5900}", snap],
+                       capture_output=True, text=True, timeout=60)
+    assert r.returncode == 0, r.stderr
+    s.gnome.reference(TOOLS, reference)
+    assert image_size(snap) == image_size(reference) == (1024, 768)
+    off = differing_pixels(snap, reference, JPEG_FUZZ_PERCENT)
+    assert off <= MAX_DIFFERING * 1024 * 768, f"{off} pixels differ"
+    assert s.probe.proc.poll() is None
 
 
 @suite.test

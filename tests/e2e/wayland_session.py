@@ -10,6 +10,7 @@ up about 0.15 s after Mutter starts; it runs as root; without a GPU it
 offers only shared-memory (MemFd) BGRx buffers."""
 
 import os
+import re
 import shutil
 import signal
 import subprocess
@@ -92,6 +93,32 @@ class HeadlessGnome:
                  XDG_CURRENT_DESKTOP="GNOME")
         e.update(extra)
         return e
+
+    def make_primary(self, connector):
+        """Makes CONNECTOR the primary monitor, the others to its left, as
+        the Displays settings would (ApplyMonitorsConfig, temporary).
+        Mutter 43 headless dies when a virtual monitor is switched off, so
+        this is the change of layout the tests can make."""
+        state = subprocess.run(["gdbus", "call", "--session", "--dest",
+                                "org.gnome.Mutter.DisplayConfig", "--object-path",
+                                "/org/gnome/Mutter/DisplayConfig", "--method",
+                                "org.gnome.Mutter.DisplayConfig.GetCurrentState"],
+                               env=self.base, capture_output=True, text=True, timeout=10)
+        serial = state.stdout.split(",")[0].split()[-1]
+        modes = re.findall(r"\(\('(Meta-\d+)', [^)]*\), \[\('([^']+)', (\d+), (\d+)",
+                           state.stdout)
+        logical, x = [], 0
+        for name, mode, width, _ in sorted(modes, key=lambda m: m[0] != connector):
+            primary = "true" if name == connector else "false"
+            logical.append(f"({x}, 0, 1.0, 0, {primary}, [('{name}', '{mode}', @a{{sv}} {{}})])")
+            x += int(width)
+        r = subprocess.run(["gdbus", "call", "--session", "--dest",
+                            "org.gnome.Mutter.DisplayConfig", "--object-path",
+                            "/org/gnome/Mutter/DisplayConfig", "--method",
+                            "org.gnome.Mutter.DisplayConfig.ApplyMonitorsConfig", serial, "1",
+                            "[" + ", ".join(logical) + "]", "{}"],
+                           env=self.base, capture_output=True, text=True, timeout=10)
+        assert r.returncode == 0, r.stderr
 
     def reference(self, tools, path):
         """The compositor's own picture of its primary monitor, without the

@@ -134,6 +134,74 @@ static void test_open_has_a_deadline(void)
   g_assert_false(ll_fake_desktop_in_use(fake));
 }
 
+typedef struct {
+  int resized, width, height, stride;
+  guint8 *framebuffer;
+  GString *damage;
+} Feed;
+
+static void on_damaged(int x, int y, int width, int height, gpointer data)
+{
+  Feed *f = data;
+  g_string_append_printf(f->damage, "%d,%d %dx%d;", x, y, width, height);
+}
+
+static void on_resized(const LlScreenFormat *format, guint8 *framebuffer, gpointer data)
+{
+  Feed *f = data;
+  f->resized++;
+  f->width = format->width;
+  f->height = format->height;
+  f->stride = format->stride;
+  f->framebuffer = framebuffer;
+}
+
+/* One monitor of two: the feed shows its part of the picture, changes
+ * elsewhere are not fed, input lands in it; 0 shows everything again. */
+static void test_monitor_view(void)
+{
+  g_autoptr(LlFakeDesktop) fake = ll_fake_desktop_new(200, 100);
+  LlMonitor monitors[2] = { { "left", 0, 0, 120, 100 }, { "right", 120, 20, 80, 80 } };
+  ll_fake_desktop_set_monitors(fake, monitors, 2);
+  LlDesktopChoice choice = { .kind = LL_DESKTOP_FAKE, .fake = fake };
+  g_autoptr(GError) error = NULL;
+  g_autoptr(LlDesktop) desktop = desktop_open_wait(&choice, &error);
+  g_assert_no_error(error);
+  LlMonitor got[LL_MAX_MONITORS];
+  g_assert_cmpuint(ll_desktop_monitors(desktop, got), ==, 2);
+  g_assert_cmpstr(got[1].name, ==, "right");
+  Feed feed = { .damage = g_string_new(NULL) };
+  LlScreenFeed callbacks = { .damaged = on_damaged, .resized = on_resized };
+  g_assert_true(ll_desktop_start_screen(desktop, &callbacks, &feed, &error));
+  LlScreenFormat whole;
+  guint8 *base = ll_desktop_picture(desktop, &whole);
+  g_assert_true(ll_desktop_show_monitor(desktop, 2, &error));
+  g_assert_cmpuint(ll_desktop_shown_monitor(desktop), ==, 2);
+  g_assert_cmpint(feed.resized, ==, 1);
+  g_assert_cmpint(feed.width, ==, 80);
+  g_assert_cmpint(feed.height, ==, 80);
+  g_assert_cmpint(feed.stride, ==, 200 * 4);
+  g_assert_true(feed.framebuffer == base + 20 * whole.stride + 120 * 4);
+  g_string_truncate(feed.damage, 0);
+  ll_fake_desktop_fill(fake, 10, 10, 20, 20, 0xff0000);    /* on the left monitor */
+  ll_fake_desktop_fill(fake, 110, 10, 20, 20, 0x00ff00);   /* across the edge */
+  g_assert_cmpstr(feed.damage->str, ==, "0,0 10x10;");
+  g_assert_true(ll_desktop_start_input(desktop, &error));
+  ll_desktop_pointer(desktop, 0, 5, 6);
+  ll_desktop_pointer(desktop, 0, 500, 500);                  /* past its edge */
+  g_assert_nonnull(strstr(ll_fake_desktop_input_log(fake), "pointer 0 125 26\n"));
+  g_assert_nonnull(strstr(ll_fake_desktop_input_log(fake), "pointer 0 199 99\n"));
+  /* No monitor 3; 0 is everything again. */
+  g_assert_false(ll_desktop_show_monitor(desktop, 3, &error));
+  g_assert_error(error, LL_ERROR, LL_ERROR_USAGE);
+  g_clear_error(&error);
+  g_assert_true(ll_desktop_show_monitor(desktop, 0, &error));
+  g_assert_cmpint(feed.width, ==, 200);
+  g_assert_true(feed.framebuffer == base);
+  ll_desktop_stop_screen(desktop);
+  g_string_free(feed.damage, TRUE);
+}
+
 int main(int argc, char **argv)
 {
   g_test_init(&argc, &argv, NULL);
@@ -143,5 +211,6 @@ int main(int argc, char **argv)
   g_test_add_func("/desktop-choice/x11-display-not-there", test_x11_display_that_is_not_there);
   g_test_add_func("/desktop-choice/fake-probe", test_fake_probe);
   g_test_add_func("/desktop-choice/open-has-a-deadline", test_open_has_a_deadline);
+  g_test_add_func("/desktop-choice/monitor-view", test_monitor_view);
   return g_test_run();
 }

@@ -2,9 +2,11 @@
  * frames by tiles, telling the novice's mouse from the helper's, and the
  * pixel formats taken from PipeWire. */
 #include <glib.h>
+#include "common/error.h"
 #include "novice/desktop/pipewire/pw_screen.h"
 #include "novice/desktop/pointer_watch.h"
 #include "novice/desktop/tile_diff.h"
+#include "novice/desktop/gnome/gnome_layout.h"
 #include <spa/param/video/raw.h>
 #include <string.h>
 
@@ -141,6 +143,97 @@ static void test_pixel_formats(void)
   g_assert_false(ll_pw_format_shifts(SPA_VIDEO_FORMAT_RGB, &r, &g, &b));
 }
 
+/* Mutter 43's reply with two virtual monitors (mutter --headless
+ * --virtual-monitor 1280x800 --virtual-monitor 1024x768), as captured. */
+static const char *two_monitors =
+    "(uint32 2, [(('Meta-0', 'MetaVendor', 'MetaVirtualMonitor', '0x00'), "
+    "[('1280x800@60.000', 1280, 800, 60.0, 1.0, [1.0], {'is-current': <true>, "
+    "'is-preferred': <true>})], {'is-builtin': <false>}), "
+    "(('Meta-1', 'MetaVendor', 'MetaVirtualMonitor', '0x01'), "
+    "[('1024x768@60.000', 1024, 768, 60.0, 1.0, [1.0], {'is-current': <true>})], {})], "
+    "[(0, 0, 1.0, uint32 0, false, [('Meta-0', 'MetaVendor', 'MetaVirtualMonitor', '0x00')], "
+    "@a{sv} {}), (1280, 0, 1.0, 0, true, [('Meta-1', 'MetaVendor', 'MetaVirtualMonitor', "
+    "'0x01')], {})], {'layout-mode': <uint32 2>})";
+
+static GVariant *parsed(const char *text)
+{
+  g_autoptr(GError) error = NULL;
+  GVariant *v = g_variant_parse(G_VARIANT_TYPE(LL_GNOME_STATE_TYPE), text, NULL, NULL, &error);
+  g_assert_no_error(error);
+  return v;
+}
+
+static void test_gnome_layout(void)
+{
+  g_autoptr(GVariant) state = parsed(two_monitors);
+  LlGnomeLayout l;
+  g_autoptr(GError) error = NULL;
+  g_assert_true(ll_gnome_layout_parse(state, &l, &error));
+  g_assert_cmpuint(l.serial, ==, 2);
+  g_assert_cmpuint(l.n_monitors, ==, 2);
+  g_assert_cmpint(l.width, ==, 2304);
+  g_assert_cmpint(l.height, ==, 800);
+  /* The primary one (Meta-1 here) comes first. */
+  g_assert_cmpstr(l.monitors[0].name, ==, "Meta-1");
+  g_assert_cmpint(l.monitors[0].x, ==, 1280);
+  g_assert_cmpint(l.monitors[0].width, ==, 1024);
+  g_assert_cmpstr(l.monitors[1].name, ==, "Meta-0");
+  g_assert_cmpint(l.monitors[1].height, ==, 800);
+}
+
+static void test_gnome_layout_scaled_and_turned(void)
+{
+  /* Logical layout: a 2560x1600 monitor at scale 2 is 1280x800; one
+   * turned by 90 degrees (transform 1) is taller than wide; the box starts
+   * where the leftmost monitor does. */
+  g_autoptr(GVariant) state = parsed(
+      "(uint32 9, [(('eDP-1', 'v', 'p', 's'), [('m', 2560, 1600, 60.0, 2.0, [2.0], "
+      "{'is-current': <true>})], @a{sv} {}), (('DP-2', 'v', 'p', 's'), [('m', 1920, 1080, "
+      "60.0, 1.0, [1.0], {'is-current': <true>})], {})], "
+      "[(-1080, 0, 1.0, uint32 1, false, [('DP-2', 'v', 'p', 's')], @a{sv} {}), "
+      "(0, 0, 2.0, 0, true, [('eDP-1', 'v', 'p', 's')], {})], {'layout-mode': <uint32 1>})");
+  LlGnomeLayout l;
+  g_assert_true(ll_gnome_layout_parse(state, &l, NULL));
+  g_assert_cmpstr(l.monitors[0].name, ==, "eDP-1");
+  g_assert_cmpint(l.monitors[0].width, ==, 1280);
+  g_assert_cmpint(l.monitors[0].height, ==, 800);
+  g_assert_cmpint(l.monitors[0].x, ==, 1080);
+  g_assert_cmpint(l.monitors[1].width, ==, 1080);
+  g_assert_cmpint(l.monitors[1].height, ==, 1920);
+  g_assert_cmpint(l.monitors[1].x, ==, 0);
+  g_assert_cmpint(l.x, ==, -1080);
+  g_assert_cmpint(l.width, ==, 2360);
+  g_assert_cmpint(l.height, ==, 1920);
+}
+
+static void test_gnome_layout_hostile(void)
+{
+  LlGnomeLayout l;
+  g_autoptr(GError) error = NULL;
+  /* Of another type altogether. */
+  g_autoptr(GVariant) wrong = g_variant_new_parsed("(uint32 1, 'no')");
+  g_variant_ref_sink(wrong);
+  g_assert_false(ll_gnome_layout_parse(wrong, &l, &error));
+  g_clear_error(&error);
+  /* No current mode, and a monitor of absurd size: nothing usable. */
+  g_autoptr(GVariant) none = parsed(
+      "(uint32 1, [(('A', 'v', 'p', 's'), [('m', 800, 600, 60.0, 1.0, [1.0], @a{sv} {})], "
+      "@a{sv} {}), (('B', 'v', 'p', 's'), [('m', 99999999, 600, 60.0, 1.0, [1.0], "
+      "{'is-current': <true>})], {})], [(0, 0, 1.0, uint32 0, true, [('A', 'v', 'p', 's')], "
+      "@a{sv} {}), (0, 0, 1.0, 0, false, [('B', 'v', 'p', 's')], {}), "
+      "(0, 0, 1.0, 0, false, @a(ssss) [], {})], @a{sv} {})");
+  g_assert_false(ll_gnome_layout_parse(none, &l, &error));
+  g_assert_error(error, LL_ERROR, LL_ERROR_DISPLAY);
+  g_clear_error(&error);
+  /* Monitors far apart: a box too large to share. */
+  g_autoptr(GVariant) apart = parsed(
+      "(uint32 1, [(('A', 'v', 'p', 's'), [('m', 800, 600, 60.0, 1.0, [1.0], "
+      "{'is-current': <true>})], @a{sv} {})], [(-30000, 0, 1.0, uint32 0, true, "
+      "[('A', 'v', 'p', 's')], @a{sv} {}), (30000, 0, 1.0, 0, false, [('A', 'v', 'p', 's')], "
+      "{})], @a{sv} {})");
+  g_assert_false(ll_gnome_layout_parse(apart, &l, &error));
+}
+
 int main(int argc, char **argv)
 {
   g_test_init(&argc, &argv, NULL);
@@ -150,5 +243,8 @@ int main(int argc, char **argv)
   g_test_add_func("/pointer-watch/novice-moves-first", test_pointer_watch_novice_moves_first);
   g_test_add_func("/pointer-watch/new-move-waits-again", test_pointer_watch_new_move_waits_again);
   g_test_add_func("/pipewire/pixel-formats", test_pixel_formats);
+  g_test_add_func("/gnome-layout/two-monitors", test_gnome_layout);
+  g_test_add_func("/gnome-layout/scaled-and-turned", test_gnome_layout_scaled_and_turned);
+  g_test_add_func("/gnome-layout/hostile", test_gnome_layout_hostile);
   return g_test_run();
 }

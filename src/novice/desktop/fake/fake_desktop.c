@@ -17,7 +17,15 @@ struct LlFakeDesktop {
   gboolean hold_open;
   GTask *pending;                /* an open held by hold_open */
   LlDesktop *pending_desktop;
+  LlMonitor monitors[LL_MAX_MONITORS];
+  guint n_monitors;
 };
+
+void ll_fake_desktop_set_monitors(LlFakeDesktop *f, const LlMonitor *monitors, guint n)
+{
+  f->n_monitors = MIN(n, LL_MAX_MONITORS);
+  memcpy(f->monitors, monitors, f->n_monitors * sizeof *monitors);
+}
 
 LlFakeDesktop *ll_fake_desktop_new(int width, int height)
 {
@@ -213,6 +221,13 @@ static void fake_close(LlDesktop *d)
   d->impl = NULL;
 }
 
+static guint fake_monitors(LlDesktop *d, LlMonitor *monitors)
+{
+  LlFakeDesktop *f = d->impl;
+  memcpy(monitors, f->monitors, f->n_monitors * sizeof *monitors);
+  return f->n_monitors;
+}
+
 const LlDesktopBackend ll_fake_desktop_backend = {
   .kind = LL_DESKTOP_FAKE,
   .probe = fake_probe,
@@ -225,5 +240,6 @@ const LlDesktopBackend ll_fake_desktop_backend = {
   .release_all = fake_release_all,
   .watch_stop = fake_watch_stop,
   .clipboard_set = fake_clipboard_set,
+  .monitors = fake_monitors,
   .close = fake_close,
 };

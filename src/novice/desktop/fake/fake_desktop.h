@@ -5,6 +5,7 @@
  * these; it is the test's, and outlives every session opened on it. */
 #pragma once
 #include <glib.h>
+#include "common/monitor.h"
 
 typedef struct LlFakeDesktop LlFakeDesktop;
 
@@ -41,3 +42,5 @@ void ll_fake_desktop_hold_open(LlFakeDesktop *fake);
 void ll_fake_desktop_finish_open(LlFakeDesktop *fake);
 /* The desktop takes no input (a desktop that only lets itself be watched). */
 void ll_fake_desktop_refuse_input(LlFakeDesktop *fake);
+/* The desktop has these N monitors (none: one, all of it). */
+void ll_fake_desktop_set_monitors(LlFakeDesktop *fake, const LlMonitor *monitors, guint n);

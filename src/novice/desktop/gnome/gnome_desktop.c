@@ -6,6 +6,7 @@
  * through Lifeline's own window; GNOME's sharing indicator ends the whole
  * session, which arrives as Closed. */
 #include "novice/desktop/desktop_backend.h"
+#include "common/async_guard.h"
 #include "common/error.h"
 #include "novice/desktop/gnome/gnome_clipboard.h"
 #include "novice/desktop/gnome/gnome_session.h"
@@ -27,6 +28,7 @@ typedef struct {
   GTask *opening;                /* until the first picture */
   LlGnomeSession *session;
   LlGnomeClipboard *clipboard;   /* NULL: not shared */
+  GCancellable *cancellable;     /* a session being made; cancelled when closed */
   LlPwScreen *screen;
   GHashTable *keys_down;         /* keysyms the helper holds */
   int buttons;                   /* the RFB mask the helper holds */
@@ -34,6 +36,9 @@ typedef struct {
   int pointer_x, pointer_y, cursor_x, cursor_y;
   LlPointerWatch watch;
   GError *screen_ended;          /* why the stream ended, while Mutter is asked */
+  guint8 *old_picture;           /* the replaced stream's, until the new one feeds */
+  gboolean reopening;            /* a new session for the new monitors is on its way */
+  void (*capture_fn)(LlDesktop *desktop);   /* what on_capture_thread runs there */
 } GnomeDesktop;
 
 
@@ -74,6 +79,11 @@ static void on_screen_ready(gpointer data)
 {
   GnomeDesktop *g = data;
   LlDesktop *d = g->desktop;
+  if (g->reopening) {            /* the feed has the new picture (replaced) */
+    g->reopening = FALSE;
+    g_clear_pointer(&g->old_picture, g_free);
+    return;
+  }
   d->format = *ll_pw_screen_format(g->screen);
   d->framebuffer = ll_pw_screen_framebuffer(g->screen);
   if (g->opening != NULL) {
@@ -115,16 +125,46 @@ static void on_screen_ended(const GError *why, gpointer data)
     on_session_alive(g);
 }
 
+static void open_session(GnomeDesktop *g);
+
+/* The monitors changed: Mutter's session shows them no more. A new one
+ * follows them; until it feeds, the viewers keep the last picture. */
+static void reopen(GnomeDesktop *g)
+{
+  g_info("following GNOME's new monitors with a new session");
+  ll_desktop_release_all(g->desktop);
+  if (g->old_picture == NULL)   /* else the one shown is still the oldest */
+    g->old_picture = ll_pw_screen_free_keeping_picture(g_steal_pointer(&g->screen));
+  else
+    ll_pw_screen_free(g_steal_pointer(&g->screen));
+  g_clear_pointer(&g->clipboard, ll_gnome_clipboard_free);
+  g_clear_pointer(&g->session, ll_gnome_session_free);
+  g->reopening = TRUE;
+  open_session(g);
+}
+
 static void on_session_closed(LlGnomeClosed why, gpointer data)
 {
-  end(data, g_error_new_literal(LL_ERROR, LL_ERROR_DISPLAY, why == LL_GNOME_CLOSED_BY_MUTTER
-      ? "GNOME ended the screen sharing (from its sharing indicator, or because the screens "
-        "changed)"
-      : "the GNOME desktop went away (its session ended or its compositor stopped)"));
+  GnomeDesktop *g = data;
+  if (why == LL_GNOME_SCREENS_CHANGED && g->opening == NULL) {
+    reopen(g);
+    return;
+  }
+  end(data, g_error_new_literal(LL_ERROR, LL_ERROR_DISPLAY, why == LL_GNOME_CLOSED_MUTTER_GONE
+      ? "the GNOME desktop went away (its session ended or its compositor stopped)"
+      : "GNOME ended the screen sharing (from its sharing indicator)"));
+}
+
+/* On the new stream's thread: it replaces the old one in the feed. */
+static void on_screen_replaced(const LlScreenFormat *format, guint8 *framebuffer, gpointer data)
+{
+  GnomeDesktop *g = data;
+  ll_desktop_feed_resize(g->desktop, format, framebuffer);
 }
 
 static const LlPwScreenEvents screen_events = {
-  on_screen_damaged, on_screen_ready, on_cursor_moved, on_screen_ended,
+  .damaged = on_screen_damaged, .replaced = on_screen_replaced, .ready = on_screen_ready,
+  .cursor_moved = on_cursor_moved, .ended = on_screen_ended,
 };
 
 static void on_copied(const char *text, gsize len, gpointer data)
@@ -136,26 +176,40 @@ static void on_copied(const char *text, gsize len, gpointer data)
 /* The last step of opening: the screen, whose first picture completes it. */
 static void on_clipboard(GObject *source, GAsyncResult *result, gpointer data)
 {
-  GnomeDesktop *g = data;
   GError *error = NULL;
   (void)source;
-  g->clipboard = ll_gnome_clipboard_new_finish(result, &error);
+  g_autoptr(LlGnomeClipboard) clipboard = ll_gnome_clipboard_new_finish(result, &error);
+  GnomeDesktop *g = ll_async_guard_finish(data);
+  if (g == NULL) {               /* closed meanwhile */
+    g_clear_error(&error);
+    return;
+  }
+  g->clipboard = g_steal_pointer(&clipboard);
   if (g->clipboard == NULL) {
     g_info("the clipboard is not shared: %s", error->message);
     g_clear_error(&error);
     g->desktop->caps &= ~LL_DESKTOP_CAN_CLIPBOARD;
   }
   g->screen = ll_pw_screen_new(ll_gnome_session_node(g->session), &screen_events, g, &error);
-  if (g->screen == NULL)
+  if (g->screen == NULL) {
     end(g, error);
+    return;
+  }
+  if (g->reopening)              /* the feed runs: the first picture replaces the old */
+    ll_pw_screen_set_feeding(g->screen, TRUE);
 }
 
 static void on_session(GObject *source, GAsyncResult *result, gpointer data)
 {
-  GnomeDesktop *g = data;
   GError *error = NULL;
   (void)source;
-  g->session = ll_gnome_session_new_finish(result, &error);
+  g_autoptr(LlGnomeSession) session = ll_gnome_session_new_finish(result, &error);
+  GnomeDesktop *g = ll_async_guard_finish(data);
+  if (g == NULL) {               /* closed meanwhile */
+    g_clear_error(&error);
+    return;
+  }
+  g->session = g_steal_pointer(&session);
   if (g->session == NULL) {
     end(g, error);
     return;
@@ -168,7 +222,13 @@ static void on_session(GObject *source, GAsyncResult *result, gpointer data)
   ll_gnome_session_ready_input(g->session);
   ll_gnome_clipboard_new_async(ll_gnome_session_bus(g->session),
                                ll_gnome_session_mutter(g->session),
-                               ll_gnome_session_path(g->session), on_copied, g, on_clipboard, g);
+                               ll_gnome_session_path(g->session), on_copied, g, on_clipboard,
+                               ll_async_guard_new(g, g->cancellable));
+}
+
+static void open_session(GnomeDesktop *g)
+{
+  ll_gnome_session_new_async(g->cancellable, on_session, ll_async_guard_new(g, g->cancellable));
 }
 
 static void gnome_open(LlDesktop *d, const LlDesktopChoice *choice, GTask *task)
@@ -181,21 +241,24 @@ static void gnome_open(LlDesktop *d, const LlDesktopChoice *choice, GTask *task)
   d->impl = g;
   d->caps = LL_DESKTOP_CAN_INPUT | LL_DESKTOP_CAN_CLIPBOARD;
   d->stop_ways = LL_STOP_POINTER_MOVED | LL_STOP_DESKTOP_INDICATOR;
-  ll_gnome_session_new_async(g_task_get_cancellable(task), on_session, g);
+  g->cancellable = g_cancellable_new();
+  open_session(g);
 }
 
 static gboolean gnome_start_screen(LlDesktop *d, GError **error)
 {
   GnomeDesktop *g = d->impl;
   (void)error;
-  ll_pw_screen_set_feeding(g->screen, TRUE);
+  if (g->screen != NULL)
+    ll_pw_screen_set_feeding(g->screen, TRUE);
   return TRUE;
 }
 
 static void gnome_stop_screen(LlDesktop *d)
 {
   GnomeDesktop *g = d->impl;
-  ll_pw_screen_set_feeding(g->screen, FALSE);
+  if (g->screen != NULL)
+    ll_pw_screen_set_feeding(g->screen, FALSE);
 }
 
 static gboolean gnome_start_input(LlDesktop *d, GError **error)
@@ -207,6 +270,8 @@ static gboolean gnome_start_input(LlDesktop *d, GError **error)
 static void gnome_key(LlDesktop *d, gboolean down, guint32 keysym)
 {
   GnomeDesktop *g = d->impl;
+  if (g->session == NULL)
+    return;                      /* between two sessions (the monitors changed) */
   if (down)
     g_hash_table_add(g->keys_down, GUINT_TO_POINTER(keysym));
   else if (!g_hash_table_remove(g->keys_down, GUINT_TO_POINTER(keysym)))
@@ -233,6 +298,8 @@ static void move_pointer(GnomeDesktop *g, int x, int y)
 static void gnome_pointer(LlDesktop *d, int mask, int x, int y)
 {
   GnomeDesktop *g = d->impl;
+  if (g->session == NULL)
+    return;
   move_pointer(g, x, y);
   int changed = mask ^ g->buttons;
   for (gsize i = 0; i < G_N_ELEMENTS(buttons); i++)
@@ -276,9 +343,41 @@ static void gnome_clipboard_set(LlDesktop *d, const char *text, gsize len)
     ll_gnome_clipboard_set(g->clipboard, text, len);
 }
 
+/* What is shared is the primary monitor (see gnome_session.c): one. */
+static guint gnome_monitors(LlDesktop *d, LlMonitor *monitors)
+{
+  GnomeDesktop *g = d->impl;
+  if (g->session == NULL)
+    return 0;
+  monitors[0] = ll_gnome_session_layout(g->session)->monitors[0];
+  monitors[0].x = monitors[0].y = 0;
+  return 1;
+}
+
+static void run_on_stream_thread(gpointer data)
+{
+  LlDesktop *d = data;
+  ((GnomeDesktop *)d->impl)->capture_fn(d);
+}
+
+/* FN(desktop) on the stream's thread, which feeds; with no stream (one
+ * replacing another) nothing feeds, and it runs at once. */
+static void gnome_on_capture_thread(LlDesktop *d, void (*fn)(LlDesktop *desktop))
+{
+  GnomeDesktop *g = d->impl;
+  g->capture_fn = fn;            /* the desktop asks for one function only */
+  if (g->screen != NULL)
+    ll_pw_screen_invoke(g->screen, run_on_stream_thread, d);
+  else
+    fn(d);
+}
+
 static void gnome_close(LlDesktop *d)
 {
   GnomeDesktop *g = d->impl;
+  g_cancellable_cancel(g->cancellable);
+  g_clear_object(&g->cancellable);
+  g_clear_pointer(&g->old_picture, g_free);
   ll_pw_screen_free(g->screen);
   ll_gnome_clipboard_free(g->clipboard);
   ll_gnome_session_free(g->session);
@@ -302,5 +401,7 @@ const LlDesktopBackend ll_gnome_desktop_backend = {
   .release_all = gnome_release_all,
   .watch_stop = gnome_watch_stop,
   .clipboard_set = gnome_clipboard_set,
+  .monitors = gnome_monitors,
+  .on_capture_thread = gnome_on_capture_thread,
   .close = gnome_close,
 };

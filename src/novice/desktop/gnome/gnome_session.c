@@ -9,6 +9,8 @@
 #define RD_SESSION MUTTER_RD ".Session"
 #define SC_SESSION MUTTER_SC ".Session"
 #define SC_STREAM MUTTER_SC ".Stream"
+#define DISPLAY_CONFIG "org.gnome.Mutter.DisplayConfig"
+#define DISPLAY_CONFIG_PATH "/org/gnome/Mutter/DisplayConfig"
 /* Each call to Mutter, and the wait for the stream, has this deadline. */
 #define CALL_TIMEOUT_MS 10000
 /* Mutter's cursor-mode "metadata": the pointer is not painted in. */
@@ -20,7 +22,9 @@ struct LlGnomeSession {
   char *rd_path, *sc_path, *stream_path;
   guint32 node;
   gboolean started, closed;
-  guint closed_signal, stream_signal, name_watch, stream_deadline;
+  guint closed_signal, stream_signal, monitors_signal, name_watch, stream_deadline;
+  LlGnomeLayout layout;
+  gboolean checking;             /* asking whether the monitors changed */
   void (*on_closed)(LlGnomeClosed why, gpointer data);
   gpointer on_closed_data;
   GTask *opening;                /* until the stream exists */
@@ -88,13 +92,64 @@ static void mark_closed(LlGnomeSession *s, LlGnomeClosed why)
     s->on_closed(why, s->on_closed_data);
 }
 
+typedef struct {
+  LlAsyncGuard *guard;
+  gboolean closed;               /* Mutter closed the session (else: monitors changed) */
+} LayoutCheck;
+
+static void on_layout_now(GObject *source, GAsyncResult *result, gpointer data)
+{
+  LayoutCheck *check = data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GVariant) state = g_dbus_connection_call_finish(G_DBUS_CONNECTION(source), result,
+                                                            &error);
+  LlGnomeSession *s = ll_async_guard_finish(check->guard);
+  gboolean closed = check->closed;
+  g_free(check);
+  if (s == NULL)
+    return;
+  s->checking = FALSE;
+  LlGnomeLayout now;
+  /* Not the serial alone: Mutter 43 keeps it for a temporary layout. */
+  if (state != NULL && ll_gnome_layout_parse(state, &now, NULL) &&
+      (now.serial != s->layout.serial || !ll_gnome_layout_equal(&now, &s->layout))) {
+    g_info("GNOME's monitors changed (layout %u -> %u)", s->layout.serial, now.serial);
+    mark_closed(s, LL_GNOME_SCREENS_CHANGED);
+  } else if (closed) {
+    mark_closed(s, state != NULL ? LL_GNOME_CLOSED_BY_MUTTER : LL_GNOME_CLOSED_MUTTER_GONE);
+  }
+}
+
+/* Closed, or the monitors changed: which it means needs the layout now. */
+static void check_layout(LlGnomeSession *s, gboolean closed)
+{
+  if (s->closed || (s->checking && !closed))
+    return;
+  s->checking = TRUE;
+  LayoutCheck *check = g_new0(LayoutCheck, 1);
+  check->guard = ll_async_guard_new(s, s->cancellable);
+  check->closed = closed;
+  g_dbus_connection_call(s->bus, s->mutter, DISPLAY_CONFIG_PATH, DISPLAY_CONFIG,
+                         "GetCurrentState", NULL, G_VARIANT_TYPE(LL_GNOME_STATE_TYPE),
+                         G_DBUS_CALL_FLAGS_NO_AUTO_START, CALL_TIMEOUT_MS, s->cancellable,
+                         on_layout_now, check);
+}
+
 static void on_session_closed(GDBusConnection *bus, const char *sender, const char *path,
                               const char *interface, const char *signal, GVariant *params,
                               gpointer data)
 {
   (void)bus; (void)sender; (void)path; (void)interface; (void)signal; (void)params;
   g_info("Mutter closed the remote desktop session");
-  mark_closed(data, LL_GNOME_CLOSED_BY_MUTTER);
+  check_layout(data, TRUE);
+}
+
+static void on_monitors_changed(GDBusConnection *bus, const char *sender, const char *path,
+                                const char *interface, const char *signal, GVariant *params,
+                                gpointer data)
+{
+  (void)bus; (void)sender; (void)path; (void)interface; (void)signal; (void)params;
+  check_layout(data, FALSE);
 }
 
 static void on_mutter_vanished(GDBusConnection *bus, const char *name, gpointer data)
@@ -123,6 +178,8 @@ void ll_gnome_session_free(LlGnomeSession *s)
       g_dbus_connection_signal_unsubscribe(s->bus, s->closed_signal);
     if (s->stream_signal != 0)
       g_dbus_connection_signal_unsubscribe(s->bus, s->stream_signal);
+    if (s->monitors_signal != 0)
+      g_dbus_connection_signal_unsubscribe(s->bus, s->monitors_signal);
     if (s->rd_path != NULL && !s->closed)
       g_dbus_connection_call(s->bus, s->mutter, s->rd_path, RD_SESSION, "Stop", NULL, NULL,
                              G_DBUS_CALL_FLAGS_NONE, CALL_TIMEOUT_MS, NULL, NULL, NULL);
@@ -266,9 +323,13 @@ static void on_screencast_created(GObject *source, GAsyncResult *result, gpointe
   GVariantDict options;
   g_variant_dict_init(&options, NULL);
   g_variant_dict_insert(&options, "cursor-mode", "u", CURSOR_MODE_METADATA);
-  /* "": the primary monitor. */
+  /* The primary monitor. The whole desktop of several would be RecordArea,
+   * but Mutter 43 crashes recording an area with the pointer as metadata
+   * (measured: cogl_texture_2d_new_with_size asserts, then it dies), and
+   * without the metadata the novice's mouse could not end control. */
   call(s, s->sc_path, SC_SESSION, "RecordMonitor",
-       g_variant_new("(s@a{sv})", "", g_variant_dict_end(&options)), "(o)", on_monitor_recorded);
+       g_variant_new("(s@a{sv})", s->layout.monitors[0].name, g_variant_dict_end(&options)),
+       "(o)", on_monitor_recorded);
 }
 
 static void on_session_id(GObject *source, GAsyncResult *result, gpointer data)
@@ -308,6 +369,21 @@ static void on_session_created(GObject *source, GAsyncResult *result, gpointer d
        g_variant_new("(ss)", RD_SESSION, "SessionId"), "(v)", on_session_id);
 }
 
+static void on_layout(GObject *source, GAsyncResult *result, gpointer data)
+{
+  LlGnomeSession *s = data;
+  (void)source;
+  g_autoptr(GVariant) reply = reply_of(s, result, "reading the monitors");
+  if (reply == NULL)
+    return;
+  GError *error = NULL;
+  if (!ll_gnome_layout_parse(reply, &s->layout, &error)) {
+    fail(s, error);
+    return;
+  }
+  call(s, RD_PATH, MUTTER_RD, "CreateSession", NULL, "(o)", on_session_created);
+}
+
 static void on_owner(GObject *source, GAsyncResult *result, gpointer data)
 {
   LlGnomeSession *s = data;
@@ -323,7 +399,11 @@ static void on_owner(GObject *source, GAsyncResult *result, gpointer data)
   g_variant_get(reply, "(s)", &s->mutter);
   s->name_watch = g_bus_watch_name_on_connection(s->bus, MUTTER_RD, G_BUS_NAME_WATCHER_FLAGS_NONE,
                                                  NULL, on_mutter_vanished, s, NULL);
-  call(s, RD_PATH, MUTTER_RD, "CreateSession", NULL, "(o)", on_session_created);
+  s->monitors_signal = g_dbus_connection_signal_subscribe(
+      s->bus, s->mutter, DISPLAY_CONFIG, "MonitorsChanged", DISPLAY_CONFIG_PATH, NULL,
+      G_DBUS_SIGNAL_FLAGS_NONE, on_monitors_changed, s, NULL);
+  call(s, DISPLAY_CONFIG_PATH, DISPLAY_CONFIG, "GetCurrentState", NULL, LL_GNOME_STATE_TYPE,
+       on_layout);
 }
 
 static void on_connected(GObject *source, GAsyncResult *result, gpointer data)
@@ -373,6 +453,7 @@ LlGnomeSession *ll_gnome_session_new_finish(GAsyncResult *result, GError **error
 }
 
 guint32 ll_gnome_session_node(LlGnomeSession *s) { return s->node; }
+const LlGnomeLayout *ll_gnome_session_layout(LlGnomeSession *s) { return &s->layout; }
 GDBusConnection *ll_gnome_session_bus(LlGnomeSession *s) { return s->bus; }
 const char *ll_gnome_session_mutter(LlGnomeSession *s) { return s->mutter; }
 const char *ll_gnome_session_path(LlGnomeSession *s) { return s->rd_path; }

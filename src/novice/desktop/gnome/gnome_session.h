@@ -9,6 +9,7 @@
  * Lifeline, Mutter ends the session when that connection goes. */
 #pragma once
 #include <gio/gio.h>
+#include "novice/desktop/gnome/gnome_layout.h"
 
 typedef struct LlGnomeSession LlGnomeSession;
 
@@ -24,16 +25,20 @@ LlGnomeSession *ll_gnome_session_new_finish(GAsyncResult *result, GError **error
 void ll_gnome_session_free(LlGnomeSession *session);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(LlGnomeSession, ll_gnome_session_free)
 
-/* The PipeWire node that carries the screen. */
+/* The PipeWire node that carries the screen: the primary monitor. */
 guint32 ll_gnome_session_node(LlGnomeSession *session);
+/* The monitors as they were when the session was made. */
+const LlGnomeLayout *ll_gnome_session_layout(LlGnomeSession *session);
 /* Where the session is, for the clipboard calls: the connection, Mutter's
  * unique name on it, and the session's object path. */
 GDBusConnection *ll_gnome_session_bus(LlGnomeSession *session);
 const char *ll_gnome_session_mutter(LlGnomeSession *session);
 const char *ll_gnome_session_path(LlGnomeSession *session);
 typedef enum {
-  LL_GNOME_CLOSED_BY_MUTTER,     /* its sharing indicator, a change of monitors */
+  LL_GNOME_CLOSED_BY_MUTTER,     /* its sharing indicator */
   LL_GNOME_CLOSED_MUTTER_GONE,   /* Mutter left the bus: the session ended or crashed */
+  LL_GNOME_SCREENS_CHANGED,      /* the monitors changed: this session shows them no more
+                                  * (Mutter may have closed it); open another */
 } LlGnomeClosed;
 
 /* Called once, on the main context, when the session ended on Mutter's

@@ -10,6 +10,12 @@
 
 /* Largest picture taken: bounds the framebuffer whatever a stream says. */
 #define MAX_SIDE 16384
+/* Mutter may start a stream with empty frames only (flagged corrupted;
+ * seen with two monitors under load) and then, the screen being still,
+ * send nothing more: without a picture this long after streaming began,
+ * the stream is paused and resumed, which makes it draw one. */
+#define FIRST_PICTURE_NUDGE_MS 400
+#define FIRST_PICTURE_NUDGES 10
 #define CURSOR_META_SIZE(w, h) \
   ((int)(sizeof(struct spa_meta_cursor) + sizeof(struct spa_meta_bitmap) + (w) * (h) * 4))
 
@@ -31,6 +37,8 @@ struct LlPwScreen {
   struct pw_core *core;
   struct pw_stream *stream;
   struct spa_hook core_listener, stream_listener;
+  struct spa_source *nudge;      /* until the first picture */
+  int nudges;
   gint feeding;                  /* atomic */
   /* The capture thread's, until ready was posted; then read-only. */
   LlScreenFormat format;
@@ -270,6 +278,11 @@ static const guint8 *picture_of(LlPwScreen *s, struct spa_buffer *buffer, int *s
   if (header != NULL && (header->flags & SPA_META_HEADER_FLAG_CORRUPTED))
     return NULL;
   struct spa_data *d = &buffer->datas[0];
+  if (!s->have_picture)
+    g_debug("a frame before the first picture: %u datas, data %p, chunk size %u, flags %x, "
+            "stride %d, maxsize %u", buffer->n_datas, d->data, d->chunk ? d->chunk->size : 0,
+            d->chunk ? (unsigned)d->chunk->flags : 0, d->chunk ? d->chunk->stride : 0,
+            d->maxsize);
   if (buffer->n_datas < 1 || d->data == NULL || d->chunk == NULL || d->chunk->size == 0 ||
       (d->chunk->flags & SPA_CHUNK_FLAG_CORRUPTED))
     return NULL;
@@ -281,13 +294,23 @@ static const guint8 *picture_of(LlPwScreen *s, struct spa_buffer *buffer, int *s
   return (const guint8 *)d->data + offset;
 }
 
+static void ignore_tile(int x, int y, int width, int height, gpointer data)
+{
+  (void)x; (void)y; (void)width; (void)height; (void)data;
+}
+
 static void take_frame(LlPwScreen *s, struct spa_buffer *buffer)
 {
   int stride;
   const guint8 *picture = picture_of(s, buffer, &stride);
   if (picture != NULL) {
+    /* A stream replacing another hands its whole first picture over. */
+    gboolean replacing = !s->have_picture && g_atomic_int_get(&s->feeding) &&
+                         s->events.replaced != NULL;
     ll_tile_diff_copy(s->framebuffer, s->format.stride, picture, stride, s->format.width,
-                      s->format.height, on_tile_changed, s);
+                      s->format.height, replacing ? ignore_tile : on_tile_changed, s);
+    if (replacing)
+      s->events.replaced(&s->format, s->framebuffer, s->user_data);
     if (!s->have_picture) {
       s->have_picture = TRUE;
       post(s, POST_READY, NULL);
@@ -313,12 +336,32 @@ static void on_process(void *data)
   pw_stream_queue_buffer(s->stream, newest);
 }
 
+static void arm_nudge(LlPwScreen *s)
+{
+  struct timespec wait = { 0, FIRST_PICTURE_NUDGE_MS * 1000000L };
+  pw_loop_update_timer(pw_thread_loop_get_loop(s->loop), s->nudge, &wait, NULL, false);
+}
+
+static void on_nudge(void *data, uint64_t expirations)
+{
+  LlPwScreen *s = data;
+  (void)expirations;
+  if (s->have_picture || s->ended || s->nudges++ >= FIRST_PICTURE_NUDGES)
+    return;
+  g_debug("no picture yet from the screen stream: pausing and resuming it");
+  pw_stream_set_active(s->stream, false);
+  pw_stream_set_active(s->stream, true);
+  arm_nudge(s);
+}
+
 static void on_state_changed(void *data, enum pw_stream_state old, enum pw_stream_state state,
                              const char *error)
 {
   LlPwScreen *s = data;
   (void)old;
   g_debug("screen stream: %s", pw_stream_state_as_string(state));
+  if (state == PW_STREAM_STATE_STREAMING && !s->streamed && !s->have_picture)
+    arm_nudge(s);
   if (state == PW_STREAM_STATE_STREAMING)
     s->streamed = TRUE;
   else if (state == PW_STREAM_STATE_ERROR)
@@ -411,6 +454,7 @@ LlPwScreen *ll_pw_screen_new(guint32 node_id, const LlPwScreenEvents *events,
     return NULL;
   }
   pw_thread_loop_lock(s->loop);
+  s->nudge = pw_loop_add_timer(pw_thread_loop_get_loop(s->loop), on_nudge, s);
   gboolean ok = connect_stream(s, node_id, error);
   pw_thread_loop_unlock(s->loop);
   return ok ? g_steal_pointer(&s) : NULL;
@@ -419,6 +463,31 @@ LlPwScreen *ll_pw_screen_new(guint32 node_id, const LlPwScreenEvents *events,
 const LlScreenFormat *ll_pw_screen_format(LlPwScreen *s) { return &s->format; }
 guint8 *ll_pw_screen_framebuffer(LlPwScreen *s) { return s->framebuffer; }
 
+typedef struct {
+  void (*fn)(gpointer data);
+  gpointer data;
+} Invocation;
+
+static int run_invocation(struct spa_loop *loop, bool async, uint32_t seq, const void *bytes,
+                          size_t size, void *user_data)
+{
+  Invocation call;
+  (void)loop; (void)async; (void)seq; (void)user_data;
+  if (size != sizeof call)
+    return -EINVAL;
+  memcpy(&call, bytes, sizeof call);
+  call.fn(call.data);
+  return 0;
+}
+
+void ll_pw_screen_invoke(LlPwScreen *s, void (*fn)(gpointer data), gpointer data)
+{
+  Invocation call = { fn, data };
+  /* The loop copies CALL and runs it on its thread. */
+  pw_loop_invoke(pw_thread_loop_get_loop(s->loop), run_invocation, SPA_ID_INVALID, &call,
+                 sizeof call, false, NULL);
+}
+
 void ll_pw_screen_set_feeding(LlPwScreen *s, gboolean feeding)
 {
   g_atomic_int_set(&s->feeding, feeding);
@@ -426,10 +495,17 @@ void ll_pw_screen_set_feeding(LlPwScreen *s, gboolean feeding)
 
 void ll_pw_screen_free(LlPwScreen *s)
 {
+  g_free(ll_pw_screen_free_keeping_picture(s));
+}
+
+guint8 *ll_pw_screen_free_keeping_picture(LlPwScreen *s)
+{
   if (s == NULL)
-    return;
+    return NULL;
   if (s->loop != NULL)
     pw_thread_loop_stop(s->loop);
+  if (s->nudge != NULL)
+    pw_loop_destroy_source(pw_thread_loop_get_loop(s->loop), s->nudge);
   if (s->stream != NULL)
     pw_stream_destroy(s->stream);
   if (s->core != NULL)
@@ -442,6 +518,7 @@ void ll_pw_screen_free(LlPwScreen *s)
   mailbox_unref(s->mailbox);
   g_main_context_unref(s->main_context);
   g_mutex_clear(&s->cursor_lock);
-  g_free(s->framebuffer);
+  guint8 *framebuffer = s->framebuffer;
   g_free(s);
+  return framebuffer;
 }

@@ -14,6 +14,10 @@ typedef struct LlPwScreen LlPwScreen;
 typedef struct {
   /* On the capture thread: pixels of the framebuffer changed. */
   void (*damaged)(int x, int y, int width, int height, gpointer user_data);
+  /* On the capture thread, when feeding began before the first picture
+   * (a stream that replaces another): the first whole picture is in
+   * FRAMEBUFFER, in FORMAT. */
+  void (*replaced)(const LlScreenFormat *format, guint8 *framebuffer, gpointer user_data);
   /* On the main context: the first whole picture is in the framebuffer. */
   void (*ready)(gpointer user_data);
   /* On the main context: the compositor drew the pointer at X, Y (the
@@ -30,10 +34,15 @@ LlPwScreen *ll_pw_screen_new(guint32 node_id, const LlPwScreenEvents *events,
 /* Valid once ready was called; the size stays until the stream ends. */
 const LlScreenFormat *ll_pw_screen_format(LlPwScreen *screen);
 guint8 *ll_pw_screen_framebuffer(LlPwScreen *screen);
+/* Runs FN(DATA) soon on the capture thread, in order with the frames. */
+void ll_pw_screen_invoke(LlPwScreen *screen, void (*fn)(gpointer data), gpointer data);
 /* Whether damaged is called (frames are copied either way). */
 void ll_pw_screen_set_feeding(LlPwScreen *screen, gboolean feeding);
 /* Stops the thread: no callback runs once this returns. */
 void ll_pw_screen_free(LlPwScreen *screen);
+/* Stops the thread and frees all but the framebuffer, which is returned
+ * (the caller's, to free once nothing shows it any more). */
+guint8 *ll_pw_screen_free_keeping_picture(LlPwScreen *screen);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(LlPwScreen, ll_pw_screen_free)
 
 /* For tests: the byte layout of a SPA video format as shifts of a 32-bit
