@@ -11,7 +11,7 @@ typedef struct {
 
 /* The cost used for new invitations (libsodium's "moderate"). */
 LlSealCost ll_seal_cost_default(void);
-/* The cheapest cost unseal accepts: for tests only. */
+/* The cheapest cost, for tests. Unseal takes these two costs and no other. */
 LlSealCost ll_seal_cost_minimum(void);
 
 gboolean ll_invitation_text_is_sealed(const char *text, gsize length);

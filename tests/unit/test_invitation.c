@@ -190,23 +190,40 @@ static void test_seal_tampered(void)
   g_assert_null(plain);
   g_assert_error(error, LL_ERROR, LL_ERROR_WRONG_PASSWORD);
 
-  /* A weaker cost written into the header is caught by the associated data. */
+  /* The other cost Lifeline writes, swapped into the header, is caught by
+   * the associated data. */
   g_autofree char *sealed2 = ll_invitation_seal(text, len, "pw", 2, ll_seal_cost_minimum(),
                                                 &sealed_len, NULL);
-  g_autofree char *weaker = replace_line(sealed2, "ops-limit=", "ops-limit=2");
+  LlSealCost other = ll_seal_cost_default();
+  g_autofree char *ops = g_strdup_printf("ops-limit=%" G_GUINT64_FORMAT, other.ops_limit);
+  g_autofree char *mem = g_strdup_printf("mem-limit=%" G_GSIZE_FORMAT, other.mem_limit);
+  g_autofree char *half = replace_line(sealed2, "ops-limit=", ops);
+  g_autofree char *swapped = replace_line(half, "mem-limit=", mem);
   g_autoptr(GError) error2 = NULL;
-  g_autofree char *plain2 = ll_invitation_unseal(weaker, strlen(weaker), "pw", 2, &plain_len,
+  g_autofree char *plain2 = ll_invitation_unseal(swapped, strlen(swapped), "pw", 2, &plain_len,
                                                  &error2);
   g_assert_null(plain2);
   g_assert_error(error2, LL_ERROR, LL_ERROR_WRONG_PASSWORD);
 
-  /* A hostile cost is refused before any work. */
-  g_autofree char *hostile = replace_line(sealed2, "mem-limit=", "mem-limit=99999999999999");
-  g_autoptr(GError) error3 = NULL;
-  g_autofree char *plain3 = ll_invitation_unseal(hostile, strlen(hostile), "pw", 2, &plain_len,
-                                                 &error3);
-  g_assert_null(plain3);
-  g_assert_error(error3, LL_ERROR, LL_ERROR_DAMAGED);
+  /* Any cost Lifeline never writes is refused before any work: the
+   * hostile file of the report (ops 10, 1 GiB), one a little above ours,
+   * one a little below, and nonsense. */
+  const char *hostile_costs[][2] = {
+    { "ops-limit=10", "mem-limit=1073741824" }, { "ops-limit=4", NULL },
+    { "ops-limit=2", NULL }, { NULL, "mem-limit=268435457" },
+    { NULL, "mem-limit=99999999999999" }, { "ops-limit=-1", NULL },
+  };
+  for (gsize i = 0; i < G_N_ELEMENTS(hostile_costs); i++) {
+    g_autofree char *a = hostile_costs[i][0] != NULL
+        ? replace_line(sealed2, "ops-limit=", hostile_costs[i][0]) : g_strdup(sealed2);
+    g_autofree char *b = hostile_costs[i][1] != NULL
+        ? replace_line(a, "mem-limit=", hostile_costs[i][1]) : g_strdup(a);
+    g_autoptr(GError) error3 = NULL;
+    g_autofree char *plain3 = ll_invitation_unseal(b, strlen(b), "pw", 2, &plain_len, &error3);
+    g_assert_null(plain3);
+    g_assert_error(error3, LL_ERROR, LL_ERROR_DAMAGED);
+    g_assert_nonnull(strstr(error3->message, "password settings Lifeline never uses"));
+  }
 }
 
 static void test_file_and_link(void)
