@@ -11,8 +11,8 @@ static gboolean accept_any_client(GTlsConnection *conn, GTlsCertificate *cert,
                                   GTlsCertificateFlags errors, gpointer data)
 {
   (void)conn; (void)cert; (void)errors; (void)data;
-  /* Helpers bring self-signed identities; the invitation secret, not the
-   * certificate, is what admits them. The fingerprint is logged. */
+  /* Helpers bring self-signed identities: any is taken here, and the one
+   * presented is what the audit log, the resume check and offers judge. */
   return TRUE;
 }
 
@@ -21,7 +21,9 @@ GTlsConnection *ll_tls_server_new(GIOStream *base, GTlsCertificate *identity, GE
   GIOStream *tls = g_tls_server_connection_new(base, identity, error);
   if (tls == NULL)
     return NULL;
-  g_object_set(tls, "authentication-mode", G_TLS_AUTHENTICATION_REQUESTED, NULL);
+  /* Every helper presents its identity key: one without it would look
+   * like every other keyless one to the audit log and the resume check. */
+  g_object_set(tls, "authentication-mode", G_TLS_AUTHENTICATION_REQUIRED, NULL);
   /* No CA database: every peer certificate goes to accept-certificate. */
   g_tls_connection_set_database(G_TLS_CONNECTION(tls), NULL);
   g_signal_connect(tls, "accept-certificate", G_CALLBACK(accept_any_client), NULL);

@@ -643,8 +643,11 @@ static void on_handshake(GObject *source, GAsyncResult *result, gpointer data)
     return;
   }
   guint8 key[LL_FINGERPRINT_BYTES];
-  p->key_text = ll_tls_peer_fingerprint(p->tls, key) ? ll_fingerprint_to_text(key)
-                                                     : g_strdup("no key");
+  if (!ll_tls_peer_fingerprint(p->tls, key)) {   /* TLS requires one; never without */
+    drop_pending(p, "the helper presented no identity key");
+    return;
+  }
+  p->key_text = ll_fingerprint_to_text(key);
   p->state = PEER_AWAIT_HELLO;
   p->session = ll_session_new(G_IO_STREAM(p->tls), p->address, &peer_handlers, p);
   ll_session_start(p->session);

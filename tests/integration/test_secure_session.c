@@ -193,6 +193,23 @@ static GBytes *hello_frame(const LlInvitation *inv, GTlsConnection *tls)
                          g_bytes_get_size(payload));
 }
 
+static gboolean accept_any_server(GTlsConnection *conn, GTlsCertificate *cert,
+                                  GTlsCertificateFlags errors, gpointer data)
+{
+  (void)conn; (void)cert; (void)errors; (void)data;
+  return TRUE;
+}
+
+/* TLS with no client certificate at all. */
+static GTlsConnection *keyless_client(GIOStream *base)
+{
+  GIOStream *tls = g_tls_client_connection_new(base, NULL, NULL);
+  g_assert_nonnull(tls);
+  g_tls_connection_set_database(G_TLS_CONNECTION(tls), NULL);
+  g_signal_connect(tls, "accept-certificate", G_CALLBACK(accept_any_server), NULL);
+  return G_TLS_CONNECTION(tls);
+}
+
 static gpointer raw_helper_thread(gpointer data)
 {
   RawHelper *r = data;
@@ -204,8 +221,16 @@ static gpointer raw_helper_thread(gpointer data)
   g_assert_no_error(error);
   LlKeyPin pin;
   ll_key_pin_full(&pin, r->pin);
-  g_autoptr(GTlsConnection) tls = ll_tls_client_new(G_IO_STREAM(conn), r->identity, &pin, &error);
-  g_assert_true(g_tls_connection_handshake(tls, NULL, &error));
+  g_autoptr(GTlsConnection) tls = r->identity != NULL
+      ? ll_tls_client_new(G_IO_STREAM(conn), r->identity, &pin, &error)
+      : keyless_client(G_IO_STREAM(conn));
+  if (!g_tls_connection_handshake(tls, NULL, &error)) {
+    g_assert_null(r->identity);   /* only a helper without a key is refused here */
+    r->got_eof = TRUE;
+    g_atomic_int_set(&r->done, 1);
+    g_main_context_wakeup(NULL);
+    return NULL;
+  }
   GOutputStream *out = g_io_stream_get_output_stream(G_IO_STREAM(tls));
   if (r->invitation != NULL) {
     g_autoptr(GBytes) hello = hello_frame(r->invitation, tls);
@@ -277,6 +302,24 @@ static void test_unknown_channel_from_helper(void)
 {
   const guint8 junk[] = { 77, 0, 0, 0, 1, 0 };
   check_hostile_bytes(junk, sizeof junk, FALSE);
+}
+
+/* A helper with the invitation's secret but no identity key (no TLS
+ * client certificate) is refused before the novice is asked. */
+static void test_helper_without_key_refused(void)
+{
+  Novice n = { .answer = TRUE };
+  novice_start_now(&n);
+  RawHelper r = { .port = n.port, .pin = n.novice_id->fingerprint, .identity = NULL,
+                  .to_send = g_bytes_new(NULL, 0), .invitation = n.invitation };
+  run_raw_helper(&r);
+  g_assert_true(r.got_eof);
+  g_assert_cmpuint(r.bytes_before_eof, ==, 0);
+  g_bytes_unref(r.to_send);
+  g_assert_cmpint(n.asks, ==, 0);
+  assert_listener_still_works(&n);
+  g_assert_cmpint(n.asks, ==, 1);
+  novice_stop(&n);
 }
 
 static void test_active_session_survives_hostile_peer(void)
@@ -471,6 +514,7 @@ int main(int argc, char **argv)
   g_test_add_func("/session/malformed-control-from-helper", test_malformed_control_from_helper);
   g_test_add_func("/session/unknown-channel-from-helper", test_unknown_channel_from_helper);
   g_test_add_func("/session/active-survives-hostile-peer", test_active_session_survives_hostile_peer);
+  g_test_add_func("/session/helper-without-key-refused", test_helper_without_key_refused);
   g_test_add_func("/session/stream-before-consent", test_stream_before_consent_closes_session);
   g_test_add_func("/session/oversized-frame-from-novice", test_oversized_frame_from_novice);
   g_test_add_func("/session/forged-resume-refused", test_forged_resume_refused);
