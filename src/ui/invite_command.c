@@ -6,6 +6,7 @@
 #include "common/identity.h"
 #include "common/policy.h"
 #include "common/invitation_file.h"
+#include "common/password_policy.h"
 #include "novice/novice_host.h"
 #include "ui/desktop_option.h"
 #include "ui/commands.h"
@@ -23,6 +24,9 @@ typedef struct {
   char *expires;
   char *grace;
   char *password_file;
+  char *password_choice;        /* --password: only "generate" */
+  char *password;               /* what seals the invitation (wiped in options_clear) */
+  gsize password_len;
   char *name;
   char *display;
   char *desktop;
@@ -170,7 +174,8 @@ static gboolean parse_options(int argc, char **argv, InviteOptions *o, GError **
     { "port", 'p', 0, G_OPTION_ARG_INT, &o->port, "Listen on TCP port N (default: any free port)", "N" },
     { "out", 'o', 0, G_OPTION_ARG_FILENAME, &o->out, "Write the invitation to FILE (default: ~/lifeline-invitation.lifeline)", "FILE" },
     { "expires", 'e', 0, G_OPTION_ARG_STRING, &o->expires, "How long the invitation stays valid, like 30m or 2h (default: 1h)", "TIME" },
-    { "password-file", 0, 0, G_OPTION_ARG_FILENAME, &o->password_file, "Protect the invitation with the password on the first line of FILE", "FILE" },
+    { "password-file", 0, 0, G_OPTION_ARG_FILENAME, &o->password_file, "Protect the invitation with the password on the first line of FILE (at least 12 characters, not easy to guess)", "FILE" },
+    { "password", 0, 0, G_OPTION_ARG_STRING, &o->password_choice, "With \"generate\": protect the invitation with four random words, shown to read out", "generate" },
     { "name", 'n', 0, G_OPTION_ARG_STRING, &o->name, "Your name as the helper will see it", "NAME" },
     { "desktop", 0, 0, G_OPTION_ARG_STRING, &o->desktop, ll_desktop_option_help(), "KIND" },
     { "display", 0, 0, G_OPTION_ARG_STRING, &o->display, "With --desktop x11: the X display to share (default: $DISPLAY)", "DISPLAY" },
@@ -210,6 +215,10 @@ static void options_clear(InviteOptions *o)
   g_free(o->expires);
   g_free(o->grace);
   g_free(o->password_file);
+  g_free(o->password_choice);
+  if (o->password != NULL)
+    sodium_memzero(o->password, o->password_len);
+  g_free(o->password);
   g_free(o->name);
   g_free(o->display);
   g_free(o->desktop);
@@ -220,27 +229,52 @@ static void options_clear(InviteOptions *o)
 static gboolean write_invitation(const InviteOptions *o, const LlInvitation *invitation,
                                  const char *path, GError **error)
 {
-  gsize pw_len = 0;
-  char *password = NULL;
-  if (o->password_file != NULL) {
-    password = ll_password_read_file(o->password_file, &pw_len, error);
-    if (password == NULL)
-      return FALSE;
-  }
-  gboolean ok = ll_invitation_save(invitation, path, password, pw_len, ll_seal_cost_default(),
-                                   error);
+  gboolean ok = ll_invitation_save(invitation, path, o->password, o->password_len,
+                                   ll_seal_cost_default(), error);
   if (ok && o->link) {
-    g_autofree char *link = ll_invitation_to_link(invitation, password, pw_len,
+    g_autofree char *link = ll_invitation_to_link(invitation, o->password, o->password_len,
                                                   ll_seal_cost_default(), error);
     ok = link != NULL;
     if (ok)
       ll_say("Or send this link instead of the file:\n%s", link);
   }
-  if (password != NULL) {
-    sodium_memzero(password, pw_len);
-    g_free(password);
-  }
   return ok;
+}
+
+/* The password that will seal the invitation, checked before anything
+ * starts: FALSE with a sentence (a usage error) when it will not do. */
+static gboolean choose_password(InviteOptions *o, GError **error)
+{
+  if (o->password_choice != NULL && o->password_file != NULL) {
+    g_set_error_literal(error, LL_ERROR, LL_ERROR_USAGE,
+                        "give either --password generate or --password-file, not both");
+    return FALSE;
+  }
+  if (o->password_choice != NULL) {
+    if (strcmp(o->password_choice, "generate") != 0) {
+      g_set_error_literal(error, LL_ERROR, LL_ERROR_USAGE,
+                          "--password takes only \"generate\" (a password on the command line "
+                          "would show to every program); put yours in a file for "
+                          "--password-file");
+      return FALSE;
+    }
+    o->password = ll_password_generate(error);
+    o->password_len = o->password != NULL ? strlen(o->password) : 0;
+    return o->password != NULL;
+  }
+  if (o->password_file == NULL)
+    return TRUE;
+  o->password = ll_password_read_file(o->password_file, &o->password_len, error);
+  if (o->password == NULL)
+    return FALSE;
+  if (!ll_password_check(o->password, o->password_len, error)) {
+    char *with_hint = g_strdup_printf("%s (lifeline invite --password generate makes some)",
+                                      (*error)->message);
+    g_free((*error)->message);
+    (*error)->message = with_hint;
+    return FALSE;
+  }
+  return TRUE;
 }
 
 static void explain(const InviteOptions *o, const LlInvitation *invitation, const char *path)
@@ -249,7 +283,10 @@ static void explain(const InviteOptions *o, const LlInvitation *invitation, cons
   ll_say("Your invitation is ready: %s", path);
   ll_say("Send this file to the person who will help you, by e-mail or chat.");
   ll_say("It can be used once, until %s.", until);
-  if (o->password_file != NULL)
+  if (o->password_choice != NULL)
+    ll_say("It is protected by the password: %s\nTell it to them another way, by phone for "
+           "example, not in the same message as the invitation.", o->password);
+  else if (o->password_file != NULL)
     ll_say("It is protected by your password: tell them the password another way, "
            "by phone for example.");
   ll_say("Waiting for your helper to connect. Press Ctrl-C to cancel the invitation.");
@@ -342,7 +379,10 @@ int ll_invite_command(int argc, char **argv)
   int code = 2;
   if (parse_options(argc, argv, &o, &error)) {
     ll_logging_init(o.verbose);
-    code = run(&o, &error);
+    if (choose_password(&o, &error))
+      code = run(&o, &error);
+    else
+      code = g_error_matches(error, LL_ERROR, LL_ERROR_USAGE) ? 2 : 1;
   }
   if (error != NULL)
     g_printerr("lifeline invite: %s\n", error->message);

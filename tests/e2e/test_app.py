@@ -183,6 +183,33 @@ def test_helper_picks_a_monitor(work, cleanups):
 
 
 @suite.test
+def test_password_rules_and_made_one(work, cleanups):
+    """A short password is refused with a sentence; Make one fills in four
+    words that seal the invitation."""
+    nx = Xvfb(1024, 768)
+    cleanups.append(nx.stop)
+    subprocess.run([LIFELINE, "id", "--name", "Alice"], env=person_env(work, "novice", nx),
+                   check=True, capture_output=True, timeout=30)
+    app = Process([LIFELINE, "app", "--get-help"], env=person_env(work, "novice", nx),
+                  name="novice-app")
+    cleanups.append(app.stop)
+    main_window(nx)
+    key(nx, "alt+o")                               # Options
+    key(nx, "alt+p")                               # Password
+    xdo(nx, "type", "--delay", "30", "short")
+    key(nx, "alt+i")
+    app.wait_for("error: That password is too short to protect an invitation (5 characters)")
+    key(nx, "alt+m")                               # Make one
+    app.wait_for("password: made")
+    shot(nx, work, "novice-password-made")
+    key(nx, "alt+i")
+    out = app.wait_for("invitation: ")
+    path = out.split("invitation: ")[1].splitlines()[0]
+    with open(path) as f:
+        assert "[Lifeline Sealed Invitation]" in f.read()
+
+
+@suite.test
 def test_invite_consent_and_view(work, cleanups):
     p = Pair(work, cleanups)
     p.nx.spawn("xterm", "-geometry", "60x8+560+560", "-bg", "#fce94f", "-fg", "black")

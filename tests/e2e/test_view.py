@@ -237,6 +237,34 @@ def test_bad_invitations_and_usage(work, cleanups):
     assert "Allow?" not in invite.out
 
 
+@suite.test
+def test_passwords_that_do_and_do_not_protect(work, cleanups):
+    """A short or guessable password is refused before anything starts;
+    --password generate makes four words, shows them, and they open it."""
+    x = desktop(work, cleanups)
+    out = os.path.join(work, "weak.lifeline")
+    for weak, why in (("abc", "too short"), ("password123456", "too easy to guess")):
+        pw = os.path.join(work, "weak.pw")
+        with open(pw, "w") as f:
+            f.write(weak + "\n")
+        r = subprocess.run([LIFELINE, "invite", "--password-file", pw, "--out", out],
+                           capture_output=True, text=True, timeout=30,
+                           env=person_env(x, work, "novice"))
+        assert r.returncode == 2 and why in r.stderr and "--password generate" in r.stderr, r
+        assert not os.path.exists(out)
+    invite, inv_path, _ = start_invite(x, work, cleanups, "--password", "generate")
+    said = invite.wait_for("not in the same message as the invitation.")
+    words = said.split("It is protected by the password: ")[1].split("\n")[0]
+    assert len(words.split(" ")) == 4, words
+    pw = os.path.join(work, "words.pw")
+    with open(pw, "w") as f:
+        f.write(words + "\n")
+    join, _ = start_join(x, work, cleanups, inv_path, "--password-file", pw)
+    invite.wait_for("Bob wants to see your screen")
+    invite.send("y")
+    join.wait_for("ready: ")
+
+
 def connect_as(user, port):
     """What a viewer of account USER reads from 127.0.0.1:PORT within 5 s
     ("" when it is turned away without a byte)."""

@@ -2,6 +2,7 @@
 #include "common/audit_log.h"
 #include "common/duration.h"
 #include "common/error.h"
+#include "common/password_policy.h"
 #include "common/identity.h"
 #include "common/invitation_file.h"
 #include "common/policy.h"
@@ -45,6 +46,7 @@ typedef struct {
   LlInvitation *invitation;
   LlNoviceHost *host;
   char *password_text;          /* kept for Save and Copy link; wiped after */
+  gboolean password_made;       /* Lifeline made it: shown, to be read out */
   char *helper_name;
   gboolean sharing;
   gboolean in_control;
@@ -296,10 +298,14 @@ static void on_invitation_ready(LlNoviceHost *host, const LlInvitation *invitati
   g_autofree char *path = g_build_filename(g_get_home_dir(), INVITATION_FILE, NULL);
   write_invitation_file(v, path, &error);
   g_autofree char *until = ll_format_local_time(ll_invitation_expires(invitation));
+  g_autofree char *tell = v->password_made
+      ? g_strdup_printf(" Tell them the password \u201c%s\u201d another way, by phone for "
+                        "example.", v->password_text)
+      : g_strdup(v->password_text != NULL
+                 ? " Tell them the password another way, by phone for example." : "");
   g_autofree char *text = g_strdup_printf(
       "Send it to the person who will help you, by e-mail or chat, and keep this window open. "
-      "It works once, until %s.%s", until,
-      v->password_text != NULL ? " Tell them the password another way, by phone for example." : "");
+      "It works once, until %s.%s", until, tell);
   gtk_label_set_text(GTK_LABEL(v->waiting_text), text);
   g_autofree char *saved = error == NULL ? g_strdup_printf("Saved as %s", path)
                                          : ll_app_sentence(error->message);
@@ -408,11 +414,21 @@ static void on_invite(GtkWidget *button, gpointer data)
     gtk_widget_show(v->start_error);
     return;
   }
-  forget_password(v);
   const char *password = gtk_entry_get_text(GTK_ENTRY(v->password));
+  if (*password != '\0' && !ll_password_check(password, strlen(password), &error)) {
+    g_autofree char *hinted = g_strdup_printf("%s (Make one makes some)", error->message);
+    g_autofree char *text = ll_app_sentence(hinted);
+    ll_app_report("error: %s", text);
+    gtk_label_set_text(GTK_LABEL(v->start_error), text);
+    gtk_widget_show(v->start_error);
+    return;
+  }
+  forget_password(v);
   if (*password != '\0')
     v->password_text = g_strdup(password);
+  v->password_made = v->password_text != NULL && gtk_entry_get_visibility(GTK_ENTRY(v->password));
   gtk_entry_set_text(GTK_ENTRY(v->password), "");
+  gtk_entry_set_visibility(GTK_ENTRY(v->password), FALSE);
   g_autofree char *name = ll_default_person_name(NULL, v->identity);
   g_clear_pointer(&v->host, ll_novice_host_free);
   g_clear_pointer(&v->invitation, ll_invitation_free);
@@ -572,6 +588,26 @@ static gboolean on_window_state(GtkWidget *window, GdkEventWindowState *event, g
 
 /* ---- building ---- */
 
+/* Four words in the password field, shown, to be read out later. */
+static void on_make_password(GtkWidget *button, gpointer data)
+{
+  NoviceView *v = data;
+  (void)button;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *words = ll_password_generate(&error);
+  if (words == NULL) {
+    g_autofree char *text = ll_app_sentence(error->message);
+    gtk_label_set_text(GTK_LABEL(v->start_error), text);
+    gtk_widget_show(v->start_error);
+    return;
+  }
+  gtk_entry_set_text(GTK_ENTRY(v->password), words);
+  gtk_entry_set_visibility(GTK_ENTRY(v->password), TRUE);
+  gtk_widget_hide(v->start_error);
+  sodium_memzero(words, strlen(words));
+  ll_app_report("password: made");
+}
+
 static GtkWidget *build_start_page(NoviceView *v)
 {
   GtkWidget *page = ll_app_page_box();
@@ -584,6 +620,7 @@ static GtkWidget *build_start_page(NoviceView *v)
   GtkWidget *pw_label = gtk_label_new_with_mnemonic("_Password (optional)");
   v->password = gtk_entry_new();
   gtk_entry_set_visibility(GTK_ENTRY(v->password), FALSE);
+  gtk_entry_set_width_chars(GTK_ENTRY(v->password), 32);   /* four words fit */
   gtk_label_set_mnemonic_widget(GTK_LABEL(pw_label), v->password);
   ll_app_set_accessible_name(v->password, "Password for the invitation (optional)");
   GtkWidget *life_label = gtk_label_new_with_mnemonic("_Valid for");
@@ -595,6 +632,10 @@ static GtkWidget *build_start_page(NoviceView *v)
   ll_app_set_accessible_name(v->lifetime, "How long the invitation is valid");
   gtk_grid_attach(GTK_GRID(grid), pw_label, 0, 0, 1, 1);
   gtk_grid_attach(GTK_GRID(grid), v->password, 1, 0, 1, 1);
+  GtkWidget *make = gtk_button_new_with_mnemonic("_Make one");
+  ll_app_set_accessible_name(make, "Make a password of four words");
+  gtk_grid_attach(GTK_GRID(grid), make, 2, 0, 1, 1);
+  g_signal_connect(make, "clicked", G_CALLBACK(on_make_password), v);
   gtk_grid_attach(GTK_GRID(grid), life_label, 0, 1, 1, 1);
   gtk_grid_attach(GTK_GRID(grid), v->lifetime, 1, 1, 1, 1);
   gtk_container_add(GTK_CONTAINER(options), grid);
