@@ -18,8 +18,15 @@
 #include "common/policy.h"
 #include "novice/desktop/desktop.h"
 
-#define LL_HELLO_TIMEOUT_MS 15000
+/* A connection not yet accepted has this long for its TLS handshake, and
+ * then this long for its hello (a real helper needs a few round trips). */
+#define LL_HANDSHAKE_TIMEOUT_MS 5000
+#define LL_HELLO_TIMEOUT_MS 5000
+/* Connections in those two steps at once: past it, a new one pushes out
+ * the oldest, so idle ones cannot keep a real helper out. */
 #define LL_MAX_PENDING_CONNECTIONS 16
+/* ... and at most this many from one address. */
+#define LL_MAX_PENDING_PER_ADDRESS 4
 
 typedef struct LlNoviceHost LlNoviceHost;
 
