@@ -42,31 +42,13 @@ struct LlRendezvousServer {
   GHashTable *mailboxes;     /* id -> Mailbox */
   GHashTable *per_address;   /* address -> count */
   GList *clients;
-  GSocketService *listener;  /* ours, so connections are counted before HTTP */
-  GHashTable *waiting;       /* "ip port" -> Waiting, until the upgrade */
-  GHashTable *waiting_per_address;   /* ip -> count */
-  gint64 last_cap_note;      /* when the cap was last logged (monotonic us) */
-  guint refused_since_note;
-  GQueue waiting_order;      /* of Waiting, oldest first */
 };
-
-/* A connection on its way to the WebSocket upgrade. */
-typedef struct {
-  LlRendezvousServer *server;
-  char *key, *ip;
-  GIOStream *stream;
-  guint deadline;
-  GList link;                /* in the server's waiting_order */
-} Waiting;
 
 void ll_rendezvous_config_defaults(LlRendezvousConfig *c)
 {
   memset(c, 0, sizeof *c);
   c->turn_ttl = 3600;
   c->max_connections_per_address = 32;
-  c->upgrade_timeout_s = 10;
-  c->max_waiting_per_address = 8;
-  c->max_waiting = 1024;
   c->messages_per_second = 20;
   c->message_burst = 60;
   c->max_mailbox_lifetime = 24 * 3600;
@@ -326,127 +308,11 @@ static void on_closed(SoupWebsocketConnection *ws, gpointer data)
   client_free(c);
 }
 
-/* ---- before the upgrade ---- */
-
-static char *address_key(GSocketAddress *address)
-{
-  if (!G_IS_INET_SOCKET_ADDRESS(address))
-    return NULL;
-  GInetSocketAddress *inet = G_INET_SOCKET_ADDRESS(address);
-  g_autofree char *ip = g_inet_address_to_string(g_inet_socket_address_get_address(inet));
-  return g_strdup_printf("%s %u", ip, g_inet_socket_address_get_port(inet));
-}
-
-static void count_waiting(LlRendezvousServer *s, const char *ip, int delta)
-{
-  guint count = GPOINTER_TO_UINT(g_hash_table_lookup(s->waiting_per_address, ip)) + delta;
-  if (count == 0)
-    g_hash_table_remove(s->waiting_per_address, ip);
-  else
-    g_hash_table_insert(s->waiting_per_address, g_strdup(ip), GUINT_TO_POINTER(count));
-}
-
-static void waiting_free(gpointer data)
-{
-  Waiting *w = data;
-  g_clear_handle_id(&w->deadline, g_source_remove);
-  g_queue_unlink(&w->server->waiting_order, &w->link);
-  count_waiting(w->server, w->ip, -1);
-  g_object_unref(w->stream);
-  g_free(w->key);
-  g_free(w->ip);
-  g_free(w);
-}
-
-static gboolean on_upgrade_deadline(gpointer data)
-{
-  Waiting *w = data;
-  w->deadline = 0;
-  g_debug("closing a connection from %s: no WebSocket upgrade within %u s", w->ip,
-          w->server->config.upgrade_timeout_s);
-  g_io_stream_close(w->stream, NULL, NULL);
-  g_hash_table_remove(w->server->waiting, w->key);
-  return G_SOURCE_REMOVE;
-}
-
-/* Says, at most once a minute, that connections are being turned away. */
-static void note_refusal(LlRendezvousServer *s, const char *ip, gboolean all_full)
-{
-  s->refused_since_note++;
-  gint64 now = g_get_monotonic_time();
-  if (s->last_cap_note != 0 && now - s->last_cap_note < 60 * G_USEC_PER_SEC)
-    return;
-  g_message("turned away %u connection(s) waiting to start, the last from %s: %s",
-            s->refused_since_note, ip,
-            all_full ? "the server's limit of waiting connections is reached (the oldest "
-                       "ones go)" : "too many from that address");
-  s->last_cap_note = now;
-  s->refused_since_note = 0;
-}
-
-/* All places taken: the oldest waiting connection makes room, so idle
- * ones cannot keep a real client out. */
-static void push_out_oldest(LlRendezvousServer *s)
-{
-  GList *oldest = g_queue_peek_head_link(&s->waiting_order);
-  if (oldest == NULL)
-    return;
-  Waiting *w = oldest->data;
-  note_refusal(s, w->ip, TRUE);
-  g_io_stream_close(w->stream, NULL, NULL);
-  g_hash_table_remove(s->waiting, w->key);
-}
-
-static gboolean on_incoming(GSocketService *service, GSocketConnection *connection,
-                            GObject *source, gpointer data)
-{
-  LlRendezvousServer *s = data;
-  (void)service; (void)source;
-  g_autoptr(GSocketAddress) remote = g_socket_connection_get_remote_address(connection, NULL);
-  g_autoptr(GSocketAddress) local = g_socket_connection_get_local_address(connection, NULL);
-  g_autofree char *key = address_key(remote);
-  if (key == NULL || local == NULL)
-    return TRUE;
-  g_autofree char *ip = g_strndup(key, strchr(key, ' ') - key);
-  guint from_ip = GPOINTER_TO_UINT(g_hash_table_lookup(s->waiting_per_address, ip));
-  if (from_ip >= s->config.max_waiting_per_address) {
-    note_refusal(s, ip, FALSE);
-    g_io_stream_close(G_IO_STREAM(connection), NULL, NULL);
-    return TRUE;
-  }
-  if (g_hash_table_size(s->waiting) >= s->config.max_waiting)
-    push_out_oldest(s);
-  GIOStream *stream = s->config.tls != NULL
-      ? g_tls_server_connection_new(G_IO_STREAM(connection), s->config.tls, NULL)
-      : G_IO_STREAM(g_object_ref(connection));
-  if (stream == NULL)
-    return TRUE;
-  Waiting *w = g_new0(Waiting, 1);
-  w->server = s;
-  w->key = g_strdup(key);
-  w->ip = g_strdup(ip);
-  w->stream = stream;
-  w->link.data = w;
-  g_queue_push_tail_link(&s->waiting_order, &w->link);
-  count_waiting(s, ip, 1);
-  g_hash_table_replace(s->waiting, w->key, w);
-  w->deadline = g_timeout_add_seconds(s->config.upgrade_timeout_s, on_upgrade_deadline, w);
-  g_autoptr(GError) error = NULL;
-  if (!soup_server_accept_iostream(s->soup, stream, local, remote, &error)) {
-    g_debug("a connection from %s: %s", ip, error->message);
-    g_hash_table_remove(s->waiting, key);
-  }
-  return TRUE;
-}
-
 static void on_websocket(SoupServer *soup, SoupServerMessage *msg, const char *path,
                          SoupWebsocketConnection *ws, gpointer data)
 {
   LlRendezvousServer *s = data;
   (void)soup; (void)path;
-  g_autofree char *key = address_key(soup_server_message_get_remote_address(msg));
-  if (key != NULL)
-    g_hash_table_remove(s->waiting, key);   /* upgraded: counted as a client now */
   Client *c = g_new0(Client, 1);
   c->server = s;
   c->ws = g_object_ref(ws);
@@ -471,8 +337,6 @@ LlRendezvousServer *ll_rendezvous_server_new(const LlRendezvousConfig *config, G
   s->config = *config;
   s->mailboxes = g_hash_table_new_full(g_str_hash, g_str_equal, NULL, mailbox_free);
   s->per_address = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
-  s->waiting = g_hash_table_new_full(g_str_hash, g_str_equal, NULL, waiting_free);
-  s->waiting_per_address = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
   s->soup = config->tls != NULL ? soup_server_new("tls-certificate", config->tls, NULL)
                                 : soup_server_new(NULL, NULL);
   soup_server_add_websocket_handler(s->soup, PATH, NULL, NULL, on_websocket, s, NULL);
@@ -484,20 +348,16 @@ LlRendezvousServer *ll_rendezvous_server_new(const LlRendezvousConfig *config, G
     return NULL;
   }
   g_autoptr(GSocketAddress) address = g_inet_socket_address_new(ip, config->port);
-  g_autoptr(GSocketAddress) effective = NULL;
-  s->listener = g_socket_service_new();
-  g_socket_listener_set_backlog(G_SOCKET_LISTENER(s->listener), 512);   /* floods come fast */
-  if (!g_socket_listener_add_address(G_SOCKET_LISTENER(s->listener), address,
-                                     G_SOCKET_TYPE_STREAM, G_SOCKET_PROTOCOL_TCP, NULL,
-                                     &effective, &local)) {
+  if (!soup_server_listen(s->soup, address, config->tls != NULL ? SOUP_SERVER_LISTEN_HTTPS : 0,
+                          &local)) {
     g_set_error(error, LL_ERROR, LL_ERROR_FAILED, "cannot listen on %s port %u: %s",
                 config->listen_address, config->port, local->message);
     ll_rendezvous_server_free(s);
     return NULL;
   }
-  g_signal_connect(s->listener, "incoming", G_CALLBACK(on_incoming), s);
-  g_socket_service_start(s->listener);
-  s->port = g_inet_socket_address_get_port(G_INET_SOCKET_ADDRESS(effective));
+  g_autoptr(GSList) uris = soup_server_get_uris(s->soup);
+  s->port = uris != NULL ? g_uri_get_port(uris->data) : config->port;
+  g_slist_foreach(uris, (GFunc)(void (*)(void))g_uri_unref, NULL);
   g_autoptr(GSocketAddress) udp = g_inet_socket_address_new(ip, s->port);
   s->stun = ll_stun_responder_new(G_INET_SOCKET_ADDRESS(udp), &local);
   if (s->stun == NULL) {
@@ -525,13 +385,6 @@ void ll_rendezvous_server_free(LlRendezvousServer *s)
   }
   while (s->clients != NULL)
     client_free(s->clients->data);
-  if (s->listener != NULL) {
-    g_socket_service_stop(s->listener);
-    g_socket_listener_close(G_SOCKET_LISTENER(s->listener));
-    g_object_unref(s->listener);
-  }
-  if (s->waiting != NULL)
-    g_hash_table_remove_all(s->waiting);
   if (s->soup != NULL) {
     soup_server_disconnect(s->soup);
     g_object_unref(s->soup);
@@ -539,9 +392,5 @@ void ll_rendezvous_server_free(LlRendezvousServer *s)
   ll_stun_responder_free(s->stun);
   g_hash_table_unref(s->mailboxes);
   g_hash_table_unref(s->per_address);
-  if (s->waiting != NULL)
-    g_hash_table_unref(s->waiting);
-  if (s->waiting_per_address != NULL)
-    g_hash_table_unref(s->waiting_per_address);
   g_free(s);
 }
