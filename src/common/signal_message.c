@@ -11,6 +11,7 @@ static const char *const type_names[] = {
   [LL_SIGNAL_SIGNAL] = "signal", [LL_SIGNAL_ERROR] = "error",
   [LL_SIGNAL_REGISTER] = "register",
   [LL_SIGNAL_RENEW] = "renew",
+  [LL_SIGNAL_CHALLENGE] = "challenge",
 };
 
 LlSignalMessage *ll_signal_message_new(LlSignalType type)
@@ -51,6 +52,9 @@ void ll_signal_message_free(LlSignalMessage *m)
   g_free(m->pwd);
   g_free(m->candidate);
   g_free(m->message);
+  g_free(m->nonce);
+  g_free(m->certificate);
+  g_free(m->proof);
   g_free(m);
 }
 
@@ -118,6 +122,12 @@ char *ll_signal_message_encode(const LlSignalMessage *m)
     add_ice_data(b, m);
   if (m->type == LL_SIGNAL_ERROR)
     add_string(b, "message", m->message);
+  if (m->type == LL_SIGNAL_CHALLENGE)
+    add_string(b, "nonce", m->nonce);
+  if (m->type == LL_SIGNAL_REGISTER) {
+    add_string(b, "certificate", m->certificate);
+    add_string(b, "proof", m->proof);
+  }
   json_builder_end_object(b);
   g_autoptr(JsonGenerator) gen = json_generator_new();
   g_autoptr(JsonNode) root = json_builder_get_root(b);
@@ -133,9 +143,9 @@ static gboolean bad(GError **error, const char *what)
   return FALSE;
 }
 
-/* A string member within bounds, or NULL (absent or wrong). */
-static gboolean get_string(JsonObject *o, const char *key, gboolean required, char **out,
-                           GError **error)
+/* A string member of at most MAX bytes, or NULL (absent or wrong). */
+static gboolean get_bounded(JsonObject *o, const char *key, gboolean required, gsize max,
+                            char **out, GError **error)
 {
   JsonNode *n = json_object_get_member(o, key);
   if (n == NULL)
@@ -143,10 +153,16 @@ static gboolean get_string(JsonObject *o, const char *key, gboolean required, ch
   if (!JSON_NODE_HOLDS_VALUE(n) || json_node_get_value_type(n) != G_TYPE_STRING)
     return bad(error, key);
   const char *s = json_node_get_string(n);
-  if (strlen(s) > LL_SIGNAL_MAX_FIELD || strchr(s, '\n') != NULL)
+  if (strlen(s) > max || strchr(s, '\n') != NULL)
     return bad(error, key);
   *out = g_strdup(s);
   return TRUE;
+}
+
+static gboolean get_string(JsonObject *o, const char *key, gboolean required, char **out,
+                           GError **error)
+{
+  return get_bounded(o, key, required, LL_SIGNAL_MAX_FIELD, out, error);
 }
 
 static gboolean get_int(JsonObject *o, const char *key, gint64 min, gint64 max, gint64 *out,
@@ -244,7 +260,12 @@ static gboolean read_fields(JsonObject *o, LlSignalMessage *m, GError **error)
   case LL_SIGNAL_JOIN:
     return get_string(o, "mailbox", TRUE, &m->mailbox, error);
   case LL_SIGNAL_REGISTER:
-    return get_string(o, "mailbox", TRUE, &m->mailbox, error) && canonical_host_id(m, error);
+    return get_string(o, "mailbox", TRUE, &m->mailbox, error) && canonical_host_id(m, error) &&
+           get_bounded(o, "certificate", TRUE, LL_SIGNAL_MAX_CERTIFICATE, &m->certificate,
+                       error) &&
+           get_string(o, "proof", TRUE, &m->proof, error);
+  case LL_SIGNAL_CHALLENGE:
+    return get_string(o, "nonce", TRUE, &m->nonce, error);
   case LL_SIGNAL_RENEW:
     return TRUE;
   case LL_SIGNAL_JOINED:

@@ -5,8 +5,11 @@
  * anyone acts on it.
  *
  *   novice -> server  {"type":"open","lifetime":SECONDS}
- *   host   -> server  {"type":"register","mailbox":HOST-ID}  (`lifeline host`: a
- *                     mailbox named by its host id, for as long as it stays connected)
+ *   server -> anyone  {"type":"challenge","nonce":B64}  (first, on every connection)
+ *   host   -> server  {"type":"register","mailbox":HOST-ID,"certificate":B64,"proof":B64}
+ *                     (`lifeline host`: a mailbox named by its host id, for as long as it
+ *                     stays connected; the proof signs the id and the nonce with the key
+ *                     of the certificate, whose fingerprint the id is: common/host_proof.h)
  *   server -> novice  {"type":"opened","mailbox":ID,"ice":{...}}  (also for a host)
  *   host   -> server  {"type":"renew"}  (fresh relay credentials: "opened" again,
  *                     same mailbox, same connection, so the id is never free)
@@ -24,6 +27,8 @@
 
 #define LL_SIGNAL_MAX_BYTES (8 * 1024)
 #define LL_SIGNAL_MAX_FIELD 512
+/* A host's certificate in a registration (DER, base64url). */
+#define LL_SIGNAL_MAX_CERTIFICATE 4096
 
 typedef enum {
   LL_SIGNAL_OPEN,
@@ -36,6 +41,7 @@ typedef enum {
   LL_SIGNAL_ERROR,
   LL_SIGNAL_REGISTER,
   LL_SIGNAL_RENEW,
+  LL_SIGNAL_CHALLENGE,
 } LlSignalType;
 
 typedef enum { LL_ICE_NONE, LL_ICE_CREDENTIALS, LL_ICE_CANDIDATE, LL_ICE_DONE } LlIceDataKind;
@@ -60,6 +66,9 @@ typedef struct {
   char *ufrag, *pwd;        /* SIGNAL credentials */
   char *candidate;          /* SIGNAL candidate */
   char *message;            /* ERROR */
+  char *nonce;              /* CHALLENGE */
+  char *certificate;        /* REGISTER: the host's, DER in base64url */
+  char *proof;              /* REGISTER */
 } LlSignalMessage;
 
 void ll_ice_servers_copy(LlIceServers *to, const LlIceServers *from);

@@ -1,4 +1,5 @@
 #include "net/rendezvous_client.h"
+#include "common/host_proof.h"
 #include "common/async_guard.h"
 #include "common/error.h"
 #include <libsoup/soup.h>
@@ -16,6 +17,9 @@ struct LlRendezvousClient {
   GQueue pending;              /* encoded messages waiting for the connection */
   guint bad_url_idle;
   gboolean closed;
+  char *nonce;                 /* the server's challenge, once it came */
+  char *register_id;           /* a registration waiting for it */
+  const LlIdentity *register_identity;
 };
 
 static void report_closed(LlRendezvousClient *c, GError *why)
@@ -43,10 +47,37 @@ static void send_text(LlRendezvousClient *c, char *text)
   }
 }
 
+/* The registration, proven, once the challenge and the request are both here. */
+static void send_register(LlRendezvousClient *c)
+{
+  if (c->nonce == NULL || c->register_id == NULL)
+    return;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(LlSignalMessage) m = ll_signal_message_new(LL_SIGNAL_REGISTER);
+  /* Signed as the server will read it: the one canonical way. */
+  g_autofree char *asked = g_steal_pointer(&c->register_id);
+  LlKeyPin pin;
+  guint8 fingerprint[LL_FINGERPRINT_BYTES] = { 0 };
+  if (ll_key_pin_parse(asked, &pin) && pin.len == LL_HOST_ID_BYTES)
+    memcpy(fingerprint, pin.bytes, LL_HOST_ID_BYTES);
+  m->mailbox = ll_host_id_of(fingerprint);
+  if (!ll_host_proof_make(c->register_identity, m->mailbox, c->nonce, &m->certificate,
+                          &m->proof, &error)) {
+    report_closed(c, g_steal_pointer(&error));
+    return;
+  }
+  send_text(c, ll_signal_message_encode(m));
+}
+
 static void dispatch(LlRendezvousClient *c, const LlSignalMessage *m)
 {
   const LlRendezvousEvents *e = &c->events;
   switch (m->type) {
+  case LL_SIGNAL_CHALLENGE:
+    g_free(c->nonce);
+    c->nonce = g_strdup(m->nonce);
+    send_register(c);
+    break;
   case LL_SIGNAL_OPENED:
     if (e->opened) e->opened(c, m->mailbox, &m->ice, c->user_data);
     break;
@@ -168,11 +199,13 @@ void ll_rendezvous_client_join(LlRendezvousClient *c, const char *mailbox)
   send_text(c, ll_signal_message_encode(m));
 }
 
-void ll_rendezvous_client_register(LlRendezvousClient *c, const char *host_id)
+void ll_rendezvous_client_register(LlRendezvousClient *c, const char *host_id,
+                                   const LlIdentity *identity)
 {
-  g_autoptr(LlSignalMessage) m = ll_signal_message_new(LL_SIGNAL_REGISTER);
-  m->mailbox = g_strdup(host_id);
-  send_text(c, ll_signal_message_encode(m));
+  g_free(c->register_id);
+  c->register_id = g_strdup(host_id);
+  c->register_identity = identity;
+  send_register(c);
 }
 
 void ll_rendezvous_client_renew(LlRendezvousClient *c)
@@ -209,5 +242,7 @@ void ll_rendezvous_client_free(LlRendezvousClient *c)
   g_object_unref(c->soup);
   g_object_unref(c->cancellable);
   g_free(c->url);
+  g_free(c->nonce);
+  g_free(c->register_id);
   g_free(c);
 }

@@ -5,6 +5,7 @@
 #pragma once
 #include "common/signal_message.h"
 #include <gio/gio.h>
+#include "common/identity.h"
 
 typedef struct LlRendezvousClient LlRendezvousClient;
 
@@ -31,9 +32,11 @@ void ll_rendezvous_client_free(LlRendezvousClient *client);
 /* Requests are queued until the connection is up. */
 void ll_rendezvous_client_open(LlRendezvousClient *client, gint64 lifetime);
 void ll_rendezvous_client_join(LlRendezvousClient *client, const char *mailbox);
-/* Host: a mailbox named HOST_ID for as long as the connection lasts;
- * "opened" follows. */
-void ll_rendezvous_client_register(LlRendezvousClient *client, const char *host_id);
+/* Host: a mailbox named HOST_ID for as long as the connection lasts,
+ * proven with IDENTITY's key once the server's challenge came (IDENTITY
+ * must outlive the client); "opened" follows. */
+void ll_rendezvous_client_register(LlRendezvousClient *client, const char *host_id,
+                                   const LlIdentity *identity);
 /* Host: fresh relay credentials for the same mailbox ("opened" again). */
 void ll_rendezvous_client_renew(LlRendezvousClient *client);
 /* PEER: the helper to send to (novice side); ignored on a helper. */

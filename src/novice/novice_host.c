@@ -974,7 +974,7 @@ static void start_rendezvous(LlNoviceHost *h)
   h->rendezvous = ll_rendezvous_client_new(h->rendezvous_url, &rendezvous_events, h);
   if (h->offers) {
     g_autofree char *host_id = ll_host_id_of(h->config.identity->fingerprint);
-    ll_rendezvous_client_register(h->rendezvous, host_id);
+    ll_rendezvous_client_register(h->rendezvous, host_id, h->config.identity);
     return;
   }
   gint64 left = ll_invitation_expires(h->config.invitation) - g_get_real_time() / G_USEC_PER_SEC;

@@ -1,4 +1,5 @@
 #include "rendezvous/rendezvous_server.h"
+#include "common/host_proof.h"
 #include "common/encoding.h"
 #include "common/error.h"
 #include "common/signal_message.h"
@@ -24,6 +25,7 @@ typedef struct {
   Mailbox *joined;           /* a helper's mailbox */
   guint32 peer;              /* a helper's id in its mailbox */
   LlTokenBucket messages;
+  char *nonce;               /* this connection's challenge: what a host signs */
 } Client;
 
 struct Mailbox {
@@ -182,12 +184,25 @@ static void handle_renew(Client *c)
 static void handle_register(Client *c, const LlSignalMessage *m)
 {
   LlRendezvousServer *s = c->server;
+  g_autoptr(GError) error = NULL;
   if (!one_mailbox(c))
     return;
-  if (g_hash_table_contains(s->mailboxes, m->mailbox)) {
-    close_with_error(c, SOUP_WEBSOCKET_CLOSE_POLICY_VIOLATION,
-                     "this host id is already registered here");
+  if (!ll_host_proof_check(m->mailbox, c->nonce, m->certificate, m->proof, &error)) {
+    g_info("%s tried to register host %s: %s", c->address, m->mailbox, error->message);
+    close_with_error(c, SOUP_WEBSOCKET_CLOSE_POLICY_VIOLATION, error->message);
     return;
+  }
+  Mailbox *old = g_hash_table_lookup(s->mailboxes, m->mailbox);
+  if (old != NULL) {
+    /* The same key again (the host restarted, or its old connection is
+     * stale): the proven newcomer takes the id. */
+    Client *stale = old->novice;
+    g_info("host %s registered again from %s; the old registration ends", m->mailbox,
+           c->address);
+    mailbox_close(s, old);
+    if (stale != NULL)
+      close_with_error(stale, SOUP_WEBSOCKET_CLOSE_NORMAL,
+                       "this host registered again from elsewhere");
   }
   mailbox_add(c, g_strdup(m->mailbox));
   g_info("%s registered host %s", c->address, m->mailbox);
@@ -289,6 +304,7 @@ static void client_free(Client *c)
   g_object_unref(c->ws);
   g_free(c->address);
   g_free(c->host_seen);
+  g_free(c->nonce);
   g_free(c);
 }
 
@@ -326,8 +342,14 @@ static void on_websocket(SoupServer *soup, SoupServerMessage *msg, const char *p
   soup_websocket_connection_set_keepalive_interval(ws, 30);
   g_signal_connect(ws, "message", G_CALLBACK(on_message), c);
   g_signal_connect(ws, "closed", G_CALLBACK(on_closed), c);
-  if (count > s->config.max_connections_per_address)
+  if (count > s->config.max_connections_per_address) {
     close_with_error(c, SOUP_WEBSOCKET_CLOSE_POLICY_VIOLATION, "too many connections from you");
+    return;
+  }
+  c->nonce = ll_host_nonce_new();
+  g_autoptr(LlSignalMessage) challenge = ll_signal_message_new(LL_SIGNAL_CHALLENGE);
+  challenge->nonce = g_strdup(c->nonce);
+  send_message(c, challenge);
 }
 
 LlRendezvousServer *ll_rendezvous_server_new(const LlRendezvousConfig *config, GError **error)

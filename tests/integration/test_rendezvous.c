@@ -1,6 +1,9 @@
 /* The rendezvous server against well-behaved and hostile clients, in one
  * process on loopback: mailboxes, forwarding, and every limit. */
 #include "common/signal_message.h"
+#include <glib/gstdio.h>
+#include "common/fingerprint.h"
+#include "common/identity.h"
 #include "net/rendezvous_client.h"
 #include "rendezvous/rendezvous_server.h"
 #include "rendezvous/turn_credentials.h"
@@ -186,30 +189,76 @@ static void test_mailbox_and_forwarding(void)
 
 /* A host keeps its id while it renews its relay credentials: the same
  * mailbox, fresh credentials, and a second host cannot take the id. */
+static void rm_rf(const char *dir)
+{
+  g_autoptr(GFile) top = g_file_new_for_path(dir);
+  g_autoptr(GFileEnumerator) e = g_file_enumerate_children(top, "standard::name",
+                                                           G_FILE_QUERY_INFO_NONE, NULL, NULL);
+  GFileInfo *info;
+  while (e != NULL && (info = g_file_enumerator_next_file(e, NULL, NULL)) != NULL) {
+    g_autoptr(GFile) child = g_file_get_child(top, g_file_info_get_name(info));
+    g_autofree char *path = g_file_get_path(child);
+    if (g_file_test(path, G_FILE_TEST_IS_DIR))
+      rm_rf(path);
+    else
+      g_unlink(path);
+    g_object_unref(info);
+  }
+  g_rmdir(dir);
+}
+
+/* A key of its own in a directory that goes with the test. */
+static LlIdentity *identity_in(const char *dir, const char *name)
+{
+  g_autofree char *path = g_build_filename(dir, name, NULL);
+  g_autoptr(GError) error = NULL;
+  LlIdentity *id = ll_identity_load_or_create(path, &error);
+  g_assert_no_error(error);
+  return id;
+}
+
 static void test_host_registration_and_renewal(void)
 {
   guint16 port;
   LlRendezvousServer *server = start_server(&port);
   g_autofree char *url = url_for(port);
+  g_autofree char *dir = g_dir_make_tmp("lifeline-rdv-XXXXXX", NULL);
+  g_autoptr(LlIdentity) key = identity_in(dir, "host");
+  g_autoptr(LlIdentity) other_key = identity_in(dir, "squatter");
+  g_autofree char *host_id = ll_host_id_of(key->fingerprint);
+  g_autofree char *spaced = g_ascii_strup(host_id, -1);   /* typed another way */
+  g_strdelimit(spaced, "-", ' ');
   Side host = { 0 }, squatter = { 0 }, helper = { 0 };
   LlRendezvousClient *hc = ll_rendezvous_client_new(url, &side_events, &host);
-  ll_rendezvous_client_register(hc, "K7QM 3XRD PA9T WE2F");
+  ll_rendezvous_client_register(hc, spaced, key);
   run_until((gboolean *)&host.mailbox);
-  g_assert_cmpstr(host.mailbox, ==, "k7qm-3xrd-pa9t-we2f");
+  g_assert_cmpstr(host.mailbox, ==, host_id);
   g_autofree char *first_user = g_strdup(host.ice.turn_username);
   spin(1100);   /* TURN user names carry an expiry in seconds */
   ll_rendezvous_client_renew(hc);
   while (host.opened < 2)
     spin(20);
-  g_assert_cmpstr(host.mailbox, ==, "k7qm-3xrd-pa9t-we2f");
+  g_assert_cmpstr(host.mailbox, ==, host_id);
   g_assert_cmpstr(host.ice.turn_username, !=, first_user);
+  /* Without the key: refused, and the host keeps its id. */
   LlRendezvousClient *sc = ll_rendezvous_client_new(url, &side_events, &squatter);
-  ll_rendezvous_client_register(sc, "k7qm-3xrd-pa9t-we2f");
+  ll_rendezvous_client_register(sc, host_id, other_key);
   run_until(&squatter.closed);
-  g_assert_nonnull(strstr(squatter.closed_why, "already registered"));
+  g_assert_nonnull(strstr(squatter.closed_why, "this host id belongs to another key"));
   LlRendezvousClient *h = ll_rendezvous_client_new(url, &side_events, &helper);
-  ll_rendezvous_client_join(h, "k7qm-3xrd-pa9t-we2f");
+  ll_rendezvous_client_join(h, host_id);
   run_until((gboolean *)&helper.peer);
+  g_assert_false(host.closed);
+  /* The same key from a new connection (a host restarted): it takes the
+   * id over, and the stale registration ends. */
+  Side again = { 0 };
+  LlRendezvousClient *ac = ll_rendezvous_client_new(url, &side_events, &again);
+  ll_rendezvous_client_register(ac, host_id, key);
+  run_until((gboolean *)&again.mailbox);
+  run_until(&host.closed);
+  g_assert_nonnull(strstr(host.closed_why, "registered again"));
+  ll_rendezvous_client_free(ac);
+  side_clear(&again);
   ll_rendezvous_client_free(h);
   ll_rendezvous_client_free(sc);
   ll_rendezvous_client_free(hc);
@@ -217,6 +266,7 @@ static void test_host_registration_and_renewal(void)
   side_clear(&squatter);
   side_clear(&helper);
   ll_rendezvous_server_free(server);
+  rm_rf(dir);
 }
 
 static void test_unknown_mailbox(void)

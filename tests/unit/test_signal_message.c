@@ -84,7 +84,8 @@ static void test_refusals(void)
 /* A host id is written one way at the server, however it was typed. */
 static void test_register_canonical(void)
 {
-  const char *text = "{\"type\": \"register\", \"mailbox\": \"K7QM 3XRD PA9T WE2F\"}";
+  const char *text = "{\"type\": \"register\", \"mailbox\": \"K7QM 3XRD PA9T WE2F\", "
+                     "\"certificate\": \"Y2VydA\", \"proof\": \"cHJvb2Y\"}";
   g_autoptr(GError) error = NULL;
   g_autoptr(LlSignalMessage) m = ll_signal_message_decode(text, strlen(text), &error);
   g_assert_no_error(error);
@@ -93,6 +94,22 @@ static void test_register_canonical(void)
   g_autofree char *wire = ll_signal_message_encode(m);
   g_autoptr(LlSignalMessage) back = ll_signal_message_decode(wire, strlen(wire), &error);
   g_assert_cmpstr(back->mailbox, ==, "k7qm-3xrd-pa9t-we2f");
+  g_assert_cmpstr(back->certificate, ==, "Y2VydA");
+  g_assert_cmpstr(back->proof, ==, "cHJvb2Y");
+  /* A registration without its proof, or with a certificate past the
+   * bound, is refused; a challenge carries its nonce. */
+  const char *unproven = "{\"type\": \"register\", \"mailbox\": \"K7QM 3XRD PA9T WE2F\"}";
+  g_assert_null(ll_signal_message_decode(unproven, strlen(unproven), NULL));
+  g_autofree char *big = g_strnfill(LL_SIGNAL_MAX_CERTIFICATE + 1, 'A');
+  g_autofree char *too_big = g_strdup_printf(
+      "{\"type\": \"register\", \"mailbox\": \"K7QM 3XRD PA9T WE2F\", "
+      "\"certificate\": \"%s\", \"proof\": \"cHJvb2Y\"}", big);
+  g_assert_null(ll_signal_message_decode(too_big, strlen(too_big), NULL));
+  const char *challenge = "{\"type\": \"challenge\", \"nonce\": \"bm9uY2U\"}";
+  g_autoptr(LlSignalMessage) c = ll_signal_message_decode(challenge, strlen(challenge), &error);
+  g_assert_no_error(error);
+  g_assert_cmpint(c->type, ==, LL_SIGNAL_CHALLENGE);
+  g_assert_cmpstr(c->nonce, ==, "bm9uY2U");
   const char *renew = "{\"type\": \"renew\"}";
   g_autoptr(LlSignalMessage) r = ll_signal_message_decode(renew, strlen(renew), &error);
   g_assert_no_error(error);
