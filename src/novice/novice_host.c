@@ -1014,6 +1014,8 @@ gboolean ll_novice_host_listen(LlNoviceHost *h, guint16 port, guint16 *bound_por
 {
   g_autoptr(GError) local = NULL;
   h->service = g_socket_service_new();
+  /* Room for a burst of connections while the main loop takes them in. */
+  g_socket_listener_set_backlog(G_SOCKET_LISTENER(h->service), 256);
   if (port == 0) {
     *bound_port = g_socket_listener_add_any_inet_port(G_SOCKET_LISTENER(h->service), NULL, &local);
   } else if (g_socket_listener_add_inet_port(G_SOCKET_LISTENER(h->service), port, NULL, &local)) {
