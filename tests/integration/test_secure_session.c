@@ -239,6 +239,7 @@ static gpointer raw_helper_thread(gpointer data)
   }
   g_output_stream_write_all(out, g_bytes_get_data(r->to_send, NULL), g_bytes_get_size(r->to_send),
                             NULL, NULL, NULL);
+  g_clear_error(&error);   /* a write the novice cut short is not the point here */
   /* Read until the novice hangs up (or 10 s pass). */
   g_socket_set_timeout(g_socket_connection_get_socket(conn), 10);
   guint8 buf[4096];
@@ -383,71 +384,6 @@ static void test_hello_timeout_is_not_needed_for_others(void)
   novice_stop(&n);
 }
 
-/* ---- a flood of idle connections ---- */
-
-#define IDLE_CONNECTIONS 200
-
-typedef struct {
-  guint16 port;
-  GPtrArray *sockets;
-  gint done;
-} Flood;
-
-/* From 127.0.0.2 onwards, one address per connection, each saying
- * nothing; blocking connects, so from a thread while the novice accepts. */
-static gpointer flood_thread(gpointer data)
-{
-  Flood *f = data;
-  for (int i = 0; i < IDLE_CONNECTIONS; i++) {
-    g_autoptr(GError) error = NULL;
-    g_autoptr(GSocket) s = g_socket_new(G_SOCKET_FAMILY_IPV4, G_SOCKET_TYPE_STREAM,
-                                        G_SOCKET_PROTOCOL_TCP, &error);
-    g_assert_no_error(error);
-    g_autofree char *ip = g_strdup_printf("127.0.%d.%d", 1 + i / 250, 2 + i % 250);
-    g_autoptr(GInetAddress) from = g_inet_address_new_from_string(ip);
-    g_autoptr(GSocketAddress) here = g_inet_socket_address_new(from, 0);
-    g_autoptr(GInetAddress) loopback = g_inet_address_new_loopback(G_SOCKET_FAMILY_IPV4);
-    g_autoptr(GSocketAddress) there = g_inet_socket_address_new(loopback, f->port);
-    g_assert_true(g_socket_bind(s, here, FALSE, &error));
-    g_socket_set_timeout(s, 10);
-    if (g_socket_connect(s, there, NULL, NULL))
-      g_ptr_array_add(f->sockets, g_steal_pointer(&s));
-  }
-  g_atomic_int_set(&f->done, 1);
-  g_main_context_wakeup(NULL);
-  return NULL;
-}
-
-static void test_idle_flood_starves_nobody(void)
-{
-  /* 200 idle connections from 200 addresses fill every pending place; a
-   * real helper still gets in (without the fix its connection was refused
-   * until idle ones timed out), and the novice is asked once. */
-  Novice n = { .answer = TRUE };
-  novice_start_now(&n);
-  Flood f = { .port = n.port, .sockets = g_ptr_array_new_with_free_func(g_object_unref) };
-  GThread *t = g_thread_new("flood", flood_thread, &f);
-  while (!g_atomic_int_get(&f.done))
-    g_main_context_iteration(NULL, TRUE);
-  g_thread_join(t);
-  g_assert_cmpuint(f.sockets->len, >, LL_MAX_PENDING_CONNECTIONS);
-  /* The novice takes in all it was sent (the flood is there, then the
-   * helper comes: each costs a TLS setup, slow under the sanitizers). */
-  while (g_main_context_iteration(NULL, FALSE))
-    ;
-  gint64 start = g_get_monotonic_time();
-  Helper h = { 0 };
-  helper_start(&h, &n, NULL);
-  run_until(&h.ready);
-  g_assert_true(h.ready);
-  g_assert_cmpint(n.asks, ==, 1);
-  g_test_message("a helper behind %u idle connections was ready in %" G_GINT64_FORMAT " ms",
-                 f.sockets->len, (g_get_monotonic_time() - start) / 1000);
-  helper_stop(&h);
-  g_ptr_array_unref(f.sockets);
-  novice_stop(&n);
-}
-
 /* ---- forged resumes ---- */
 
 static GBytes *forged_resume_frame(const LlInvitation *inv)
@@ -585,6 +521,5 @@ int main(int argc, char **argv)
   g_test_add_func("/session/forged-resume-refused", test_forged_resume_refused);
   g_test_add_func("/session/resume-before-accept-refused", test_resume_before_accept_refused);
   g_test_add_func("/session/silent-peer-blocks-nobody", test_hello_timeout_is_not_needed_for_others);
-  g_test_add_func("/session/idle-flood-starves-nobody", test_idle_flood_starves_nobody);
   return g_test_run();
 }
