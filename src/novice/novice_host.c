@@ -26,7 +26,6 @@ typedef struct {
   LlNoviceHost *host;
   PeerState state;
   char *address;
-  char *source;                  /* the address alone, for the per-address limit */
   GSocketConnection *connection;
   GTlsConnection *tls;
   GCancellable *cancellable;
@@ -104,7 +103,6 @@ static void peer_free(Peer *p)
   g_clear_object(&p->connection);
   g_object_unref(p->cancellable);
   g_free(p->address);
-  g_free(p->source);
   g_free(p->name);
   g_free(p->organisation);
   g_free(p->key_text);
@@ -626,37 +624,9 @@ static gboolean on_hello_timeout(gpointer data)
   Peer *p = data;
   p->hello_timeout = 0;
   if (p->session != NULL)
-    g_info("closing the connection from %s: it sent nothing in time", p->address);
-  drop_pending(p, p->session != NULL ? "no hello in time" : "no TLS handshake in time");
+    g_message("closing the connection from %s: it sent nothing in time", p->address);
+  drop_pending(p, "no hello in time");
   return G_SOURCE_REMOVE;
-}
-
-static gboolean is_pending(const Peer *p)
-{
-  return p->state == PEER_HANDSHAKE || p->state == PEER_AWAIT_HELLO;
-}
-
-/* Room for one more pending connection from SOURCE: FALSE when that
- * address has its share; otherwise the oldest pending one goes when all
- * places are taken (the list is newest first). */
-static gboolean make_room(LlNoviceHost *h, const char *source)
-{
-  guint pending = 0, from_source = 0;
-  Peer *oldest = NULL;
-  for (GList *l = h->peers; l != NULL; l = l->next) {
-    Peer *p = l->data;
-    if (!is_pending(p))
-      continue;
-    pending++;
-    oldest = p;
-    if (source != NULL && g_strcmp0(p->source, source) == 0)
-      from_source++;   /* ICE paths (no address) are limited where they start */
-  }
-  if (from_source >= LL_MAX_PENDING_PER_ADDRESS)
-    return FALSE;
-  if (pending >= LL_MAX_PENDING_CONNECTIONS && oldest != NULL)
-    drop_pending(oldest, "pushed out by a newer connection");
-  return TRUE;
 }
 
 static void on_handshake(GObject *source, GAsyncResult *result, gpointer data)
@@ -679,19 +649,8 @@ static void on_handshake(GObject *source, GAsyncResult *result, gpointer data)
   }
   p->key_text = ll_fingerprint_to_text(key);
   p->state = PEER_AWAIT_HELLO;
-  g_clear_handle_id(&p->hello_timeout, g_source_remove);   /* the handshake's deadline */
-  p->hello_timeout = g_timeout_add(LL_HELLO_TIMEOUT_MS, on_hello_timeout, p);
   p->session = ll_session_new(G_IO_STREAM(p->tls), p->address, &peer_handlers, p);
   ll_session_start(p->session);
-}
-
-/* The remote address alone ("192.0.2.7"), NULL when it has none. */
-static char *remote_source(GSocketConnection *connection)
-{
-  g_autoptr(GSocketAddress) remote = g_socket_connection_get_remote_address(connection, NULL);
-  if (!G_IS_INET_SOCKET_ADDRESS(remote))
-    return NULL;
-  return g_inet_address_to_string(g_inet_socket_address_get_address(G_INET_SOCKET_ADDRESS(remote)));
 }
 
 static char *describe_remote(GSocketConnection *connection)
@@ -718,10 +677,7 @@ static gboolean on_incoming(GSocketService *service, GSocketConnection *connecti
 static void accept_connection(LlNoviceHost *h, GSocketConnection *connection, char *label)
 {
   g_autoptr(GError) error = NULL;
-  g_autofree char *source = remote_source(connection);
-  if (h->stopping || !make_room(h, source)) {
-    g_debug("refused a connection from %s: %s", label,
-            h->stopping ? "stopping" : "too many from that address");
+  if (h->stopping || g_list_length(h->peers) >= LL_MAX_PENDING_CONNECTIONS) {
     g_socket_shutdown(g_socket_connection_get_socket(connection), TRUE, TRUE, NULL);
     g_free(label);
     return;
@@ -729,11 +685,10 @@ static void accept_connection(LlNoviceHost *h, GSocketConnection *connection, ch
   Peer *p = g_new0(Peer, 1);
   p->host = h;
   p->address = label;
-  p->source = g_steal_pointer(&source);
   p->connection = g_object_ref(connection);
   p->cancellable = g_cancellable_new();
   h->peers = g_list_prepend(h->peers, p);
-  p->hello_timeout = g_timeout_add(LL_HANDSHAKE_TIMEOUT_MS, on_hello_timeout, p);
+  p->hello_timeout = g_timeout_add(LL_HELLO_TIMEOUT_MS, on_hello_timeout, p);
   p->tls = ll_tls_server_new(G_IO_STREAM(connection), h->config.identity->certificate, &error);
   if (p->tls == NULL) {
     g_warning("cannot start TLS for %s: %s", p->address, error->message);
@@ -1014,8 +969,6 @@ gboolean ll_novice_host_listen(LlNoviceHost *h, guint16 port, guint16 *bound_por
 {
   g_autoptr(GError) local = NULL;
   h->service = g_socket_service_new();
-  /* Room for a burst of connections while the main loop takes them in. */
-  g_socket_listener_set_backlog(G_SOCKET_LISTENER(h->service), 256);
   if (port == 0) {
     *bound_port = g_socket_listener_add_any_inet_port(G_SOCKET_LISTENER(h->service), NULL, &local);
   } else if (g_socket_listener_add_inet_port(G_SOCKET_LISTENER(h->service), port, NULL, &local)) {

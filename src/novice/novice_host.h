@@ -18,17 +18,8 @@
 #include "common/policy.h"
 #include "novice/desktop/desktop.h"
 
-/* A connection not yet accepted has this long for its TLS handshake, and
- * then this long for its hello. Not tight: an ICE path's connection waits
- * here while ICE finishes (seconds, more under sanitizers), and idle ones
- * are pushed out by newer ones anyway (LL_MAX_PENDING_CONNECTIONS). */
-#define LL_HANDSHAKE_TIMEOUT_MS 15000
-#define LL_HELLO_TIMEOUT_MS 10000
-/* Connections in those two steps at once: past it, a new one pushes out
- * the oldest, so idle ones cannot keep a real helper out. */
+#define LL_HELLO_TIMEOUT_MS 15000
 #define LL_MAX_PENDING_CONNECTIONS 16
-/* ... and at most this many from one address. */
-#define LL_MAX_PENDING_PER_ADDRESS 8
 
 typedef struct LlNoviceHost LlNoviceHost;
 
