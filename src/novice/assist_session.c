@@ -139,19 +139,23 @@ static void on_screen_damaged(int x, int y, int width, int height, gpointer data
 
 /* ---- monitors ---- */
 
-static void send_monitors(LlAssistSession *a)
+/* The monitors (asked of the desktop, which may mean a display round
+ * trip) and which is shown, to the helper; returns the message for the
+ * caller's own use of the list. */
+static LlControlMessage *send_monitors(LlAssistSession *a)
 {
-  g_autoptr(LlControlMessage) m = ll_control_message_new(LL_MSG_MONITORS);
+  LlControlMessage *m = ll_control_message_new(LL_MSG_MONITORS);
   m->n_monitors = ll_desktop_monitors(a->desktop, m->monitors);
   m->monitor = ll_desktop_shown_monitor(a->desktop);
   ll_session_send_control(a->session, m);
+  return m;
 }
 
 static gboolean on_picture_changed(gpointer data)
 {
   LlAssistSession *a = ll_async_guard_finish(data);
   if (a != NULL && a->session != NULL && !a->finished)
-    send_monitors(a);   /* a size change may have changed them, and resets the view */
+    ll_control_message_free(send_monitors(a));   /* a size change may have changed them */
   return G_SOURCE_REMOVE;
 }
 
@@ -164,16 +168,14 @@ static void show_monitor(LlAssistSession *a, guint number)
   }
   if (!ll_desktop_show_monitor(a->desktop, number, &error)) {
     g_info("%s asked for a monitor: %s", a->helper_name, error->message);
-    send_monitors(a);            /* what there is, for the helper to choose again */
+    ll_control_message_free(send_monitors(a));   /* what there is, to choose again */
     return;
   }
-  LlMonitor monitors[LL_MAX_MONITORS];
-  guint count = ll_desktop_monitors(a->desktop, monitors);
-  guint shown = ll_desktop_shown_monitor(a->desktop);
-  send_monitors(a);
-  if (a->events.monitor_shown != NULL)
-    a->events.monitor_shown(a, shown, shown > 0 ? &monitors[shown - 1] : NULL, count,
-                            a->user_data);
+  g_autoptr(LlControlMessage) told = send_monitors(a);
+  guint shown = told->monitor;
+  if (a->events.monitor_shown != NULL && shown <= told->n_monitors)
+    a->events.monitor_shown(a, shown, shown > 0 ? &told->monitors[shown - 1] : NULL,
+                            told->n_monitors, a->user_data);
 }
 
 /* On the capture thread. */
@@ -513,7 +515,7 @@ void ll_assist_session_free(LlAssistSession *a)
 
 void ll_assist_session_accepted(LlAssistSession *a)
 {
-  send_monitors(a);
+  ll_control_message_free(send_monitors(a));
 }
 
 void ll_assist_session_answer_control(LlAssistSession *a, gboolean allow)

@@ -51,8 +51,9 @@ static void on_ask(LlNoviceHost *host, const char *helper_name, const char *orga
   g_autofree char *from = organisation != NULL && *organisation != '\0'
                               ? g_strdup(organisation)
                               : g_strdup_printf("key %s, listed by this computer's policy", key);
+  g_autofree char *what = ll_novice_terminal_what_is_shared(&h->terminal);
   ll_prompt("%s (%s) offers to help you. Let them see your screen%s? [y/N]", helper_name, from,
-            ll_novice_terminal_what_is_shared(&h->terminal));
+            what);
 }
 
 static void answer(Host *h, const char *line)

@@ -58,13 +58,9 @@ static void on_chat(LlNoviceHost *host, const char *from, const char *text, gpoi
   ll_say_chat(from, text);
 }
 
-const char *ll_novice_terminal_what_is_shared(LlNoviceTerminal *t)
+char *ll_novice_terminal_what_is_shared(LlNoviceTerminal *t)
 {
-  static char text[64];
-  if (t->monitors < 2)
-    return "";
-  g_snprintf(text, sizeof text, " (all %u monitors)", t->monitors);
-  return text;
+  return t->monitors < 2 ? g_strdup("") : g_strdup_printf(" (all %u monitors)", t->monitors);
 }
 
 static void on_monitor_shown(LlNoviceHost *host, guint number, const LlMonitor *monitor,

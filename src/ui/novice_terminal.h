@@ -17,7 +17,7 @@ struct LlNoviceTerminal {
 };
 
 /* "" or " (all 2 monitors)": what a helper would see, for the prompt. */
-const char *ll_novice_terminal_what_is_shared(LlNoviceTerminal *terminal);
+char *ll_novice_terminal_what_is_shared(LlNoviceTerminal *terminal);
 /* Fills the control, chat, interrupted and resumed events. */
 void ll_novice_terminal_fill_events(LlNoviceHostEvents *events);
 /* The helper now sees the screen: say so and explain the commands. */

@@ -93,6 +93,25 @@ class Process:
                 self.proc.wait(5)
 
 
+def ask(process, command, prefix, timeout=20):
+    """Sends COMMAND to a tool that answers with a line "PREFIX...";
+    returns the rest of that line."""
+    mark = process.mark()
+    process.send(command)
+    start = process.wait_for(prefix, since=mark, timeout=timeout).index(prefix, mark) + len(prefix)
+    return process.wait_for("\n", since=start, timeout=timeout)[start:].split("\n")[0]
+
+
+def viewer_size(probe, want, timeout=10):
+    """Asks an rfb-probe its picture's size until it is WANT (or TIMEOUT)."""
+    deadline = time.monotonic() + timeout
+    while True:
+        got = tuple(int(v) for v in ask(probe, "size", "size: ").split())
+        if got == want or time.monotonic() > deadline:
+            return got
+        time.sleep(0.1)
+
+
 class Xvfb:
     """A private X server on a display number of its own choosing."""
 

@@ -12,7 +12,7 @@ import sys
 import time
 
 from harness import (Process, Suite, Xvfb, Xvnc, differing_pixels, free_port, image_size,
-                     port_is_closed)
+                     port_is_closed, viewer_size)
 
 LIFELINE, RFB_SNAPSHOT = sys.argv[1], sys.argv[2]
 sys.argv = sys.argv[2:]
@@ -306,19 +306,6 @@ def test_viewer_port_is_the_helpers_alone(work, cleanups):
     assert vncsnapshot(vnc_port, jpg).returncode == 0
 
 
-def probe_size(probe, want, timeout=10):
-    """Asks the viewer its picture's size until it is WANT."""
-    deadline = time.monotonic() + timeout
-    while True:
-        mark = probe.mark()
-        probe.send("size")
-        out = probe.wait_for("\n", since=probe.wait_for("size: ", since=mark).index("size: ", mark))
-        got = tuple(int(v) for v in out[out.index("size: ", mark) + 6:].split("\n")[0].split())
-        if got == want or time.monotonic() > deadline:
-            return got
-        time.sleep(0.1)
-
-
 def matches_root(x, vnc_port, work, name, crop=None):
     """Pictures of the root window (its CROP, "WxH+X+Y") and through
     Lifeline, taken again until they agree (a client may still be
@@ -356,9 +343,9 @@ def test_resolution_changes_are_followed(work, cleanups):
                      str(vnc_port)], env=x.env(), name="probe")
     cleanups.append(probe.stop)
     probe.wait_for("ready")
-    assert probe_size(probe, (1280, 800)) == (1280, 800)
+    assert viewer_size(probe, (1280, 800)) == (1280, 800)
     x.run("xrandr", "-s", "1920x1080")
-    assert probe_size(probe, (1920, 1080)) == (1920, 1080)
+    assert viewer_size(probe, (1920, 1080)) == (1920, 1080)
     x.spawn("xlogo", "-geometry", "200x200+1600+800")   # beyond the old size
     x.wait_window("xlogo")
     assert matches_root(x, vnc_port, work, "wide") == ((1920, 1080), 0)
@@ -366,7 +353,7 @@ def test_resolution_changes_are_followed(work, cleanups):
     assert vncsnapshot(vnc_port, jpg).returncode == 0
     assert image_size(jpg) == (1920, 1080)
     x.run("xrandr", "-s", "1024x768")
-    assert probe_size(probe, (1024, 768)) == (1024, 768)
+    assert viewer_size(probe, (1024, 768)) == (1024, 768)
     x.run("xsetroot", "-solid", "#73d216")
     assert matches_root(x, vnc_port, work, "small") == ((1024, 768), 0)
     assert probe.proc.poll() is None, "the viewer did not survive the size changes"
@@ -395,11 +382,11 @@ def test_two_monitors(work, cleanups):
                     env=x.env(), name="probe")
     cleanups.append(probe.stop)
     probe.wait_for("ready")
-    assert probe_size(probe, (1600, 600)) == (1600, 600)
+    assert viewer_size(probe, (1600, 600)) == (1600, 600)
     join.send("/monitor 2")
     join.wait_for("showing: 2")
     invite.wait_for("Bob now sees only monitor 2 of 2 (right).")
-    assert probe_size(probe, (800, 600)) == (800, 600)
+    assert viewer_size(probe, (800, 600)) == (800, 600)
     assert matches_root(x, vnc_port, work, "right", "800x600+800+0") == ((800, 600), 0)
     # Changes on that monitor reach the viewer, in its own pixels.
     x.run("xsetroot", "-solid", "#73d216")
@@ -423,7 +410,7 @@ def test_two_monitors(work, cleanups):
     join.send("/monitor 0")
     join.wait_for("showing: all")
     invite.wait_for("Bob sees all your monitors again.")
-    assert probe_size(probe, (1600, 600)) == (1600, 600)
+    assert viewer_size(probe, (1600, 600)) == (1600, 600)
 
 
 sys.exit(suite.run())

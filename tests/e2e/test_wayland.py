@@ -11,7 +11,7 @@ import subprocess
 import sys
 import time
 
-from harness import Process, Suite, differing_pixels, free_port, image_size
+from harness import Process, Suite, ask, differing_pixels, free_port, image_size, viewer_size
 from wayland_session import HeadlessGnome
 
 LIFELINE, TOOLS = sys.argv[1], sys.argv[2]
@@ -144,10 +144,7 @@ def test_gnome_typing_then_the_novice_moves_the_mouse(work, cleanups):
 
 def pasted(window):
     """What the Wayland window's clipboard holds now."""
-    mark = window.mark()
-    window.send("paste")
-    start = window.wait_for("pasted: ", since=mark).index("pasted: ", mark) + len("pasted: ")
-    return window.wait_for("\n", since=start)[start:].split("\n")[0]
+    return ask(window, "paste", "pasted: ")
 
 
 @suite.test
@@ -178,20 +175,6 @@ def test_gnome_clipboard_directions(work, cleanups):
     assert "cut: xxx" not in s.probe.out
 
 
-def probe_size(probe, want, timeout=10):
-    """Asks the viewer its picture's size until it is WANT."""
-    deadline = time.monotonic() + timeout
-    while True:
-        mark = probe.mark()
-        probe.send("size")
-        start = probe.wait_for("size: ", since=mark).index("size: ", mark) + len("size: ")
-        line = probe.wait_for("\n", since=start)[start:].split("\n")[0]
-        got = tuple(int(v) for v in line.split())
-        if got == want or time.monotonic() > deadline:
-            return got
-        time.sleep(0.1)
-
-
 @suite.test
 def test_gnome_follows_a_new_layout(work, cleanups):
     """Two monitors; the other one is made primary in the Displays
@@ -199,9 +182,9 @@ def test_gnome_follows_a_new_layout(work, cleanups):
     size and picture, through a new Mutter session."""
     s = GnomeSession(work, cleanups, monitors=("1280x800", "1024x768"))
     s.start_probe()
-    assert probe_size(s.probe, (1280, 800)) == (1280, 800)
+    assert viewer_size(s.probe, (1280, 800)) == (1280, 800)
     s.gnome.make_primary("Meta-1")
-    got = probe_size(s.probe, (1024, 768))
+    got = viewer_size(s.probe, (1024, 768))
     if got != (1024, 768):
         print("\n".join("# " + l for l in s.invite.err.splitlines()[-30:] if "libvnc" not in l))
     assert got == (1024, 768), got
