@@ -2,10 +2,22 @@
 #include "ui/terminal.h"
 #include <string.h>
 
-/* "Press Esc", "Move your mouse": what ends control here, for a sentence. */
+/* "press Esc", "move your mouse or type /stop here", "type /stop here":
+ * what ends control here, from this terminal's point of view. */
+static char *stop_phrase(LlNoviceTerminal *t, const char *joiner)
+{
+  if (t->stop_ways & LL_STOP_ESC_ANYWHERE)
+    return g_strdup(ll_desktop_stop_ways_describe(t->stop_ways));
+  if (t->stop_ways == 0)         /* nothing on the desktop itself (wlroots) */
+    return g_strdup("type /stop here");
+  return g_strdup_printf("%s%stype /stop here", ll_desktop_stop_ways_describe(t->stop_ways),
+                         joiner);
+}
+
+/* The same, as a sentence's start: "Press Esc", "Type /stop here". */
 static char *take_back(LlNoviceTerminal *t)
 {
-  char *phrase = g_strdup(ll_desktop_stop_ways_describe(t->stop_ways));
+  char *phrase = stop_phrase(t, ", or ");
   phrase[0] = g_ascii_toupper(phrase[0]);
   return phrase;
 }
@@ -16,9 +28,9 @@ static void on_control_asked(LlNoviceHost *host, const char *helper_name, gpoint
   (void)host;
   t->control_question = TRUE;
   /* The novice learns what ends control on this desktop before saying yes. */
-  ll_prompt("%s asks to control your keyboard and mouse (%s%s to take it back). Allow? [y/N]",
-            helper_name, ll_desktop_stop_ways_describe(t->stop_ways),
-            (t->stop_ways & LL_STOP_ESC_ANYWHERE) ? "" : " or type /stop here");
+  g_autofree char *how = stop_phrase(t, " or ");
+  ll_prompt("%s asks to control your keyboard and mouse (%s to take it back). Allow? [y/N]",
+            helper_name, how);
 }
 
 static void on_control_withdrawn(LlNoviceHost *host, gpointer data)
@@ -34,12 +46,12 @@ static void on_control_changed(LlNoviceHost *host, gboolean granted, const char 
   LlNoviceTerminal *t = data;
   (void)host;
   g_autofree char *how = take_back(t);
-  if (granted && (t->stop_ways & LL_STOP_ESC_ANYWHERE))
+  if (granted && (t->stop_ways & LL_STOP_ESC_ANYWHERE || t->stop_ways == 0))
     ll_say("%s is now controlling your keyboard and mouse. %s to take it back.",
            t->helper_name, how);
   else if (granted)
-    ll_say("%s is now controlling your keyboard and mouse. %s, or type /stop here, to take "
-           "it back.", t->helper_name, how);
+    ll_say("%s is now controlling your keyboard and mouse. %s, to take it back.",
+           t->helper_name, how);
   else if (g_strcmp0(by, "esc") == 0)
     ll_say("You pressed Esc: %s no longer controls your computer.", t->helper_name);
   else if (g_strcmp0(by, "pointer") == 0)
@@ -113,8 +125,11 @@ void ll_novice_terminal_started(LlNoviceTerminal *t, const char *helper_name)
 static void print_help(LlNoviceTerminal *t)
 {
   ll_say("Type a message and press Enter to send it to your helper.");
-  ll_say("  /stop   take back control of your keyboard and mouse (%s does the same)",
-         (t->stop_ways & LL_STOP_ESC_ANYWHERE) ? "Esc" : "moving your mouse");
+  if (t->stop_ways == 0)
+    ll_say("  /stop   take back control of your keyboard and mouse");
+  else
+    ll_say("  /stop   take back control of your keyboard and mouse (%s does the same)",
+           (t->stop_ways & LL_STOP_ESC_ANYWHERE) ? "Esc" : "moving your mouse");
   ll_say("  /quit   stop sharing your screen (Ctrl-C does the same)");
   ll_say("  /help   show this");
 }

@@ -1,12 +1,15 @@
 /* The parts of a Wayland screen source that need no compositor: copying
  * frames by tiles, telling the novice's mouse from the helper's, and the
- * pixel formats taken from PipeWire. */
+ * pixel formats taken from PipeWire, the keys a wlroots keymap types
+ * keysyms with. */
 #include <glib.h>
 #include "common/error.h"
 #include "novice/desktop/pipewire/pw_screen.h"
 #include "novice/desktop/pointer_watch.h"
 #include "novice/desktop/tile_diff.h"
 #include "novice/desktop/gnome/gnome_layout.h"
+#include "novice/desktop/wlroots/wlr_keymap.h"
+#include <xkbcommon/xkbcommon-keysyms.h>
 #include <spa/param/video/raw.h>
 #include <string.h>
 
@@ -234,6 +237,41 @@ static void test_gnome_layout_hostile(void)
   g_assert_false(ll_gnome_layout_parse(apart, &l, &error));
 }
 
+/* On a US layout: letters, their capitals, shifted symbols, modifiers
+ * themselves; a keysym it has no key for is refused, not mistyped. */
+static void test_wlr_keymap(void)
+{
+  g_setenv("XKB_DEFAULT_LAYOUT", "us", TRUE);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(LlWlrKeymap) km = ll_wlr_keymap_new(&error);
+  g_assert_no_error(error);
+  xkb_mod_mask_t shift = ll_wlr_keymap_mod(km, XKB_MOD_NAME_SHIFT);
+  xkb_mod_mask_t control = ll_wlr_keymap_mod(km, XKB_MOD_NAME_CTRL);
+  g_assert_cmpuint(shift, !=, 0);
+  xkb_keycode_t a, big_a, one, exclam, shift_key;
+  xkb_mod_mask_t a_mods, big_a_mods, one_mods, exclam_mods, shift_mods;
+  g_assert_true(ll_wlr_keymap_find(km, XKB_KEY_a, &a, &a_mods));
+  g_assert_true(ll_wlr_keymap_find(km, XKB_KEY_A, &big_a, &big_a_mods));
+  g_assert_cmpuint(a, ==, 38);                 /* evdev KEY_A + 8 */
+  g_assert_cmpuint(big_a, ==, a);
+  g_assert_cmpuint(a_mods, ==, 0);
+  g_assert_cmpuint(big_a_mods, ==, shift);
+  g_assert_true(ll_wlr_keymap_find(km, XKB_KEY_1, &one, &one_mods));
+  g_assert_true(ll_wlr_keymap_find(km, XKB_KEY_exclam, &exclam, &exclam_mods));
+  g_assert_cmpuint(exclam, ==, one);
+  g_assert_cmpuint(exclam_mods, ==, shift);
+  g_assert_true(ll_wlr_keymap_find(km, XKB_KEY_Shift_L, &shift_key, &shift_mods));
+  g_assert_cmpuint(shift_key, ==, 50);         /* evdev KEY_LEFTSHIFT + 8 */
+  g_assert_true(ll_wlr_keymap_find(km, XKB_KEY_Return, &one, &one_mods));
+  g_assert_false(ll_wlr_keymap_find(km, 0x1004e2d, &one, &one_mods));   /* a CJK ideograph */
+  /* What is held while the key goes down: the level's own modifiers,
+   * with Control (not a level's) kept. */
+  g_assert_cmpuint(ll_wlr_keymap_mods_for(km, 0, big_a_mods), ==, shift);
+  g_assert_cmpuint(ll_wlr_keymap_mods_for(km, shift, a_mods), ==, 0);
+  g_assert_cmpuint(ll_wlr_keymap_mods_for(km, control, big_a_mods), ==, control | shift);
+  g_assert_cmpuint(ll_wlr_keymap_mods_for(km, control | shift, a_mods), ==, control);
+}
+
 int main(int argc, char **argv)
 {
   g_test_init(&argc, &argv, NULL);
@@ -246,5 +284,6 @@ int main(int argc, char **argv)
   g_test_add_func("/gnome-layout/two-monitors", test_gnome_layout);
   g_test_add_func("/gnome-layout/scaled-and-turned", test_gnome_layout_scaled_and_turned);
   g_test_add_func("/gnome-layout/hostile", test_gnome_layout_hostile);
+  g_test_add_func("/wlr-keymap/us", test_wlr_keymap);
   return g_test_run();
 }

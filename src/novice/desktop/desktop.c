@@ -2,6 +2,7 @@
 #include "common/duration.h"
 #include "common/error.h"
 #include "novice/desktop/gnome/gnome_session.h"
+#include "novice/desktop/wlroots/wlr_desktop.h"
 #include <string.h>
 
 /* ---- kinds ---- */
@@ -17,6 +18,7 @@ static const KindEntry kinds[] = {
   { LL_DESKTOP_AUTO, "auto", NULL, TRUE },
   { LL_DESKTOP_X11, "x11", &ll_x11_desktop_backend, TRUE },
   { LL_DESKTOP_GNOME, "gnome", &ll_gnome_desktop_backend, TRUE },
+  { LL_DESKTOP_WLROOTS, "wlroots", &ll_wlr_desktop_backend, TRUE },
   { LL_DESKTOP_FAKE, "fake", &ll_fake_desktop_backend, FALSE },
 };
 
@@ -113,15 +115,21 @@ static gboolean choose(LlDesktopKind *kind, GError **error)
 {
   if (in_wayland_session()) {
     g_autoptr(GError) gnome = NULL;
+    g_autoptr(GError) wlroots = NULL;
     if (ll_gnome_session_available(&gnome)) {
       *kind = LL_DESKTOP_GNOME;
+      return TRUE;
+    }
+    if (ll_wlr_desktop_available(&wlroots)) {
+      *kind = LL_DESKTOP_WLROOTS;
       return TRUE;
     }
     const char *what = running_desktop();
     /* Its XWayland would show only X programs, not the desktop. */
     g_set_error(error, LL_ERROR, LL_ERROR_DISPLAY,
-                "this is a Wayland session%s%s, which this version of Lifeline cannot share "
-                "(of Wayland desktops it shares GNOME's); choose %s at the login screen instead",
+                "this is a Wayland session%s%s, which lets no program share its screen "
+                "the ways Lifeline knows (GNOME's, and wlroots compositors' such as sway); "
+                "choose %s at the login screen instead",
                 what != NULL ? " of " : "", what != NULL ? what : "", x11_session_of(what));
     return FALSE;
   }

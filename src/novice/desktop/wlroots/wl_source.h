@@ -1,0 +1,22 @@
+/* A Wayland connection driven by a GLib main context: the connection's
+ * events are read and dispatched there, and what was asked is flushed
+ * before each wait. Used on the main context (input, clipboard) and on the
+ * screen's own capture thread. */
+#pragma once
+#include <glib.h>
+#include <wayland-client.h>
+
+typedef struct LlWlSource LlWlSource;
+
+/* Called once, on CONTEXT, when the connection breaks (the compositor went
+ * away, or it ended the connection for a protocol error). */
+typedef void (*LlWlSourceLost)(gpointer user_data);
+
+/* Drives DISPLAY (still the caller's) on CONTEXT (NULL: the default). */
+LlWlSource *ll_wl_source_new(struct wl_display *display, GMainContext *context,
+                             LlWlSourceLost lost, gpointer user_data);
+/* Stops driving it; call on CONTEXT's thread. */
+void ll_wl_source_free(LlWlSource *source);
+
+/* Connects to NAME (NULL: $WAYLAND_DISPLAY), or fails with a sentence. */
+struct wl_display *ll_wl_connect(const char *name, GError **error);
