@@ -8,7 +8,7 @@ static char *stop_phrase(LlNoviceTerminal *t, const char *joiner)
 {
   if (t->stop_ways & LL_STOP_ESC_ANYWHERE)
     return g_strdup(ll_desktop_stop_ways_describe(t->stop_ways));
-  if (t->stop_ways == 0)         /* nothing on the desktop itself (wlroots) */
+  if (!(t->stop_ways & LL_STOP_POINTER_MOVED))   /* nothing on the desktop (wlroots) */
     return g_strdup("type /stop here");
   return g_strdup_printf("%s%stype /stop here", ll_desktop_stop_ways_describe(t->stop_ways),
                          joiner);
@@ -46,7 +46,7 @@ static void on_control_changed(LlNoviceHost *host, gboolean granted, const char 
   LlNoviceTerminal *t = data;
   (void)host;
   g_autofree char *how = take_back(t);
-  if (granted && (t->stop_ways & LL_STOP_ESC_ANYWHERE || t->stop_ways == 0))
+  if (granted && !(t->stop_ways & LL_STOP_POINTER_MOVED))
     ll_say("%s is now controlling your keyboard and mouse. %s to take it back.",
            t->helper_name, how);
   else if (granted)
@@ -125,7 +125,7 @@ void ll_novice_terminal_started(LlNoviceTerminal *t, const char *helper_name)
 static void print_help(LlNoviceTerminal *t)
 {
   ll_say("Type a message and press Enter to send it to your helper.");
-  if (t->stop_ways == 0)
+  if (!(t->stop_ways & (LL_STOP_ESC_ANYWHERE | LL_STOP_POINTER_MOVED)))
     ll_say("  /stop   take back control of your keyboard and mouse");
   else
     ll_say("  /stop   take back control of your keyboard and mouse (%s does the same)",

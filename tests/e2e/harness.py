@@ -18,7 +18,10 @@ class Process:
     """A child process whose output is collected by a thread, so tests can
     wait for a line (or a prompt without a line end) as it appears."""
 
+    started = []   # this test's, for what they said when it failed
+
     def __init__(self, argv, env=None, stdin=subprocess.PIPE, name=None):
+        Process.started.append(self)
         self.name = name or os.path.basename(argv[0])
         self.argv = argv
         self.proc = subprocess.Popen(argv, stdin=stdin, stdout=subprocess.PIPE,
@@ -225,6 +228,54 @@ def image_size(path):
     return tuple(int(v) for v in r.stdout.split())
 
 
+def said_before_failing(lines=25):
+    """The end of each process's stderr (its -v log), for a failed test."""
+    for p in Process.started:
+        tail = [l for l in p.err.splitlines() if "libvnc" not in l][-lines:]
+        if tail:
+            print(f"# --- {p.name}, last lines of stderr:", flush=True)
+            for line in tail:
+                print(f"#   {line}", flush=True)
+
+
+def type_into(window, probe, text):
+    """Types TEXT through the viewer PROBE and waits until WINDOW (a
+    wayland-window or x-event-recorder) logged each key."""
+    since = window.mark()
+    probe.send("type " + text)
+    for ch in text:
+        since = window.wait_for(f"key: {ch}\n", since=since).index(f"key: {ch}\n", since) + 1
+
+
+def assert_nothing_typed_arrives(window, probe, quiet):
+    since = window.mark()
+    probe.send("type late")
+    time.sleep(quiet)
+    assert window.out[since:] == "", f"keys arrived: {window.out[since:]!r}"
+
+
+def stop_processes(procs):
+    """Stops each of PROCS (Popen) by its PID: SIGTERM, then SIGKILL."""
+    for p in reversed(procs):
+        if p.poll() is None:
+            p.send_signal(signal.SIGTERM)
+            try:
+                p.wait(5)
+            except subprocess.TimeoutExpired:
+                p.kill()
+                p.wait(5)
+
+
+def pipewire_picture(node, env, path):
+    """One frame of PipeWire node NODE, as GStreamer's own PipeWire source
+    reads it, as PATH (PNG): a reference picture."""
+    r = subprocess.run(["gst-launch-1.0", "-q", "pipewiresrc", "path=" + str(node),
+                        "num-buffers=1", "!", "videoconvert", "!", "pngenc", "!",
+                        "filesink", "location=" + path],
+                       env=env, capture_output=True, text=True, timeout=60)
+    assert r.returncode == 0 and os.path.getsize(path) > 0, r.stderr
+
+
 class Suite:
     """Runs test functions, each with a fresh temporary directory, and
     prints TAP. Cleanups registered by a test always run."""
@@ -244,6 +295,7 @@ class Suite:
         for i, fn in enumerate(chosen, 1):
             work = tempfile.mkdtemp(prefix="lifeline-e2e-")
             cleanups = []
+            Process.started = []
             try:
                 fn(work, cleanups)
                 print(f"ok {i} {fn.__name__}", flush=True)
@@ -252,6 +304,7 @@ class Suite:
                 print(f"not ok {i} {fn.__name__}", flush=True)
                 for line in traceback.format_exc().splitlines():
                     print(f"# {line}", flush=True)
+                said_before_failing()
             finally:
                 for c in reversed(cleanups):
                     try:

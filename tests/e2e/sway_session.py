@@ -12,10 +12,11 @@ shared-memory XRGB8888 buffers, virtual keyboard and pointer."""
 import os
 import pwd
 import shutil
-import signal
 import subprocess
 import tempfile
 import time
+
+from harness import stop_processes
 
 USER = "nobody"
 
@@ -116,14 +117,7 @@ class HeadlessSway:
         shutil.move(taken, path)
 
     def stop(self):
-        for p in reversed(self.procs):
-            if p.poll() is None:
-                p.send_signal(signal.SIGTERM)
-                try:
-                    p.wait(5)
-                except subprocess.TimeoutExpired:
-                    p.kill()
-                    p.wait(5)
+        stop_processes(self.procs)
         self.procs = []
         for log in self.logs:
             log.close()

@@ -232,7 +232,7 @@ def test_bad_invitations_and_usage(work, cleanups):
     assert r.returncode == 1 and "Wayland session of Weston" in r.stderr, r.stderr
     r = subprocess.run([LIFELINE, "invite", "--desktop", "amiga"], capture_output=True,
                        text=True, env=x.env(HOME=work))
-    assert r.returncode == 2 and '--desktop takes one of auto, x11, gnome, wlroots, not "amiga"' in r.stderr, \
+    assert r.returncode == 2 and '--desktop takes one of auto, x11, gnome, wlroots, portal, not "amiga"' in r.stderr, \
         r.stderr
     assert "Allow?" not in invite.out
 

@@ -11,7 +11,8 @@ import subprocess
 import sys
 import time
 
-from harness import Process, Suite, ask, differing_pixels, free_port, image_size, viewer_size
+from harness import (Process, Suite, ask, assert_nothing_typed_arrives, differing_pixels,
+                     free_port, image_size, type_into, viewer_size)
 from wayland_session import HeadlessGnome
 
 LIFELINE, TOOLS = sys.argv[1], sys.argv[2]
@@ -78,18 +79,10 @@ class GnomeSession:
                              "or type /stop here, to take it back.", since=asked)
 
     def type_into_window(self, text):
-        """Types TEXT through the viewer and waits until the window got it."""
-        since = self.window.mark()
-        self.probe.send("type " + text)
-        for ch in text:
-            since = self.window.wait_for(f"key: {ch}\n", since=since).index(f"key: {ch}\n",
-                                                                             since) + 1
+        type_into(self.window, self.probe, text)
 
     def assert_nothing_typed_arrives(self):
-        since = self.window.mark()
-        self.probe.send("type late")
-        time.sleep(QUIET)
-        assert self.window.out[since:] == "", f"keys arrived: {self.window.out[since:]!r}"
+        assert_nothing_typed_arrives(self.window, self.probe, QUIET)
 
 
 @suite.test
@@ -307,8 +300,8 @@ def test_wayland_without_a_sharing_service_is_named(work, cleanups):
     r = subprocess.run([LIFELINE, "invite", "--no-upnp", "--out", out], capture_output=True,
                        text=True, timeout=30, env=env)
     assert r.returncode == 1, r
-    assert "this is a Wayland session of Weston, which lets no program share its screen the " \
-        "ways Lifeline knows" in r.stderr, r.stderr
+    assert "this is a Wayland session of Weston, which lets no program share its screen in a " \
+        "way Lifeline knows" in r.stderr, r.stderr
     assert "X error" not in r.stderr, r.stderr
     assert not os.path.exists(out)
     r = subprocess.run([LIFELINE, "invite", "--desktop", "gnome", "--no-upnp", "--out", out],

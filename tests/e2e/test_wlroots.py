@@ -12,7 +12,8 @@ import subprocess
 import sys
 import time
 
-from harness import Process, Suite, differing_pixels, free_port, image_size, viewer_size
+from harness import (Process, Suite, assert_nothing_typed_arrives, differing_pixels, free_port,
+                     image_size, type_into, viewer_size)
 from sway_session import HeadlessSway
 
 LIFELINE, TOOLS = sys.argv[1], sys.argv[2]
@@ -114,18 +115,10 @@ class SwaySession:
                              "to take it back.", since=asked)
 
     def type_into_window(self, text):
-        """Types TEXT through the viewer and waits until the window got it."""
-        since = self.window.mark()
-        self.probe.send("type " + text)
-        for ch in text:
-            since = self.window.wait_for(f"key: {ch}\n", since=since).index(f"key: {ch}\n",
-                                                                             since) + 1
+        type_into(self.window, self.probe, text)
 
     def assert_nothing_typed_arrives(self):
-        since = self.window.mark()
-        self.probe.send("type late")
-        time.sleep(QUIET)
-        assert self.window.out[since:] == "", f"keys arrived: {self.window.out[since:]!r}"
+        assert_nothing_typed_arrives(self.window, self.probe, QUIET)
 
 
 @suite.test

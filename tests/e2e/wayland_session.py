@@ -12,10 +12,11 @@ offers only shared-memory (MemFd) BGRx buffers."""
 import os
 import re
 import shutil
-import signal
 import subprocess
 import tempfile
 import time
+
+from harness import pipewire_picture, stop_processes
 
 MUTTER_NAMES = ("org.gnome.Mutter.RemoteDesktop", "org.gnome.Mutter.ScreenCast")
 
@@ -25,7 +26,11 @@ def have_gnome():
 
 
 class HeadlessGnome:
-    def __init__(self, monitors=("1280x800",), timeout=20):
+    """MUTTER False: only the bus, PipeWire and WirePlumber (a desktop
+    whose screen a portal hands out: the portal backend's test)."""
+
+    def __init__(self, monitors=("1280x800",), timeout=20, mutter=True):
+        self.with_mutter = mutter
         self.dir = tempfile.mkdtemp(prefix="lifeline-gnome-")
         os.chmod(self.dir, 0o700)
         self.procs = []
@@ -59,6 +64,9 @@ class HeadlessGnome:
         self._wait(lambda: os.path.exists(os.path.join(self.dir, "pipewire-0")), timeout,
                    "PipeWire's socket")
         self._spawn("wireplumber", ["wireplumber"], base)
+        self.base = base
+        if not self.with_mutter:
+            return
         argv = ["mutter", "--headless", "--wayland", "--no-x11"]
         for m in monitors:
             argv += ["--virtual-monitor", m]
@@ -131,24 +139,14 @@ class HeadlessGnome:
             peer.stdin.flush()
             line = peer.stdout.readline()
             assert line.startswith("node: "), f"mutter-peer: {line!r}"
-            r = subprocess.run(["gst-launch-1.0", "-q", "pipewiresrc", "path=" + line.split()[1],
-                                "num-buffers=1", "!", "videoconvert", "!", "pngenc", "!",
-                                "filesink", "location=" + path],
-                               env=self.base, capture_output=True, text=True, timeout=60)
-            assert r.returncode == 0 and os.path.getsize(path) > 0, r.stderr
+            pipewire_picture(line.split()[1], self.base, path)
         finally:
             peer.stdin.close()
             peer.wait(10)
 
     def stop(self):
-        for p in reversed(self.procs):
-            if p.poll() is None:
-                p.send_signal(signal.SIGTERM)
-                try:
-                    p.wait(5)
-                except subprocess.TimeoutExpired:
-                    p.kill()
-                    p.wait(5)
+        stop_processes(self.procs)
+        for p in self.procs:
             if p.stdout is not None:
                 p.stdout.close()
         self.procs = []

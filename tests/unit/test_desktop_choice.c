@@ -21,7 +21,7 @@ static void test_kind_parse(void)
   /* The fake is for tests: never a choice a person can make. */
   g_assert_false(ll_desktop_kind_parse("fake", &kind, &error));
   g_assert_error(error, LL_ERROR, LL_ERROR_USAGE);
-  g_assert_cmpstr(error->message, ==, "--desktop takes one of auto, x11, gnome, wlroots, not \"fake\"");
+  g_assert_cmpstr(error->message, ==, "--desktop takes one of auto, x11, gnome, wlroots, portal, not \"fake\"");
   g_clear_error(&error);
   g_assert_false(ll_desktop_kind_parse("", &kind, &error));
   g_assert_error(error, LL_ERROR, LL_ERROR_USAGE);

@@ -2,6 +2,7 @@
 #include "common/duration.h"
 #include "common/error.h"
 #include "novice/desktop/gnome/gnome_session.h"
+#include "novice/desktop/portal/portal_session.h"
 #include "novice/desktop/wlroots/wlr_desktop.h"
 #include <string.h>
 
@@ -19,6 +20,7 @@ static const KindEntry kinds[] = {
   { LL_DESKTOP_X11, "x11", &ll_x11_desktop_backend, TRUE },
   { LL_DESKTOP_GNOME, "gnome", &ll_gnome_desktop_backend, TRUE },
   { LL_DESKTOP_WLROOTS, "wlroots", &ll_wlr_desktop_backend, TRUE },
+  { LL_DESKTOP_PORTAL, "portal", &ll_portal_desktop_backend, TRUE },
   { LL_DESKTOP_FAKE, "fake", &ll_fake_desktop_backend, FALSE },
 };
 
@@ -116,6 +118,7 @@ static gboolean choose(LlDesktopKind *kind, GError **error)
   if (in_wayland_session()) {
     g_autoptr(GError) gnome = NULL;
     g_autoptr(GError) wlroots = NULL;
+    g_autoptr(GError) portal = NULL;
     if (ll_gnome_session_available(&gnome)) {
       *kind = LL_DESKTOP_GNOME;
       return TRUE;
@@ -124,11 +127,16 @@ static gboolean choose(LlDesktopKind *kind, GError **error)
       *kind = LL_DESKTOP_WLROOTS;
       return TRUE;
     }
+    if (ll_portal_session_available(NULL, &portal)) {
+      *kind = LL_DESKTOP_PORTAL;
+      return TRUE;
+    }
     const char *what = running_desktop();
     /* Its XWayland would show only X programs, not the desktop. */
     g_set_error(error, LL_ERROR, LL_ERROR_DISPLAY,
-                "this is a Wayland session%s%s, which lets no program share its screen "
-                "the ways Lifeline knows (GNOME's, and wlroots compositors' such as sway); "
+                "this is a Wayland session%s%s, which lets no program share its screen in a "
+                "way Lifeline knows (Mutter's remote desktop on GNOME, wlr-screencopy on sway "
+                "and other wlroots compositors, the remote desktop portal on KDE); "
                 "choose %s at the login screen instead",
                 what != NULL ? " of " : "", what != NULL ? what : "", x11_session_of(what));
     return FALSE;

@@ -28,6 +28,7 @@ typedef enum {
   LL_DESKTOP_X11,
   LL_DESKTOP_GNOME,      /* Mutter's remote desktop service (GNOME on Wayland) */
   LL_DESKTOP_WLROOTS,    /* wlr-screencopy and virtual input (sway, Hyprland, river) */
+  LL_DESKTOP_PORTAL,     /* xdg-desktop-portal RemoteDesktop + ScreenCast (KDE Plasma) */
   LL_DESKTOP_FAKE,       /* in-process, for tests: never chosen by auto */
 } LlDesktopKind;
 

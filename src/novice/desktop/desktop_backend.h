@@ -52,6 +52,7 @@ struct LlDesktop {
 extern const LlDesktopBackend ll_x11_desktop_backend;
 extern const LlDesktopBackend ll_gnome_desktop_backend;
 extern const LlDesktopBackend ll_wlr_desktop_backend;
+extern const LlDesktopBackend ll_portal_desktop_backend;
 extern const LlDesktopBackend ll_fake_desktop_backend;
 
 /* For backends, on their capture thread. */

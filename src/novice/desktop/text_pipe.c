@@ -5,6 +5,10 @@
 
 #define READ_CHUNK 65536
 
+const char *const ll_text_types[] = {
+  "text/plain;charset=utf-8", "text/plain", "UTF8_STRING", "STRING", "TEXT", NULL,
+};
+
 struct LlTextReader {
   LlTextReadDone done;           /* NULL once cancelled */
   gpointer user_data;
@@ -110,14 +114,19 @@ typedef struct {
   GCancellable *cancellable;
   GBytes *text;
   guint deadline;
+  LlTextWritten done;
+  gpointer user_data;
 } Writer;
 
 static void on_written(GObject *source, GAsyncResult *result, gpointer data)
 {
   Writer *w = data;
   g_autoptr(GError) error = NULL;
-  if (!g_output_stream_write_all_finish(G_OUTPUT_STREAM(source), result, NULL, &error))
+  gboolean ok = g_output_stream_write_all_finish(G_OUTPUT_STREAM(source), result, NULL, &error);
+  if (!ok)
     g_info("the text could not be handed to the program pasting: %s", error->message);
+  if (w->done != NULL)
+    w->done(ok, w->user_data);
   g_clear_handle_id(&w->deadline, g_source_remove);
   g_output_stream_close(w->out, NULL, NULL);
   g_object_unref(w->out);
@@ -135,9 +144,11 @@ static gboolean on_write_deadline(gpointer data)
   return G_SOURCE_REMOVE;
 }
 
-void ll_text_write(int fd, GBytes *text)
+void ll_text_write(int fd, GBytes *text, LlTextWritten done, gpointer user_data)
 {
   Writer *w = g_new0(Writer, 1);
+  w->done = done;
+  w->user_data = user_data;
   w->out = g_unix_output_stream_new(fd, TRUE);
   w->cancellable = g_cancellable_new();
   w->text = g_bytes_ref(text);

@@ -8,6 +8,9 @@
 /* A program that copies or pastes has this long to hand over the text. */
 #define LL_TEXT_PIPE_TIMEOUT_MS 5000
 
+/* The text types read and offered, the preferred first; NULL-terminated. */
+extern const char *const ll_text_types[];
+
 typedef struct LlTextReader LlTextReader;
 
 /* TEXT: what arrived, UTF-8, at most LL_MAX_CLIPBOARD bytes; NULL when
@@ -19,6 +22,10 @@ LlTextReader *ll_text_reader_new(int fd, LlTextReadDone done, gpointer user_data
 /* Stops reading: DONE is never called. */
 void ll_text_reader_cancel(LlTextReader *reader);
 
+/* Whether all of the text was taken. */
+typedef void (*LlTextWritten)(gboolean ok, gpointer user_data);
+
 /* Writes TEXT to FD (taken) and closes it, giving up at the deadline; it
- * owns what it needs and finishes on its own. */
-void ll_text_write(int fd, GBytes *text);
+ * owns what it needs and finishes on its own, then calls DONE (if not
+ * NULL) once. */
+void ll_text_write(int fd, GBytes *text, LlTextWritten done, gpointer user_data);

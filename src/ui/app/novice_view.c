@@ -90,7 +90,7 @@ static char *take_back_phrase(NoviceView *v)
 {
   if (v->stop_ways & LL_STOP_ESC_ANYWHERE)
     return g_strdup(ll_desktop_stop_ways_describe(v->stop_ways));
-  if (v->stop_ways == 0)         /* nothing on the desktop itself (wlroots) */
+  if (!(v->stop_ways & LL_STOP_POINTER_MOVED))   /* nothing on the desktop (wlroots) */
     return g_strdup("press Esc in Lifeline's window");
   return g_strdup_printf("%s, or press Esc in Lifeline's window",
                          ll_desktop_stop_ways_describe(v->stop_ways));

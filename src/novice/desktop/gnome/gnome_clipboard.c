@@ -1,23 +1,16 @@
 #include "novice/desktop/gnome/gnome_clipboard.h"
 #include "common/error.h"
 #include "novice/desktop/desktop.h"   /* LL_MAX_CLIPBOARD */
+#include "novice/desktop/text_pipe.h"
 #include <gio/gunixfdlist.h>
-#include <gio/gunixinputstream.h>
-#include <gio/gunixoutputstream.h>
 
 #define RD_SESSION "org.gnome.Mutter.RemoteDesktop.Session"
 #define CALL_TIMEOUT_MS 10000
-/* A program that copies or pastes has this long to hand over the text. */
-#define TRANSFER_TIMEOUT_MS 5000
-#define READ_CHUNK 65536
+#define TRANSFER_TIMEOUT_MS LL_TEXT_PIPE_TIMEOUT_MS
 /* How often, and how long apart, a read Mutter refused as parallel is asked again. */
 #define READ_RETRIES 20
 #define READ_RETRY_MS 50
 
-/* The text types we read and offer, the preferred first. */
-static const char *const text_types[] = {
-  "text/plain;charset=utf-8", "text/plain", "UTF8_STRING", "STRING", "TEXT", NULL,
-};
 
 struct LlGnomeClipboard {
   GDBusConnection *bus;
@@ -33,7 +26,7 @@ struct LlGnomeClipboard {
 
 static gboolean is_text_type(const char *type)
 {
-  return g_strv_contains(text_types, type);
+  return g_strv_contains(ll_text_types, type);
 }
 
 static void call(LlGnomeClipboard *c, const char *method, GVariant *params)
@@ -70,10 +63,9 @@ typedef struct Reader Reader;
 struct Reader {
   LlGnomeClipboard *clipboard;   /* NULL once the clipboard is gone */
   char *type;
-  GCancellable *cancellable;     /* cancelled by the deadline or the clipboard's end */
-  GInputStream *in;
-  GByteArray *text;
-  gboolean stale, too_large;     /* read to the end, but not shared */
+  GCancellable *cancellable;     /* the call; cancelled by the deadline or the clipboard's end */
+  LlTextReader *text;            /* once Mutter handed over its pipe */
+  gboolean stale;                /* read to the end, but not shared */
   guint deadline, retry, retries;
 };
 
@@ -84,8 +76,6 @@ static void reader_done(Reader *r)
   LlGnomeClipboard *c = r->clipboard;
   g_clear_handle_id(&r->deadline, g_source_remove);
   g_clear_handle_id(&r->retry, g_source_remove);
-  g_clear_object(&r->in);
-  g_byte_array_unref(r->text);
   g_object_unref(r->cancellable);
   g_free(r->type);
   g_free(r);
@@ -102,53 +92,23 @@ static gboolean on_read_deadline(gpointer data)
   Reader *r = data;
   r->deadline = 0;
   g_info("the copied text did not arrive within %d ms; not shared", TRANSFER_TIMEOUT_MS);
-  g_cancellable_cancel(r->cancellable);
+  if (r->text == NULL) {
+    g_cancellable_cancel(r->cancellable);   /* the call ends, and with it the reader */
+    return G_SOURCE_REMOVE;
+  }
+  ll_text_reader_cancel(g_steal_pointer(&r->text));
+  reader_done(r);
   return G_SOURCE_REMOVE;
 }
 
-static void share(Reader *r)
-{
-  LlGnomeClipboard *c = r->clipboard;
-  if (r->too_large)
-    g_info("the copied text is larger than %d bytes; not shared", LL_MAX_CLIPBOARD);
-  else if (!g_utf8_validate((const char *)r->text->data, r->text->len, NULL))
-    g_info("the copied text is not UTF-8; not shared");
-  else if (c != NULL && !r->stale)
-    c->changed((const char *)r->text->data, r->text->len, c->user_data);
-}
-
-static void read_more(Reader *r);
-
-static void on_chunk(GObject *source, GAsyncResult *result, gpointer data)
+static void on_text(GBytes *text, gpointer data)
 {
   Reader *r = data;
-  g_autoptr(GError) error = NULL;
-  g_autoptr(GBytes) chunk = g_input_stream_read_bytes_finish(G_INPUT_STREAM(source), result,
-                                                             &error);
-  if (chunk == NULL) {
-    if (!g_error_matches(error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-      g_info("the copied text could not be read: %s", error->message);
-    reader_done(r);
-    return;
-  }
-  gsize size;
-  const guint8 *bytes = g_bytes_get_data(chunk, &size);
-  if (size == 0) {
-    share(r);
-    reader_done(r);
-    return;
-  }
-  if (r->text->len + size > LL_MAX_CLIPBOARD)
-    r->too_large = TRUE;
-  if (!r->too_large && !r->stale)
-    g_byte_array_append(r->text, bytes, size);
-  read_more(r);
-}
-
-static void read_more(Reader *r)
-{
-  g_input_stream_read_bytes_async(r->in, READ_CHUNK, G_PRIORITY_DEFAULT, r->cancellable,
-                                  on_chunk, r);
+  LlGnomeClipboard *c = r->clipboard;
+  r->text = NULL;
+  if (text != NULL && c != NULL && !r->stale)
+    c->changed(g_bytes_get_data(text, NULL), g_bytes_get_size(text), c->user_data);
+  reader_done(r);
 }
 
 static void ask_mutter(Reader *r);
@@ -179,8 +139,7 @@ static void on_read_opened(GObject *source, GAsyncResult *result, gpointer data)
     reader_done(r);
     return;
   }
-  r->in = g_unix_input_stream_new(fd, TRUE);
-  read_more(r);
+  r->text = ll_text_reader_new(fd, on_text, r);
 }
 
 static void ask_mutter(Reader *r)
@@ -203,7 +162,6 @@ static void start_read(LlGnomeClipboard *c, const char *type)
   r->clipboard = c;
   r->type = g_strdup(type);
   r->cancellable = g_cancellable_new();
-  r->text = g_byte_array_new();
   r->deadline = g_timeout_add(TRANSFER_TIMEOUT_MS, on_read_deadline, r);
   c->reader = r;
   ask_mutter(r);
@@ -212,7 +170,7 @@ static void start_read(LlGnomeClipboard *c, const char *type)
 static const char *text_type_in(GVariant *types)
 {
   g_autofree const char **offered = g_variant_get_strv(types, NULL);
-  for (const char *const *t = text_types; *t != NULL; t++)
+  for (const char *const *t = ll_text_types; *t != NULL; t++)
     if (g_strv_contains(offered, *t))
       return *t;
   return NULL;
@@ -256,51 +214,25 @@ static void on_owner_changed(GDBusConnection *bus, const char *sender, const cha
 
 /* ---- helper -> novice: handing our text to a program that pastes ---- */
 
-/* Owns what it needs: it may outlive the clipboard by its deadline. */
+/* Owns what it needs: it may outlive the clipboard by the pipe's deadline. */
 typedef struct {
   GDBusConnection *bus;
   char *mutter, *path;
-  GCancellable *cancellable;     /* cancelled by the deadline */
   guint32 serial;
   GBytes *text;
-  GOutputStream *out;
-  guint deadline;
 } Writer;
 
-static void writer_finish(Writer *w, gboolean ok)
+static void writer_finish(gboolean ok, gpointer data)
 {
+  Writer *w = data;
   g_dbus_connection_call(w->bus, w->mutter, w->path, RD_SESSION, "SelectionWriteDone",
                          g_variant_new("(ub)", w->serial, ok), NULL,
                          G_DBUS_CALL_FLAGS_NO_AUTO_START, CALL_TIMEOUT_MS, NULL, NULL, NULL);
-  g_clear_handle_id(&w->deadline, g_source_remove);
-  if (w->out != NULL)
-    g_output_stream_close(w->out, NULL, NULL);
-  g_clear_object(&w->out);
   g_bytes_unref(w->text);
-  g_object_unref(w->cancellable);
   g_object_unref(w->bus);
   g_free(w->mutter);
   g_free(w->path);
   g_free(w);
-}
-
-static gboolean on_write_deadline(gpointer data)
-{
-  Writer *w = data;
-  w->deadline = 0;
-  g_info("the program pasting did not take the text within %d ms", TRANSFER_TIMEOUT_MS);
-  g_cancellable_cancel(w->cancellable);
-  return G_SOURCE_REMOVE;
-}
-
-static void on_written(GObject *source, GAsyncResult *result, gpointer data)
-{
-  Writer *w = data;
-  g_autoptr(GError) error = NULL;
-  gboolean ok = g_output_stream_write_all_finish(G_OUTPUT_STREAM(source), result, NULL, &error);
-  if (!ok)
-    g_info("the text could not be handed over: %s", error->message);
-  writer_finish(w, ok);
 }
 
 static void on_write_opened(GObject *source, GAsyncResult *result, gpointer data)
@@ -310,15 +242,10 @@ static void on_write_opened(GObject *source, GAsyncResult *result, gpointer data
   int fd = reply_fd(G_DBUS_CONNECTION(source), result, &error);
   if (fd < 0) {
     g_info("Mutter did not take the text for pasting: %s", error->message);
-    writer_finish(w, FALSE);
+    writer_finish(FALSE, w);
     return;
   }
-  w->out = g_unix_output_stream_new(fd, TRUE);
-  w->deadline = g_timeout_add(TRANSFER_TIMEOUT_MS, on_write_deadline, w);
-  gsize size;
-  const void *bytes = g_bytes_get_data(w->text, &size);
-  g_output_stream_write_all_async(w->out, bytes, size, G_PRIORITY_DEFAULT, w->cancellable,
-                                  on_written, w);
+  ll_text_write(fd, w->text, writer_finish, w);
 }
 
 static void on_transfer(GDBusConnection *bus, const char *sender, const char *path,
@@ -340,14 +267,12 @@ static void on_transfer(GDBusConnection *bus, const char *sender, const char *pa
   w->bus = g_object_ref(c->bus);
   w->mutter = g_strdup(c->mutter);
   w->path = g_strdup(c->path);
-  w->cancellable = g_cancellable_new();
   w->serial = serial;
   w->text = g_bytes_ref(c->offered);
   g_dbus_connection_call_with_unix_fd_list(c->bus, c->mutter, c->path, RD_SESSION,
                                            "SelectionWrite", g_variant_new("(u)", serial),
                                            G_VARIANT_TYPE("(h)"), G_DBUS_CALL_FLAGS_NONE,
-                                           CALL_TIMEOUT_MS, NULL, w->cancellable,
-                                           on_write_opened, w);
+                                           CALL_TIMEOUT_MS, NULL, NULL, on_write_opened, w);
 }
 
 void ll_gnome_clipboard_set(LlGnomeClipboard *c, const char *text, gsize len)
@@ -356,7 +281,7 @@ void ll_gnome_clipboard_set(LlGnomeClipboard *c, const char *text, gsize len)
   c->offered = g_bytes_new(text, len);
   GVariantDict options;
   g_variant_dict_init(&options, NULL);
-  g_variant_dict_insert_value(&options, "mime-types", g_variant_new_strv(text_types, -1));
+  g_variant_dict_insert_value(&options, "mime-types", g_variant_new_strv(ll_text_types, -1));
   call(c, "SetSelection", g_variant_new("(@a{sv})", g_variant_dict_end(&options)));
 }
 

@@ -6,22 +6,13 @@
  * through Lifeline's own window; GNOME's sharing indicator ends the whole
  * session, which arrives as Closed. */
 #include "novice/desktop/desktop_backend.h"
+#include "novice/desktop/held_input.h"
 #include "common/async_guard.h"
 #include "common/error.h"
 #include "novice/desktop/gnome/gnome_clipboard.h"
 #include "novice/desktop/gnome/gnome_session.h"
 #include "novice/desktop/pipewire/pw_screen.h"
 #include "novice/desktop/pointer_watch.h"
-#include <linux/input-event-codes.h>
-
-/* RFB button mask bits that are buttons, and the evdev codes they press. */
-static const struct { int bit; int code; } buttons[] = {
-  { 1 << 0, BTN_LEFT }, { 1 << 1, BTN_MIDDLE }, { 1 << 2, BTN_RIGHT }, { 1 << 7, BTN_SIDE },
-};
-/* RFB wheel bits: one step each, on Mutter's axis 0 (vertical) or 1. */
-static const struct { int bit; guint axis; int steps; } wheel[] = {
-  { 1 << 3, 0, -1 }, { 1 << 4, 0, 1 }, { 1 << 5, 1, -1 }, { 1 << 6, 1, 1 },
-};
 
 typedef struct {
   LlDesktop *desktop;
@@ -30,8 +21,7 @@ typedef struct {
   LlGnomeClipboard *clipboard;   /* NULL: not shared */
   GCancellable *cancellable;     /* a session being made; cancelled when closed */
   LlPwScreen *screen;
-  GHashTable *keys_down;         /* keysyms the helper holds */
-  int buttons;                   /* the RFB mask the helper holds */
+  LlHeldInput held;              /* what the helper holds down */
   gboolean have_pointer, have_cursor, watching;
   int pointer_x, pointer_y, cursor_x, cursor_y;
   LlPointerWatch watch;
@@ -190,7 +180,7 @@ static void on_clipboard(GObject *source, GAsyncResult *result, gpointer data)
     g_clear_error(&error);
     g->desktop->caps &= ~LL_DESKTOP_CAN_CLIPBOARD;
   }
-  g->screen = ll_pw_screen_new(ll_gnome_session_node(g->session), &screen_events, g, &error);
+  g->screen = ll_pw_screen_new(-1, ll_gnome_session_node(g->session), &screen_events, g, &error);
   if (g->screen == NULL) {
     end(g, error);
     return;
@@ -237,7 +227,7 @@ static void gnome_open(LlDesktop *d, const LlDesktopChoice *choice, GTask *task)
   GnomeDesktop *g = g_new0(GnomeDesktop, 1);
   g->desktop = d;
   g->opening = g_object_ref(task);
-  g->keys_down = g_hash_table_new(NULL, NULL);
+  ll_held_input_init(&g->held);
   d->impl = g;
   d->caps = LL_DESKTOP_CAN_INPUT | LL_DESKTOP_CAN_CLIPBOARD;
   d->stop_ways = LL_STOP_POINTER_MOVED | LL_STOP_DESKTOP_INDICATOR;
@@ -267,16 +257,30 @@ static gboolean gnome_start_input(LlDesktop *d, GError **error)
   return TRUE;                   /* made ready when the session opened */
 }
 
+static void sink_key(guint32 keysym, gboolean down, gpointer data)
+{
+  ll_gnome_session_key(((GnomeDesktop *)data)->session, keysym, down);
+}
+
+static void sink_button(guint32 code, gboolean down, gpointer data)
+{
+  ll_gnome_session_button(((GnomeDesktop *)data)->session, code, down);
+}
+
+static void sink_scroll(guint axis, int steps, gpointer data)
+{
+  ll_gnome_session_scroll(((GnomeDesktop *)data)->session, axis, steps);
+}
+
+static const LlHeldInputSink sink = {
+  .key = sink_key, .button = sink_button, .scroll = sink_scroll,
+};
+
 static void gnome_key(LlDesktop *d, gboolean down, guint32 keysym)
 {
   GnomeDesktop *g = d->impl;
-  if (g->session == NULL)
-    return;                      /* between two sessions (the monitors changed) */
-  if (down)
-    g_hash_table_add(g->keys_down, GUINT_TO_POINTER(keysym));
-  else if (!g_hash_table_remove(g->keys_down, GUINT_TO_POINTER(keysym)))
-    return;                      /* never pressed: nothing to let go */
-  ll_gnome_session_key(g->session, keysym, down);
+  if (g->session != NULL)      /* else between two sessions (the monitors changed) */
+    ll_held_input_key(&g->held, keysym, down, &sink, g);
 }
 
 static void move_pointer(GnomeDesktop *g, int x, int y)
@@ -301,31 +305,14 @@ static void gnome_pointer(LlDesktop *d, int mask, int x, int y)
   if (g->session == NULL)
     return;
   move_pointer(g, x, y);
-  int changed = mask ^ g->buttons;
-  for (gsize i = 0; i < G_N_ELEMENTS(buttons); i++)
-    if (changed & buttons[i].bit)
-      ll_gnome_session_button(g->session, buttons[i].code, (mask & buttons[i].bit) != 0);
-  for (gsize i = 0; i < G_N_ELEMENTS(wheel); i++)
-    if ((changed & mask) & wheel[i].bit)
-      ll_gnome_session_scroll(g->session, wheel[i].axis, wheel[i].steps);
-  g->buttons = mask;
+  ll_held_input_buttons(&g->held, mask, &sink, g);
 }
 
 static void gnome_release_all(LlDesktop *d)
 {
   GnomeDesktop *g = d->impl;
-  if (g->session == NULL)
-    return;
-  GHashTableIter iter;
-  gpointer keysym;
-  g_hash_table_iter_init(&iter, g->keys_down);
-  while (g_hash_table_iter_next(&iter, &keysym, NULL))
-    ll_gnome_session_key(g->session, GPOINTER_TO_UINT(keysym), FALSE);
-  g_hash_table_remove_all(g->keys_down);
-  for (gsize i = 0; i < G_N_ELEMENTS(buttons); i++)
-    if (g->buttons & buttons[i].bit)
-      ll_gnome_session_button(g->session, buttons[i].code, FALSE);
-  g->buttons = 0;
+  if (g->session != NULL)
+    ll_held_input_release_all(&g->held, &sink, g);
 }
 
 static void gnome_watch_stop(LlDesktop *d, gboolean active)
@@ -381,7 +368,7 @@ static void gnome_close(LlDesktop *d)
   ll_pw_screen_free(g->screen);
   ll_gnome_clipboard_free(g->clipboard);
   ll_gnome_session_free(g->session);
-  g_hash_table_unref(g->keys_down);
+  ll_held_input_clear(&g->held);
   g_clear_object(&g->opening);
   g_clear_error(&g->screen_ended);
   g_free(g);

@@ -1,6 +1,7 @@
 #include "novice/desktop/gnome/gnome_session.h"
 #include "common/async_guard.h"
 #include "common/error.h"
+#include "novice/desktop/session_bus.h"
 
 #define MUTTER_RD "org.gnome.Mutter.RemoteDesktop"
 #define MUTTER_SC "org.gnome.Mutter.ScreenCast"
@@ -37,42 +38,20 @@ static const char *not_offered =
     "this GNOME session does not offer screen sharing to other programs (Mutter's "
     "RemoteDesktop service is not on the session bus)";
 
-/* The session bus's address; NULL when there is none. Never the X11
- * autolaunch GLib would fall back to: a probe must not start a bus. */
-static char *session_bus_address(GError **error)
-{
-  const char *runtime = g_get_user_runtime_dir();
-  g_autofree char *socket = g_build_filename(runtime, "bus", NULL);
-  if (g_getenv("DBUS_SESSION_BUS_ADDRESS") == NULL && !g_file_test(socket, G_FILE_TEST_EXISTS)) {
-    g_set_error_literal(error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND, "no session bus");
-    return NULL;
-  }
-  return g_dbus_address_get_for_bus_sync(G_BUS_TYPE_SESSION, NULL, error);
-}
-
 static gboolean mutter_on_bus(const char *address, GError **error)
 {
-  g_autoptr(GDBusConnection) bus = g_dbus_connection_new_for_address_sync(
-      address, G_DBUS_CONNECTION_FLAGS_AUTHENTICATION_CLIENT |
-      G_DBUS_CONNECTION_FLAGS_MESSAGE_BUS_CONNECTION, NULL, NULL, error);
+  g_autoptr(GDBusConnection) bus = ll_session_bus_connect_sync(address, error);
   if (bus == NULL)
     return FALSE;
-  g_autoptr(GVariant) reply =
-      g_dbus_connection_call_sync(bus, "org.freedesktop.DBus", "/org/freedesktop/DBus",
-                                  "org.freedesktop.DBus", "NameHasOwner",
-                                  g_variant_new("(s)", MUTTER_RD), G_VARIANT_TYPE("(b)"),
-                                  G_DBUS_CALL_FLAGS_NONE, CALL_TIMEOUT_MS, NULL, error);
+  gboolean owned = ll_session_bus_has(bus, MUTTER_RD, FALSE, error);
   g_dbus_connection_close_sync(bus, NULL, NULL);
-  gboolean owned = FALSE;
-  if (reply != NULL)
-    g_variant_get(reply, "(b)", &owned);
   return owned;
 }
 
 gboolean ll_gnome_session_available(GError **error)
 {
   g_autoptr(GError) local = NULL;
-  g_autofree char *address = session_bus_address(&local);
+  g_autofree char *address = ll_session_bus_address(&local);
   if (address != NULL && mutter_on_bus(address, &local))
     return TRUE;
   if (local != NULL)
@@ -435,7 +414,7 @@ void ll_gnome_session_new_async(GCancellable *cancellable, GAsyncReadyCallback c
   GTask *task = g_task_new(NULL, cancellable, callback, user_data);
   s->opening = task;
   GError *error = NULL;
-  g_autofree char *address = session_bus_address(&error);
+  g_autofree char *address = ll_session_bus_address(&error);
   if (address == NULL) {
     g_info("the session bus: %s", error->message);
     g_clear_error(&error);

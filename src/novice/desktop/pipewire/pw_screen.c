@@ -7,6 +7,7 @@
 #include <spa/param/video/format-utils.h>
 #include <spa/utils/result.h>
 #include <string.h>
+#include <unistd.h>
 
 /* Largest picture taken: bounds the framebuffer whatever a stream says. */
 #define MAX_SIDE 16384
@@ -167,7 +168,9 @@ static const struct spa_pod *format_offer(struct spa_pod_builder *b)
   spa_pod_builder_add(b,
       SPA_FORMAT_VIDEO_size, SPA_POD_CHOICE_RANGE_Rectangle(
           &SPA_RECTANGLE(1280, 800), &SPA_RECTANGLE(1, 1), &SPA_RECTANGLE(MAX_SIDE, MAX_SIDE)),
-      SPA_FORMAT_VIDEO_framerate, SPA_POD_Fraction(&SPA_FRACTION(0, 1)),
+      /* Variable (0/1) as Mutter and KDE send it, or any fixed rate. */
+      SPA_FORMAT_VIDEO_framerate, SPA_POD_CHOICE_RANGE_Fraction(
+          &SPA_FRACTION(0, 1), &SPA_FRACTION(0, 1), &SPA_FRACTION(1000, 1)),
       SPA_FORMAT_VIDEO_maxFramerate, SPA_POD_CHOICE_RANGE_Fraction(
           &SPA_FRACTION(60, 1), &SPA_FRACTION(1, 1), &SPA_FRACTION(60, 1)), 0);
   return spa_pod_builder_pop(b, &frame);
@@ -392,9 +395,11 @@ static const struct pw_core_events core_events = {
 
 /* ---- life ---- */
 
-static gboolean connect_stream(LlPwScreen *s, guint32 node_id, GError **error)
+static gboolean connect_stream(LlPwScreen *s, int remote_fd, guint32 node_id, GError **error)
 {
-  s->core = pw_context_connect(s->context, NULL, 0);
+  /* A portal's remote shows only the streams it granted. */
+  s->core = remote_fd >= 0 ? pw_context_connect_fd(s->context, remote_fd, NULL, 0)
+                           : pw_context_connect(s->context, NULL, 0);
   if (s->core == NULL) {
     g_set_error(error, LL_ERROR, LL_ERROR_DISPLAY,
                 "PipeWire, which carries the screen on this desktop, is not running in this "
@@ -434,7 +439,7 @@ static void init_pipewire(void)
   }
 }
 
-LlPwScreen *ll_pw_screen_new(guint32 node_id, const LlPwScreenEvents *events,
+LlPwScreen *ll_pw_screen_new(int remote_fd, guint32 node_id, const LlPwScreenEvents *events,
                              gpointer user_data, GError **error)
 {
   init_pipewire();
@@ -451,11 +456,13 @@ LlPwScreen *ll_pw_screen_new(guint32 node_id, const LlPwScreenEvents *events,
   if (s->context == NULL || pw_thread_loop_start(s->loop) < 0) {
     g_set_error(error, LL_ERROR, LL_ERROR_DISPLAY, "PipeWire cannot be started here (%s)",
                 g_strerror(errno));
+    if (remote_fd >= 0)
+      close(remote_fd);
     return NULL;
   }
   pw_thread_loop_lock(s->loop);
   s->nudge = pw_loop_add_timer(pw_thread_loop_get_loop(s->loop), on_nudge, s);
-  gboolean ok = connect_stream(s, node_id, error);
+  gboolean ok = connect_stream(s, remote_fd, node_id, error);
   pw_thread_loop_unlock(s->loop);
   return ok ? g_steal_pointer(&s) : NULL;
 }

@@ -27,9 +27,10 @@ typedef struct {
   void (*ended)(const GError *why, gpointer user_data);
 } LlPwScreenEvents;
 
-/* Connects to the stream NODE_ID on this session's PipeWire daemon.
- * The main context is the caller's thread-default one. */
-LlPwScreen *ll_pw_screen_new(guint32 node_id, const LlPwScreenEvents *events,
+/* Connects to the stream NODE_ID on this session's PipeWire daemon, or
+ * through REMOTE_FD (taken; -1: none), a connection a portal opened. The
+ * main context is the caller's thread-default one. */
+LlPwScreen *ll_pw_screen_new(int remote_fd, guint32 node_id, const LlPwScreenEvents *events,
                              gpointer user_data, GError **error);
 /* Valid once ready was called; the size stays until the stream ends. */
 const LlScreenFormat *ll_pw_screen_format(LlPwScreen *screen);

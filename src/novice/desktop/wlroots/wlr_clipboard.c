@@ -7,10 +7,6 @@
 #include <string.h>
 #include <unistd.h>
 
-/* The text types read and offered, the preferred first. */
-static const char *const text_types[] = {
-  "text/plain;charset=utf-8", "text/plain", "UTF8_STRING", "STRING", "TEXT", NULL,
-};
 /* An offer naming more types than this is not looked at further. */
 #define MAX_OFFERED_TYPES 64
 
@@ -29,7 +25,7 @@ struct LlWlrClipboard {
 
 /* What an offer says it has: its best text type, by the table's order. */
 typedef struct {
-  int best;                      /* index in text_types; -1: no text */
+  int best;                      /* index in ll_text_types; -1: no text */
   guint types;
 } OfferTypes;
 
@@ -42,8 +38,8 @@ static void on_offer_type(void *data, struct zwlr_data_control_offer_v1 *offer,
   (void)data;
   if (t == NULL || ++t->types > MAX_OFFERED_TYPES)
     return;
-  for (int i = 0; text_types[i] != NULL && (t->best < 0 || i < t->best); i++)
-    if (strcmp(type, text_types[i]) == 0)
+  for (int i = 0; ll_text_types[i] != NULL && (t->best < 0 || i < t->best); i++)
+    if (strcmp(type, ll_text_types[i]) == 0)
       t->best = i;
 }
 
@@ -107,7 +103,7 @@ static void on_selection(void *data, struct zwlr_data_control_device_v1 *device,
   /* The compositor first names what was copied before sharing began: not
    * the helper's to see. Our own text offered back: the helper has it. */
   if (!first && c->source == NULL && t != NULL && t->best >= 0)
-    read_offer(c, offer, text_types[t->best]);
+    read_offer(c, offer, ll_text_types[t->best]);
   drop_offer(offer);
 }
 
@@ -144,7 +140,7 @@ static void on_send(void *data, struct zwlr_data_control_source_v1 *source, cons
     close(fd);
     return;
   }
-  ll_text_write(fd, c->offered);
+  ll_text_write(fd, c->offered, NULL, NULL);
 }
 
 /* Another program copied: our text is no longer the clipboard's. */
@@ -169,8 +165,8 @@ void ll_wlr_clipboard_set(LlWlrClipboard *c, const char *text, gsize len)
   struct zwlr_data_control_source_v1 *source =
       zwlr_data_control_manager_v1_create_data_source(c->manager);
   zwlr_data_control_source_v1_add_listener(source, &source_listener, c);
-  for (gsize i = 0; text_types[i] != NULL; i++)
-    zwlr_data_control_source_v1_offer(source, text_types[i]);
+  for (gsize i = 0; ll_text_types[i] != NULL; i++)
+    zwlr_data_control_source_v1_offer(source, ll_text_types[i]);
   if (c->source != NULL) {      /* the helper's previous text */
     zwlr_data_control_source_v1_destroy(c->source);
     g_clear_pointer(&c->offered, g_bytes_unref);

@@ -8,22 +8,13 @@
 #include "novice/desktop/wlroots/wlr_desktop.h"
 #include "common/error.h"
 #include "novice/desktop/desktop_backend.h"
+#include "novice/desktop/held_input.h"
 #include "novice/desktop/wlroots/wl_globals.h"
 #include "novice/desktop/wlroots/wl_source.h"
 #include "novice/desktop/wlroots/wlr_clipboard.h"
 #include "novice/desktop/wlroots/wlr_input.h"
 #include "novice/desktop/wlroots/wlr_screen.h"
 #include <errno.h>
-#include <linux/input-event-codes.h>
-
-/* RFB button mask bits that are buttons, and the evdev codes they press. */
-static const struct { int bit; guint32 code; } buttons[] = {
-  { 1 << 0, BTN_LEFT }, { 1 << 1, BTN_MIDDLE }, { 1 << 2, BTN_RIGHT }, { 1 << 7, BTN_SIDE },
-};
-/* RFB wheel bits: one click each, on axis 0 (vertical) or 1. */
-static const struct { int bit; guint axis; int steps; } wheel[] = {
-  { 1 << 3, 0, -1 }, { 1 << 4, 0, 1 }, { 1 << 5, 1, -1 }, { 1 << 6, 1, 1 },
-};
 
 typedef struct {
   LlDesktop *desktop;
@@ -34,8 +25,7 @@ typedef struct {
   LlWlrInput *input;             /* once control was first granted */
   LlWlrClipboard *clipboard;     /* NULL: not shared */
   LlWlrScreen *screen;
-  int buttons;                   /* the RFB mask the helper holds */
-  GHashTable *keys_down;         /* keysyms the helper holds */
+  LlHeldInput held;
   void (*capture_fn)(LlDesktop *desktop);
 } WlrDesktop;
 
@@ -148,7 +138,7 @@ static void wlr_open(LlDesktop *d, const LlDesktopChoice *choice, GTask *task)
   WlrDesktop *w = g_new0(WlrDesktop, 1);
   GError *error = NULL;
   w->desktop = d;
-  w->keys_down = g_hash_table_new(NULL, NULL);
+  ll_held_input_init(&w->held);
   d->impl = w;
   d->caps = LL_DESKTOP_CAN_INPUT;
   d->stop_ways = 0;
@@ -199,17 +189,32 @@ static gboolean wlr_start_input(LlDesktop *d, GError **error)
   return w->input != NULL;
 }
 
+static void sink_key(guint32 keysym, gboolean down, gpointer data)
+{
+  WlrDesktop *w = data;
+  if (!ll_wlr_input_key(w->input, keysym, down))
+    g_info("no key for keysym 0x%x in the keyboard layout: not typed", keysym);
+}
+
+static void sink_button(guint32 code, gboolean down, gpointer data)
+{
+  ll_wlr_input_button(((WlrDesktop *)data)->input, code, down);
+}
+
+static void sink_scroll(guint axis, int steps, gpointer data)
+{
+  ll_wlr_input_scroll(((WlrDesktop *)data)->input, axis, steps);
+}
+
+static const LlHeldInputSink sink = {
+  .key = sink_key, .button = sink_button, .scroll = sink_scroll,
+};
+
 static void wlr_key(LlDesktop *d, gboolean down, guint32 keysym)
 {
   WlrDesktop *w = d->impl;
-  if (w->input == NULL || w->source == NULL)
-    return;
-  if (down)
-    g_hash_table_add(w->keys_down, GUINT_TO_POINTER(keysym));
-  else
-    g_hash_table_remove(w->keys_down, GUINT_TO_POINTER(keysym));
-  if (!ll_wlr_input_key(w->input, keysym, down))
-    g_info("no key for keysym 0x%x in the keyboard layout: not typed", keysym);
+  if (w->input != NULL && w->source != NULL)
+    ll_held_input_key(&w->held, keysym, down, &sink, w);
 }
 
 static void wlr_pointer(LlDesktop *d, int mask, int x, int y)
@@ -222,31 +227,14 @@ static void wlr_pointer(LlDesktop *d, int mask, int x, int y)
   g_mutex_unlock(&d->picture_lock);
   ll_wlr_input_move(w->input, CLAMP(x, 0, format.width - 1), CLAMP(y, 0, format.height - 1),
                     format.width, format.height);
-  int changed = mask ^ w->buttons;
-  for (gsize i = 0; i < G_N_ELEMENTS(buttons); i++)
-    if (changed & buttons[i].bit)
-      ll_wlr_input_button(w->input, buttons[i].code, (mask & buttons[i].bit) != 0);
-  for (gsize i = 0; i < G_N_ELEMENTS(wheel); i++)
-    if ((changed & mask) & wheel[i].bit)
-      ll_wlr_input_scroll(w->input, wheel[i].axis, wheel[i].steps);
-  w->buttons = mask;
+  ll_held_input_buttons(&w->held, mask, &sink, w);
 }
 
 static void wlr_release_all(LlDesktop *d)
 {
   WlrDesktop *w = d->impl;
-  if (w->input == NULL || w->source == NULL)
-    return;
-  GHashTableIter iter;
-  gpointer keysym;
-  g_hash_table_iter_init(&iter, w->keys_down);
-  while (g_hash_table_iter_next(&iter, &keysym, NULL))
-    ll_wlr_input_key(w->input, GPOINTER_TO_UINT(keysym), FALSE);
-  g_hash_table_remove_all(w->keys_down);
-  for (gsize i = 0; i < G_N_ELEMENTS(buttons); i++)
-    if (w->buttons & buttons[i].bit)
-      ll_wlr_input_button(w->input, buttons[i].code, FALSE);
-  w->buttons = 0;
+  if (w->input != NULL && w->source != NULL)
+    ll_held_input_release_all(&w->held, &sink, w);
 }
 
 /* Nothing on the desktop tells the novice's input from the helper's. */
@@ -291,7 +279,7 @@ static void wlr_close(LlDesktop *d)
   ll_wl_globals_free(w->globals);
   if (w->display != NULL)
     wl_display_disconnect(w->display);
-  g_hash_table_unref(w->keys_down);
+  ll_held_input_clear(&w->held);
   g_clear_object(&w->opening);
   g_free(w);
   d->impl = NULL;

@@ -1,0 +1,271 @@
+/* The portal backend of the desktop interface (KDE Plasma, and any desktop
+ * whose xdg-desktop-portal implements RemoteDesktop and ScreenCast): a
+ * portal session (portal_session.c) whose screen arrives through PipeWire
+ * on the remote the portal opened (pw_screen.c), and whose input goes back
+ * as Notify* calls. The portal's own dialog follows Lifeline's yes. The
+ * novice ends control by moving the real mouse where the portal sends the
+ * pointer as metadata, through Lifeline's own window, or from the
+ * desktop's sharing indicator, which ends the whole session. */
+#include "novice/desktop/desktop_backend.h"
+#include "common/error.h"
+#include "novice/desktop/held_input.h"
+#include "novice/desktop/pipewire/pw_screen.h"
+#include "novice/desktop/pointer_watch.h"
+#include "novice/desktop/portal/portal_session.h"
+
+typedef struct {
+  LlDesktop *desktop;
+  GTask *opening;                /* until the first picture */
+  LlPortalSession *session;
+  LlPwScreen *screen;
+  LlHeldInput held;
+  gboolean have_pointer, have_cursor, watching;
+  int pointer_x, pointer_y, cursor_x, cursor_y;
+  LlPointerWatch watch;
+  void (*capture_fn)(LlDesktop *desktop);
+} PortalDesktop;
+
+static LlStopWays stop_ways_for(gboolean cursor_metadata)
+{
+  return LL_STOP_DESKTOP_INDICATOR | (cursor_metadata ? LL_STOP_POINTER_MOVED : 0);
+}
+
+static gboolean portal_probe(const LlDesktopChoice *choice, LlDesktopProbe *probe,
+                             GError **error)
+{
+  (void)choice;
+  LlPortalOffer offer;
+  if (!ll_portal_session_available(&offer, error))
+    return FALSE;
+  probe->caps = LL_DESKTOP_CAN_INPUT;
+  probe->stop_ways = stop_ways_for(offer.cursor_metadata);
+  const char *desktop = g_getenv("XDG_CURRENT_DESKTOP");
+  probe->description = g_strdup_printf(
+      "the %s desktop on Wayland (through its xdg-desktop-portal, RemoteDesktop version %u%s)",
+      desktop != NULL && *desktop != '\0' ? desktop : "Wayland", offer.remote_desktop_version,
+      offer.remote_desktop_version >= 2 ? "" : ": its dialog asks every time");
+  return TRUE;
+}
+
+/* The open failed or the desktop went away: say so to whoever waits. */
+static void end(PortalDesktop *p, GError *why)
+{
+  if (p->opening != NULL) {
+    g_autoptr(GTask) task = g_steal_pointer(&p->opening);
+    g_task_return_error(task, why);
+    return;
+  }
+  ll_desktop_emit_closed(p->desktop, why);   /* may free the desktop */
+  g_error_free(why);
+}
+
+static void on_screen_damaged(int x, int y, int width, int height, gpointer data)
+{
+  PortalDesktop *p = data;
+  ll_desktop_feed_damage(p->desktop, x, y, width, height);
+}
+
+static void on_screen_ready(gpointer data)
+{
+  PortalDesktop *p = data;
+  LlDesktop *d = p->desktop;
+  g_mutex_lock(&d->picture_lock);
+  d->format = *ll_pw_screen_format(p->screen);
+  d->framebuffer = ll_pw_screen_framebuffer(p->screen);
+  g_mutex_unlock(&d->picture_lock);
+  if (p->opening != NULL) {
+    g_autoptr(GTask) task = g_steal_pointer(&p->opening);
+    g_task_return_boolean(task, TRUE);
+  }
+}
+
+static void on_cursor_moved(int x, int y, gpointer data)
+{
+  PortalDesktop *p = data;
+  p->have_cursor = TRUE;
+  p->cursor_x = x;
+  p->cursor_y = y;
+  if (p->watching && ll_pointer_watch_seen(&p->watch, x, y)) {
+    p->watching = FALSE;
+    ll_desktop_emit_stopped(p->desktop, LL_DESKTOP_STOP_POINTER);
+  }
+}
+
+static void on_screen_ended(const GError *why, gpointer data)
+{
+  end(data, g_error_copy(why));
+}
+
+static const LlPwScreenEvents screen_events = {
+  .damaged = on_screen_damaged, .ready = on_screen_ready, .cursor_moved = on_cursor_moved,
+  .ended = on_screen_ended,
+};
+
+static void on_session_closed(gpointer data)
+{
+  end(data, g_error_new_literal(LL_ERROR, LL_ERROR_DISPLAY,
+                                "the desktop ended the screen sharing (from its sharing "
+                                "indicator)"));
+}
+
+static void on_session_ready(LlPortalSession *session, const GError *why, gpointer data)
+{
+  PortalDesktop *p = data;
+  GError *error = NULL;
+  if (why != NULL) {
+    end(p, g_error_copy(why));
+    return;
+  }
+  ll_portal_session_on_closed(session, on_session_closed, p);
+  LlDesktop *d = p->desktop;
+  d->stop_ways = stop_ways_for(ll_portal_session_cursor_metadata(session));
+  if (!ll_portal_session_has_input(session)) {
+    g_info("the portal granted no keyboard and pointer");
+    d->caps &= ~LL_DESKTOP_CAN_INPUT;
+  }
+  p->screen = ll_pw_screen_new(ll_portal_session_take_remote(session),
+                               ll_portal_session_node(session), &screen_events, p, &error);
+  if (p->screen == NULL)
+    end(p, error);
+}
+
+static void portal_open(LlDesktop *d, const LlDesktopChoice *choice, GTask *task)
+{
+  (void)choice;
+  PortalDesktop *p = g_new0(PortalDesktop, 1);
+  p->desktop = d;
+  p->opening = g_object_ref(task);
+  ll_held_input_init(&p->held);
+  d->impl = p;
+  d->caps = LL_DESKTOP_CAN_INPUT;
+  d->stop_ways = stop_ways_for(FALSE);
+  p->session = ll_portal_session_new(on_session_ready, p);
+}
+
+static gboolean portal_start_screen(LlDesktop *d, GError **error)
+{
+  PortalDesktop *p = d->impl;
+  (void)error;
+  if (p->screen != NULL)
+    ll_pw_screen_set_feeding(p->screen, TRUE);
+  return TRUE;
+}
+
+static void portal_stop_screen(LlDesktop *d)
+{
+  PortalDesktop *p = d->impl;
+  if (p->screen != NULL)
+    ll_pw_screen_set_feeding(p->screen, FALSE);
+}
+
+static gboolean portal_start_input(LlDesktop *d, GError **error)
+{
+  (void)d; (void)error;
+  return TRUE;                   /* granted with the session */
+}
+
+static void sink_key(guint32 keysym, gboolean down, gpointer data)
+{
+  ll_portal_session_key(((PortalDesktop *)data)->session, keysym, down);
+}
+
+static void sink_button(guint32 code, gboolean down, gpointer data)
+{
+  ll_portal_session_button(((PortalDesktop *)data)->session, code, down);
+}
+
+static void sink_scroll(guint axis, int steps, gpointer data)
+{
+  ll_portal_session_scroll(((PortalDesktop *)data)->session, axis, steps);
+}
+
+static const LlHeldInputSink sink = {
+  .key = sink_key, .button = sink_button, .scroll = sink_scroll,
+};
+
+static void portal_key(LlDesktop *d, gboolean down, guint32 keysym)
+{
+  PortalDesktop *p = d->impl;
+  ll_held_input_key(&p->held, keysym, down, &sink, p);
+}
+
+static void portal_pointer(LlDesktop *d, int mask, int x, int y)
+{
+  PortalDesktop *p = d->impl;
+  g_mutex_lock(&d->picture_lock);
+  LlScreenFormat format = d->format;
+  g_mutex_unlock(&d->picture_lock);
+  x = CLAMP(x, 0, format.width - 1);
+  y = CLAMP(y, 0, format.height - 1);
+  if (!p->have_pointer || x != p->pointer_x || y != p->pointer_y) {
+    p->have_pointer = TRUE;
+    p->pointer_x = x;
+    p->pointer_y = y;
+    ll_pointer_watch_helper_moved(&p->watch, x, y);
+    ll_portal_session_move(p->session, x, y);
+  }
+  ll_held_input_buttons(&p->held, mask, &sink, p);
+}
+
+static void portal_release_all(LlDesktop *d)
+{
+  PortalDesktop *p = d->impl;
+  ll_held_input_release_all(&p->held, &sink, p);
+}
+
+static void portal_watch_stop(LlDesktop *d, gboolean active)
+{
+  PortalDesktop *p = d->impl;
+  p->watching = active && (d->stop_ways & LL_STOP_POINTER_MOVED);
+  if (p->watching)
+    ll_pointer_watch_reset(&p->watch, p->have_cursor, p->cursor_x, p->cursor_y);
+}
+
+static void portal_clipboard_set(LlDesktop *d, const char *text, gsize len)
+{
+  (void)d; (void)text; (void)len;   /* not offered: caps say so */
+}
+
+static void run_on_stream_thread(gpointer data)
+{
+  LlDesktop *d = data;
+  ((PortalDesktop *)d->impl)->capture_fn(d);
+}
+
+static void portal_on_capture_thread(LlDesktop *d, void (*fn)(LlDesktop *desktop))
+{
+  PortalDesktop *p = d->impl;
+  p->capture_fn = fn;            /* the desktop asks for one function only */
+  if (p->screen != NULL)
+    ll_pw_screen_invoke(p->screen, run_on_stream_thread, d);
+  else
+    fn(d);
+}
+
+static void portal_close(LlDesktop *d)
+{
+  PortalDesktop *p = d->impl;
+  ll_pw_screen_free(p->screen);
+  ll_portal_session_free(p->session);
+  ll_held_input_clear(&p->held);
+  g_clear_object(&p->opening);
+  g_free(p);
+  d->impl = NULL;
+  d->framebuffer = NULL;
+}
+
+const LlDesktopBackend ll_portal_desktop_backend = {
+  .kind = LL_DESKTOP_PORTAL,
+  .probe = portal_probe,
+  .open = portal_open,
+  .start_screen = portal_start_screen,
+  .stop_screen = portal_stop_screen,
+  .start_input = portal_start_input,
+  .key = portal_key,
+  .pointer = portal_pointer,
+  .release_all = portal_release_all,
+  .watch_stop = portal_watch_stop,
+  .clipboard_set = portal_clipboard_set,
+  .on_capture_thread = portal_on_capture_thread,
+  .close = portal_close,
+};

@@ -1,0 +1,23 @@
+/* One call of the xdg-desktop-portal that answers later (CreateSession,
+ * SelectSources, Start: the portal may show the novice a dialog first):
+ * the method's Request object and its Response signal, awaited. */
+#pragma once
+#include <gio/gio.h>
+
+#define LL_PORTAL_NAME "org.freedesktop.portal.Desktop"
+#define LL_PORTAL_PATH "/org/freedesktop/portal/desktop"
+#define LL_PORTAL_REMOTE_DESKTOP "org.freedesktop.portal.RemoteDesktop"
+#define LL_PORTAL_SCREEN_CAST "org.freedesktop.portal.ScreenCast"
+#define LL_PORTAL_SESSION "org.freedesktop.portal.Session"
+
+/* A fresh handle token ("lifeline_7"), for the options of one call. */
+char *ll_portal_token(void);
+
+/* Calls INTERFACE.METHOD(PARAMS) on the portal; PARAMS' options hold
+ * handle_token TOKEN. Completes with the Response's results (a{sv}), or
+ * with an error saying in a sentence what happened (the novice cancelled
+ * the portal's dialog: LL_ERROR_REFUSED). */
+void ll_portal_request_async(GDBusConnection *bus, const char *interface, const char *method,
+                             GVariant *params, const char *token, GCancellable *cancellable,
+                             GAsyncReadyCallback callback, gpointer user_data);
+GVariant *ll_portal_request_finish(GAsyncResult *result, GError **error);

@@ -1,0 +1,472 @@
+#include "novice/desktop/portal/portal_session.h"
+#include "common/async_guard.h"
+#include "common/error.h"
+#include "novice/desktop/portal/portal_request.h"
+#include "novice/desktop/portal/portal_token.h"
+#include "novice/desktop/session_bus.h"
+#include <gio/gunixfdlist.h>
+#include <unistd.h>
+
+#define CALL_TIMEOUT_MS 10000
+/* The portal's device types, source types and cursor modes. */
+#define DEVICE_KEYBOARD 1u
+#define DEVICE_POINTER 2u
+#define SOURCE_MONITOR 1u
+#define CURSOR_METADATA 4u
+/* persist_mode: until the novice revokes it. */
+#define PERSIST_UNTIL_REVOKED 2u
+#define KEY_RELEASED 0u
+#define KEY_PRESSED 1u
+
+struct LlPortalSession {
+  GDBusConnection *bus;
+  LlPortalOffer offer;
+  char *handle;                  /* the session's object path */
+  int remote;
+  guint32 node, devices;
+  LlMonitor monitor;
+  gboolean cursor_metadata, closed;
+  guint closed_signal;
+  void (*on_closed)(gpointer data);
+  gpointer on_closed_data;
+  LlPortalSessionReady ready;    /* until Start answered and the remote is open */
+  gpointer ready_data;
+  GCancellable *cancellable;     /* cancelled when freed: callbacks find it gone */
+};
+
+static const char *not_offered =
+    "this desktop's portal offers no remote desktop sessions (xdg-desktop-portal with a "
+    "backend that implements RemoteDesktop and ScreenCast, as KDE's does, is needed)";
+
+/* ---- what the portal offers ---- */
+
+static guint32 property_u(GDBusConnection *bus, const char *interface, const char *name,
+                          GError **error)
+{
+  g_autoptr(GVariant) reply = g_dbus_connection_call_sync(
+      bus, LL_PORTAL_NAME, LL_PORTAL_PATH, "org.freedesktop.DBus.Properties", "Get",
+      g_variant_new("(ss)", interface, name), G_VARIANT_TYPE("(v)"), G_DBUS_CALL_FLAGS_NONE,
+      CALL_TIMEOUT_MS, NULL, error);
+  if (reply == NULL)
+    return 0;
+  g_autoptr(GVariant) value = NULL;
+  g_variant_get(reply, "(v)", &value);
+  return g_variant_is_of_type(value, G_VARIANT_TYPE_UINT32) ? g_variant_get_uint32(value) : 0;
+}
+
+/* Reads OFFER from BUS; FALSE (and a reason for -v in ERROR) if lacking. */
+static gboolean read_offer(GDBusConnection *bus, LlPortalOffer *offer, GError **error)
+{
+  if (!ll_session_bus_has(bus, LL_PORTAL_NAME, TRUE, error))
+    return FALSE;
+  /* The first call starts the portal if it is not running yet. */
+  guint32 devices = property_u(bus, LL_PORTAL_REMOTE_DESKTOP, "AvailableDeviceTypes", error);
+  if (devices == 0)
+    return FALSE;
+  guint32 sources = property_u(bus, LL_PORTAL_SCREEN_CAST, "AvailableSourceTypes", error);
+  if (!(sources & SOURCE_MONITOR))
+    return FALSE;
+  offer->remote_desktop_version = property_u(bus, LL_PORTAL_REMOTE_DESKTOP, "version", NULL);
+  offer->screen_cast_version = property_u(bus, LL_PORTAL_SCREEN_CAST, "version", NULL);
+  guint32 cursors = property_u(bus, LL_PORTAL_SCREEN_CAST, "AvailableCursorModes", NULL);
+  offer->cursor_metadata = (cursors & CURSOR_METADATA) != 0;
+  return TRUE;
+}
+
+gboolean ll_portal_session_available(LlPortalOffer *offer, GError **error)
+{
+  g_autoptr(GError) local = NULL;
+  g_autofree char *address = ll_session_bus_address(&local);
+  g_autoptr(GDBusConnection) bus = address != NULL
+      ? ll_session_bus_connect_sync(address, &local) : NULL;
+  LlPortalOffer found = { 0 };
+  gboolean ok = bus != NULL && read_offer(bus, &found, &local);
+  if (bus != NULL)
+    g_dbus_connection_close_sync(bus, NULL, NULL);
+  if (ok) {
+    if (offer != NULL)
+      *offer = found;
+    return TRUE;
+  }
+  if (local != NULL)
+    g_info("the portal: %s", local->message);
+  g_set_error_literal(error, LL_ERROR, LL_ERROR_DISPLAY, not_offered);
+  return FALSE;
+}
+
+/* ---- opening ---- */
+
+/* Opening ended, with WHY (NULL: the session is ready). */
+static void answer(LlPortalSession *s, GError *why)
+{
+  LlPortalSessionReady ready = s->ready;
+  s->ready = NULL;
+  if (ready != NULL)
+    ready(s, why, s->ready_data);   /* may free S */
+  g_clear_error(&why);
+}
+
+static void fail(LlPortalSession *s, GError *why)
+{
+  answer(s, why);
+}
+
+/* Fails with ERROR (a request's sentence), if any. */
+static gboolean step_failed(LlPortalSession *s, GError *error)
+{
+  if (error == NULL)
+    return FALSE;
+  fail(s, error);
+  return TRUE;
+}
+
+static GVariant *options_with_token(GVariantBuilder *options, char **token)
+{
+  *token = ll_portal_token();
+  g_variant_builder_add(options, "{sv}", "handle_token", g_variant_new_string(*token));
+  return g_variant_builder_end(options);
+}
+
+static void request(LlPortalSession *s, const char *interface, const char *method,
+                    GVariantBuilder *options, gboolean with_session, GAsyncReadyCallback next)
+{
+  g_autofree char *token = NULL;
+  GVariant *opts = options_with_token(options, &token);
+  GVariant *params = with_session ? g_variant_new("(o@a{sv})", s->handle, opts)
+                                  : g_variant_new("(@a{sv})", opts);
+  ll_portal_request_async(s->bus, interface, method, params, token, s->cancellable, next,
+                          ll_async_guard_new(s, s->cancellable));
+}
+
+static void on_session_closed(GDBusConnection *bus, const char *sender, const char *path,
+                              const char *interface, const char *signal, GVariant *params,
+                              gpointer data)
+{
+  LlPortalSession *s = data;
+  (void)bus; (void)sender; (void)path; (void)interface; (void)signal; (void)params;
+  if (s->closed)
+    return;
+  s->closed = TRUE;
+  g_info("the portal closed the session");
+  if (s->ready != NULL)
+    fail(s, g_error_new_literal(LL_ERROR, LL_ERROR_DISPLAY,
+                                "the desktop ended the screen sharing before it began"));
+  else if (s->on_closed != NULL)
+    s->on_closed(s->on_closed_data);
+}
+
+static void on_remote(GObject *source, GAsyncResult *result, gpointer data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GUnixFDList) fds = NULL;
+  g_autoptr(GVariant) reply = g_dbus_connection_call_with_unix_fd_list_finish(
+      G_DBUS_CONNECTION(source), &fds, result, &error);
+  LlPortalSession *s = ll_async_guard_finish(data);
+  if (s == NULL)
+    return;
+  gint32 index = -1;
+  if (reply != NULL)
+    g_variant_get(reply, "(h)", &index);
+  if (reply == NULL || fds == NULL || index < 0 || index >= g_unix_fd_list_get_length(fds)) {
+    g_info("the portal's PipeWire remote: %s", error != NULL ? error->message : "no fd");
+    fail(s, g_error_new_literal(LL_ERROR, LL_ERROR_DISPLAY,
+                                "the desktop's portal did not hand over the screen stream"));
+    return;
+  }
+  s->remote = g_unix_fd_list_get(fds, index, NULL);
+  answer(s, NULL);
+}
+
+/* The first stream of Start's answer: its node, where its monitor is. */
+static gboolean take_stream(LlPortalSession *s, GVariant *results)
+{
+  g_autoptr(GVariant) streams = g_variant_lookup_value(results, "streams",
+                                                       G_VARIANT_TYPE("a(ua{sv})"));
+  if (streams == NULL || g_variant_n_children(streams) == 0)
+    return FALSE;
+  g_autoptr(GVariant) props = NULL;
+  g_variant_get_child(streams, 0, "(u@a{sv})", &s->node, &props);
+  gint32 x = 0, y = 0, width = 0, height = 0;
+  g_variant_lookup(props, "position", "(ii)", &x, &y);
+  if (g_variant_lookup(props, "size", "(ii)", &width, &height) && width > 0 && height > 0) {
+    s->monitor.x = x;
+    s->monitor.y = y;
+    s->monitor.width = MIN(width, 16384);
+    s->monitor.height = MIN(height, 16384);
+  }
+  g_strlcpy(s->monitor.name, "screen", sizeof s->monitor.name);
+  return TRUE;
+}
+
+static void on_started(GObject *source, GAsyncResult *result, gpointer data)
+{
+  GError *error = NULL;
+  (void)source;
+  g_autoptr(GVariant) results = ll_portal_request_finish(result, &error);
+  LlPortalSession *s = ll_async_guard_finish(data);
+  if (s == NULL)
+    g_clear_error(&error);
+  if (s == NULL || step_failed(s, error))
+    return;
+  g_variant_lookup(results, "devices", "u", &s->devices);
+  if (!take_stream(s, results)) {
+    fail(s, g_error_new_literal(LL_ERROR, LL_ERROR_DISPLAY,
+                                "no screen was chosen in the desktop's dialog"));
+    return;
+  }
+  const char *restore = NULL;
+  if (g_variant_lookup(results, "restore_token", "&s", &restore))
+    ll_portal_token_save(restore);
+  g_dbus_connection_call_with_unix_fd_list(
+      s->bus, LL_PORTAL_NAME, LL_PORTAL_PATH, LL_PORTAL_SCREEN_CAST, "OpenPipeWireRemote",
+      g_variant_new("(o@a{sv})", s->handle, g_variant_new_array(G_VARIANT_TYPE("{sv}"), NULL, 0)),
+      G_VARIANT_TYPE("(h)"), G_DBUS_CALL_FLAGS_NONE, CALL_TIMEOUT_MS, NULL, s->cancellable,
+      on_remote, ll_async_guard_new(s, s->cancellable));
+}
+
+static void on_sources(GObject *source, GAsyncResult *result, gpointer data)
+{
+  GError *error = NULL;
+  (void)source;
+  g_autoptr(GVariant) results = ll_portal_request_finish(result, &error);
+  LlPortalSession *s = ll_async_guard_finish(data);
+  if (s == NULL)
+    g_clear_error(&error);
+  if (s == NULL || step_failed(s, error))
+    return;
+  /* Now the portal shows its dialog, and Start answers once the novice did. */
+  g_autofree char *token = NULL;
+  GVariantBuilder options;
+  g_variant_builder_init(&options, G_VARIANT_TYPE("a{sv}"));
+  GVariant *opts = options_with_token(&options, &token);
+  ll_portal_request_async(s->bus, LL_PORTAL_REMOTE_DESKTOP, "Start",
+                          g_variant_new("(os@a{sv})", s->handle, "", opts), token,
+                          s->cancellable, on_started, ll_async_guard_new(s, s->cancellable));
+}
+
+static void on_devices(GObject *source, GAsyncResult *result, gpointer data)
+{
+  GError *error = NULL;
+  (void)source;
+  g_autoptr(GVariant) results = ll_portal_request_finish(result, &error);
+  LlPortalSession *s = ll_async_guard_finish(data);
+  if (s == NULL)
+    g_clear_error(&error);
+  if (s == NULL || step_failed(s, error))
+    return;
+  GVariantBuilder options;
+  g_variant_builder_init(&options, G_VARIANT_TYPE("a{sv}"));
+  g_variant_builder_add(&options, "{sv}", "types", g_variant_new_uint32(SOURCE_MONITOR));
+  g_variant_builder_add(&options, "{sv}", "multiple", g_variant_new_boolean(FALSE));
+  /* The pointer as metadata where offered: the novice's mouse then ends
+   * control (pointer_watch.c); else drawn in, so the helper sees it. */
+  s->cursor_metadata = s->offer.cursor_metadata;
+  g_variant_builder_add(&options, "{sv}", "cursor_mode",
+                        g_variant_new_uint32(s->cursor_metadata ? CURSOR_METADATA : 2u));
+  request(s, LL_PORTAL_SCREEN_CAST, "SelectSources", &options, TRUE, on_sources);
+}
+
+static void select_devices(LlPortalSession *s)
+{
+  GVariantBuilder options;
+  g_variant_builder_init(&options, G_VARIANT_TYPE("a{sv}"));
+  g_variant_builder_add(&options, "{sv}", "types",
+                        g_variant_new_uint32(DEVICE_KEYBOARD | DEVICE_POINTER));
+  if (s->offer.remote_desktop_version >= 2) {
+    g_variant_builder_add(&options, "{sv}", "persist_mode",
+                          g_variant_new_uint32(PERSIST_UNTIL_REVOKED));
+    g_autofree char *restore = ll_portal_token_load();
+    if (restore != NULL)
+      g_variant_builder_add(&options, "{sv}", "restore_token", g_variant_new_string(restore));
+  } else {
+    g_info("this desktop's portal (RemoteDesktop version %u) cannot remember the novice's "
+           "choice: its dialog asks every time", s->offer.remote_desktop_version);
+  }
+  request(s, LL_PORTAL_REMOTE_DESKTOP, "SelectDevices", &options, TRUE, on_devices);
+}
+
+static void on_created(GObject *source, GAsyncResult *result, gpointer data)
+{
+  GError *error = NULL;
+  (void)source;
+  g_autoptr(GVariant) results = ll_portal_request_finish(result, &error);
+  LlPortalSession *s = ll_async_guard_finish(data);
+  if (s == NULL)
+    g_clear_error(&error);
+  if (s == NULL || step_failed(s, error))
+    return;
+  const char *handle = NULL;
+  if (!g_variant_lookup(results, "session_handle", "&s", &handle) &&
+      !g_variant_lookup(results, "session_handle", "&o", &handle)) {
+    fail(s, g_error_new_literal(LL_ERROR, LL_ERROR_DISPLAY,
+                                "the desktop's portal made no session"));
+    return;
+  }
+  if (!g_variant_is_object_path(handle)) {
+    fail(s, g_error_new_literal(LL_ERROR, LL_ERROR_PROTOCOL,
+                                "the desktop's portal named its session wrongly"));
+    return;
+  }
+  s->handle = g_strdup(handle);
+  s->closed_signal = g_dbus_connection_signal_subscribe(
+      s->bus, LL_PORTAL_NAME, LL_PORTAL_SESSION, "Closed", s->handle, NULL,
+      G_DBUS_SIGNAL_FLAGS_NONE, on_session_closed, s, NULL);
+  select_devices(s);
+}
+
+static void on_connected(GObject *source, GAsyncResult *result, gpointer data)
+{
+  GError *error = NULL;
+  (void)source;
+  GDBusConnection *bus = g_dbus_connection_new_for_address_finish(result, &error);
+  LlPortalSession *s = ll_async_guard_finish(data);
+  if (s == NULL) {
+    g_clear_error(&error);
+    g_clear_object(&bus);
+    return;
+  }
+  s->bus = bus;
+  if (s->bus == NULL) {
+    g_info("the session bus: %s", error->message);
+    g_clear_error(&error);
+    fail(s, g_error_new_literal(LL_ERROR, LL_ERROR_DISPLAY, not_offered));
+    return;
+  }
+  g_dbus_connection_set_exit_on_close(s->bus, FALSE);
+  if (!read_offer(s->bus, &s->offer, &error)) {
+    g_info("the portal: %s", error != NULL ? error->message : "no remote desktop");
+    g_clear_error(&error);
+    fail(s, g_error_new_literal(LL_ERROR, LL_ERROR_DISPLAY, not_offered));
+    return;
+  }
+  g_autofree char *session_token = ll_portal_token();
+  GVariantBuilder options;
+  g_variant_builder_init(&options, G_VARIANT_TYPE("a{sv}"));
+  g_variant_builder_add(&options, "{sv}", "session_handle_token",
+                        g_variant_new_string(session_token));
+  request(s, LL_PORTAL_REMOTE_DESKTOP, "CreateSession", &options, FALSE, on_created);
+}
+
+static gboolean on_no_bus(gpointer data)
+{
+  LlPortalSession *s = ll_async_guard_finish(data);
+  if (s != NULL)
+    fail(s, g_error_new_literal(LL_ERROR, LL_ERROR_DISPLAY, not_offered));
+  return G_SOURCE_REMOVE;
+}
+
+LlPortalSession *ll_portal_session_new(LlPortalSessionReady ready, gpointer user_data)
+{
+  LlPortalSession *s = g_new0(LlPortalSession, 1);
+  s->remote = -1;
+  s->cancellable = g_cancellable_new();
+  s->ready = ready;
+  s->ready_data = user_data;
+  GError *error = NULL;
+  g_autofree char *address = ll_session_bus_address(&error);
+  if (address == NULL) {
+    g_info("the session bus: %s", error->message);
+    g_clear_error(&error);
+    /* Answered from the main loop: the caller has S first. */
+    GSource *idle = g_idle_source_new();
+    g_source_set_callback(idle, on_no_bus, ll_async_guard_new(s, s->cancellable), NULL);
+    g_source_attach(idle, g_main_context_get_thread_default());
+    g_source_unref(idle);
+    return s;
+  }
+  g_dbus_connection_new_for_address(address, G_DBUS_CONNECTION_FLAGS_AUTHENTICATION_CLIENT |
+                                    G_DBUS_CONNECTION_FLAGS_MESSAGE_BUS_CONNECTION, NULL,
+                                    s->cancellable, on_connected,
+                                    ll_async_guard_new(s, s->cancellable));
+  return s;
+}
+
+/* ---- the session ---- */
+
+void ll_portal_session_free(LlPortalSession *s)
+{
+  if (s == NULL)
+    return;
+  g_cancellable_cancel(s->cancellable);
+  if (s->closed_signal != 0)
+    g_dbus_connection_signal_unsubscribe(s->bus, s->closed_signal);
+  if (s->handle != NULL && !s->closed)
+    g_dbus_connection_call(s->bus, LL_PORTAL_NAME, s->handle, LL_PORTAL_SESSION, "Close",
+                           NULL, NULL, G_DBUS_CALL_FLAGS_NO_AUTO_START, CALL_TIMEOUT_MS, NULL,
+                           NULL, NULL);
+  if (s->bus != NULL) {
+    g_dbus_connection_flush_sync(s->bus, NULL, NULL);
+    g_dbus_connection_close(s->bus, NULL, NULL, NULL);
+    g_object_unref(s->bus);
+  }
+  if (s->remote >= 0)
+    close(s->remote);
+  g_clear_object(&s->cancellable);
+  g_free(s->handle);
+  g_free(s);
+}
+
+int ll_portal_session_take_remote(LlPortalSession *s)
+{
+  int fd = s->remote;
+  s->remote = -1;
+  return fd;
+}
+
+guint32 ll_portal_session_node(LlPortalSession *s) { return s->node; }
+const LlMonitor *ll_portal_session_monitor(LlPortalSession *s) { return &s->monitor; }
+gboolean ll_portal_session_cursor_metadata(LlPortalSession *s) { return s->cursor_metadata; }
+
+gboolean ll_portal_session_has_input(LlPortalSession *s)
+{
+  return (s->devices & (DEVICE_KEYBOARD | DEVICE_POINTER)) == (DEVICE_KEYBOARD | DEVICE_POINTER);
+}
+
+void ll_portal_session_on_closed(LlPortalSession *s, void (*closed)(gpointer data),
+                                 gpointer data)
+{
+  s->on_closed = closed;
+  s->on_closed_data = data;
+}
+
+/* ---- input ---- */
+
+static void notify(LlPortalSession *s, const char *method, GVariant *params)
+{
+  if (s->closed)
+    return;
+  g_dbus_connection_call(s->bus, LL_PORTAL_NAME, LL_PORTAL_PATH, LL_PORTAL_REMOTE_DESKTOP,
+                         method, params, NULL, G_DBUS_CALL_FLAGS_NO_AUTO_START,
+                         CALL_TIMEOUT_MS, NULL, NULL, NULL);
+}
+
+static GVariant *no_options(void)
+{
+  return g_variant_new_array(G_VARIANT_TYPE("{sv}"), NULL, 0);
+}
+
+void ll_portal_session_key(LlPortalSession *s, guint32 keysym, gboolean down)
+{
+  notify(s, "NotifyKeyboardKeysym", g_variant_new("(o@a{sv}iu)", s->handle, no_options(),
+                                                  (gint32)keysym,
+                                                  down ? KEY_PRESSED : KEY_RELEASED));
+}
+
+void ll_portal_session_move(LlPortalSession *s, double x, double y)
+{
+  notify(s, "NotifyPointerMotionAbsolute",
+         g_variant_new("(o@a{sv}udd)", s->handle, no_options(), s->node, x, y));
+}
+
+void ll_portal_session_button(LlPortalSession *s, guint32 code, gboolean down)
+{
+  notify(s, "NotifyPointerButton", g_variant_new("(o@a{sv}iu)", s->handle, no_options(),
+                                                 (gint32)code,
+                                                 down ? KEY_PRESSED : KEY_RELEASED));
+}
+
+void ll_portal_session_scroll(LlPortalSession *s, guint axis, int steps)
+{
+  notify(s, "NotifyPointerAxisDiscrete", g_variant_new("(o@a{sv}ui)", s->handle, no_options(),
+                                                       axis, steps));
+}

@@ -1,0 +1,57 @@
+/* A remote desktop session of the xdg-desktop-portal (KDE Plasma, and any
+ * desktop whose portal implements RemoteDesktop and ScreenCast): created
+ * after the novice's yes in Lifeline, then the portal's own dialog asks
+ * again; the screen is a PipeWire stream on a remote the portal opens,
+ * the helper's input goes back as Notify* calls. Where the portal can
+ * remember the novice's choice (RemoteDesktop version 2, portal 1.17+),
+ * its restore token is kept and its dialog is not shown again.
+ *
+ * The session has a D-Bus connection of its own: whatever happens to
+ * Lifeline, the portal ends the session when that connection goes. */
+#pragma once
+#include <gio/gio.h>
+#include "common/monitor.h"
+
+typedef struct LlPortalSession LlPortalSession;
+
+/* What the portal offers here, for the probe. */
+typedef struct {
+  guint32 remote_desktop_version, screen_cast_version;
+  gboolean cursor_metadata;      /* it can send the pointer as metadata */
+} LlPortalOffer;
+
+/* Whether this session's portal offers remote desktop sessions (asking
+ * it may start it); FALSE with a sentence when it does not. */
+gboolean ll_portal_session_available(LlPortalOffer *offer, GError **error);
+
+/* Called once: the screen stream and its remote are there (WHY NULL), or
+ * opening failed with WHY, a sentence; then only freeing is left. */
+typedef void (*LlPortalSessionReady)(LlPortalSession *session, const GError *why,
+                                     gpointer user_data);
+
+/* Creates and starts a session (the portal's dialog may wait for the
+ * novice), the caller's at once; READY says when it is open. */
+LlPortalSession *ll_portal_session_new(LlPortalSessionReady ready, gpointer user_data);
+/* Closes the session (the portal removes its devices and stream); READY
+ * is never called after. */
+void ll_portal_session_free(LlPortalSession *session);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(LlPortalSession, ll_portal_session_free)
+
+/* The PipeWire remote the portal opened (the caller's from now on: -1
+ * after the first call) and the stream's node on it. */
+int ll_portal_session_take_remote(LlPortalSession *session);
+guint32 ll_portal_session_node(LlPortalSession *session);
+/* Where the stream's monitor lies (its size 0 when the portal said not). */
+const LlMonitor *ll_portal_session_monitor(LlPortalSession *session);
+gboolean ll_portal_session_cursor_metadata(LlPortalSession *session);
+/* Whether the novice granted the keyboard and the pointer. */
+gboolean ll_portal_session_has_input(LlPortalSession *session);
+/* The portal closed the session (its indicator, the novice's choice). */
+void ll_portal_session_on_closed(LlPortalSession *session, void (*closed)(gpointer data),
+                                 gpointer data);
+
+void ll_portal_session_key(LlPortalSession *session, guint32 keysym, gboolean down);
+/* X, Y in the stream's pixels. */
+void ll_portal_session_move(LlPortalSession *session, double x, double y);
+void ll_portal_session_button(LlPortalSession *session, guint32 evdev_code, gboolean down);
+void ll_portal_session_scroll(LlPortalSession *session, guint axis, int steps);

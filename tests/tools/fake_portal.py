@@ -1,0 +1,254 @@
+#!/usr/bin/python3
+"""A stand-in for xdg-desktop-portal's RemoteDesktop and ScreenCast, for
+the portal backend's end-to-end test: it owns org.freedesktop.portal.Desktop
+on the (private) session bus the test made, answers each call through a
+Request's Response as the real portal does, and on Start makes a real
+PipeWire video source (GStreamer's still colour bars into pipewiresink) whose
+node it hands over with a remote it opened on PipeWire's socket. It prints
+each call it gets, one per line, for the test to read; input calls as
+"key KEYSYM STATE", "motion X Y", "button CODE STATE", "axis AXIS STEPS".
+
+Commands on stdin: "close" ends the session as the desktop's sharing
+indicator would (Closed), "quit" stops.
+
+usage: fake_portal.py [--version N] [--cancel-start] [--no-devices]
+Run with Debian's /usr/bin/python3 (python3-dbus, python3-gi)."""
+
+import argparse
+import json
+import os
+import socket
+import subprocess
+import sys
+import time
+
+import dbus
+import dbus.mainloop.glib
+import dbus.service
+from gi.repository import GLib
+
+BUS_NAME = "org.freedesktop.portal.Desktop"
+PATH = "/org/freedesktop/portal/desktop"
+RD = "org.freedesktop.portal.RemoteDesktop"
+SC = "org.freedesktop.portal.ScreenCast"
+REQUEST = "org.freedesktop.portal.Request"
+SESSION = "org.freedesktop.portal.Session"
+NODE_NAME = "lifeline-fake-portal-screen"
+WIDTH, HEIGHT = 640, 480
+
+
+def say(line):
+    print(line, flush=True)
+
+
+def sender_part(sender):
+    return sender[1:].replace(".", "_")
+
+
+class Request(dbus.service.Object):
+    def __init__(self, bus, path):
+        super().__init__(bus, path)
+
+    @dbus.service.signal(REQUEST, signature="ua{sv}")
+    def Response(self, response, results):
+        pass
+
+    @dbus.service.method(REQUEST, in_signature="", out_signature="")
+    def Close(self):
+        self.remove_from_connection()
+
+
+class Session(dbus.service.Object):
+    def __init__(self, bus, path, portal):
+        super().__init__(bus, path)
+        self.path, self.portal = path, portal
+
+    @dbus.service.signal(SESSION, signature="a{sv}")
+    def Closed(self, details):
+        pass
+
+    @dbus.service.method(SESSION, in_signature="", out_signature="")
+    def Close(self):
+        say("Close")
+        self.portal.end_stream()
+
+
+class Portal(dbus.service.Object):
+    def __init__(self, bus, args):
+        super().__init__(bus, PATH)
+        self.bus, self.args = bus, args
+        self.session = None
+        self.source = None
+        self.node = None
+        self.streams = 0
+
+    # ---- answering through Requests ----
+
+    def answer(self, sender, options, response, results):
+        path = f"{PATH}/request/{sender_part(sender)}/{options['handle_token']}"
+        request = Request(self.bus, path)
+        GLib.idle_add(lambda: (request.Response(dbus.UInt32(response),
+                                                dbus.Dictionary(results, signature="sv")),
+                               request.remove_from_connection(), False)[-1])
+        return dbus.ObjectPath(path)
+
+    # ---- properties ----
+
+    def props(self, interface):
+        if interface == RD:
+            return {"AvailableDeviceTypes": dbus.UInt32(3),
+                    "version": dbus.UInt32(self.args.version)}
+        if interface == SC:
+            return {"AvailableSourceTypes": dbus.UInt32(1),
+                    "AvailableCursorModes": dbus.UInt32(3), "version": dbus.UInt32(4)}
+        raise dbus.exceptions.DBusException("no such interface",
+                                            name="org.freedesktop.DBus.Error.UnknownInterface")
+
+    @dbus.service.method("org.freedesktop.DBus.Properties", in_signature="ss",
+                         out_signature="v")
+    def Get(self, interface, name):
+        return self.props(interface)[name]
+
+    @dbus.service.method("org.freedesktop.DBus.Properties", in_signature="s",
+                         out_signature="a{sv}")
+    def GetAll(self, interface):
+        return self.props(interface)
+
+    # ---- RemoteDesktop ----
+
+    @dbus.service.method(RD, in_signature="a{sv}", out_signature="o", sender_keyword="sender")
+    def CreateSession(self, options, sender):
+        say("CreateSession")
+        path = f"{PATH}/session/{sender_part(sender)}/{options['session_handle_token']}"
+        self.session = Session(self.bus, path, self)
+        return self.answer(sender, options, 0, {"session_handle": dbus.String(path)})
+
+    @dbus.service.method(RD, in_signature="oa{sv}", out_signature="o", sender_keyword="sender")
+    def SelectDevices(self, session, options, sender):
+        say(f"SelectDevices types={int(options.get('types', 0))} "
+            f"persist={int(options.get('persist_mode', 0))} "
+            f"restore={options.get('restore_token', '-')}")
+        return self.answer(sender, options, 0, {})
+
+    @dbus.service.method(RD, in_signature="osa{sv}", out_signature="o", sender_keyword="sender")
+    def Start(self, session, parent, options, sender):
+        say("Start")
+        if self.args.cancel_start:
+            return self.answer(sender, options, 1, {})
+        self.start_stream()
+        stream = dbus.Struct((dbus.UInt32(self.node), dbus.Dictionary(
+            {"position": dbus.Struct((dbus.Int32(0), dbus.Int32(0))),
+             "size": dbus.Struct((dbus.Int32(WIDTH), dbus.Int32(HEIGHT))),
+             "source_type": dbus.UInt32(1)}, signature="sv")), signature="ua{sv}")
+        results = {"devices": dbus.UInt32(0 if self.args.no_devices else 3),
+                   "streams": dbus.Array([stream], signature="(ua{sv})")}
+        if self.args.version >= 2:
+            results["restore_token"] = dbus.String("fake-restore-token-1")
+        return self.answer(sender, options, 0, results)
+
+    @dbus.service.method(RD, in_signature="oa{sv}iu")
+    def NotifyKeyboardKeysym(self, session, options, keysym, state):
+        say(f"key {keysym} {state}")
+
+    @dbus.service.method(RD, in_signature="oa{sv}udd")
+    def NotifyPointerMotionAbsolute(self, session, options, stream, x, y):
+        say(f"motion {x:.0f} {y:.0f}")
+
+    @dbus.service.method(RD, in_signature="oa{sv}iu")
+    def NotifyPointerButton(self, session, options, button, state):
+        say(f"button {button} {state}")
+
+    @dbus.service.method(RD, in_signature="oa{sv}ui")
+    def NotifyPointerAxisDiscrete(self, session, options, axis, steps):
+        say(f"axis {axis} {steps}")
+
+    # ---- ScreenCast ----
+
+    @dbus.service.method(SC, in_signature="oa{sv}", out_signature="o", sender_keyword="sender")
+    def SelectSources(self, session, options, sender):
+        say(f"SelectSources types={int(options.get('types', 0))} "
+            f"cursor_mode={int(options.get('cursor_mode', 0))}")
+        return self.answer(sender, options, 0, {})
+
+    @dbus.service.method(SC, in_signature="oa{sv}", out_signature="h")
+    def OpenPipeWireRemote(self, session, options):
+        say("OpenPipeWireRemote")
+        remote = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        remote.connect(os.path.join(os.environ["XDG_RUNTIME_DIR"], "pipewire-0"))
+        fd = dbus.types.UnixFd(remote)
+        remote.close()
+        return fd
+
+    # ---- the screen ----
+
+    def start_stream(self):
+        self.streams += 1           # a new node each time: the old may linger
+        name = f"{NODE_NAME}-{self.streams}"
+        self.node = None
+        self.source = subprocess.Popen(
+            ["gst-launch-1.0", "-q", "videotestsrc", "pattern=smpte100", "is-live=true", "!",
+             f"video/x-raw,format=BGRx,width={WIDTH},height={HEIGHT},framerate=10/1", "!",
+             "pipewiresink", "mode=provide",
+             f"stream-properties=p,node.name={name},media.class=Video/Source"],
+            stdin=subprocess.DEVNULL)
+        deadline = time.monotonic() + 20
+        while self.node is None:
+            assert time.monotonic() < deadline, "the test source never appeared in PipeWire"
+            self.node = find_node(name)
+            time.sleep(0.05)
+        say(f"node {self.node}")
+
+    def end_stream(self):
+        if self.source is not None and self.source.poll() is None:
+            self.source.terminate()
+            self.source.wait(5)
+
+    def close_session(self):
+        if self.session is not None:
+            say("Closed")
+            self.session.Closed(dbus.Dictionary({}, signature="sv"))
+        self.end_stream()
+
+
+def find_node(name):
+    r = subprocess.run(["pw-dump"], capture_output=True, text=True, timeout=10)
+    try:
+        objects = json.loads(r.stdout or "[]")
+    except json.JSONDecodeError:
+        return None
+    for o in objects:
+        props = (o.get("info") or {}).get("props") or {}
+        if o.get("type", "").endswith(":Node") and props.get("node.name") == name:
+            return o["id"]
+    return None
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--version", type=int, default=1)
+    parser.add_argument("--cancel-start", action="store_true")
+    parser.add_argument("--no-devices", action="store_true")
+    args = parser.parse_args()
+    dbus.mainloop.glib.DBusGMainLoop(set_as_default=True)
+    bus = dbus.SessionBus()
+    portal = Portal(bus, args)
+    portal.bus_name = dbus.service.BusName(BUS_NAME, bus)   # owned while it runs
+    loop = GLib.MainLoop()
+
+    def on_stdin(channel, condition):
+        line = sys.stdin.readline()
+        if line.strip() == "close":
+            portal.close_session()
+        elif line == "" or line.strip() == "quit":
+            portal.end_stream()
+            loop.quit()
+            return False
+        return True
+
+    GLib.io_add_watch(sys.stdin, GLib.IO_IN | GLib.IO_HUP, on_stdin)
+    say("ready")
+    loop.run()
+
+
+if __name__ == "__main__":
+    main()
