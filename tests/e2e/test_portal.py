@@ -19,7 +19,7 @@ import sys
 import time
 
 from harness import (Process, Suite, differing_pixels, free_port, image_size,
-                     pipewire_picture)
+                     pipewire_picture, viewer_size)
 from wayland_session import HeadlessGnome
 
 LIFELINE, TOOLS = sys.argv[1], sys.argv[2]
@@ -41,7 +41,8 @@ class PortalSession:
         self.work, self.cleanups = work, cleanups
         self.session = HeadlessGnome(mutter=False)
         cleanups.append(self.session.stop)
-        self.portal = Process(["/usr/bin/python3", FAKE_PORTAL] + list(portal_args),
+        self.portal = Process(["/usr/bin/python3", FAKE_PORTAL, "--source",
+                               os.path.join(TOOLS, "pw-video-source")] + list(portal_args),
                               env=self.session.base, name="fake-portal")
         cleanups.append(self.portal.stop)
         self.portal.wait_for("ready")
@@ -129,6 +130,20 @@ def test_portal_screen_and_typing(work, cleanups):
     s.probe.send("type late")
     time.sleep(QUIET)
     assert "key " not in s.portal.out[since:], s.portal.out[since:]
+
+
+@suite.test
+def test_portal_follows_a_size_change(work, cleanups):
+    """The monitor the portal shares gets another resolution: its stream
+    renegotiates, and an open viewer follows to the new size."""
+    s = PortalSession(work, cleanups)
+    s.ready()
+    s.start_probe()
+    assert viewer_size(s.probe, (640, 480)) == (640, 480)
+    s.portal.send("size 800 600")
+    got = viewer_size(s.probe, (800, 600))
+    assert got == (800, 600), got
+    assert s.probe.proc.poll() is None
 
 
 @suite.test

@@ -3,24 +3,24 @@
 the portal backend's end-to-end test: it owns org.freedesktop.portal.Desktop
 on the (private) session bus the test made, answers each call through a
 Request's Response as the real portal does, and on Start makes a real
-PipeWire video source (GStreamer's still colour bars into pipewiresink) whose
-node it hands over with a remote it opened on PipeWire's socket. It prints
+PipeWire video source (pw-video-source: one colour, a size it can change)
+whose node it hands over with a remote it opened on PipeWire's socket. It prints
 each call it gets, one per line, for the test to read; input calls as
 "key KEYSYM STATE", "motion X Y", "button CODE STATE", "axis AXIS STEPS".
 
 Commands on stdin: "close" ends the session as the desktop's sharing
-indicator would (Closed), "quit" stops.
+indicator would (Closed), "size W H" changes the stream's size (a new
+resolution of the monitor shared), "quit" stops.
 
-usage: fake_portal.py [--version N] [--cancel-start] [--no-devices]
+usage: fake_portal.py --source PW_VIDEO_SOURCE [--version N] [--cancel-start]
+                      [--no-devices]
 Run with Debian's /usr/bin/python3 (python3-dbus, python3-gi)."""
 
 import argparse
-import json
 import os
 import socket
 import subprocess
 import sys
-import time
 
 import dbus
 import dbus.mainloop.glib
@@ -183,25 +183,27 @@ class Portal(dbus.service.Object):
 
     def start_stream(self):
         self.streams += 1           # a new node each time: the old may linger
-        name = f"{NODE_NAME}-{self.streams}"
-        self.node = None
-        self.source = subprocess.Popen(
-            ["gst-launch-1.0", "-q", "videotestsrc", "pattern=smpte100", "is-live=true", "!",
-             f"video/x-raw,format=BGRx,width={WIDTH},height={HEIGHT},framerate=10/1", "!",
-             "pipewiresink", "mode=provide",
-             f"stream-properties=p,node.name={name},media.class=Video/Source"],
-            stdin=subprocess.DEVNULL)
-        deadline = time.monotonic() + 20
-        while self.node is None:
-            assert time.monotonic() < deadline, "the test source never appeared in PipeWire"
-            self.node = find_node(name)
-            time.sleep(0.05)
+        self.source = subprocess.Popen([self.args.source, f"{NODE_NAME}-{self.streams}",
+                                        str(WIDTH), str(HEIGHT)],
+                                       stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+        line = self.source.stdout.readline()
+        assert line.startswith("node "), f"pw-video-source said {line!r}"
+        self.node = int(line.split()[1])
         say(f"node {self.node}")
+
+    def tell_source(self, line):
+        if self.source is not None and self.source.poll() is None:
+            self.source.stdin.write(line + "\n")
+            self.source.stdin.flush()
 
     def end_stream(self):
         if self.source is not None and self.source.poll() is None:
-            self.source.terminate()
-            self.source.wait(5)
+            self.source.stdin.close()
+            try:
+                self.source.wait(5)
+            except subprocess.TimeoutExpired:
+                self.source.kill()
+                self.source.wait(5)
 
     def close_session(self):
         if self.session is not None:
@@ -210,21 +212,9 @@ class Portal(dbus.service.Object):
         self.end_stream()
 
 
-def find_node(name):
-    r = subprocess.run(["pw-dump"], capture_output=True, text=True, timeout=10)
-    try:
-        objects = json.loads(r.stdout or "[]")
-    except json.JSONDecodeError:
-        return None
-    for o in objects:
-        props = (o.get("info") or {}).get("props") or {}
-        if o.get("type", "").endswith(":Node") and props.get("node.name") == name:
-            return o["id"]
-    return None
-
-
 def main():
     parser = argparse.ArgumentParser()
+    parser.add_argument("--source", required=True, help="the pw-video-source program")
     parser.add_argument("--version", type=int, default=1)
     parser.add_argument("--cancel-start", action="store_true")
     parser.add_argument("--no-devices", action="store_true")
@@ -239,6 +229,8 @@ def main():
         line = sys.stdin.readline()
         if line.strip() == "close":
             portal.close_session()
+        elif line.startswith("size "):
+            portal.tell_source(line.strip())
         elif line == "" or line.strip() == "quit":
             portal.end_stream()
             loop.quit()

@@ -6,6 +6,8 @@
  * drawn, and then one line per event it receives:
  *   key: NAME      a key was pressed (GDK key name: a, Return, space)
  *   click: X Y     button 1 was pressed at X, Y in the window
+ *   focus: in      the window got the keyboard (on Wayland it may copy to
+ *                  the clipboard only then)
  * and takes commands on standard input, as a program the novice uses:
  *   copy TEXT      copy TEXT to the clipboard; prints "copied"
  *   paste          prints "pasted: TEXT", what the clipboard holds */
@@ -53,6 +55,16 @@ static gboolean on_button(GtkWidget *widget, GdkEventButton *event, gpointer dat
   return TRUE;
 }
 
+static gboolean on_focus(GtkWidget *widget, GdkEventFocus *event, gpointer data)
+{
+  (void)widget; (void)data;
+  if (event->in) {
+    printf("focus: in\n");
+    fflush(stdout);
+  }
+  return FALSE;
+}
+
 static void on_text(GtkClipboard *clipboard, const char *text, gpointer data)
 {
   (void)clipboard; (void)data;
@@ -95,10 +107,12 @@ int main(int argc, char **argv)
   gtk_window_set_default_size(GTK_WINDOW(window), atoi(argv[1]), atoi(argv[2]));
   GtkWidget *area = gtk_drawing_area_new();
   gtk_container_add(GTK_CONTAINER(window), area);
-  gtk_widget_add_events(window, GDK_KEY_PRESS_MASK | GDK_BUTTON_PRESS_MASK);
+  gtk_widget_add_events(window, GDK_KEY_PRESS_MASK | GDK_BUTTON_PRESS_MASK |
+                                GDK_FOCUS_CHANGE_MASK);
   g_signal_connect(area, "draw", G_CALLBACK(on_draw), NULL);
   g_signal_connect(window, "key-press-event", G_CALLBACK(on_key), NULL);
   g_signal_connect(window, "button-press-event", G_CALLBACK(on_button), NULL);
+  g_signal_connect(window, "focus-in-event", G_CALLBACK(on_focus), NULL);
   g_signal_connect(window, "destroy", G_CALLBACK(gtk_main_quit), NULL);
   gtk_widget_show_all(window);
   GIOChannel *commands = g_io_channel_unix_new(0);

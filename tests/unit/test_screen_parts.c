@@ -96,12 +96,31 @@ static void test_pointer_watch_helper_moves(void)
   LlPointerWatch w;
   ll_pointer_watch_reset(&w, TRUE, 16, 16);
   g_assert_false(ll_pointer_watch_seen(&w, 16, 16));
+  ll_pointer_watch_helper_moved(&w, 200, 100);
   ll_pointer_watch_helper_moved(&w, 400, 200);
-  /* On its way there (an older position of the helper's): not the novice. */
+  /* On its way there (where it was, an older move of the helper's): not
+   * the novice. */
+  g_assert_false(ll_pointer_watch_seen(&w, 16, 16));
   g_assert_false(ll_pointer_watch_seen(&w, 200, 100));
   g_assert_false(ll_pointer_watch_seen(&w, 401, 199));   /* arrived, within the slack */
   /* Now away from where the helper left it: the novice's hand. */
   g_assert_true(ll_pointer_watch_seen(&w, 440, 200));
+}
+
+/* The compositor never showed the helper's last move (Mutter leaves out
+ * moves that come quickly): the novice's hand still counts. */
+static void test_pointer_watch_helper_move_never_shown(void)
+{
+  LlPointerWatch w;
+  ll_pointer_watch_reset(&w, TRUE, 16, 16);
+  ll_pointer_watch_helper_moved(&w, 400, 300);
+  g_assert_true(ll_pointer_watch_seen(&w, 440, 300));
+  /* A drag of more moves than are remembered: the oldest are forgotten. */
+  ll_pointer_watch_reset(&w, TRUE, 0, 0);
+  for (int i = 1; i <= LL_POINTER_WATCH_RECENT + 4; i++)
+    ll_pointer_watch_helper_moved(&w, i * 10, 0);
+  g_assert_false(ll_pointer_watch_seen(&w, 100, 0));
+  g_assert_true(ll_pointer_watch_seen(&w, 0, 0));
 }
 
 static void test_pointer_watch_novice_moves_first(void)
@@ -279,6 +298,8 @@ int main(int argc, char **argv)
   g_test_add_func("/tile-diff/strides", test_tile_diff_strides);
   g_test_add_func("/pointer-watch/helper-moves", test_pointer_watch_helper_moves);
   g_test_add_func("/pointer-watch/novice-moves-first", test_pointer_watch_novice_moves_first);
+  g_test_add_func("/pointer-watch/helper-move-never-shown",
+                  test_pointer_watch_helper_move_never_shown);
   g_test_add_func("/pointer-watch/new-move-waits-again", test_pointer_watch_new_move_waits_again);
   g_test_add_func("/pipewire/pixel-formats", test_pixel_formats);
   g_test_add_func("/gnome-layout/two-monitors", test_gnome_layout);

@@ -1,37 +1,50 @@
 #include "novice/desktop/pointer_watch.h"
 #include <stdlib.h>
+#include <string.h>
 
-static void expect(LlPointerWatch *w, int x, int y, gboolean arrived)
+static void add_place(LlPointerWatch *w, int x, int y)
 {
-  w->known = TRUE;
-  w->arrived = arrived;
-  w->expected_x = x;
-  w->expected_y = y;
+  if (w->n == LL_POINTER_WATCH_RECENT) {   /* the oldest goes */
+    memmove(w->x, w->x + 1, (LL_POINTER_WATCH_RECENT - 1) * sizeof w->x[0]);
+    memmove(w->y, w->y + 1, (LL_POINTER_WATCH_RECENT - 1) * sizeof w->y[0]);
+    w->n--;
+  }
+  w->x[w->n] = x;
+  w->y[w->n] = y;
+  w->n++;
+}
+
+static gboolean near(const LlPointerWatch *w, guint i, int x, int y)
+{
+  return abs(x - w->x[i]) <= LL_POINTER_WATCH_SLACK && abs(y - w->y[i]) <= LL_POINTER_WATCH_SLACK;
 }
 
 void ll_pointer_watch_reset(LlPointerWatch *w, gboolean known, int x, int y)
 {
-  w->known = FALSE;
+  w->n = 0;
   if (known)
-    expect(w, x, y, TRUE);
+    add_place(w, x, y);
 }
 
 void ll_pointer_watch_helper_moved(LlPointerWatch *w, int x, int y)
 {
-  expect(w, x, y, FALSE);
+  add_place(w, x, y);
 }
 
 gboolean ll_pointer_watch_seen(LlPointerWatch *w, int x, int y)
 {
-  if (!w->known) {
-    expect(w, x, y, TRUE);
+  if (w->n == 0) {
+    add_place(w, x, y);
     return FALSE;
   }
-  if (abs(x - w->expected_x) <= LL_POINTER_WATCH_SLACK &&
-      abs(y - w->expected_y) <= LL_POINTER_WATCH_SLACK) {
-    w->arrived = TRUE;
+  if (near(w, w->n - 1, x, y)) {   /* where the helper left it: all older moves are done */
+    w->x[0] = w->x[w->n - 1];
+    w->y[0] = w->y[w->n - 1];
+    w->n = 1;
     return FALSE;
   }
-  /* Not there yet: this is the helper's pointer on its way. */
-  return w->arrived;
+  for (guint i = 0; i + 1 < w->n; i++)
+    if (near(w, i, x, y))
+      return FALSE;              /* the helper's pointer on its way */
+  return TRUE;
 }

@@ -202,6 +202,28 @@ static void ask_buffers(LlPwScreen *s)
   pw_stream_update_params(s->stream, params, G_N_ELEMENTS(params));
 }
 
+/* The stream's picture is now INFO's size: a new framebuffer, handed to
+ * the desktop (resized) once it has the old one; FALSE if it cannot. */
+static gboolean resize(LlPwScreen *s, const struct spa_video_info_raw *info)
+{
+  LlScreenFormat f = s->format;
+  if (!ll_pw_format_shifts(info->format, &f.red_shift, &f.green_shift, &f.blue_shift)) {
+    end_stream(s, "it offered a pixel format Lifeline cannot read");
+    return FALSE;
+  }
+  f.width = info->size.width;
+  f.height = info->size.height;
+  f.stride = f.width * 4;
+  f.big_endian = FALSE;
+  g_autofree guint8 *old = s->framebuffer;   /* valid until resized returned */
+  s->framebuffer = g_malloc0((gsize)f.stride * f.height);
+  s->format = f;
+  g_info("the screen stream: %dx%d, SPA video format %u", f.width, f.height, info->format);
+  if (s->have_picture)           /* the desktop shows the old one */
+    s->events.resized(&s->format, s->framebuffer, s->user_data);
+  return TRUE;
+}
+
 static gboolean take_format(LlPwScreen *s, const struct spa_pod *param)
 {
   struct spa_video_info_raw info;
@@ -211,26 +233,17 @@ static gboolean take_format(LlPwScreen *s, const struct spa_pod *param)
     end_stream(s, "it offered a picture Lifeline cannot read");
     return FALSE;
   }
-  if (s->negotiated) {
-    if ((int)info.size.width == s->format.width && (int)info.size.height == s->format.height)
-      return TRUE;
-    /* Following size changes is issue 13's next step; until then the
-     * session ends with a sentence rather than showing a wrong picture. */
-    end_stream(s, "its size changed, which this version of Lifeline cannot follow yet");
+  if (s->negotiated && (int)info.size.width == s->format.width &&
+      (int)info.size.height == s->format.height)
+    return TRUE;
+  if (s->negotiated && s->events.resized == NULL) {
+    /* Mutter's streams are replaced, not resized (gnome_desktop.c). */
+    end_stream(s, "its size changed, which this stream cannot follow");
     return FALSE;
   }
-  LlScreenFormat *f = &s->format;
-  if (!ll_pw_format_shifts(info.format, &f->red_shift, &f->green_shift, &f->blue_shift)) {
-    end_stream(s, "it offered a pixel format Lifeline cannot read");
+  if (!resize(s, &info))
     return FALSE;
-  }
-  f->width = info.size.width;
-  f->height = info.size.height;
-  f->stride = f->width * 4;
-  f->big_endian = FALSE;
-  s->framebuffer = g_malloc0((gsize)f->stride * f->height);
   s->negotiated = TRUE;
-  g_info("the screen stream: %dx%d, SPA video format %u", f->width, f->height, info.format);
   return TRUE;
 }
 
@@ -468,6 +481,13 @@ LlPwScreen *ll_pw_screen_new(int remote_fd, guint32 node_id, const LlPwScreenEve
 }
 
 const LlScreenFormat *ll_pw_screen_format(LlPwScreen *s) { return &s->format; }
+
+void ll_pw_screen_hold_picture(LlPwScreen *s, LlPwPictureFn fn, gpointer data)
+{
+  pw_thread_loop_lock(s->loop);  /* the stream's callbacks run under it */
+  fn(&s->format, s->framebuffer, data);
+  pw_thread_loop_unlock(s->loop);
+}
 guint8 *ll_pw_screen_framebuffer(LlPwScreen *s) { return s->framebuffer; }
 
 typedef struct {

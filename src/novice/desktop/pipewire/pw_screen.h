@@ -18,6 +18,11 @@ typedef struct {
    * (a stream that replaces another): the first whole picture is in
    * FRAMEBUFFER, in FORMAT. */
   void (*replaced)(const LlScreenFormat *format, guint8 *framebuffer, gpointer user_data);
+  /* On the capture thread, once the first picture was ready (NULL: a
+   * size change ends the stream): the stream's size changed, and from now
+   * on FRAMEBUFFER, in FORMAT, is the picture; the old one is freed once
+   * this returns. */
+  void (*resized)(const LlScreenFormat *format, guint8 *framebuffer, gpointer user_data);
   /* On the main context: the first whole picture is in the framebuffer. */
   void (*ready)(gpointer user_data);
   /* On the main context: the compositor drew the pointer at X, Y (the
@@ -32,9 +37,13 @@ typedef struct {
  * main context is the caller's thread-default one. */
 LlPwScreen *ll_pw_screen_new(int remote_fd, guint32 node_id, const LlPwScreenEvents *events,
                              gpointer user_data, GError **error);
-/* Valid once ready was called; the size stays until the stream ends. */
+/* Valid once ready was called, until resized says otherwise. */
 const LlScreenFormat *ll_pw_screen_format(LlPwScreen *screen);
 guint8 *ll_pw_screen_framebuffer(LlPwScreen *screen);
+typedef void (*LlPwPictureFn)(const LlScreenFormat *format, guint8 *framebuffer,
+                              gpointer user_data);
+/* Runs FN with the picture now, which cannot change (resized) meanwhile. */
+void ll_pw_screen_hold_picture(LlPwScreen *screen, LlPwPictureFn fn, gpointer user_data);
 /* Runs FN(DATA) soon on the capture thread, in order with the frames. */
 void ll_pw_screen_invoke(LlPwScreen *screen, void (*fn)(gpointer data), gpointer data);
 /* Whether damaged is called (frames are copied either way). */

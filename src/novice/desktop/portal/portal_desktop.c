@@ -65,14 +65,19 @@ static void on_screen_damaged(int x, int y, int width, int height, gpointer data
   ll_desktop_feed_damage(p->desktop, x, y, width, height);
 }
 
+/* On the stream's thread (or with it held): the portal's monitor changed
+ * size, or the first picture is there. */
+static void on_screen_resized(const LlScreenFormat *format, guint8 *framebuffer, gpointer data)
+{
+  PortalDesktop *p = data;
+  ll_desktop_feed_resize(p->desktop, format, framebuffer);
+}
+
 static void on_screen_ready(gpointer data)
 {
   PortalDesktop *p = data;
-  LlDesktop *d = p->desktop;
-  g_mutex_lock(&d->picture_lock);
-  d->format = *ll_pw_screen_format(p->screen);
-  d->framebuffer = ll_pw_screen_framebuffer(p->screen);
-  g_mutex_unlock(&d->picture_lock);
+  /* With the stream held: a size change now would free what we take. */
+  ll_pw_screen_hold_picture(p->screen, on_screen_resized, p);
   if (p->opening != NULL) {
     g_autoptr(GTask) task = g_steal_pointer(&p->opening);
     g_task_return_boolean(task, TRUE);
@@ -97,8 +102,8 @@ static void on_screen_ended(const GError *why, gpointer data)
 }
 
 static const LlPwScreenEvents screen_events = {
-  .damaged = on_screen_damaged, .ready = on_screen_ready, .cursor_moved = on_cursor_moved,
-  .ended = on_screen_ended,
+  .damaged = on_screen_damaged, .resized = on_screen_resized, .ready = on_screen_ready,
+  .cursor_moved = on_cursor_moved, .ended = on_screen_ended,
 };
 
 static void on_session_closed(gpointer data)

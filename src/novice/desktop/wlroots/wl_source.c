@@ -101,7 +101,7 @@ LlWlSource *ll_wl_source_new(struct wl_display *display, GMainContext *context,
   s->fd_tag = g_source_add_unix_fd(&s->source, wl_display_get_fd(display),
                                    G_IO_IN | G_IO_ERR | G_IO_HUP);
   g_source_set_name(&s->source, "Wayland connection");
-  g_source_attach(&s->source, context);
+  g_source_attach(&s->source, context != NULL ? context : g_main_context_get_thread_default());
   LlWlSource *handle = g_new0(LlWlSource, 1);
   handle->source = s;
   return handle;

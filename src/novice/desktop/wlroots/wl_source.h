@@ -12,7 +12,8 @@ typedef struct LlWlSource LlWlSource;
  * away, or it ended the connection for a protocol error). */
 typedef void (*LlWlSourceLost)(gpointer user_data);
 
-/* Drives DISPLAY (still the caller's) on CONTEXT (NULL: the default). */
+/* Drives DISPLAY (still the caller's) on CONTEXT (NULL: the caller's
+ * thread-default one). */
 LlWlSource *ll_wl_source_new(struct wl_display *display, GMainContext *context,
                              LlWlSourceLost lost, gpointer user_data);
 /* Stops driving it; call on CONTEXT's thread. */
