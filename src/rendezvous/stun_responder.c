@@ -1,8 +1,7 @@
 #include "rendezvous/stun_responder.h"
-#include <stun/stunagent.h>
-#include <stun/stunmessage.h>
+#include "rendezvous/stun_reply.h"
 
-#define MAX_PACKET 1500
+#define MAX_PACKET LL_STUN_MAX_PACKET
 
 struct LlStunResponder {
   GSocket *socket;
@@ -13,22 +12,8 @@ struct LlStunResponder {
 
 static void answer(LlStunResponder *r, const guint8 *packet, gsize len, GSocketAddress *from)
 {
-  StunMessage request, response;
-  guint8 out[MAX_PACKET];
-  struct sockaddr_storage addr;
-  if (stun_agent_validate(&r->agent, &request, packet, len, NULL, NULL) !=
-          STUN_VALIDATION_SUCCESS ||
-      stun_message_get_class(&request) != STUN_REQUEST ||
-      stun_message_get_method(&request) != STUN_BINDING)
-    return;
-  if (!g_socket_address_to_native(from, &addr, sizeof addr, NULL) ||
-      !stun_agent_init_response(&r->agent, &response, out, sizeof out, &request))
-    return;
-  if (stun_message_append_xor_addr(&response, STUN_ATTRIBUTE_XOR_MAPPED_ADDRESS,
-                                   (struct sockaddr_storage *)&addr,
-                                   g_socket_address_get_native_size(from)) != STUN_MESSAGE_RETURN_SUCCESS)
-    return;
-  gsize out_len = stun_agent_finish_message(&r->agent, &response, NULL, 0);
+  guint8 out[LL_STUN_MAX_PACKET];
+  gsize out_len = ll_stun_binding_reply(&r->agent, packet, len, from, out);
   if (out_len > 0 && g_socket_send_to(r->socket, from, (const char *)out, out_len, NULL, NULL) > 0)
     r->answered++;
 }
@@ -61,8 +46,7 @@ LlStunResponder *ll_stun_responder_new(GInetSocketAddress *address, GError **err
   g_socket_set_blocking(socket, FALSE);
   LlStunResponder *r = g_new0(LlStunResponder, 1);
   r->socket = g_steal_pointer(&socket);
-  stun_agent_init(&r->agent, STUN_ALL_KNOWN_ATTRIBUTES, STUN_COMPATIBILITY_RFC5389,
-                  STUN_AGENT_USAGE_USE_FINGERPRINT);
+  ll_stun_agent_init(&r->agent);
   r->source = g_socket_create_source(r->socket, G_IO_IN, NULL);
   g_source_set_callback(r->source, (GSourceFunc)(void (*)(void))on_packet, r, NULL);
   g_source_attach(r->source, NULL);

@@ -228,7 +228,7 @@ def press(peer, *keysyms):
 def answer_allow(peer, app, expected, since):
     """Alt+A (Allow) in the dialog that just opened, until EXPECTED shows
     on APP: a dialog takes the keyboard only once it is mapped."""
-    for _ in range(8):
+    for _ in range(12):
         mark = peer.mark()
         peer.send(f"keys {hex(ALT)} 0x61")
         peer.wait_for("typed", since=mark)
@@ -236,7 +236,7 @@ def answer_allow(peer, app, expected, since):
             return app.wait_for(expected, timeout=2, since=since)
         except AssertionError:
             continue
-    return app.wait_for(expected, timeout=5, since=since)
+    return app.wait_for(expected, timeout=10, since=since)
 
 
 @suite.test

@@ -308,6 +308,9 @@ static void start_frame(LlWlrOutput *o)
 
 void ll_wlr_output_capture(LlWlrOutput *o)
 {
+  /* A copy in flight may wait for damage that never comes (a still
+   * screen): it gives way to a whole one. */
+  end_frame(o);
   o->whole = TRUE;
   start_frame(o);
 }

@@ -51,6 +51,7 @@ LlWlrOutput *ll_wlr_output_new(LlWlGlobals *globals, guint32 global, guint32 ver
 void ll_wlr_output_free(LlWlrOutput *output);
 guint32 ll_wlr_output_global(LlWlrOutput *output);
 const LlWlrOutputPlace *ll_wlr_output_place(LlWlrOutput *output);
-/* Starts copying (again, the next copy whole); then each copy follows the
- * last as soon as the compositor has something new. */
+/* Starts copying (again: a copy in flight is dropped, the next one is
+ * whole); then each copy follows the last as soon as the compositor has
+ * something new. */
 void ll_wlr_output_capture(LlWlrOutput *output);
