@@ -17,6 +17,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
       g_assert_cmpint(lifetime, <=, LL_POLICY_MAX_LIFETIME_S);
     g_autoptr(LlPolicy) machine = ll_policy_new_default();
     g_autoptr(LlPolicy) narrowed = ll_policy_narrow(machine, p);
+    g_assert_nonnull(narrowed);
   }
   return 0;
 }

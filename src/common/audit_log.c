@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <glib/gstdio.h>
+#include "common/text_sanitize.h"
 #include <json-glib/json-glib.h>
 #include <string.h>
 #include <unistd.h>
@@ -89,6 +90,9 @@ static const char *member(JsonObject *o, const char *name)
              ? json_node_get_string(n) : NULL;
 }
 
+/* The most characters of one field shown (a reason is at most 300). */
+#define MAX_SHOWN 400
+
 char *ll_audit_log_describe_line(const char *json_line)
 {
   g_autoptr(JsonParser) parser = json_parser_new();
@@ -101,16 +105,22 @@ char *ll_audit_log_describe_line(const char *json_line)
   const char *time = member(o, "time"), *event = member(o, "event");
   if (time == NULL || event == NULL)
     return NULL;
+  /* The file may have been edited: what reaches the terminal is made
+   * harmless (valid UTF-8, no control characters), as peers' names are. */
   GString *out = g_string_new(NULL);
   g_autoptr(GDateTime) when = g_date_time_new_from_iso8601(time, NULL);
   g_autofree char *shown = when != NULL ? g_date_time_format(when, "%Y-%m-%d %H:%M:%S")
-                                        : g_strdup(time);
-  g_string_append_printf(out, "%s  %-17s", shown, event);
+                                        : ll_text_sanitize(time, MAX_SHOWN);
+  g_autofree char *event_shown = ll_text_sanitize(event, MAX_SHOWN);
+  g_string_append_printf(out, "%s  %-17s", shown, event_shown);
   g_autoptr(GList) names = json_object_get_members(o);
   for (GList *l = names; l != NULL; l = l->next) {
     const char *name = l->data, *value = member(o, name);
-    if (strcmp(name, "time") != 0 && strcmp(name, "event") != 0 && value != NULL)
-      g_string_append_printf(out, " %s=%s", name, value);
+    if (strcmp(name, "time") == 0 || strcmp(name, "event") == 0 || value == NULL)
+      continue;
+    g_autofree char *name_shown = ll_text_sanitize(name, MAX_SHOWN);
+    g_autofree char *value_shown = ll_text_sanitize(value, MAX_SHOWN);
+    g_string_append_printf(out, " %s=%s", name_shown, value_shown);
   }
   return g_string_free(out, FALSE);
 }

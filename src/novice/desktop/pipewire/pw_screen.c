@@ -215,12 +215,13 @@ static gboolean resize(LlPwScreen *s, const struct spa_video_info_raw *info)
   f.height = info->size.height;
   f.stride = f.width * 4;
   f.big_endian = FALSE;
-  g_autofree guint8 *old = s->framebuffer;   /* valid until resized returned */
+  guint8 *old = s->framebuffer;  /* valid until resized returned */
   s->framebuffer = g_malloc0((gsize)f.stride * f.height);
   s->format = f;
   g_info("the screen stream: %dx%d, SPA video format %u", f.width, f.height, info->format);
   if (s->have_picture)           /* the desktop shows the old one */
     s->events.resized(&s->format, s->framebuffer, s->user_data);
+  g_free(old);
   return TRUE;
 }
 

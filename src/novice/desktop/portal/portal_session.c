@@ -228,7 +228,8 @@ static void on_sources(GObject *source, GAsyncResult *result, gpointer data)
 {
   GError *error = NULL;
   (void)source;
-  g_autoptr(GVariant) results = ll_portal_request_finish(result, &error);
+  GVariant *results = ll_portal_request_finish(result, &error);   /* nothing in it we use */
+  g_clear_pointer(&results, g_variant_unref);
   LlPortalSession *s = ll_async_guard_finish(data);
   if (s == NULL)
     g_clear_error(&error);
@@ -248,7 +249,8 @@ static void on_devices(GObject *source, GAsyncResult *result, gpointer data)
 {
   GError *error = NULL;
   (void)source;
-  g_autoptr(GVariant) results = ll_portal_request_finish(result, &error);
+  GVariant *results = ll_portal_request_finish(result, &error);   /* nothing in it we use */
+  g_clear_pointer(&results, g_variant_unref);
   LlPortalSession *s = ll_async_guard_finish(data);
   if (s == NULL)
     g_clear_error(&error);
