@@ -43,8 +43,9 @@ static void on_logical_position(void *data, struct zxdg_output_v1 *xdg, int32_t 
 {
   LlWlrOutput *o = data;
   (void)xdg;
-  o->pending.x = x;
-  o->pending.y = y;
+  /* Bounded: the layout adds sizes to these. */
+  o->pending.x = CLAMP(x, -LL_WLR_MAX_POSITION, LL_WLR_MAX_POSITION);
+  o->pending.y = CLAMP(y, -LL_WLR_MAX_POSITION, LL_WLR_MAX_POSITION);
 }
 
 static void on_logical_size(void *data, struct zxdg_output_v1 *xdg, int32_t w, int32_t h)

@@ -10,6 +10,8 @@
  * compositor says, before anything is allocated). */
 #define LL_WLR_MAX_SIDE 16384
 #define LL_WLR_MAX_RECTS 32
+/* The farthest an output may lie from the layout's origin, each way. */
+#define LL_WLR_MAX_POSITION (1 << 20)
 
 typedef struct LlWlrOutput LlWlrOutput;
 
