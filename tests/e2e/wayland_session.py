@@ -128,14 +128,15 @@ class HeadlessGnome:
                            env=self.base, capture_output=True, text=True, timeout=10)
         assert r.returncode == 0, r.stderr
 
-    def reference(self, tools, path):
-        """The compositor's own picture of its primary monitor, without the
-        pointer: a screen cast of another program's (mutter-peer), read
-        by GStreamer's PipeWire source, as PATH (PNG)."""
+    def reference(self, tools, path, connector=""):
+        """The compositor's own picture of monitor CONNECTOR (default: the
+        primary one), without the pointer: a screen cast of another
+        program's (mutter-peer), read by GStreamer's PipeWire source, as
+        PATH (PNG)."""
         peer = subprocess.Popen([os.path.join(tools, "mutter-peer")], env=self.base,
                                 stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
         try:
-            peer.stdin.write("screencast\n")
+            peer.stdin.write(f"screencast {connector}\n".replace(" \n", "\n"))
             peer.stdin.flush()
             line = peer.stdout.readline()
             assert line.startswith("node: "), f"mutter-peer: {line!r}"

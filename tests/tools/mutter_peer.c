@@ -3,8 +3,10 @@
  * moves the pointer as a second mouse would (the novice's own hand).
  * Usage: mutter-peer   (in the session: DBUS_SESSION_BUS_ADDRESS set)
  * Commands on standard input, one per line:
- *   screencast     start a screen cast of the primary monitor without the
- *                  pointer; prints "node: N", its PipeWire node
+ *   screencast [CONNECTOR]
+ *                  start a screen cast of monitor CONNECTOR (default: the
+ *                  primary one) without the pointer; prints "node: N", its
+ *                  PipeWire node
  *   move DX DY     move the pointer by DX, DY through a remote desktop
  *                  session of its own; prints "moved"
  *   keys K...      press the keysyms K (hexadecimal: 0xffe9 0x69 is Alt+i)
@@ -52,7 +54,7 @@ static gboolean on_timeout(gpointer data)
   exit(1);
 }
 
-static void screencast(void)
+static void screencast(const char *connector)
 {
   GVariant *r = call("org.gnome.Mutter.ScreenCast", "/org/gnome/Mutter/ScreenCast",
                      "org.gnome.Mutter.ScreenCast", "CreateSession",
@@ -61,7 +63,8 @@ static void screencast(void)
   g_variant_get(r, "(o)", &session);
   g_variant_unref(r);
   r = call("org.gnome.Mutter.ScreenCast", session, "org.gnome.Mutter.ScreenCast.Session",
-           "RecordMonitor", g_variant_new_parsed("('', {'cursor-mode': <uint32 0>})"), "(o)");
+           "RecordMonitor", g_variant_new_parsed("(%s, {'cursor-mode': <uint32 0>})", connector),
+           "(o)");
   g_variant_get(r, "(o)", &stream);
   g_variant_unref(r);
   guint32 node = 0;
@@ -145,8 +148,11 @@ int main(void)
   char line[256];
   while (fgets(line, sizeof line, stdin) != NULL) {
     double dx, dy;
+    char connector[64];
     if (strcmp(line, "screencast\n") == 0)
-      screencast();
+      screencast("");
+    else if (sscanf(line, "screencast %63s", connector) == 1)
+      screencast(connector);
     else if (sscanf(line, "move %lf %lf", &dx, &dy) == 2)
       move(dx, dy);
     else if (strncmp(line, "keys ", 5) == 0)

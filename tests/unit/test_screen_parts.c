@@ -1,9 +1,11 @@
 /* The parts of a Wayland screen source that need no compositor: copying
  * frames by tiles, telling the novice's mouse from the helper's, and the
- * pixel formats taken from PipeWire, the keys a wlroots keymap types
+ * pixel formats taken from PipeWire, where each monitor's stream goes in
+ * the whole picture, the keys a wlroots keymap types
  * keysyms with. */
 #include <glib.h>
 #include "common/error.h"
+#include "novice/desktop/pipewire/pw_mosaic.h"
 #include "novice/desktop/pipewire/pw_screen.h"
 #include "novice/desktop/pointer_watch.h"
 #include "novice/desktop/tile_diff.h"
@@ -291,6 +293,57 @@ static void test_wlr_keymap(void)
   g_assert_cmpuint(ll_wlr_keymap_mods_for(km, control | shift, a_mods), ==, control);
 }
 
+/* Monitors placed by the layout, each as large as its stream. */
+static void test_mosaic_layout(void)
+{
+  LlPwMosaicPart parts[2] = { { 1, 0, 0, 1280, 800 }, { 2, 1280, 0, 1024, 768 } };
+  int sizes[4] = { 1280, 800, 1024, 768 };
+  LlMonitor places[2];
+  int width, height;
+  g_assert_true(ll_pw_mosaic_layout(parts, sizes, 2, places, &width, &height));
+  g_assert_cmpint(width, ==, 2304);
+  g_assert_cmpint(height, ==, 800);
+  g_assert_cmpint(places[1].x, ==, 1280);
+  g_assert_cmpint(places[1].y, ==, 0);
+  g_assert_cmpint(places[1].width, ==, 1024);
+  /* A layout in logical pixels, both monitors at scale 2: the streams are
+   * twice as large, and so are their places. */
+  int scaled[4] = { 2560, 1600, 2048, 1536 };
+  g_assert_true(ll_pw_mosaic_layout(parts, scaled, 2, places, &width, &height));
+  g_assert_cmpint(places[1].x, ==, 2560);
+  g_assert_cmpint(width, ==, 4608);
+  g_assert_cmpint(height, ==, 1600);
+  /* One below the other, the primary one second. */
+  LlPwMosaicPart stacked[2] = { { 1, 0, 768, 1280, 800 }, { 2, 0, 0, 1024, 768 } };
+  g_assert_true(ll_pw_mosaic_layout(stacked, sizes, 2, places, &width, &height));
+  g_assert_cmpint(places[0].y, ==, 768);
+  g_assert_cmpint(width, ==, 1280);
+  g_assert_cmpint(height, ==, 1568);
+}
+
+/* What no picture may be: too large, empty, or out of place. */
+static void test_mosaic_layout_bounds(void)
+{
+  LlMonitor places[2];
+  int width, height;
+  LlPwMosaicPart far[2] = { { 1, 0, 0, 1280, 800 }, { 2, 16000, 0, 1024, 768 } };
+  int sizes[4] = { 1280, 800, 1024, 768 };
+  g_assert_false(ll_pw_mosaic_layout(far, sizes, 2, places, &width, &height));
+  LlPwMosaicPart tiny[1] = { { 1, 100, 0, 1, 1 } };   /* a 1-pixel monitor as 16384 */
+  int huge[2] = { 16384, 16384 };
+  g_assert_false(ll_pw_mosaic_layout(tiny, huge, 1, places, &width, &height));
+  LlPwMosaicPart empty[1] = { { 1, 0, 0, 0, 800 } };
+  g_assert_false(ll_pw_mosaic_layout(empty, sizes, 1, places, &width, &height));
+  LlPwMosaicPart left[1] = { { 1, -10, 0, 1280, 800 } };
+  g_assert_false(ll_pw_mosaic_layout(left, sizes, 1, places, &width, &height));
+  int none[2] = { 0, 800 };
+  g_assert_false(ll_pw_mosaic_layout(far, none, 1, places, &width, &height));
+  g_assert_false(ll_pw_mosaic_layout(far, sizes, 0, places, &width, &height));
+  int whole[2] = { 16384, 16384 };
+  LlPwMosaicPart one[1] = { { 1, 0, 0, 16384, 16384 } };
+  g_assert_true(ll_pw_mosaic_layout(one, whole, 1, places, &width, &height));
+}
+
 int main(int argc, char **argv)
 {
   g_test_init(&argc, &argv, NULL);
@@ -302,6 +355,8 @@ int main(int argc, char **argv)
                   test_pointer_watch_helper_move_never_shown);
   g_test_add_func("/pointer-watch/new-move-waits-again", test_pointer_watch_new_move_waits_again);
   g_test_add_func("/pipewire/pixel-formats", test_pixel_formats);
+  g_test_add_func("/pipewire/mosaic-layout", test_mosaic_layout);
+  g_test_add_func("/pipewire/mosaic-layout-bounds", test_mosaic_layout_bounds);
   g_test_add_func("/gnome-layout/two-monitors", test_gnome_layout);
   g_test_add_func("/gnome-layout/scaled-and-turned", test_gnome_layout_scaled_and_turned);
   g_test_add_func("/gnome-layout/hostile", test_gnome_layout_hostile);

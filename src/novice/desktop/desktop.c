@@ -119,7 +119,7 @@ static gboolean choose(LlDesktopKind *kind, GError **error)
     g_autoptr(GError) gnome = NULL;
     g_autoptr(GError) wlroots = NULL;
     g_autoptr(GError) portal = NULL;
-    if (ll_gnome_session_available(&gnome)) {
+    if (ll_gnome_session_available(NULL, &gnome)) {
       *kind = LL_DESKTOP_GNOME;
       return TRUE;
     }

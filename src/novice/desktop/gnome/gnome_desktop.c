@@ -1,6 +1,7 @@
 /* The GNOME backend of the desktop interface: a Mutter remote-desktop
- * session (gnome_session.c) whose screen arrives through PipeWire
- * (pw_screen.c) and whose input goes back as D-Bus calls. Nobody can
+ * session (gnome_session.c) whose monitors arrive through PipeWire, one
+ * stream each, composed into the whole desktop (pw_mosaic.c), and whose
+ * input goes back as D-Bus calls. Nobody can
  * watch the keyboard on Wayland, so the novice ends control by moving the
  * real mouse (the stream's cursor metadata shows it: pointer_watch.c) or
  * through Lifeline's own window; GNOME's sharing indicator ends the whole
@@ -11,7 +12,7 @@
 #include "common/error.h"
 #include "novice/desktop/gnome/gnome_clipboard.h"
 #include "novice/desktop/gnome/gnome_session.h"
-#include "novice/desktop/pipewire/pw_screen.h"
+#include "novice/desktop/pipewire/pw_mosaic.h"
 #include "novice/desktop/pointer_watch.h"
 
 typedef struct {
@@ -20,7 +21,7 @@ typedef struct {
   LlGnomeSession *session;
   LlGnomeClipboard *clipboard;   /* NULL: not shared */
   GCancellable *cancellable;     /* a session being made; cancelled when closed */
-  LlPwScreen *screen;
+  LlPwMosaic *screen;            /* every monitor, one stream each */
   LlHeldInput held;              /* what the helper holds down */
   gboolean have_pointer, have_cursor, watching;
   int pointer_x, pointer_y, cursor_x, cursor_y;
@@ -36,7 +37,7 @@ static gboolean gnome_probe(const LlDesktopChoice *choice, LlDesktopProbe *probe
                             GError **error)
 {
   (void)choice;
-  if (!ll_gnome_session_available(error))
+  if (!ll_gnome_session_available(&probe->monitors, error))
     return FALSE;
   probe->caps = LL_DESKTOP_CAN_INPUT | LL_DESKTOP_CAN_CLIPBOARD;
   probe->stop_ways = LL_STOP_POINTER_MOVED | LL_STOP_DESKTOP_INDICATOR;
@@ -74,8 +75,8 @@ static void on_screen_ready(gpointer data)
     g_clear_pointer(&g->old_picture, g_free);
     return;
   }
-  d->format = *ll_pw_screen_format(g->screen);
-  d->framebuffer = ll_pw_screen_framebuffer(g->screen);
+  d->format = *ll_pw_mosaic_format(g->screen);
+  d->framebuffer = ll_pw_mosaic_framebuffer(g->screen);
   if (g->opening != NULL) {
     g_autoptr(GTask) task = g_steal_pointer(&g->opening);
     g_task_return_boolean(task, TRUE);
@@ -124,9 +125,9 @@ static void reopen(GnomeDesktop *g)
   g_info("following GNOME's new monitors with a new session");
   ll_desktop_release_all(g->desktop);
   if (g->old_picture == NULL)   /* else the one shown is still the oldest */
-    g->old_picture = ll_pw_screen_free_keeping_picture(g_steal_pointer(&g->screen));
+    g->old_picture = ll_pw_mosaic_free_keeping_picture(g_steal_pointer(&g->screen));
   else
-    ll_pw_screen_free(g_steal_pointer(&g->screen));
+    ll_pw_mosaic_free(g_steal_pointer(&g->screen));
   g_clear_pointer(&g->clipboard, ll_gnome_clipboard_free);
   g_clear_pointer(&g->session, ll_gnome_session_free);
   g->reopening = TRUE;
@@ -163,6 +164,19 @@ static void on_copied(const char *text, gsize len, gpointer data)
   ll_desktop_emit_copied(g->desktop, text, len);
 }
 
+/* Every monitor's stream, where the layout has the monitor. */
+static LlPwMosaic *open_screen(GnomeDesktop *g, GError **error)
+{
+  const LlGnomeLayout *layout = ll_gnome_session_layout(g->session);
+  LlPwMosaicPart parts[LL_MAX_MONITORS];
+  guint n = ll_gnome_session_streams(g->session);
+  for (guint i = 0; i < n; i++)
+    parts[i] = (LlPwMosaicPart){ ll_gnome_session_node(g->session, i), layout->monitors[i].x,
+                                 layout->monitors[i].y, layout->monitors[i].width,
+                                 layout->monitors[i].height };
+  return ll_pw_mosaic_new(parts, n, &screen_events, g, error);
+}
+
 /* The last step of opening: the screen, whose first picture completes it. */
 static void on_clipboard(GObject *source, GAsyncResult *result, gpointer data)
 {
@@ -180,13 +194,13 @@ static void on_clipboard(GObject *source, GAsyncResult *result, gpointer data)
     g_clear_error(&error);
     g->desktop->caps &= ~LL_DESKTOP_CAN_CLIPBOARD;
   }
-  g->screen = ll_pw_screen_new(-1, ll_gnome_session_node(g->session), &screen_events, g, &error);
+  g->screen = open_screen(g, &error);
   if (g->screen == NULL) {
     end(g, error);
     return;
   }
   if (g->reopening)              /* the feed runs: the first picture replaces the old */
-    ll_pw_screen_set_feeding(g->screen, TRUE);
+    ll_pw_mosaic_set_feeding(g->screen, TRUE);
 }
 
 static void on_session(GObject *source, GAsyncResult *result, gpointer data)
@@ -240,7 +254,7 @@ static gboolean gnome_start_screen(LlDesktop *d, GError **error)
   GnomeDesktop *g = d->impl;
   (void)error;
   if (g->screen != NULL)
-    ll_pw_screen_set_feeding(g->screen, TRUE);
+    ll_pw_mosaic_set_feeding(g->screen, TRUE);
   return TRUE;
 }
 
@@ -248,7 +262,7 @@ static void gnome_stop_screen(LlDesktop *d)
 {
   GnomeDesktop *g = d->impl;
   if (g->screen != NULL)
-    ll_pw_screen_set_feeding(g->screen, FALSE);
+    ll_pw_mosaic_set_feeding(g->screen, FALSE);
 }
 
 static gboolean gnome_start_input(LlDesktop *d, GError **error)
@@ -290,13 +304,17 @@ static void move_pointer(GnomeDesktop *g, int x, int y)
   g_mutex_unlock(&g->desktop->picture_lock);
   x = CLAMP(x, 0, format.width - 1);
   y = CLAMP(y, 0, format.height - 1);
+  guint stream;
+  int stream_x, stream_y;
   if (g->have_pointer && x == g->pointer_x && y == g->pointer_y)
+    return;
+  if (g->screen == NULL || !ll_pw_mosaic_locate(g->screen, x, y, &stream, &stream_x, &stream_y))
     return;
   g->have_pointer = TRUE;
   g->pointer_x = x;
   g->pointer_y = y;
   ll_pointer_watch_helper_moved(&g->watch, x, y);
-  ll_gnome_session_move(g->session, x, y);
+  ll_gnome_session_move(g->session, stream, stream_x, stream_y);
 }
 
 static void gnome_pointer(LlDesktop *d, int mask, int x, int y)
@@ -330,15 +348,20 @@ static void gnome_clipboard_set(LlDesktop *d, const char *text, gsize len)
     ll_gnome_clipboard_set(g->clipboard, text, len);
 }
 
-/* What is shared is the primary monitor (see gnome_session.c): one. */
+/* Every monitor, where its stream is in the picture, primary first. */
 static guint gnome_monitors(LlDesktop *d, LlMonitor *monitors)
 {
   GnomeDesktop *g = d->impl;
-  if (g->session == NULL)
+  if (g->session == NULL || g->screen == NULL)
     return 0;
-  monitors[0] = ll_gnome_session_layout(g->session)->monitors[0];
-  monitors[0].x = monitors[0].y = 0;
-  return 1;
+  const LlGnomeLayout *layout = ll_gnome_session_layout(g->session);
+  guint n = 0;
+  while (n < ll_gnome_session_streams(g->session) &&
+         ll_pw_mosaic_place(g->screen, n, &monitors[n])) {
+    g_strlcpy(monitors[n].name, layout->monitors[n].name, sizeof monitors[n].name);
+    n++;
+  }
+  return n;
 }
 
 static void run_on_stream_thread(gpointer data)
@@ -354,7 +377,7 @@ static void gnome_on_capture_thread(LlDesktop *d, void (*fn)(LlDesktop *desktop)
   GnomeDesktop *g = d->impl;
   g->capture_fn = fn;            /* the desktop asks for one function only */
   if (g->screen != NULL)
-    ll_pw_screen_invoke(g->screen, run_on_stream_thread, d);
+    ll_pw_mosaic_invoke(g->screen, run_on_stream_thread, d);
   else
     fn(d);
 }
@@ -365,7 +388,7 @@ static void gnome_close(LlDesktop *d)
   g_cancellable_cancel(g->cancellable);
   g_clear_object(&g->cancellable);
   g_clear_pointer(&g->old_picture, g_free);
-  ll_pw_screen_free(g->screen);
+  ll_pw_mosaic_free(g->screen);
   ll_gnome_clipboard_free(g->clipboard);
   ll_gnome_session_free(g->session);
   ll_held_input_clear(&g->held);

@@ -20,8 +20,11 @@
 struct LlGnomeSession {
   GDBusConnection *bus;
   char *mutter;                  /* Mutter's unique bus name */
-  char *rd_path, *sc_path, *stream_path;
-  guint32 node;
+  char *rd_path, *sc_path;
+  /* A stream per monitor of the layout, in its order (primary first). */
+  char *stream_paths[LL_MAX_MONITORS];
+  guint32 nodes[LL_MAX_MONITORS];
+  guint n_recorded, n_nodes;
   gboolean started, closed;
   guint closed_signal, stream_signal, monitors_signal, name_watch, stream_deadline;
   LlGnomeLayout layout;
@@ -38,21 +41,39 @@ static const char *not_offered =
     "this GNOME session does not offer screen sharing to other programs (Mutter's "
     "RemoteDesktop service is not on the session bus)";
 
-static gboolean mutter_on_bus(const char *address, GError **error)
+/* How many monitors GNOME shows now; 1 when it does not say. */
+static guint count_monitors(GDBusConnection *bus)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GVariant) state = g_dbus_connection_call_sync(
+      bus, DISPLAY_CONFIG, DISPLAY_CONFIG_PATH, DISPLAY_CONFIG, "GetCurrentState", NULL,
+      G_VARIANT_TYPE(LL_GNOME_STATE_TYPE), G_DBUS_CALL_FLAGS_NO_AUTO_START, CALL_TIMEOUT_MS,
+      NULL, &error);
+  LlGnomeLayout layout;
+  if (state == NULL || !ll_gnome_layout_parse(state, &layout, &error)) {
+    g_info("GNOME's monitors: %s", error->message);
+    return 1;
+  }
+  return layout.n_monitors;
+}
+
+static gboolean mutter_on_bus(const char *address, guint *monitors, GError **error)
 {
   g_autoptr(GDBusConnection) bus = ll_session_bus_connect_sync(address, error);
   if (bus == NULL)
     return FALSE;
   gboolean owned = ll_session_bus_has(bus, MUTTER_RD, FALSE, error);
+  if (owned && monitors != NULL)
+    *monitors = count_monitors(bus);
   g_dbus_connection_close_sync(bus, NULL, NULL);
   return owned;
 }
 
-gboolean ll_gnome_session_available(GError **error)
+gboolean ll_gnome_session_available(guint *monitors, GError **error)
 {
   g_autoptr(GError) local = NULL;
   g_autofree char *address = ll_session_bus_address(&local);
-  if (address != NULL && mutter_on_bus(address, &local))
+  if (address != NULL && mutter_on_bus(address, monitors, &local))
     return TRUE;
   if (local != NULL)
     g_info("the session bus: %s", local->message);
@@ -171,7 +192,8 @@ void ll_gnome_session_free(LlGnomeSession *s)
   g_free(s->mutter);
   g_free(s->rd_path);
   g_free(s->sc_path);
-  g_free(s->stream_path);
+  for (guint i = 0; i < s->n_recorded; i++)
+    g_free(s->stream_paths[i]);
   g_free(s);
 }
 
@@ -256,12 +278,20 @@ static void on_stream_added(GDBusConnection *bus, const char *sender, const char
                             gpointer data)
 {
   LlGnomeSession *s = data;
-  (void)bus; (void)sender; (void)path; (void)interface; (void)signal;
+  (void)bus; (void)sender; (void)interface; (void)signal;
   if (s->opening == NULL || !g_variant_is_of_type(params, G_VARIANT_TYPE("(u)")))
     return;
-  g_variant_get(params, "(u)", &s->node);
+  guint i = 0;
+  while (i < s->n_recorded && g_strcmp0(s->stream_paths[i], path) != 0)
+    i++;
+  if (i == s->n_recorded || s->nodes[i] != 0)
+    return;                      /* not one of ours, or said twice */
+  g_variant_get(params, "(u)", &s->nodes[i]);
+  g_info("Mutter's screen stream of %s is PipeWire node %u", s->layout.monitors[i].name,
+         s->nodes[i]);
+  if (s->nodes[i] == 0 || ++s->n_nodes < s->n_recorded)
+    return;
   g_clear_handle_id(&s->stream_deadline, g_source_remove);
-  g_info("Mutter's screen stream is PipeWire node %u", s->node);
   g_autoptr(GTask) task = g_steal_pointer(&s->opening);
   g_task_return_pointer(task, s, (GDestroyNotify)ll_gnome_session_free);
 }
@@ -277,6 +307,8 @@ static void on_started(GObject *source, GAsyncResult *result, gpointer data)
   s->stream_deadline = g_timeout_add(CALL_TIMEOUT_MS, on_stream_deadline, s);
 }
 
+static void record_next_monitor(LlGnomeSession *s);
+
 static void on_monitor_recorded(GObject *source, GAsyncResult *result, gpointer data)
 {
   LlGnomeSession *s = data;
@@ -284,11 +316,32 @@ static void on_monitor_recorded(GObject *source, GAsyncResult *result, gpointer 
   g_autoptr(GVariant) reply = reply_of(s, result, "recording the monitor");
   if (reply == NULL)
     return;
-  g_variant_get(reply, "(o)", &s->stream_path);
+  g_variant_get(reply, "(o)", &s->stream_paths[s->n_recorded++]);
+  if (s->n_recorded < s->layout.n_monitors) {
+    record_next_monitor(s);
+    return;
+  }
+  /* Each stream says which PipeWire node it is once the session starts. */
   s->stream_signal = g_dbus_connection_signal_subscribe(
-      s->bus, s->mutter, SC_STREAM, "PipeWireStreamAdded", s->stream_path, NULL,
+      s->bus, s->mutter, SC_STREAM, "PipeWireStreamAdded", NULL, NULL,
       G_DBUS_SIGNAL_FLAGS_NONE, on_stream_added, s, NULL);
   call(s, s->rd_path, RD_SESSION, "Start", NULL, "()", on_started);
+}
+
+/* Every monitor, each a stream of its own: the whole desktop. It would be
+ * one RecordArea, but Mutter 43 crashes recording an area with the
+ * pointer as metadata (measured: cogl_texture_2d_new_with_size asserts,
+ * then it dies), and without the metadata the novice's mouse could not
+ * end control. */
+static void record_next_monitor(LlGnomeSession *s)
+{
+  GVariantDict options;
+  g_variant_dict_init(&options, NULL);
+  g_variant_dict_insert(&options, "cursor-mode", "u", CURSOR_MODE_METADATA);
+  call(s, s->sc_path, SC_SESSION, "RecordMonitor",
+       g_variant_new("(s@a{sv})", s->layout.monitors[s->n_recorded].name,
+                     g_variant_dict_end(&options)),
+       "(o)", on_monitor_recorded);
 }
 
 static void on_screencast_created(GObject *source, GAsyncResult *result, gpointer data)
@@ -299,16 +352,7 @@ static void on_screencast_created(GObject *source, GAsyncResult *result, gpointe
   if (reply == NULL)
     return;
   g_variant_get(reply, "(o)", &s->sc_path);
-  GVariantDict options;
-  g_variant_dict_init(&options, NULL);
-  g_variant_dict_insert(&options, "cursor-mode", "u", CURSOR_MODE_METADATA);
-  /* The primary monitor. The whole desktop of several would be RecordArea,
-   * but Mutter 43 crashes recording an area with the pointer as metadata
-   * (measured: cogl_texture_2d_new_with_size asserts, then it dies), and
-   * without the metadata the novice's mouse could not end control. */
-  call(s, s->sc_path, SC_SESSION, "RecordMonitor",
-       g_variant_new("(s@a{sv})", s->layout.monitors[0].name, g_variant_dict_end(&options)),
-       "(o)", on_monitor_recorded);
+  record_next_monitor(s);
 }
 
 static void on_session_id(GObject *source, GAsyncResult *result, gpointer data)
@@ -431,7 +475,8 @@ LlGnomeSession *ll_gnome_session_new_finish(GAsyncResult *result, GError **error
   return g_task_propagate_pointer(G_TASK(result), error);
 }
 
-guint32 ll_gnome_session_node(LlGnomeSession *s) { return s->node; }
+guint ll_gnome_session_streams(LlGnomeSession *s) { return s->n_recorded; }
+guint32 ll_gnome_session_node(LlGnomeSession *s, guint index) { return s->nodes[index]; }
 const LlGnomeLayout *ll_gnome_session_layout(LlGnomeSession *s) { return &s->layout; }
 GDBusConnection *ll_gnome_session_bus(LlGnomeSession *s) { return s->bus; }
 const char *ll_gnome_session_mutter(LlGnomeSession *s) { return s->mutter; }
@@ -460,9 +505,11 @@ void ll_gnome_session_key(LlGnomeSession *s, guint32 keysym, gboolean down)
   notify(s, "NotifyKeyboardKeysym", g_variant_new("(ub)", keysym, down));
 }
 
-void ll_gnome_session_move(LlGnomeSession *s, double x, double y)
+void ll_gnome_session_move(LlGnomeSession *s, guint stream, double x, double y)
 {
-  notify(s, "NotifyPointerMotionAbsolute", g_variant_new("(sdd)", s->stream_path, x, y));
+  g_return_if_fail(stream < s->n_recorded);
+  notify(s, "NotifyPointerMotionAbsolute",
+         g_variant_new("(sdd)", s->stream_paths[stream], x, y));
 }
 
 void ll_gnome_session_button(LlGnomeSession *s, int button, gboolean down)

@@ -1,7 +1,7 @@
 /* A remote-desktop session of GNOME's compositor, Mutter, over its
  * org.gnome.Mutter.RemoteDesktop and org.gnome.Mutter.ScreenCast D-Bus
- * interfaces (what gnome-remote-desktop uses): the primary monitor as a
- * PipeWire stream with the pointer as metadata, and the helper's input as
+ * interfaces (what gnome-remote-desktop uses): every monitor as a
+ * PipeWire stream of its own with the pointer as metadata, and the helper's input as
  * Notify* calls. Mutter 43 lets any program of the session create one
  * without asking, so this is made only after the novice's yes.
  *
@@ -13,9 +13,10 @@
 
 typedef struct LlGnomeSession LlGnomeSession;
 
-/* Whether Mutter offers remote desktop sessions on this session bus;
- * FALSE with a sentence when it does not. */
-gboolean ll_gnome_session_available(GError **error);
+/* Whether Mutter offers remote desktop sessions on this session bus, and
+ * how many monitors it shows now (all of them would be shared; MONITORS
+ * may be NULL); FALSE with a sentence when it does not. */
+gboolean ll_gnome_session_available(guint *monitors, GError **error);
 
 /* Creates and starts a session; completes once its screen stream exists. */
 void ll_gnome_session_new_async(GCancellable *cancellable, GAsyncReadyCallback callback,
@@ -25,8 +26,10 @@ LlGnomeSession *ll_gnome_session_new_finish(GAsyncResult *result, GError **error
 void ll_gnome_session_free(LlGnomeSession *session);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(LlGnomeSession, ll_gnome_session_free)
 
-/* The PipeWire node that carries the screen: the primary monitor. */
-guint32 ll_gnome_session_node(LlGnomeSession *session);
+/* The streams, one per monitor of the layout and in its order (primary
+ * first), and the PipeWire node that carries each. */
+guint ll_gnome_session_streams(LlGnomeSession *session);
+guint32 ll_gnome_session_node(LlGnomeSession *session, guint stream);
 /* The monitors as they were when the session was made. */
 const LlGnomeLayout *ll_gnome_session_layout(LlGnomeSession *session);
 /* Where the session is, for the clipboard calls: the connection, Mutter's
@@ -58,7 +61,8 @@ void ll_gnome_session_check(LlGnomeSession *session, void (*alive)(gpointer data
  * the pointer moved by nothing), well before any that matter. */
 void ll_gnome_session_ready_input(LlGnomeSession *session);
 void ll_gnome_session_key(LlGnomeSession *session, guint32 keysym, gboolean down);
-void ll_gnome_session_move(LlGnomeSession *session, double x, double y);
+/* X, Y: a point of STREAM's picture. */
+void ll_gnome_session_move(LlGnomeSession *session, guint stream, double x, double y);
 /* BUTTON: a Linux evdev code (BTN_LEFT 0x110 ...). */
 void ll_gnome_session_button(LlGnomeSession *session, int button, gboolean down);
 /* AXIS 0 vertical, 1 horizontal; STEPS positive down or right. */

@@ -9,8 +9,7 @@
 #include <string.h>
 #include <unistd.h>
 
-/* Largest picture taken: bounds the framebuffer whatever a stream says. */
-#define MAX_SIDE 16384
+#define MAX_SIDE LL_PW_MAX_SIDE
 /* Mutter may start a stream with empty frames only (flagged corrupted;
  * seen with two monitors under load) and then, the screen being still,
  * send nothing more: without a picture this long after streaming began,

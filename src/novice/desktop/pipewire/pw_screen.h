@@ -9,6 +9,9 @@
 #include <glib.h>
 #include "novice/desktop/screen_feed.h"
 
+/* Largest side of a picture taken, whatever a stream says. */
+#define LL_PW_MAX_SIDE 16384
+
 typedef struct LlPwScreen LlPwScreen;
 
 typedef struct {

@@ -1,0 +1,317 @@
+#include "novice/desktop/pipewire/pw_mosaic.h"
+#include "common/error.h"
+#include "novice/desktop/thread_mailbox.h"
+#include <math.h>
+#include <string.h>
+
+typedef struct {
+  LlPwMosaic *mosaic;
+  LlPwMosaicPart part;           /* where the layout has it */
+  LlPwScreen *screen;
+  /* Under the mosaic's lock, from the stream's first picture on. */
+  gboolean have_picture;
+  LlScreenFormat format;
+  const guint8 *framebuffer;     /* the stream's own, valid on its thread */
+  LlMonitor place;               /* in the mosaic, once complete */
+} Part;
+
+struct LlPwMosaic {
+  LlPwScreenEvents events;
+  gpointer user_data;
+  LlMailbox *mailbox;            /* to the owner's context */
+  GMutex lock;                   /* the picture, the parts' pictures, the invocation */
+  Part parts[LL_MAX_MONITORS];
+  guint n_parts, n_pictures;
+  gboolean complete;             /* every part drawn into the picture */
+  LlScreenFormat format;
+  guint8 *framebuffer;
+  gint feeding;                  /* atomic */
+  gboolean ended;                /* owner's context */
+  void (*invoke_fn)(gpointer data);
+  gpointer invoke_data;
+};
+
+/* ---- placing ---- */
+
+static gboolean place_part(const LlPwMosaicPart *part, int width, int height, LlMonitor *place)
+{
+  /* The stream is the monitor in device pixels; the layout may count
+   * logical ones: its place grows by the same factor. */
+  double sx = (double)width / part->width, sy = (double)height / part->height;
+  long x = lround(part->x * sx), y = lround(part->y * sy);
+  if (x < 0 || y < 0 || x + width > LL_PW_MAX_SIDE || y + height > LL_PW_MAX_SIDE)
+    return FALSE;
+  memset(place, 0, sizeof *place);
+  place->x = (int)x;
+  place->y = (int)y;
+  place->width = width;
+  place->height = height;
+  return TRUE;
+}
+
+gboolean ll_pw_mosaic_layout(const LlPwMosaicPart *parts, const int *sizes, guint n_parts,
+                             LlMonitor *places, int *width, int *height)
+{
+  *width = *height = 0;
+  for (guint i = 0; i < n_parts; i++) {
+    if (parts[i].width <= 0 || parts[i].height <= 0 || sizes[2 * i] <= 0 ||
+        sizes[2 * i + 1] <= 0 || !place_part(&parts[i], sizes[2 * i], sizes[2 * i + 1],
+                                             &places[i]))
+      return FALSE;
+    *width = MAX(*width, places[i].x + places[i].width);
+    *height = MAX(*height, places[i].y + places[i].height);
+  }
+  return n_parts > 0;
+}
+
+/* ---- composing (a stream's thread, under the lock) ---- */
+
+static void copy_rect(LlPwMosaic *m, const Part *p, int x, int y, int width, int height)
+{
+  int x1 = MIN(x + width, p->format.width), y1 = MIN(y + height, p->format.height);
+  x = MAX(x, 0);
+  y = MAX(y, 0);
+  for (int row = y; row < y1 && x < x1; row++)
+    memcpy(m->framebuffer + (gsize)(p->place.y + row) * m->format.stride +
+               (gsize)(p->place.x + x) * 4,
+           p->framebuffer + (gsize)row * p->format.stride + (gsize)x * 4, (gsize)(x1 - x) * 4);
+}
+
+static void on_failed(gpointer owner, gpointer data)
+{
+  LlPwMosaic *m = owner;
+  if (!m->ended && m->events.ended != NULL) {
+    m->ended = TRUE;
+    m->events.ended(data, m->user_data);
+  }
+}
+
+static void on_ready(gpointer owner, gpointer data)
+{
+  LlPwMosaic *m = owner;
+  (void)data;
+  if (m->events.ready != NULL)
+    m->events.ready(m->user_data);
+}
+
+static gboolean same_pixels(const LlScreenFormat *a, const LlScreenFormat *b)
+{
+  return a->red_shift == b->red_shift && a->green_shift == b->green_shift &&
+         a->blue_shift == b->blue_shift && a->big_endian == b->big_endian;
+}
+
+/* Every stream has a picture: they are laid out and drawn. Another
+ * stream's thread may be writing its picture meanwhile: whatever it
+ * writes, it reports as damaged next, and that waits for this lock. */
+static gboolean compose(LlPwMosaic *m)
+{
+  int sizes[2 * LL_MAX_MONITORS];
+  LlPwMosaicPart layout[LL_MAX_MONITORS];
+  LlMonitor places[LL_MAX_MONITORS];
+  for (guint i = 0; i < m->n_parts; i++) {
+    layout[i] = m->parts[i].part;
+    sizes[2 * i] = m->parts[i].format.width;
+    sizes[2 * i + 1] = m->parts[i].format.height;
+    if (!same_pixels(&m->parts[i].format, &m->parts[0].format))
+      return FALSE;
+  }
+  if (!ll_pw_mosaic_layout(layout, sizes, m->n_parts, places, &m->format.width,
+                           &m->format.height))
+    return FALSE;
+  m->format = (LlScreenFormat){ m->format.width, m->format.height, m->format.width * 4,
+                                m->parts[0].format.red_shift, m->parts[0].format.green_shift,
+                                m->parts[0].format.blue_shift, FALSE };
+  m->framebuffer = g_malloc0((gsize)m->format.stride * m->format.height);
+  for (guint i = 0; i < m->n_parts; i++) {
+    m->parts[i].place = places[i];
+    copy_rect(m, &m->parts[i], 0, 0, m->parts[i].format.width, m->parts[i].format.height);
+  }
+  m->complete = TRUE;
+  return TRUE;
+}
+
+static void hand_over(LlPwMosaic *m)
+{
+  if (!g_atomic_int_get(&m->feeding))
+    return;
+  if (m->events.replaced != NULL)  /* a mosaic replacing another */
+    m->events.replaced(&m->format, m->framebuffer, m->user_data);
+  else if (m->events.damaged != NULL)
+    m->events.damaged(0, 0, m->format.width, m->format.height, m->user_data);
+}
+
+/* The stream's thread: its first picture (the stream feeds from the start). */
+static void on_part_picture(const LlScreenFormat *format, guint8 *framebuffer, gpointer data)
+{
+  Part *p = data;
+  LlPwMosaic *m = p->mosaic;
+  g_mutex_lock(&m->lock);
+  p->format = *format;
+  p->framebuffer = framebuffer;
+  p->have_picture = TRUE;
+  if (++m->n_pictures == m->n_parts) {
+    if (compose(m)) {
+      hand_over(m);
+      ll_mailbox_post(m->mailbox, on_ready, NULL, NULL);
+    } else {
+      ll_mailbox_post(m->mailbox, on_failed,
+                      g_error_new_literal(LL_ERROR, LL_ERROR_DISPLAY,
+                                          "the monitors together are larger than Lifeline can "
+                                          "share, or their pictures do not match"),
+                      (GDestroyNotify)g_error_free);
+    }
+  }
+  g_mutex_unlock(&m->lock);
+}
+
+static void on_part_damaged(int x, int y, int width, int height, gpointer data)
+{
+  Part *p = data;
+  LlPwMosaic *m = p->mosaic;
+  g_mutex_lock(&m->lock);
+  if (m->complete) {
+    copy_rect(m, p, x, y, width, height);
+    if (g_atomic_int_get(&m->feeding) && m->events.damaged != NULL)
+      m->events.damaged(p->place.x + x, p->place.y + y, width, height, m->user_data);
+  }
+  g_mutex_unlock(&m->lock);
+}
+
+/* ---- the owner's context ---- */
+
+static void on_part_cursor(int x, int y, gpointer data)
+{
+  Part *p = data;
+  LlPwMosaic *m = p->mosaic;
+  g_mutex_lock(&m->lock);
+  /* Mutter tells each stream where the pointer is on its own monitor. */
+  gboolean inside = m->complete && x >= 0 && y >= 0 && x < p->place.width &&
+                    y < p->place.height;
+  int mx = p->place.x + x, my = p->place.y + y;
+  g_mutex_unlock(&m->lock);
+  if (inside && m->events.cursor_moved != NULL)
+    m->events.cursor_moved(mx, my, m->user_data);
+}
+
+static void on_part_ended(const GError *why, gpointer data)
+{
+  Part *p = data;
+  LlPwMosaic *m = p->mosaic;
+  if (!m->ended && m->events.ended != NULL) {
+    m->ended = TRUE;
+    m->events.ended(why, m->user_data);
+  }
+}
+
+static const LlPwScreenEvents part_events = {
+  .damaged = on_part_damaged, .replaced = on_part_picture, .cursor_moved = on_part_cursor,
+  .ended = on_part_ended,
+};
+
+LlPwMosaic *ll_pw_mosaic_new(const LlPwMosaicPart *parts, guint n_parts,
+                             const LlPwScreenEvents *events, gpointer user_data, GError **error)
+{
+  g_return_val_if_fail(n_parts > 0 && n_parts <= LL_MAX_MONITORS, NULL);
+  g_autoptr(LlPwMosaic) m = g_new0(LlPwMosaic, 1);
+  m->events = *events;
+  m->user_data = user_data;
+  m->mailbox = ll_mailbox_new(g_main_context_get_thread_default(), m);
+  g_mutex_init(&m->lock);
+  m->n_parts = n_parts;
+  for (guint i = 0; i < n_parts; i++) {
+    m->parts[i].mosaic = m;
+    m->parts[i].part = parts[i];
+  }
+  for (guint i = 0; i < n_parts; i++) {
+    m->parts[i].screen = ll_pw_screen_new(-1, parts[i].node, &part_events, &m->parts[i], error);
+    if (m->parts[i].screen == NULL)
+      return NULL;
+    /* Every picture of every stream is composed; feeding is the mosaic's. */
+    ll_pw_screen_set_feeding(m->parts[i].screen, TRUE);
+  }
+  return g_steal_pointer(&m);
+}
+
+const LlScreenFormat *ll_pw_mosaic_format(LlPwMosaic *m) { return &m->format; }
+guint8 *ll_pw_mosaic_framebuffer(LlPwMosaic *m) { return m->framebuffer; }
+
+gboolean ll_pw_mosaic_place(LlPwMosaic *m, guint index, LlMonitor *place)
+{
+  g_mutex_lock(&m->lock);
+  gboolean known = m->complete && index < m->n_parts;
+  if (known)
+    *place = m->parts[index].place;
+  g_mutex_unlock(&m->lock);
+  return known;
+}
+
+/* How far the point X, Y is from PLACE (0 inside). */
+static gint64 distance(const LlMonitor *place, int x, int y)
+{
+  gint64 dx = x < place->x ? place->x - x : MAX(0, x - (place->x + place->width - 1));
+  gint64 dy = y < place->y ? place->y - y : MAX(0, y - (place->y + place->height - 1));
+  return dx * dx + dy * dy;
+}
+
+gboolean ll_pw_mosaic_locate(LlPwMosaic *m, int x, int y, guint *index, int *part_x,
+                             int *part_y)
+{
+  g_mutex_lock(&m->lock);
+  gboolean known = m->complete;
+  guint best = 0;
+  for (guint i = 1; known && i < m->n_parts; i++)
+    if (distance(&m->parts[i].place, x, y) < distance(&m->parts[best].place, x, y))
+      best = i;
+  LlMonitor place = m->parts[best].place;
+  g_mutex_unlock(&m->lock);
+  if (!known)
+    return FALSE;
+  *index = best;
+  *part_x = CLAMP(x - place.x, 0, place.width - 1);
+  *part_y = CLAMP(y - place.y, 0, place.height - 1);
+  return TRUE;
+}
+
+static void run_invocation(gpointer data)
+{
+  LlPwMosaic *m = data;
+  g_mutex_lock(&m->lock);
+  void (*fn)(gpointer) = m->invoke_fn;
+  gpointer fn_data = m->invoke_data;
+  m->invoke_fn = NULL;
+  if (fn != NULL)
+    fn(fn_data);
+  g_mutex_unlock(&m->lock);
+}
+
+void ll_pw_mosaic_invoke(LlPwMosaic *m, void (*fn)(gpointer data), gpointer data)
+{
+  g_mutex_lock(&m->lock);
+  m->invoke_fn = fn;
+  m->invoke_data = data;
+  g_mutex_unlock(&m->lock);
+  ll_pw_screen_invoke(m->parts[0].screen, run_invocation, m);
+}
+
+void ll_pw_mosaic_set_feeding(LlPwMosaic *m, gboolean feeding)
+{
+  g_atomic_int_set(&m->feeding, feeding);
+}
+
+void ll_pw_mosaic_free(LlPwMosaic *m)
+{
+  g_free(ll_pw_mosaic_free_keeping_picture(m));
+}
+
+guint8 *ll_pw_mosaic_free_keeping_picture(LlPwMosaic *m)
+{
+  if (m == NULL)
+    return NULL;
+  for (guint i = 0; i < m->n_parts; i++)
+    ll_pw_screen_free(m->parts[i].screen);   /* no stream's callback runs after */
+  ll_mailbox_close(m->mailbox);
+  g_mutex_clear(&m->lock);
+  guint8 *framebuffer = m->framebuffer;
+  g_free(m);
+  return framebuffer;
+}
