@@ -146,6 +146,51 @@ def test_portal_follows_a_size_change(work, cleanups):
     assert s.probe.proc.poll() is None
 
 
+def snapshot(s, path):
+    r = subprocess.run(["vncsnapshot", "-quiet", "-allowblank", "-nojpeg", "-nocursor",
+                        "-quality", "100", f"127.0.0.1:{s.port - 5900}", path],
+                       capture_output=True, text=True, timeout=60)
+    assert r.returncode == 0, r.stderr
+
+
+@suite.test
+def test_portal_two_monitors(work, cleanups):
+    """The novice chose both monitors in the portal's dialog: the helper
+    sees them side by side where the portal places them, each as its own
+    stream shows it, can pick one, and the pointer goes to the stream
+    under it."""
+    s = PortalSession(work, cleanups, portal_args=["--monitors", "2"])
+    s.ready()
+    assert "multiple=1" in s.portal.out, s.portal.out
+    s.join.wait_for("monitors: 1=monitor-1 640x480+0+0, 2=monitor-2 800x600+640+0; "
+                    "showing: all")
+    nodes = [l.split()[1] for l in s.portal.out.splitlines() if l.startswith("node ")]
+    assert len(nodes) == 2, s.portal.out
+    snap = os.path.join(work, "whole.jpg")
+    snapshot(s, snap)
+    assert image_size(snap) == (1440, 600), image_size(snap)
+    for node, (x, width, height) in zip(nodes, ((0, 640, 480), (640, 800, 600))):
+        part, reference = (os.path.join(work, f"{node}-{kind}.png") for kind in ("part", "ref"))
+        subprocess.run(["convert", snap, "-crop", f"{width}x{height}+{x}+0", "+repage", part],
+                       check=True, timeout=60)
+        pipewire_picture(node, s.session.base, reference)
+        off = differing_pixels(part, reference, JPEG_FUZZ_PERCENT)
+        assert off <= MAX_DIFFERING * width * height, f"monitor at {x}: {off} pixels differ"
+    s.start_probe()
+    asked = s.invite.mark()
+    s.join.send("/control")
+    s.invite.wait_for("Allow? [y/N]", since=asked)
+    s.invite.send("y")
+    s.join.wait_for("control: granted")
+    s.probe.send("click 700 100")
+    s.portal.wait_for(f"motion 60 100 stream {nodes[1]}")
+    s.join.send("/monitor 2")
+    assert viewer_size(s.probe, (800, 600)) == (800, 600)
+    moved = s.portal.mark()
+    s.probe.send("click 10 20")       # monitor 2's own corner now
+    s.portal.wait_for(f"motion 10 20 stream {nodes[1]}", since=moved)
+
+
 @suite.test
 def test_portal_dialog_cancelled(work, cleanups):
     s = PortalSession(work, cleanups, portal_args=["--cancel-start"])

@@ -4,16 +4,21 @@ the portal backend's end-to-end test: it owns org.freedesktop.portal.Desktop
 on the (private) session bus the test made, answers each call through a
 Request's Response as the real portal does, and on Start makes a real
 PipeWire video source (pw-video-source: one colour, a size it can change)
-whose node it hands over with a remote it opened on PipeWire's socket. It prints
-each call it gets, one per line, for the test to read; input calls as
-"key KEYSYM STATE", "motion X Y", "button CODE STATE", "axis AXIS STEPS".
+per monitor chosen, whose nodes it hands over with a remote it opened on
+PipeWire's socket. It prints each call it gets, one per line, for the test
+to read ("node N" for each stream); input calls as "key KEYSYM STATE",
+"motion X Y stream NODE", "button CODE STATE", "axis AXIS STEPS".
+
+With --monitors 2 the desktop has two monitors side by side (640x480 and
+800x600, the second one orange), and its dialog hands out both when asked
+for several ("multiple"), else the first, as a person choosing would.
 
 Commands on stdin: "close" ends the session as the desktop's sharing
-indicator would (Closed), "size W H" changes the stream's size (a new
-resolution of the monitor shared), "quit" stops.
+indicator would (Closed), "size W H" changes the first stream's size (a
+new resolution of the monitor shared), "quit" stops.
 
 usage: fake_portal.py --source PW_VIDEO_SOURCE [--version N] [--cancel-start]
-                      [--no-devices]
+                      [--no-devices] [--monitors N]
 Run with Debian's /usr/bin/python3 (python3-dbus, python3-gi)."""
 
 import argparse
@@ -34,7 +39,7 @@ SC = "org.freedesktop.portal.ScreenCast"
 REQUEST = "org.freedesktop.portal.Request"
 SESSION = "org.freedesktop.portal.Session"
 NODE_NAME = "lifeline-fake-portal-screen"
-WIDTH, HEIGHT = 640, 480
+MONITORS = ((640, 480, "3366cc"), (800, 600, "cc6633"))   # width, height, colour
 
 
 def say(line):
@@ -78,9 +83,9 @@ class Portal(dbus.service.Object):
         super().__init__(bus, PATH)
         self.bus, self.args = bus, args
         self.session = None
-        self.source = None
-        self.node = None
+        self.sources = []           # (process, node, x, width, height) per monitor shared
         self.streams = 0
+        self.multiple = False
 
     # ---- answering through Requests ----
 
@@ -135,13 +140,14 @@ class Portal(dbus.service.Object):
         say("Start")
         if self.args.cancel_start:
             return self.answer(sender, options, 1, {})
-        self.start_stream()
-        stream = dbus.Struct((dbus.UInt32(self.node), dbus.Dictionary(
-            {"position": dbus.Struct((dbus.Int32(0), dbus.Int32(0))),
-             "size": dbus.Struct((dbus.Int32(WIDTH), dbus.Int32(HEIGHT))),
+        self.start_streams(self.args.monitors if self.multiple else 1)
+        streams = [dbus.Struct((dbus.UInt32(node), dbus.Dictionary(
+            {"position": dbus.Struct((dbus.Int32(x), dbus.Int32(0))),
+             "size": dbus.Struct((dbus.Int32(width), dbus.Int32(height))),
              "source_type": dbus.UInt32(1)}, signature="sv")), signature="ua{sv}")
+            for _, node, x, width, height in self.sources]
         results = {"devices": dbus.UInt32(0 if self.args.no_devices else 3),
-                   "streams": dbus.Array([stream], signature="(ua{sv})")}
+                   "streams": dbus.Array(streams, signature="(ua{sv})")}
         if self.args.version >= 2:
             results["restore_token"] = dbus.String("fake-restore-token-1")
         return self.answer(sender, options, 0, results)
@@ -152,7 +158,7 @@ class Portal(dbus.service.Object):
 
     @dbus.service.method(RD, in_signature="oa{sv}udd")
     def NotifyPointerMotionAbsolute(self, session, options, stream, x, y):
-        say(f"motion {x:.0f} {y:.0f}")
+        say(f"motion {x:.0f} {y:.0f} stream {stream}")
 
     @dbus.service.method(RD, in_signature="oa{sv}iu")
     def NotifyPointerButton(self, session, options, button, state):
@@ -166,8 +172,9 @@ class Portal(dbus.service.Object):
 
     @dbus.service.method(SC, in_signature="oa{sv}", out_signature="o", sender_keyword="sender")
     def SelectSources(self, session, options, sender):
+        self.multiple = bool(options.get("multiple", False))
         say(f"SelectSources types={int(options.get('types', 0))} "
-            f"cursor_mode={int(options.get('cursor_mode', 0))}")
+            f"cursor_mode={int(options.get('cursor_mode', 0))} multiple={int(self.multiple)}")
         return self.answer(sender, options, 0, {})
 
     @dbus.service.method(SC, in_signature="oa{sv}", out_signature="h")
@@ -181,29 +188,39 @@ class Portal(dbus.service.Object):
 
     # ---- the screen ----
 
-    def start_stream(self):
-        self.streams += 1           # a new node each time: the old may linger
-        self.source = subprocess.Popen([self.args.source, f"{NODE_NAME}-{self.streams}",
-                                        str(WIDTH), str(HEIGHT)],
-                                       stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
-        line = self.source.stdout.readline()
-        assert line.startswith("node "), f"pw-video-source said {line!r}"
-        self.node = int(line.split()[1])
-        say(f"node {self.node}")
+    def start_streams(self, count):
+        self.end_stream()           # a session before this one's
+        self.sources = []
+        x = 0
+        for width, height, colour in MONITORS[:count]:
+            self.streams += 1       # a new node each time: the old may linger
+            source = subprocess.Popen([self.args.source, f"{NODE_NAME}-{self.streams}",
+                                       str(width), str(height)],
+                                      stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+            line = source.stdout.readline()
+            assert line.startswith("node "), f"pw-video-source said {line!r}"
+            node = int(line.split()[1])
+            source.stdin.write(f"colour {colour}\n")
+            source.stdin.flush()
+            self.sources.append((source, node, x, width, height))
+            say(f"node {node}")
+            x += width
 
     def tell_source(self, line):
-        if self.source is not None and self.source.poll() is None:
-            self.source.stdin.write(line + "\n")
-            self.source.stdin.flush()
+        source = self.sources[0][0] if self.sources else None
+        if source is not None and source.poll() is None:
+            source.stdin.write(line + "\n")
+            source.stdin.flush()
 
     def end_stream(self):
-        if self.source is not None and self.source.poll() is None:
-            self.source.stdin.close()
-            try:
-                self.source.wait(5)
-            except subprocess.TimeoutExpired:
-                self.source.kill()
-                self.source.wait(5)
+        for source, *_ in self.sources:
+            if source.poll() is None:
+                source.stdin.close()
+                try:
+                    source.wait(5)
+                except subprocess.TimeoutExpired:
+                    source.kill()
+                    source.wait(5)
 
     def close_session(self):
         if self.session is not None:
@@ -218,6 +235,7 @@ def main():
     parser.add_argument("--version", type=int, default=1)
     parser.add_argument("--cancel-start", action="store_true")
     parser.add_argument("--no-devices", action="store_true")
+    parser.add_argument("--monitors", type=int, default=1, choices=(1, 2))
     args = parser.parse_args()
     dbus.mainloop.glib.DBusGMainLoop(set_as_default=True)
     bus = dbus.SessionBus()

@@ -296,7 +296,7 @@ static void test_wlr_keymap(void)
 /* Monitors placed by the layout, each as large as its stream. */
 static void test_mosaic_layout(void)
 {
-  LlPwMosaicPart parts[2] = { { 1, 0, 0, 1280, 800 }, { 2, 1280, 0, 1024, 768 } };
+  LlPwMosaicPart parts[2] = { { 1, -1, 0, 0, 1280, 800 }, { 2, -1, 1280, 0, 1024, 768 } };
   int sizes[4] = { 1280, 800, 1024, 768 };
   LlMonitor places[2];
   int width, height;
@@ -314,7 +314,7 @@ static void test_mosaic_layout(void)
   g_assert_cmpint(width, ==, 4608);
   g_assert_cmpint(height, ==, 1600);
   /* One below the other, the primary one second. */
-  LlPwMosaicPart stacked[2] = { { 1, 0, 768, 1280, 800 }, { 2, 0, 0, 1024, 768 } };
+  LlPwMosaicPart stacked[2] = { { 1, -1, 0, 768, 1280, 800 }, { 2, -1, 0, 0, 1024, 768 } };
   g_assert_true(ll_pw_mosaic_layout(stacked, sizes, 2, places, &width, &height));
   g_assert_cmpint(places[0].y, ==, 768);
   g_assert_cmpint(width, ==, 1280);
@@ -326,21 +326,23 @@ static void test_mosaic_layout_bounds(void)
 {
   LlMonitor places[2];
   int width, height;
-  LlPwMosaicPart far[2] = { { 1, 0, 0, 1280, 800 }, { 2, 16000, 0, 1024, 768 } };
+  LlPwMosaicPart far[2] = { { 1, -1, 0, 0, 1280, 800 }, { 2, -1, 16000, 0, 1024, 768 } };
   int sizes[4] = { 1280, 800, 1024, 768 };
   g_assert_false(ll_pw_mosaic_layout(far, sizes, 2, places, &width, &height));
-  LlPwMosaicPart tiny[1] = { { 1, 100, 0, 1, 1 } };   /* a 1-pixel monitor as 16384 */
+  LlPwMosaicPart tiny[1] = { { 1, -1, 100, 0, 1, 1 } };   /* a 1-pixel monitor as 16384 */
   int huge[2] = { 16384, 16384 };
   g_assert_false(ll_pw_mosaic_layout(tiny, huge, 1, places, &width, &height));
-  LlPwMosaicPart empty[1] = { { 1, 0, 0, 0, 800 } };
-  g_assert_false(ll_pw_mosaic_layout(empty, sizes, 1, places, &width, &height));
-  LlPwMosaicPart left[1] = { { 1, -10, 0, 1280, 800 } };
+  LlPwMosaicPart unknown[1] = { { 1, -1, 20, 0, 0, 0 } };   /* placed as its stream is */
+  g_assert_true(ll_pw_mosaic_layout(unknown, sizes, 1, places, &width, &height));
+  g_assert_cmpint(places[0].x, ==, 20);
+  g_assert_cmpint(width, ==, 1300);
+  LlPwMosaicPart left[1] = { { 1, -1, -10, 0, 1280, 800 } };
   g_assert_false(ll_pw_mosaic_layout(left, sizes, 1, places, &width, &height));
   int none[2] = { 0, 800 };
   g_assert_false(ll_pw_mosaic_layout(far, none, 1, places, &width, &height));
   g_assert_false(ll_pw_mosaic_layout(far, sizes, 0, places, &width, &height));
   int whole[2] = { 16384, 16384 };
-  LlPwMosaicPart one[1] = { { 1, 0, 0, 16384, 16384 } };
+  LlPwMosaicPart one[1] = { { 1, -1, 0, 0, 16384, 16384 } };
   g_assert_true(ll_pw_mosaic_layout(one, whole, 1, places, &width, &height));
 }
 

@@ -171,7 +171,8 @@ static LlPwMosaic *open_screen(GnomeDesktop *g, GError **error)
   LlPwMosaicPart parts[LL_MAX_MONITORS];
   guint n = ll_gnome_session_streams(g->session);
   for (guint i = 0; i < n; i++)
-    parts[i] = (LlPwMosaicPart){ ll_gnome_session_node(g->session, i), layout->monitors[i].x,
+    parts[i] = (LlPwMosaicPart){ ll_gnome_session_node(g->session, i), -1,
+                                 layout->monitors[i].x,
                                  layout->monitors[i].y, layout->monitors[i].width,
                                  layout->monitors[i].height };
   return ll_pw_mosaic_new(parts, n, &screen_events, g, error);

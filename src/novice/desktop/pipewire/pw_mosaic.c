@@ -3,13 +3,13 @@
 #include "novice/desktop/thread_mailbox.h"
 #include <math.h>
 #include <string.h>
+#include <unistd.h>
 
 typedef struct {
   LlPwMosaic *mosaic;
   LlPwMosaicPart part;           /* where the layout has it */
   LlPwScreen *screen;
   /* Under the mosaic's lock, from the stream's first picture on. */
-  gboolean have_picture;
   LlScreenFormat format;
   const guint8 *framebuffer;     /* the stream's own, valid on its thread */
   LlMonitor place;               /* in the mosaic, once complete */
@@ -36,8 +36,10 @@ struct LlPwMosaic {
 static gboolean place_part(const LlPwMosaicPart *part, int width, int height, LlMonitor *place)
 {
   /* The stream is the monitor in device pixels; the layout may count
-   * logical ones: its place grows by the same factor. */
-  double sx = (double)width / part->width, sy = (double)height / part->height;
+   * logical ones: its place grows by the same factor. A monitor whose
+   * size the layout does not know is placed as it is. */
+  double sx = part->width > 0 ? (double)width / part->width : 1.0;
+  double sy = part->height > 0 ? (double)height / part->height : 1.0;
   long x = lround(part->x * sx), y = lround(part->y * sy);
   if (x < 0 || y < 0 || x + width > LL_PW_MAX_SIDE || y + height > LL_PW_MAX_SIDE)
     return FALSE;
@@ -54,8 +56,7 @@ gboolean ll_pw_mosaic_layout(const LlPwMosaicPart *parts, const int *sizes, guin
 {
   *width = *height = 0;
   for (guint i = 0; i < n_parts; i++) {
-    if (parts[i].width <= 0 || parts[i].height <= 0 || sizes[2 * i] <= 0 ||
-        sizes[2 * i + 1] <= 0 || !place_part(&parts[i], sizes[2 * i], sizes[2 * i + 1],
+    if (sizes[2 * i] <= 0 || sizes[2 * i + 1] <= 0 || !place_part(&parts[i], sizes[2 * i], sizes[2 * i + 1],
                                              &places[i]))
       return FALSE;
     *width = MAX(*width, places[i].x + places[i].width);
@@ -100,11 +101,14 @@ static gboolean same_pixels(const LlScreenFormat *a, const LlScreenFormat *b)
          a->blue_shift == b->blue_shift && a->big_endian == b->big_endian;
 }
 
-/* Every stream has a picture: they are laid out and drawn. Another
- * stream's thread may be writing its picture meanwhile: whatever it
- * writes, it reports as damaged next, and that waits for this lock. */
+/* Every stream has a picture: they are laid out and drawn into a new
+ * picture (the old one is the caller's to free). Another stream's thread
+ * may be writing its picture meanwhile: whatever it writes, it reports
+ * as damaged next, and that waits for this lock. FALSE (and nothing
+ * composed any more) when they cannot be. */
 static gboolean compose(LlPwMosaic *m)
 {
+  m->complete = FALSE;
   int sizes[2 * LL_MAX_MONITORS];
   LlPwMosaicPart layout[LL_MAX_MONITORS];
   LlMonitor places[LL_MAX_MONITORS];
@@ -115,12 +119,12 @@ static gboolean compose(LlPwMosaic *m)
     if (!same_pixels(&m->parts[i].format, &m->parts[0].format))
       return FALSE;
   }
-  if (!ll_pw_mosaic_layout(layout, sizes, m->n_parts, places, &m->format.width,
-                           &m->format.height))
+  int width, height;
+  if (!ll_pw_mosaic_layout(layout, sizes, m->n_parts, places, &width, &height))
     return FALSE;
-  m->format = (LlScreenFormat){ m->format.width, m->format.height, m->format.width * 4,
-                                m->parts[0].format.red_shift, m->parts[0].format.green_shift,
-                                m->parts[0].format.blue_shift, FALSE };
+  m->format = (LlScreenFormat){ width, height, width * 4, m->parts[0].format.red_shift,
+                                m->parts[0].format.green_shift, m->parts[0].format.blue_shift,
+                                FALSE };
   m->framebuffer = g_malloc0((gsize)m->format.stride * m->format.height);
   for (guint i = 0; i < m->n_parts; i++) {
     m->parts[i].place = places[i];
@@ -128,6 +132,16 @@ static gboolean compose(LlPwMosaic *m)
   }
   m->complete = TRUE;
   return TRUE;
+}
+
+static const char *cannot_compose =
+    "the monitors together are larger than Lifeline can share, or their pictures do not match";
+
+static void post_failure(LlPwMosaic *m)
+{
+  ll_mailbox_post(m->mailbox, on_failed,
+                  g_error_new_literal(LL_ERROR, LL_ERROR_DISPLAY, cannot_compose),
+                  (GDestroyNotify)g_error_free);
 }
 
 static void hand_over(LlPwMosaic *m)
@@ -148,18 +162,35 @@ static void on_part_picture(const LlScreenFormat *format, guint8 *framebuffer, g
   g_mutex_lock(&m->lock);
   p->format = *format;
   p->framebuffer = framebuffer;
-  p->have_picture = TRUE;
   if (++m->n_pictures == m->n_parts) {
     if (compose(m)) {
       hand_over(m);
       ll_mailbox_post(m->mailbox, on_ready, NULL, NULL);
     } else {
-      ll_mailbox_post(m->mailbox, on_failed,
-                      g_error_new_literal(LL_ERROR, LL_ERROR_DISPLAY,
-                                          "the monitors together are larger than Lifeline can "
-                                          "share, or their pictures do not match"),
-                      (GDestroyNotify)g_error_free);
+      post_failure(m);
     }
+  }
+  g_mutex_unlock(&m->lock);
+}
+
+/* The stream's thread: its monitor changed size (FRAMEBUFFER, in FORMAT,
+ * is its picture now; the old one stays valid until this returns). The
+ * monitors are laid out again, in a new picture for the feed. */
+static void on_part_resized(const LlScreenFormat *format, guint8 *framebuffer, gpointer data)
+{
+  Part *p = data;
+  LlPwMosaic *m = p->mosaic;
+  g_mutex_lock(&m->lock);
+  p->format = *format;
+  p->framebuffer = framebuffer;
+  if (m->n_pictures == m->n_parts) {
+    guint8 *old = m->framebuffer;  /* the feed's until resized returned */
+    if (compose(m))
+      m->events.resized(&m->format, m->framebuffer, m->user_data);
+    else
+      post_failure(m);             /* the old picture stays the desktop's, still */
+    if (m->complete)
+      g_free(old);
   }
   g_mutex_unlock(&m->lock);
 }
@@ -203,16 +234,21 @@ static void on_part_ended(const GError *why, gpointer data)
   }
 }
 
-static const LlPwScreenEvents part_events = {
+/* Without a resized event the owner follows no size change: a stream
+ * whose size changes ends instead. */
+static const LlPwScreenEvents fixed_part_events = {
   .damaged = on_part_damaged, .replaced = on_part_picture, .cursor_moved = on_part_cursor,
   .ended = on_part_ended,
 };
+static const LlPwScreenEvents resizing_part_events = {
+  .damaged = on_part_damaged, .replaced = on_part_picture, .resized = on_part_resized,
+  .cursor_moved = on_part_cursor, .ended = on_part_ended,
+};
 
-LlPwMosaic *ll_pw_mosaic_new(const LlPwMosaicPart *parts, guint n_parts,
-                             const LlPwScreenEvents *events, gpointer user_data, GError **error)
+static LlPwMosaic *mosaic_new(const LlPwMosaicPart *parts, guint n_parts,
+                              const LlPwScreenEvents *events, gpointer user_data)
 {
-  g_return_val_if_fail(n_parts > 0 && n_parts <= LL_MAX_MONITORS, NULL);
-  g_autoptr(LlPwMosaic) m = g_new0(LlPwMosaic, 1);
+  LlPwMosaic *m = g_new0(LlPwMosaic, 1);
   m->events = *events;
   m->user_data = user_data;
   m->mailbox = ll_mailbox_new(g_main_context_get_thread_default(), m);
@@ -222,17 +258,46 @@ LlPwMosaic *ll_pw_mosaic_new(const LlPwMosaicPart *parts, guint n_parts,
     m->parts[i].mosaic = m;
     m->parts[i].part = parts[i];
   }
+  return m;
+}
+
+LlPwMosaic *ll_pw_mosaic_new(const LlPwMosaicPart *parts, guint n_parts,
+                             const LlPwScreenEvents *events, gpointer user_data, GError **error)
+{
+  g_return_val_if_fail(n_parts > 0 && n_parts <= LL_MAX_MONITORS, NULL);
+  LlPwMosaic *m = mosaic_new(parts, n_parts, events, user_data);
+  gboolean ok = TRUE;
   for (guint i = 0; i < n_parts; i++) {
-    m->parts[i].screen = ll_pw_screen_new(-1, parts[i].node, &part_events, &m->parts[i], error);
-    if (m->parts[i].screen == NULL)
-      return NULL;
+    if (!ok) {                   /* the remotes not used are still ours */
+      if (parts[i].remote_fd >= 0)
+        close(parts[i].remote_fd);
+      continue;
+    }
+    m->parts[i].screen = ll_pw_screen_new(parts[i].remote_fd, parts[i].node,
+                                          events->resized != NULL ? &resizing_part_events
+                                                                  : &fixed_part_events,
+                                          &m->parts[i], error);
+    ok = m->parts[i].screen != NULL;
     /* Every picture of every stream is composed; feeding is the mosaic's. */
-    ll_pw_screen_set_feeding(m->parts[i].screen, TRUE);
+    if (ok)
+      ll_pw_screen_set_feeding(m->parts[i].screen, TRUE);
   }
-  return g_steal_pointer(&m);
+  if (!ok) {
+    ll_pw_mosaic_free(m);
+    return NULL;
+  }
+  return m;
 }
 
 const LlScreenFormat *ll_pw_mosaic_format(LlPwMosaic *m) { return &m->format; }
+
+void ll_pw_mosaic_hold_picture(LlPwMosaic *m, LlPwPictureFn fn, gpointer data)
+{
+  g_mutex_lock(&m->lock);
+  if (m->complete)
+    fn(&m->format, m->framebuffer, data);
+  g_mutex_unlock(&m->lock);
+}
 guint8 *ll_pw_mosaic_framebuffer(LlPwMosaic *m) { return m->framebuffer; }
 
 gboolean ll_pw_mosaic_place(LlPwMosaic *m, guint index, LlMonitor *place)

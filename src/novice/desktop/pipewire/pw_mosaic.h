@@ -17,19 +17,24 @@ typedef struct LlPwMosaic LlPwMosaic;
 
 typedef struct {
   guint32 node;                  /* the monitor's PipeWire stream */
-  int x, y, width, height;       /* where the layout has it, relative to the whole */
+  int remote_fd;                 /* taken: a remote a portal opened; -1: this session's */
+  int x, y;                      /* where the layout has it, relative to the whole */
+  int width, height;             /* its size there; 0: unknown (as large as its stream) */
 } LlPwMosaicPart;
 
-/* Streams PARTS (1 to LL_MAX_MONITORS of them) into one picture. Of
- * EVENTS, resized is not used (a monitor changing size changes the
- * layout: its owner makes a new mosaic); replaced and damaged run on one
- * of the streams' threads, the others on the caller's thread-default
- * context. */
+/* Streams PARTS (1 to LL_MAX_MONITORS of them) into one picture. Of EVENTS, replaced, resized and damaged run on
+ * one of the streams' threads, the others on the caller's thread-default
+ * context. Without resized, a stream that changes size ends (the owner
+ * follows a new layout with a new mosaic, as on GNOME); with it, the
+ * monitors are laid out again and resized hands over the new picture. */
 LlPwMosaic *ll_pw_mosaic_new(const LlPwMosaicPart *parts, guint n_parts,
                              const LlPwScreenEvents *events, gpointer user_data, GError **error);
 /* Valid once ready was called. */
 const LlScreenFormat *ll_pw_mosaic_format(LlPwMosaic *mosaic);
 guint8 *ll_pw_mosaic_framebuffer(LlPwMosaic *mosaic);
+/* Runs FN with the picture now (once there is one), which cannot change
+ * meanwhile. */
+void ll_pw_mosaic_hold_picture(LlPwMosaic *mosaic, LlPwPictureFn fn, gpointer user_data);
 /* Where part INDEX is in the picture; FALSE before ready. */
 gboolean ll_pw_mosaic_place(LlPwMosaic *mosaic, guint index, LlMonitor *place);
 /* Which part shows the picture's point X, Y (the nearest one's edge for

@@ -1,7 +1,9 @@
 /* The portal backend of the desktop interface (KDE Plasma, and any desktop
  * whose xdg-desktop-portal implements RemoteDesktop and ScreenCast): a
- * portal session (portal_session.c) whose screen arrives through PipeWire
- * on the remote the portal opened (pw_screen.c), and whose input goes back
+ * portal session (portal_session.c) whose monitors (those the novice chose
+ * in the portal's dialog) arrive through PipeWire on the remote the portal
+ * opened, one stream each, composed into one picture (pw_mosaic.c), and
+ * whose input goes back
  * as Notify* calls. The portal's own dialog follows Lifeline's yes. The
  * novice ends control by moving the real mouse where the portal sends the
  * pointer as metadata, through Lifeline's own window, or from the
@@ -9,7 +11,7 @@
 #include "novice/desktop/desktop_backend.h"
 #include "common/error.h"
 #include "novice/desktop/held_input.h"
-#include "novice/desktop/pipewire/pw_screen.h"
+#include "novice/desktop/pipewire/pw_mosaic.h"
 #include "novice/desktop/pointer_watch.h"
 #include "novice/desktop/portal/portal_session.h"
 
@@ -17,7 +19,7 @@ typedef struct {
   LlDesktop *desktop;
   GTask *opening;                /* until the first picture */
   LlPortalSession *session;
-  LlPwScreen *screen;
+  LlPwMosaic *screen;
   LlHeldInput held;
   gboolean have_pointer, have_cursor, watching;
   int pointer_x, pointer_y, cursor_x, cursor_y;
@@ -77,7 +79,7 @@ static void on_screen_ready(gpointer data)
 {
   PortalDesktop *p = data;
   /* With the stream held: a size change now would free what we take. */
-  ll_pw_screen_hold_picture(p->screen, on_screen_resized, p);
+  ll_pw_mosaic_hold_picture(p->screen, on_screen_resized, p);
   if (p->opening != NULL) {
     g_autoptr(GTask) task = g_steal_pointer(&p->opening);
     g_task_return_boolean(task, TRUE);
@@ -113,6 +115,20 @@ static void on_session_closed(gpointer data)
                                 "indicator)"));
 }
 
+/* Every stream the portal granted, where the portal says its monitor is. */
+static LlPwMosaic *open_screen(PortalDesktop *p, LlPortalSession *session, GError **error)
+{
+  LlPwMosaicPart parts[LL_MAX_MONITORS];
+  guint n = ll_portal_session_streams(session);
+  for (guint i = 0; i < n; i++) {
+    const LlMonitor *m = ll_portal_session_monitor(session, i);
+    parts[i] = (LlPwMosaicPart){ ll_portal_session_node(session, i),
+                                 ll_portal_session_take_remote(session, i), m->x, m->y,
+                                 m->width, m->height };
+  }
+  return ll_pw_mosaic_new(parts, n, &screen_events, p, error);
+}
+
 static void on_session_ready(LlPortalSession *session, const GError *why, gpointer data)
 {
   PortalDesktop *p = data;
@@ -128,8 +144,7 @@ static void on_session_ready(LlPortalSession *session, const GError *why, gpoint
     g_info("the portal granted no keyboard and pointer");
     d->caps &= ~LL_DESKTOP_CAN_INPUT;
   }
-  p->screen = ll_pw_screen_new(ll_portal_session_take_remote(session),
-                               ll_portal_session_node(session), &screen_events, p, &error);
+  p->screen = open_screen(p, session, &error);
   if (p->screen == NULL)
     end(p, error);
 }
@@ -152,7 +167,7 @@ static gboolean portal_start_screen(LlDesktop *d, GError **error)
   PortalDesktop *p = d->impl;
   (void)error;
   if (p->screen != NULL)
-    ll_pw_screen_set_feeding(p->screen, TRUE);
+    ll_pw_mosaic_set_feeding(p->screen, TRUE);
   return TRUE;
 }
 
@@ -160,7 +175,7 @@ static void portal_stop_screen(LlDesktop *d)
 {
   PortalDesktop *p = d->impl;
   if (p->screen != NULL)
-    ll_pw_screen_set_feeding(p->screen, FALSE);
+    ll_pw_mosaic_set_feeding(p->screen, FALSE);
 }
 
 static gboolean portal_start_input(LlDesktop *d, GError **error)
@@ -202,12 +217,15 @@ static void portal_pointer(LlDesktop *d, int mask, int x, int y)
   g_mutex_unlock(&d->picture_lock);
   x = CLAMP(x, 0, format.width - 1);
   y = CLAMP(y, 0, format.height - 1);
-  if (!p->have_pointer || x != p->pointer_x || y != p->pointer_y) {
+  guint stream;
+  int stream_x, stream_y;
+  if ((!p->have_pointer || x != p->pointer_x || y != p->pointer_y) && p->screen != NULL &&
+      ll_pw_mosaic_locate(p->screen, x, y, &stream, &stream_x, &stream_y)) {
     p->have_pointer = TRUE;
     p->pointer_x = x;
     p->pointer_y = y;
     ll_pointer_watch_helper_moved(&p->watch, x, y);
-    ll_portal_session_move(p->session, x, y);
+    ll_portal_session_move(p->session, stream, stream_x, stream_y);
   }
   ll_held_input_buttons(&p->held, mask, &sink, p);
 }
@@ -231,6 +249,22 @@ static void portal_clipboard_set(LlDesktop *d, const char *text, gsize len)
   (void)d; (void)text; (void)len;   /* not offered: caps say so */
 }
 
+/* The monitors the novice chose, where their streams are in the picture. */
+static guint portal_monitors(LlDesktop *d, LlMonitor *monitors)
+{
+  PortalDesktop *p = d->impl;
+  if (p->screen == NULL)
+    return 0;
+  guint n = 0;
+  while (n < ll_portal_session_streams(p->session) &&
+         ll_pw_mosaic_place(p->screen, n, &monitors[n])) {
+    g_strlcpy(monitors[n].name, ll_portal_session_monitor(p->session, n)->name,
+              sizeof monitors[n].name);
+    n++;
+  }
+  return n;
+}
+
 static void run_on_stream_thread(gpointer data)
 {
   LlDesktop *d = data;
@@ -242,7 +276,7 @@ static void portal_on_capture_thread(LlDesktop *d, void (*fn)(LlDesktop *desktop
   PortalDesktop *p = d->impl;
   p->capture_fn = fn;            /* the desktop asks for one function only */
   if (p->screen != NULL)
-    ll_pw_screen_invoke(p->screen, run_on_stream_thread, d);
+    ll_pw_mosaic_invoke(p->screen, run_on_stream_thread, d);
   else
     fn(d);
 }
@@ -250,7 +284,7 @@ static void portal_on_capture_thread(LlDesktop *d, void (*fn)(LlDesktop *desktop
 static void portal_close(LlDesktop *d)
 {
   PortalDesktop *p = d->impl;
-  ll_pw_screen_free(p->screen);
+  ll_pw_mosaic_free(p->screen);
   ll_portal_session_free(p->session);
   ll_held_input_clear(&p->held);
   g_clear_object(&p->opening);
@@ -271,6 +305,7 @@ const LlDesktopBackend ll_portal_desktop_backend = {
   .release_all = portal_release_all,
   .watch_stop = portal_watch_stop,
   .clipboard_set = portal_clipboard_set,
+  .monitors = portal_monitors,
   .on_capture_thread = portal_on_capture_thread,
   .close = portal_close,
 };

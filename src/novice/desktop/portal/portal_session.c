@@ -5,6 +5,8 @@
 #include "novice/desktop/portal/portal_token.h"
 #include "novice/desktop/session_bus.h"
 #include <gio/gunixfdlist.h>
+#include <stdlib.h>
+#include <string.h>
 #include <unistd.h>
 
 #define CALL_TIMEOUT_MS 10000
@@ -22,9 +24,15 @@ struct LlPortalSession {
   GDBusConnection *bus;
   LlPortalOffer offer;
   char *handle;                  /* the session's object path */
-  int remote;
-  guint32 node, devices;
-  LlMonitor monitor;
+  int remotes[LL_MAX_MONITORS];  /* a PipeWire connection per stream; -1: taken */
+  guint n_remotes;
+  guint32 devices;
+  /* The streams the novice chose in the portal's dialog, a monitor each:
+   * where it lies, relative to the box around them all (size 0: not
+   * said). */
+  guint n_streams;
+  guint32 nodes[LL_MAX_MONITORS];
+  LlMonitor monitors[LL_MAX_MONITORS];
   gboolean cursor_metadata, closed;
   guint closed_signal;
   void (*on_closed)(gpointer data);
@@ -155,6 +163,8 @@ static void on_session_closed(GDBusConnection *bus, const char *sender, const ch
     s->on_closed(s->on_closed_data);
 }
 
+static void open_remote(LlPortalSession *s);
+
 static void on_remote(GObject *source, GAsyncResult *result, gpointer data)
 {
   g_autoptr(GError) error = NULL;
@@ -173,29 +183,60 @@ static void on_remote(GObject *source, GAsyncResult *result, gpointer data)
                                 "the desktop's portal did not hand over the screen stream"));
     return;
   }
-  s->remote = g_unix_fd_list_get(fds, index, NULL);
-  answer(s, NULL);
+  s->remotes[s->n_remotes++] = g_unix_fd_list_get(fds, index, NULL);
+  if (s->n_remotes < s->n_streams)
+    open_remote(s);
+  else
+    answer(s, NULL);
 }
 
-/* The first stream of Start's answer: its node, where its monitor is. */
-static gboolean take_stream(LlPortalSession *s, GVariant *results)
+/* One stream of Start's answer: its node and where its monitor is (in
+ * the compositor's layout); FALSE for a stream that cannot be shown. */
+static gboolean read_stream(GVariant *stream, guint32 *node, LlMonitor *m)
+{
+  g_autoptr(GVariant) props = NULL;
+  g_variant_get(stream, "(u@a{sv})", node, &props);
+  gint32 x = 0, y = 0, width = 0, height = 0;
+  memset(m, 0, sizeof *m);
+  g_variant_lookup(props, "position", "(ii)", &x, &y);
+  if (abs(x) > LL_MAX_MONITOR_SIDE || abs(y) > LL_MAX_MONITOR_SIDE || *node == 0)
+    return FALSE;
+  m->x = x;
+  m->y = y;
+  if (g_variant_lookup(props, "size", "(ii)", &width, &height) && width > 0 && height > 0 &&
+      width <= LL_MAX_MONITOR_SIDE && height <= LL_MAX_MONITOR_SIDE) {
+    m->width = width;
+    m->height = height;
+  }
+  return TRUE;
+}
+
+/* The streams of Start's answer (at most LL_MAX_MONITORS), placed
+ * relative to the box around them. */
+static gboolean take_streams(LlPortalSession *s, GVariant *results)
 {
   g_autoptr(GVariant) streams = g_variant_lookup_value(results, "streams",
                                                        G_VARIANT_TYPE("a(ua{sv})"));
-  if (streams == NULL || g_variant_n_children(streams) == 0)
-    return FALSE;
-  g_autoptr(GVariant) props = NULL;
-  g_variant_get_child(streams, 0, "(u@a{sv})", &s->node, &props);
-  gint32 x = 0, y = 0, width = 0, height = 0;
-  g_variant_lookup(props, "position", "(ii)", &x, &y);
-  if (g_variant_lookup(props, "size", "(ii)", &width, &height) && width > 0 && height > 0) {
-    s->monitor.x = x;
-    s->monitor.y = y;
-    s->monitor.width = MIN(width, 16384);
-    s->monitor.height = MIN(height, 16384);
+  gsize count = streams != NULL ? g_variant_n_children(streams) : 0;
+  int x0 = G_MAXINT, y0 = G_MAXINT;
+  for (gsize i = 0; i < count && s->n_streams < LL_MAX_MONITORS; i++) {
+    g_autoptr(GVariant) stream = g_variant_get_child_value(streams, i);
+    LlMonitor *m = &s->monitors[s->n_streams];
+    if (!read_stream(stream, &s->nodes[s->n_streams], m))
+      continue;
+    if (count > 1)               /* the portal names none */
+      g_snprintf(m->name, sizeof m->name, "monitor-%u", s->n_streams + 1);
+    else
+      g_strlcpy(m->name, "screen", sizeof m->name);
+    x0 = MIN(x0, m->x);
+    y0 = MIN(y0, m->y);
+    s->n_streams++;
   }
-  g_strlcpy(s->monitor.name, "screen", sizeof s->monitor.name);
-  return TRUE;
+  for (guint i = 0; i < s->n_streams; i++) {
+    s->monitors[i].x -= x0;
+    s->monitors[i].y -= y0;
+  }
+  return s->n_streams > 0;
 }
 
 static void on_started(GObject *source, GAsyncResult *result, gpointer data)
@@ -209,7 +250,7 @@ static void on_started(GObject *source, GAsyncResult *result, gpointer data)
   if (s == NULL || step_failed(s, error))
     return;
   g_variant_lookup(results, "devices", "u", &s->devices);
-  if (!take_stream(s, results)) {
+  if (!take_streams(s, results)) {
     fail(s, g_error_new_literal(LL_ERROR, LL_ERROR_DISPLAY,
                                 "no screen was chosen in the desktop's dialog"));
     return;
@@ -217,6 +258,13 @@ static void on_started(GObject *source, GAsyncResult *result, gpointer data)
   const char *restore = NULL;
   if (g_variant_lookup(results, "restore_token", "&s", &restore))
     ll_portal_token_save(restore);
+  open_remote(s);
+}
+
+/* A PipeWire connection of its own for each stream (one connection
+ * carries one stream here: pw_screen.c), each opened by the portal. */
+static void open_remote(LlPortalSession *s)
+{
   g_dbus_connection_call_with_unix_fd_list(
       s->bus, LL_PORTAL_NAME, LL_PORTAL_PATH, LL_PORTAL_SCREEN_CAST, "OpenPipeWireRemote",
       g_variant_new("(o@a{sv})", s->handle, g_variant_new_array(G_VARIANT_TYPE("{sv}"), NULL, 0)),
@@ -259,7 +307,8 @@ static void on_devices(GObject *source, GAsyncResult *result, gpointer data)
   GVariantBuilder options;
   g_variant_builder_init(&options, G_VARIANT_TYPE("a{sv}"));
   g_variant_builder_add(&options, "{sv}", "types", g_variant_new_uint32(SOURCE_MONITOR));
-  g_variant_builder_add(&options, "{sv}", "multiple", g_variant_new_boolean(FALSE));
+  /* The novice may choose several monitors: all of them are shown. */
+  g_variant_builder_add(&options, "{sv}", "multiple", g_variant_new_boolean(TRUE));
   /* The pointer as metadata where offered: the novice's mouse then ends
    * control (pointer_watch.c); else drawn in, so the helper sees it. */
   s->cursor_metadata = s->offer.cursor_metadata;
@@ -360,7 +409,6 @@ static gboolean on_no_bus(gpointer data)
 LlPortalSession *ll_portal_session_new(LlPortalSessionReady ready, gpointer user_data)
 {
   LlPortalSession *s = g_new0(LlPortalSession, 1);
-  s->remote = -1;
   s->cancellable = g_cancellable_new();
   s->ready = ready;
   s->ready_data = user_data;
@@ -401,22 +449,29 @@ void ll_portal_session_free(LlPortalSession *s)
     g_dbus_connection_close(s->bus, NULL, NULL, NULL);
     g_object_unref(s->bus);
   }
-  if (s->remote >= 0)
-    close(s->remote);
+  for (guint i = 0; i < s->n_remotes; i++)
+    if (s->remotes[i] >= 0)
+      close(s->remotes[i]);
   g_clear_object(&s->cancellable);
   g_free(s->handle);
   g_free(s);
 }
 
-int ll_portal_session_take_remote(LlPortalSession *s)
+int ll_portal_session_take_remote(LlPortalSession *s, guint stream)
 {
-  int fd = s->remote;
-  s->remote = -1;
+  g_return_val_if_fail(stream < s->n_remotes, -1);
+  int fd = s->remotes[stream];
+  s->remotes[stream] = -1;
   return fd;
 }
 
-guint32 ll_portal_session_node(LlPortalSession *s) { return s->node; }
-const LlMonitor *ll_portal_session_monitor(LlPortalSession *s) { return &s->monitor; }
+guint ll_portal_session_streams(LlPortalSession *s) { return s->n_streams; }
+guint32 ll_portal_session_node(LlPortalSession *s, guint stream) { return s->nodes[stream]; }
+
+const LlMonitor *ll_portal_session_monitor(LlPortalSession *s, guint stream)
+{
+  return &s->monitors[stream];
+}
 gboolean ll_portal_session_cursor_metadata(LlPortalSession *s) { return s->cursor_metadata; }
 
 gboolean ll_portal_session_has_input(LlPortalSession *s)
@@ -454,10 +509,11 @@ void ll_portal_session_key(LlPortalSession *s, guint32 keysym, gboolean down)
                                                   down ? KEY_PRESSED : KEY_RELEASED));
 }
 
-void ll_portal_session_move(LlPortalSession *s, double x, double y)
+void ll_portal_session_move(LlPortalSession *s, guint stream, double x, double y)
 {
+  g_return_if_fail(stream < s->n_streams);
   notify(s, "NotifyPointerMotionAbsolute",
-         g_variant_new("(o@a{sv}udd)", s->handle, no_options(), s->node, x, y));
+         g_variant_new("(o@a{sv}udd)", s->handle, no_options(), s->nodes[stream], x, y));
 }
 
 void ll_portal_session_button(LlPortalSession *s, guint32 code, gboolean down)

@@ -37,12 +37,15 @@ LlPortalSession *ll_portal_session_new(LlPortalSessionReady ready, gpointer user
 void ll_portal_session_free(LlPortalSession *session);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(LlPortalSession, ll_portal_session_free)
 
-/* The PipeWire remote the portal opened (the caller's from now on: -1
- * after the first call) and the stream's node on it. */
-int ll_portal_session_take_remote(LlPortalSession *session);
-guint32 ll_portal_session_node(LlPortalSession *session);
-/* Where the stream's monitor lies (its size 0 when the portal said not). */
-const LlMonitor *ll_portal_session_monitor(LlPortalSession *session);
+/* The streams (one per monitor the novice chose, at least one), each
+ * one's PipeWire remote the portal opened (the caller's from now on: -1
+ * after the first call) and its node on it. */
+guint ll_portal_session_streams(LlPortalSession *session);
+int ll_portal_session_take_remote(LlPortalSession *session, guint stream);
+guint32 ll_portal_session_node(LlPortalSession *session, guint stream);
+/* Where STREAM's monitor lies, relative to the box around all of them
+ * (its size 0 when the portal said not), and a name for it. */
+const LlMonitor *ll_portal_session_monitor(LlPortalSession *session, guint stream);
 gboolean ll_portal_session_cursor_metadata(LlPortalSession *session);
 /* Whether the novice granted the keyboard and the pointer. */
 gboolean ll_portal_session_has_input(LlPortalSession *session);
@@ -51,7 +54,7 @@ void ll_portal_session_on_closed(LlPortalSession *session, void (*closed)(gpoint
                                  gpointer data);
 
 void ll_portal_session_key(LlPortalSession *session, guint32 keysym, gboolean down);
-/* X, Y in the stream's pixels. */
-void ll_portal_session_move(LlPortalSession *session, double x, double y);
+/* X, Y in STREAM's pixels. */
+void ll_portal_session_move(LlPortalSession *session, guint stream, double x, double y);
 void ll_portal_session_button(LlPortalSession *session, guint32 evdev_code, gboolean down);
 void ll_portal_session_scroll(LlPortalSession *session, guint axis, int steps);
