@@ -96,6 +96,14 @@ static gboolean attach_viewer(LlHelperJoin *j, GIOStream *viewer)
   return TRUE;
 }
 
+static void on_viewer_refused(gint64 uid, const char *why, gpointer data)
+{
+  LlHelperJoin *j = data;
+  g_info("%s", why);
+  if (j->events.viewer_refused != NULL)
+    j->events.viewer_refused(j, uid, why, j->user_data);
+}
+
 static void on_viewer(GSocketConnection *viewer, gpointer data)
 {
   attach_viewer(data, G_IO_STREAM(viewer));
@@ -145,7 +153,7 @@ static void become_active(LlHelperJoin *j, const LlControlMessage *m)
     j->events.ready(j, 0, j->user_data);
     return;
   }
-  if (!ll_local_rfb_port_open(j->port, on_viewer, j, &error)) {
+  if (!ll_local_rfb_port_open(j->port, on_viewer, on_viewer_refused, j, &error)) {
     g_autofree char *why = g_strdup_printf("the helper's viewer port failed: %s", error->message);
     j->refusal = g_error_new_literal(LL_ERROR, LL_ERROR_FAILED, why);   /* reported at close */
     ll_session_close(j->session, why);

@@ -25,6 +25,9 @@ typedef struct {
   void (*control_denied)(LlHelperJoin *join, const char *reason, gpointer user_data);
   void (*control_ended)(LlHelperJoin *join, const char *by, gpointer user_data);
   void (*chat)(LlHelperJoin *join, const char *from, const char *text, gpointer user_data);
+  /* A viewer was turned away from the local port (another account's;
+   * UID -1 when it could not be told): WHY says so. Optional. */
+  void (*viewer_refused)(LlHelperJoin *join, gint64 uid, const char *why, gpointer user_data);
   /* The novice's desktop has these N monitors; SHOWN of them is what the
    * viewers see (0: the whole desktop). Sent at the start and after each
    * change. Optional. */

@@ -1,5 +1,7 @@
 #include "helper/local_rfb_port.h"
 #include "common/error.h"
+#include "helper/loopback_owner.h"
+#include <unistd.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 
@@ -8,6 +10,7 @@ struct LlLocalRfbPort {
   GSocketService *service;
   guint16 number;
   LlViewerArrived arrived;
+  LlViewerRefused refused;
   gpointer user_data;
 };
 
@@ -42,16 +45,29 @@ static gboolean on_incoming(GSocketService *service, GSocketConnection *connecti
 {
   LlLocalRfbPort *p = data;
   (void)service; (void)source;
+  uid_t owner = 0;
+  g_autoptr(GError) error = NULL;
+  if (!ll_loopback_owner(connection, &owner, &error) || owner != geteuid()) {
+    g_autofree char *why = error != NULL
+        ? g_strdup_printf("a viewer was turned away: %s", error->message)
+        : g_strdup_printf("a viewer of another account on this computer (uid %u) was turned "
+                          "away: only your own programs may attach to the viewer port",
+                          (unsigned)owner);
+    g_io_stream_close(G_IO_STREAM(connection), NULL, NULL);   /* before any byte */
+    p->refused(error != NULL ? -1 : (gint64)owner, why, p->user_data);
+    return TRUE;
+  }
   g_socket_set_option(g_socket_connection_get_socket(connection), IPPROTO_TCP, TCP_NODELAY, 1,
                       NULL);   /* a viewer's input and small updates go at once */
   p->arrived(connection, p->user_data);
   return TRUE;
 }
 
-gboolean ll_local_rfb_port_open(LlLocalRfbPort *p, LlViewerArrived arrived, gpointer user_data,
-                                GError **error)
+gboolean ll_local_rfb_port_open(LlLocalRfbPort *p, LlViewerArrived arrived,
+                                LlViewerRefused refused, gpointer user_data, GError **error)
 {
   p->arrived = arrived;
+  p->refused = refused;
   p->user_data = user_data;
   p->service = g_socket_service_new();
   if (!g_socket_listener_add_socket(G_SOCKET_LISTENER(p->service), p->socket, NULL, error))

@@ -15,6 +15,7 @@
 #include <string.h>
 
 typedef enum {
+  PEER_SILENT,          /* connected, not a byte yet: no TLS made for it */
   PEER_HANDSHAKE, PEER_AWAIT_HELLO, PEER_ASKING,
   PEER_OPENING,         /* the novice said yes; the desktop is being opened */
   PEER_REFUSED,
@@ -26,10 +27,12 @@ typedef struct {
   LlNoviceHost *host;
   PeerState state;
   char *address;
+  char *origin;         /* where it comes from: its IP, or its rendezvous peer */
   GSocketConnection *connection;
   GTlsConnection *tls;
   GCancellable *cancellable;
   guint hello_timeout;
+  GSource *first_bytes;   /* while silent */
   LlSession *session;
   char *name;
   char *organisation;   /* an admitted offer: see LlNoviceHostEvents.ask */
@@ -81,7 +84,8 @@ struct LlNoviceHost {
 
 static void start_rendezvous(LlNoviceHost *h);
 
-static void accept_connection(LlNoviceHost *h, GSocketConnection *connection, char *label);
+static void accept_connection(LlNoviceHost *h, GSocketConnection *connection, char *label,
+                              const char *origin);
 
 static void finish(LlNoviceHost *h, GError *why);
 static void check_expiry(LlNoviceHost *h);
@@ -92,6 +96,10 @@ static void peer_free(Peer *p)
 {
   g_cancellable_cancel(p->cancellable);
   g_clear_handle_id(&p->hello_timeout, g_source_remove);
+  if (p->first_bytes != NULL) {
+    g_source_destroy(p->first_bytes);
+    g_source_unref(p->first_bytes);
+  }
   if (p->session != NULL) {
     ll_session_forget_handlers(p->session);
     ll_session_abort(p->session, NULL);
@@ -103,6 +111,7 @@ static void peer_free(Peer *p)
   g_clear_object(&p->connection);
   g_object_unref(p->cancellable);
   g_free(p->address);
+  g_free(p->origin);
   g_free(p->name);
   g_free(p->organisation);
   g_free(p->key_text);
@@ -649,6 +658,8 @@ static void on_handshake(GObject *source, GAsyncResult *result, gpointer data)
   }
   p->key_text = ll_fingerprint_to_text(key);
   p->state = PEER_AWAIT_HELLO;
+  g_clear_handle_id(&p->hello_timeout, g_source_remove);   /* the hello's own deadline */
+  p->hello_timeout = g_timeout_add(LL_HELLO_TIMEOUT_MS, on_hello_timeout, p);
   p->session = ll_session_new(G_IO_STREAM(p->tls), p->address, &peer_handlers, p);
   ll_session_start(p->session);
 }
@@ -669,15 +680,85 @@ static gboolean on_incoming(GSocketService *service, GSocketConnection *connecti
 {
   (void)service; (void)source;
   ll_socket_set_nodelay(connection);
-  accept_connection(data, connection, describe_remote(connection));
+  g_autoptr(GSocketAddress) remote = g_socket_connection_get_remote_address(connection, NULL);
+  g_autofree char *ip = G_IS_INET_SOCKET_ADDRESS(remote)
+      ? g_inet_address_to_string(g_inet_socket_address_get_address(
+            G_INET_SOCKET_ADDRESS(remote)))
+      : g_strdup("unknown");
+  accept_connection(data, connection, describe_remote(connection), ip);
   return TRUE;
 }
 
-/* A new connection, direct or through ICE: TLS first, then the hello. */
-static void accept_connection(LlNoviceHost *h, GSocketConnection *connection, char *label)
+/* Of the connections in STATE, the oldest from the origin with the most
+ * of them; NULL if none. */
+static Peer *oldest_of_most(LlNoviceHost *h, PeerState state)
 {
+  g_autoptr(GHashTable) counts = g_hash_table_new(g_str_hash, g_str_equal);
+  for (GList *l = h->peers; l != NULL; l = l->next) {
+    Peer *p = l->data;
+    if (p->state == state)
+      g_hash_table_insert(counts, p->origin,
+                          GUINT_TO_POINTER(GPOINTER_TO_UINT(g_hash_table_lookup(counts,
+                                                                                p->origin)) + 1));
+  }
+  Peer *victim = NULL;
+  guint most = 0;
+  for (GList *l = g_list_last(h->peers); l != NULL; l = l->prev) {   /* oldest first */
+    Peer *p = l->data;
+    guint n = p->state == state ? GPOINTER_TO_UINT(g_hash_table_lookup(counts, p->origin)) : 0;
+    if (n > most) {
+      most = n;
+      victim = p;
+    }
+  }
+  return victim;
+}
+
+/* Every place is taken: a connection that has sent nothing, else one not
+ * yet past its TLS handshake, else one that has not said its hello, makes
+ * room for the new one. Of those,
+ * the oldest from the origin with the most go first, so that neither idle
+ * connections from many addresses nor a flood from one keep a real
+ * helper out; the novice's question and the session are never touched.
+ * FALSE when nothing may go. */
+static gboolean make_room(LlNoviceHost *h)
+{
+  Peer *victim = oldest_of_most(h, PEER_SILENT);
+  if (victim == NULL)
+    victim = oldest_of_most(h, PEER_HANDSHAKE);
+  if (victim == NULL)
+    victim = oldest_of_most(h, PEER_AWAIT_HELLO);
+  if (victim == NULL)
+    return FALSE;
+  drop_pending(victim, "pushed out: every place was taken by connections not yet proven");
+  return TRUE;
+}
+
+static gboolean on_first_bytes(GSocket *socket, GIOCondition condition, gpointer data)
+{
+  Peer *p = data;
   g_autoptr(GError) error = NULL;
-  if (h->stopping || g_list_length(h->peers) >= LL_MAX_PENDING_CONNECTIONS) {
+  (void)socket; (void)condition;
+  g_clear_pointer(&p->first_bytes, g_source_unref);   /* removed as this returns */
+  p->state = PEER_HANDSHAKE;
+  p->tls = ll_tls_server_new(G_IO_STREAM(p->connection), p->host->config.identity->certificate,
+                             &error);
+  if (p->tls == NULL) {
+    g_warning("cannot start TLS for %s: %s", p->address, error->message);
+    peer_remove(p);
+    return G_SOURCE_REMOVE;
+  }
+  ll_tls_handshake_async(p->tls, p->cancellable, on_handshake,
+                         ll_async_guard_new(p, p->cancellable));
+  return G_SOURCE_REMOVE;
+}
+
+/* A new connection, direct or through ICE: TLS first, then the hello. */
+static void accept_connection(LlNoviceHost *h, GSocketConnection *connection, char *label,
+                              const char *origin)
+{
+  if (h->stopping ||
+      (g_list_length(h->peers) >= LL_MAX_PENDING_CONNECTIONS && !make_room(h))) {
     g_socket_shutdown(g_socket_connection_get_socket(connection), TRUE, TRUE, NULL);
     g_free(label);
     return;
@@ -685,17 +766,19 @@ static void accept_connection(LlNoviceHost *h, GSocketConnection *connection, ch
   Peer *p = g_new0(Peer, 1);
   p->host = h;
   p->address = label;
+  p->origin = g_strdup(origin);
   p->connection = g_object_ref(connection);
   p->cancellable = g_cancellable_new();
   h->peers = g_list_prepend(h->peers, p);
-  p->hello_timeout = g_timeout_add(LL_HELLO_TIMEOUT_MS, on_hello_timeout, p);
-  p->tls = ll_tls_server_new(G_IO_STREAM(connection), h->config.identity->certificate, &error);
-  if (p->tls == NULL) {
-    g_warning("cannot start TLS for %s: %s", p->address, error->message);
-    peer_remove(p);
-    return;
-  }
-  ll_tls_handshake_async(p->tls, p->cancellable, on_handshake, ll_async_guard_new(p, p->cancellable));
+  p->hello_timeout = g_timeout_add(LL_HANDSHAKE_TIMEOUT_MS, on_hello_timeout, p);
+  /* TLS once the helper speaks: a handshake waits for its first message
+   * on a thread of GLib's shared pool, which silent connections would
+   * otherwise fill (a helper behind 200 of them waited 10 s for one). */
+  p->state = PEER_SILENT;
+  p->first_bytes = g_socket_create_source(g_socket_connection_get_socket(connection),
+                                          G_IO_IN | G_IO_HUP | G_IO_ERR, NULL);
+  g_source_set_callback(p->first_bytes, G_SOURCE_FUNC(on_first_bytes), p, NULL);
+  g_source_attach(p->first_bytes, NULL);
 }
 
 /* ---- through the rendezvous ---- */
@@ -743,7 +826,7 @@ static void ice_ready(LlIcePath *path, GSocketConnection *connection, const char
   g_object_set_data_full(G_OBJECT(connection), "lifeline-ice-path", path,
                          (GDestroyNotify)ll_ice_path_free);
   g_hash_table_remove(h->ice_peers, GUINT_TO_POINTER(ip->peer));
-  accept_connection(h, connection, label);
+  accept_connection(h, connection, label, label);
   g_object_unref(connection);
 }
 

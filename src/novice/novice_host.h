@@ -18,7 +18,10 @@
 #include "common/policy.h"
 #include "novice/desktop/desktop.h"
 
-#define LL_HELLO_TIMEOUT_MS 15000
+/* A connection has this long for its TLS handshake, and then as long
+ * again for its hello; at most this many wait at once (see make_room). */
+#define LL_HANDSHAKE_TIMEOUT_MS 10000
+#define LL_HELLO_TIMEOUT_MS 10000
 #define LL_MAX_PENDING_CONNECTIONS 16
 
 typedef struct LlNoviceHost LlNoviceHost;

@@ -130,6 +130,14 @@ static void on_monitors(LlHelperJoin *join, const LlMonitor *monitors, guint n, 
            j->novice_name, n);
 }
 
+static void on_viewer_refused(LlHelperJoin *join, gint64 uid, const char *why, gpointer data)
+{
+  (void)join; (void)uid; (void)data;
+  g_autofree char *sentence = g_strdup(why);
+  sentence[0] = g_ascii_toupper(sentence[0]);
+  ll_say("%s.", sentence);
+}
+
 static void choose_monitor(Join *j, const char *number)
 {
   char *end = NULL;
@@ -234,6 +242,7 @@ static const LlHelperJoinEvents join_events = {
   .control_ended = on_control_ended,
   .chat = on_chat,
   .monitors = on_monitors,
+  .viewer_refused = on_viewer_refused,
   .reconnecting = on_reconnecting,
   .reconnected = on_reconnected,
   .finished = on_finished,

@@ -265,6 +265,47 @@ def test_passwords_that_do_and_do_not_protect(work, cleanups):
     join.wait_for("ready: ")
 
 
+def connect_as(user, port):
+    """What a viewer of account USER reads from 127.0.0.1:PORT within 5 s
+    ("" when it is turned away without a byte)."""
+    code = ("import socket, sys\n"
+            "s = socket.create_connection(('127.0.0.1', int(sys.argv[1])), timeout=5)\n"
+            "data = b''\n"
+            "try:\n"
+            "    while len(data) < 12:\n"
+            "        chunk = s.recv(12 - len(data))\n"
+            "        if not chunk: break\n"
+            "        data += chunk\n"
+            "except socket.timeout: pass\n"
+            "print(repr(data))\n")
+    # Debian's python3: the one running the tests may live where USER cannot read.
+    python = "/usr/bin/python3"
+    argv = ["setpriv", f"--reuid={user}", f"--regid={user}", "--clear-groups", python, "-c",
+            code, str(port)] if user != "me" else [python, "-c", code, str(port)]
+    r = subprocess.run(argv, capture_output=True, text=True, timeout=30)
+    assert r.returncode == 0, r.stderr
+    return r.stdout.strip()
+
+
+@suite.test
+def test_viewer_port_is_the_helpers_alone(work, cleanups):
+    """Another account of the helper's computer (nobody) connecting to the
+    viewer port gets not a byte of the desktop, and the helper is told;
+    the helper's own viewers still get in."""
+    x = desktop(work, cleanups)
+    invite, inv_path, _ = start_invite(x, work, cleanups)
+    join, vnc_port = start_join(x, work, cleanups, inv_path)
+    invite.wait_for("Allow? [y/N]")
+    invite.send("y")
+    join.wait_for("ready: ")
+    assert connect_as("65534", vnc_port) == "b''"   # nobody
+    join.wait_for("A viewer of another account on this computer (uid 65534) was turned away: "
+                  "only your own programs may attach to the viewer port.")
+    assert connect_as("me", vnc_port) == "b'RFB 003.008\\n'"
+    jpg = os.path.join(work, "own.jpg")
+    assert vncsnapshot(vnc_port, jpg).returncode == 0
+
+
 def matches_root(x, vnc_port, work, name, crop=None):
     """Pictures of the root window (its CROP, "WxH+X+Y") and through
     Lifeline, taken again until they agree (a client may still be

@@ -384,6 +384,54 @@ static void test_hello_timeout_is_not_needed_for_others(void)
   novice_stop(&n);
 }
 
+/* ---- a flood of idle connections ---- */
+
+#define IDLE_CONNECTIONS 200
+
+/* A connection from 127.0.X.Y to the novice that never says a word. The
+ * connect does not wait: the kernel completes it in the listener's
+ * backlog (256) whether or not the novice has accepted yet. */
+static GSocket *idle_connection(int i, guint16 port)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GSocket) s = g_socket_new(G_SOCKET_FAMILY_IPV4, G_SOCKET_TYPE_STREAM,
+                                      G_SOCKET_PROTOCOL_TCP, &error);
+  g_assert_no_error(error);
+  g_autofree char *ip = g_strdup_printf("127.0.%d.%d", 1 + i / 250, 2 + i % 250);
+  g_autoptr(GInetAddress) from = g_inet_address_new_from_string(ip);
+  g_autoptr(GSocketAddress) here = g_inet_socket_address_new(from, 0);
+  g_autoptr(GInetAddress) loopback = g_inet_address_new_loopback(G_SOCKET_FAMILY_IPV4);
+  g_autoptr(GSocketAddress) there = g_inet_socket_address_new(loopback, port);
+  g_assert_true(g_socket_bind(s, here, FALSE, &error));
+  g_socket_set_blocking(s, FALSE);
+  if (!g_socket_connect(s, there, NULL, &error))
+    g_assert_error(error, G_IO_ERROR, G_IO_ERROR_PENDING);
+  return g_steal_pointer(&s);
+}
+
+static void test_idle_flood_starves_nobody(void)
+{
+  /* 200 idle connections from 200 addresses, made before the helper's,
+   * fill every pending place many times over; the helper still gets in
+   * (without making room it was refused until idle ones timed out), and
+   * the novice is asked once. */
+  Novice n = { .answer = TRUE };
+  novice_start_now(&n);
+  g_autoptr(GPtrArray) idle = g_ptr_array_new_with_free_func(g_object_unref);
+  for (int i = 0; i < IDLE_CONNECTIONS; i++)
+    g_ptr_array_add(idle, idle_connection(i, n.port));
+  gint64 start = g_get_monotonic_time();
+  Helper h = { 0 };
+  helper_start(&h, &n, NULL);
+  run_until(&h.ready);
+  g_assert_true(h.ready);
+  g_assert_cmpint(n.asks, ==, 1);
+  g_test_message("a helper behind %d idle connections was ready in %" G_GINT64_FORMAT " ms",
+                 IDLE_CONNECTIONS, (g_get_monotonic_time() - start) / 1000);
+  helper_stop(&h);
+  novice_stop(&n);
+}
+
 /* ---- forged resumes ---- */
 
 static GBytes *forged_resume_frame(const LlInvitation *inv)
@@ -521,5 +569,6 @@ int main(int argc, char **argv)
   g_test_add_func("/session/forged-resume-refused", test_forged_resume_refused);
   g_test_add_func("/session/resume-before-accept-refused", test_resume_before_accept_refused);
   g_test_add_func("/session/silent-peer-blocks-nobody", test_hello_timeout_is_not_needed_for_others);
+  g_test_add_func("/session/idle-flood-starves-nobody", test_idle_flood_starves_nobody);
   return g_test_run();
 }
