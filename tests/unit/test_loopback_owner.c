@@ -54,6 +54,7 @@ static void test_own_connection(void)
   g_autoptr(GSocketConnection) out = g_socket_client_connect(client, G_SOCKET_CONNECTABLE(bound),
                                                              NULL, &error);
   g_assert_no_error(error);
+  g_assert_nonnull(out);
   g_autoptr(GSocketConnection) in = g_socket_listener_accept(listener, NULL, NULL, &error);
   g_assert_no_error(error);
   uid_t uid = (uid_t)-1;
