@@ -228,6 +228,46 @@ def image_size(path):
     return tuple(int(v) for v in r.stdout.split())
 
 
+def grant_control(invite, join, how, granted=None):
+    """The helper (JOIN, "Bob") asks for control; the novice (INVITE) is
+    told HOW to take it back ("type /stop here") and says yes; then
+    GRANTED, if given, is what the novice is told."""
+    asked, told = invite.mark(), join.mark()
+    join.send("/control")
+    invite.wait_for(f"Bob asks to control your keyboard and mouse ({how} to take it back). "
+                    "Allow? [y/N]", since=asked)
+    invite.send("y")
+    join.wait_for("control: granted", since=told)
+    if granted is not None:
+        invite.wait_for(f"Bob is now controlling your keyboard and mouse. {granted}", since=asked)
+
+
+def vnc_snapshot(port, path):
+    """A new viewer's whole picture from 127.0.0.1:PORT, as PATH (vncsnapshot
+    writes JPEG only)."""
+    r = subprocess.run(["vncsnapshot", "-quiet", "-allowblank", "-nojpeg", "-nocursor",
+                        "-quality", "100", f"127.0.0.1:{port - 5900}", path],
+                       capture_output=True, text=True, timeout=60)
+    assert r.returncode == 0, r.stderr
+
+
+# A JPEG picture matches a reference when at most MAX_DIFFERING of its
+# pixels differ by more than JPEG_FUZZ_PERCENT of the colour range.
+JPEG_FUZZ_PERCENT = 10
+MAX_DIFFERING = 0.01
+
+
+def assert_part_matches(snap, place, reference, what):
+    """The part of SNAP at PLACE (x, y, width, height) is REFERENCE."""
+    x, y, width, height = place
+    part = f"{os.path.splitext(reference)[0]}-part.png"
+    subprocess.run(["convert", snap, "-crop", f"{width}x{height}+{x}+{y}", "+repage", part],
+                   check=True, timeout=60)
+    assert image_size(reference) == (width, height), (what, image_size(reference))
+    off = differing_pixels(part, reference, JPEG_FUZZ_PERCENT)
+    assert off <= MAX_DIFFERING * width * height, f"{what}: {off} pixels differ"
+
+
 def said_before_failing(lines=25):
     """The end of each process's stderr (its -v log), for a failed test."""
     for p in Process.started:

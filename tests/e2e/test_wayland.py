@@ -11,18 +11,15 @@ import subprocess
 import sys
 import time
 
-from harness import (Process, Suite, ask, assert_nothing_typed_arrives, differing_pixels,
-                     free_port, image_size, type_into, viewer_size)
+from harness import (Process, Suite, ask, assert_nothing_typed_arrives, assert_part_matches,
+                     free_port, grant_control, image_size, type_into, vnc_snapshot,
+                     viewer_size)
 from wayland_session import HeadlessGnome
 
 LIFELINE, TOOLS = sys.argv[1], sys.argv[2]
 sys.argv = sys.argv[2:]
 suite = Suite()
 QUIET = 0.7          # how long "nothing arrives" is watched for
-# vncsnapshot writes JPEG only: at most 1 % of the pixels may differ from
-# the compositor's own picture by more than 10 % of the colour range.
-JPEG_FUZZ_PERCENT = 10
-MAX_DIFFERING = 0.01
 
 
 class GnomeSession:
@@ -70,14 +67,8 @@ class GnomeSession:
         self.probe.wait_for("ready")
 
     def grant_control(self):
-        asked, granted = self.invite.mark(), self.join.mark()
-        self.join.send("/control")
-        self.invite.wait_for("Bob asks to control your keyboard and mouse (move your mouse or "
-                             "type /stop here to take it back). Allow? [y/N]", since=asked)
-        self.invite.send("y")
-        self.join.wait_for("control: granted", since=granted)
-        self.invite.wait_for("Bob is now controlling your keyboard and mouse. Move your mouse, "
-                             "or type /stop here, to take it back.", since=asked)
+        grant_control(self.invite, self.join, "move your mouse or type /stop here",
+                      "Move your mouse, or type /stop here, to take it back.")
 
     def type_into_window(self, text):
         type_into(self.window, self.probe, text)
@@ -90,15 +81,11 @@ class GnomeSession:
 def test_gnome_screen_matches_the_compositor(work, cleanups):
     s = GnomeSession(work, cleanups)
     snap = os.path.join(work, "snap.jpg")
-    r = subprocess.run(["vncsnapshot", "-quiet", "-allowblank", "-nojpeg", "-nocursor",
-                        "-quality", "100", f"127.0.0.1:{s.port - 5900}", snap],
-                       capture_output=True, text=True, timeout=60)
-    assert r.returncode == 0, r.stderr
+    vnc_snapshot(s.port, snap)
     reference = os.path.join(work, "reference.png")
     s.gnome.reference(TOOLS, reference)
-    assert image_size(snap) == image_size(reference) == (1280, 800)
-    off = differing_pixels(snap, reference, JPEG_FUZZ_PERCENT)
-    assert off <= MAX_DIFFERING * 1280 * 800, f"{off} pixels differ"
+    assert image_size(snap) == (1280, 800), image_size(snap)
+    assert_part_matches(snap, (0, 0, 1280, 800), reference, "the compositor's picture")
     assert "X error" not in s.invite.err
 
 
@@ -179,29 +166,17 @@ def test_gnome_clipboard_directions(work, cleanups):
     assert "cut: xxx" not in s.probe.out
 
 
-def snapshot(s, path):
-    r = subprocess.run(["vncsnapshot", "-quiet", "-allowblank", "-nojpeg", "-nocursor",
-                        "-quality", "100", f"127.0.0.1:{s.port - 5900}", path],
-                       capture_output=True, text=True, timeout=60)
-    assert r.returncode == 0, r.stderr
-
-
 def assert_whole_desktop(s, places, size):
     """A new viewer's picture is SIZE, and each monitor's part of it (PLACES:
     connector -> x, y, width, height) is what GNOME's own screen cast of
     that monitor shows."""
     snap = os.path.join(s.work, "whole.jpg")
-    snapshot(s, snap)
+    vnc_snapshot(s.port, snap)
     assert image_size(snap) == size, image_size(snap)
-    for connector, (x, y, width, height) in places.items():
-        part, reference = (os.path.join(s.work, f"{connector}{kind}.png")
-                           for kind in ("-part", "-reference"))
-        subprocess.run(["convert", snap, "-crop", f"{width}x{height}+{x}+{y}", "+repage", part],
-                       check=True, timeout=60)
+    for connector, place in places.items():
+        reference = os.path.join(s.work, f"{connector}.png")
         s.gnome.reference(TOOLS, reference, connector)
-        assert image_size(reference) == (width, height), (connector, image_size(reference))
-        off = differing_pixels(part, reference, JPEG_FUZZ_PERCENT)
-        assert off <= MAX_DIFFERING * width * height, f"{connector}: {off} pixels differ"
+        assert_part_matches(snap, place, reference, connector)
 
 
 @suite.test

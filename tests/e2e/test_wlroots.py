@@ -12,18 +12,15 @@ import subprocess
 import sys
 import time
 
-from harness import (Process, Suite, assert_nothing_typed_arrives, differing_pixels, free_port,
-                     image_size, type_into, viewer_size)
+from harness import (Process, Suite, assert_nothing_typed_arrives, assert_part_matches,
+                     free_port, grant_control, image_size, type_into, vnc_snapshot,
+                     viewer_size)
 from sway_session import HeadlessSway
 
 LIFELINE, TOOLS = sys.argv[1], sys.argv[2]
 sys.argv = sys.argv[2:]
 suite = Suite()
 QUIET = 0.7          # how long "nothing arrives" is watched for
-# vncsnapshot writes JPEG only: at most 1 % of the pixels may differ from
-# the compositor's own picture by more than 10 % of the colour range.
-JPEG_FUZZ_PERCENT = 10
-MAX_DIFFERING = 0.01
 
 
 class SwaySession:
@@ -89,30 +86,16 @@ class SwaySession:
         self.cleanups.append(self.probe.stop)
         self.probe.wait_for("ready")
 
-    def snapshot(self, path):
-        r = subprocess.run(["vncsnapshot", "-quiet", "-allowblank", "-nojpeg", "-nocursor",
-                            "-quality", "100", f"127.0.0.1:{self.port - 5900}", path],
-                           capture_output=True, text=True, timeout=60)
-        assert r.returncode == 0, r.stderr
-
     def assert_matches_compositor(self, size):
         snap, reference = os.path.join(self.work, "snap.jpg"), os.path.join(self.work, "ref.png")
-        self.snapshot(snap)
+        vnc_snapshot(self.port, snap)
         self.sway.reference(reference)
-        assert image_size(snap) == image_size(reference) == size, \
-            (image_size(snap), image_size(reference))
-        off = differing_pixels(snap, reference, JPEG_FUZZ_PERCENT)
-        assert off <= MAX_DIFFERING * size[0] * size[1], f"{off} pixels differ"
+        assert image_size(snap) == size, image_size(snap)
+        assert_part_matches(snap, (0, 0) + size, reference, "the compositor's picture")
 
     def grant_control(self):
-        asked, granted = self.invite.mark(), self.join.mark()
-        self.join.send("/control")
-        self.invite.wait_for("Bob asks to control your keyboard and mouse (type /stop here to "
-                             "take it back). Allow? [y/N]", since=asked)
-        self.invite.send("y")
-        self.join.wait_for("control: granted", since=granted)
-        self.invite.wait_for("Bob is now controlling your keyboard and mouse. Type /stop here "
-                             "to take it back.", since=asked)
+        grant_control(self.invite, self.join, "type /stop here",
+                      "Type /stop here to take it back.")
 
     def type_into_window(self, text):
         type_into(self.window, self.probe, text)

@@ -1,5 +1,6 @@
 #include "novice/desktop/pipewire/pw_screen.h"
 #include "common/error.h"
+#include "novice/desktop/thread_mailbox.h"
 #include "novice/desktop/tile_diff.h"
 #include <errno.h>
 #include <pipewire/pipewire.h>
@@ -19,17 +20,8 @@
 #define CURSOR_META_SIZE(w, h) \
   ((int)(sizeof(struct spa_meta_cursor) + sizeof(struct spa_meta_bitmap) + (w) * (h) * 4))
 
-/* Events for the main context carry this instead of the screen: the
- * screen may be freed before they run. Only the main context reads or
- * clears SCREEN. */
-typedef struct {
-  gatomicrefcount refs;
-  LlPwScreen *screen;
-} Mailbox;
-
 struct LlPwScreen {
-  GMainContext *main_context;
-  Mailbox *mailbox;
+  LlMailbox *mailbox;            /* to the main context; never to a freed screen */
   LlPwScreenEvents events;
   gpointer user_data;
   struct pw_thread_loop *loop;
@@ -76,36 +68,10 @@ gboolean ll_pw_format_shifts(guint32 spa_format, int *red, int *green, int *blue
 
 /* ---- to the main context ---- */
 
-typedef enum { POST_READY, POST_CURSOR, POST_ENDED } PostKind;
-
-typedef struct {
-  Mailbox *mailbox;
-  PostKind kind;
-  GError *error;
-} Post;
-
-static Mailbox *mailbox_ref(Mailbox *m)
+static void deliver_cursor(gpointer owner, gpointer data)
 {
-  g_atomic_ref_count_inc(&m->refs);
-  return m;
-}
-
-static void mailbox_unref(Mailbox *m)
-{
-  if (g_atomic_ref_count_dec(&m->refs))
-    g_free(m);
-}
-
-static void post_free(gpointer data)
-{
-  Post *p = data;
-  mailbox_unref(p->mailbox);
-  g_clear_error(&p->error);
-  g_free(p);
-}
-
-static void deliver_cursor(LlPwScreen *s)
-{
+  LlPwScreen *s = owner;
+  (void)data;
   g_mutex_lock(&s->cursor_lock);
   int x = s->cursor_x, y = s->cursor_y;
   s->cursor_posted = FALSE;
@@ -114,28 +80,19 @@ static void deliver_cursor(LlPwScreen *s)
     s->events.cursor_moved(x, y, s->user_data);
 }
 
-static gboolean deliver(gpointer data)
+static void deliver_ready(gpointer owner, gpointer data)
 {
-  Post *p = data;
-  LlPwScreen *s = p->mailbox->screen;
-  if (s == NULL)
-    return G_SOURCE_REMOVE;
-  if (p->kind == POST_READY && s->events.ready != NULL)
+  LlPwScreen *s = owner;
+  (void)data;
+  if (s->events.ready != NULL)
     s->events.ready(s->user_data);
-  else if (p->kind == POST_CURSOR)
-    deliver_cursor(s);
-  else if (p->kind == POST_ENDED && s->events.ended != NULL)
-    s->events.ended(p->error, s->user_data);
-  return G_SOURCE_REMOVE;
 }
 
-static void post(LlPwScreen *s, PostKind kind, GError *error)
+static void deliver_ended(gpointer owner, gpointer data)
 {
-  Post *p = g_new0(Post, 1);
-  p->mailbox = mailbox_ref(s->mailbox);
-  p->kind = kind;
-  p->error = error;
-  g_main_context_invoke_full(s->main_context, G_PRIORITY_DEFAULT, deliver, p, post_free);
+  LlPwScreen *s = owner;
+  if (s->events.ended != NULL)
+    s->events.ended(data, s->user_data);
 }
 
 /* Once: the stream is over for the capture thread. */
@@ -145,8 +102,10 @@ static void end_stream(LlPwScreen *s, const char *detail)
     return;
   s->ended = TRUE;
   g_info("the screen stream ended: %s", detail);
-  post(s, POST_ENDED, g_error_new(LL_ERROR, LL_ERROR_DISPLAY,
-                                  "the desktop stopped sending its screen (%s)", detail));
+  ll_mailbox_post(s->mailbox, deliver_ended,
+                  g_error_new(LL_ERROR, LL_ERROR_DISPLAY,
+                              "the desktop stopped sending its screen (%s)", detail),
+                  (GDestroyNotify)g_error_free);
 }
 
 /* ---- negotiation ---- */
@@ -282,7 +241,7 @@ static void note_cursor(LlPwScreen *s, struct spa_buffer *buffer)
   s->cursor_posted = TRUE;
   g_mutex_unlock(&s->cursor_lock);
   if (!posted && s->have_picture)
-    post(s, POST_CURSOR, NULL);
+    ll_mailbox_post(s->mailbox, deliver_cursor, NULL, NULL);
 }
 
 /* Where the picture starts in BUFFER, or NULL when it holds none (a
@@ -329,7 +288,7 @@ static void take_frame(LlPwScreen *s, struct spa_buffer *buffer)
       s->events.replaced(&s->format, s->framebuffer, s->user_data);
     if (!s->have_picture) {
       s->have_picture = TRUE;
-      post(s, POST_READY, NULL);
+      ll_mailbox_post(s->mailbox, deliver_ready, NULL, NULL);
     }
   }
   note_cursor(s, buffer);
@@ -457,10 +416,7 @@ LlPwScreen *ll_pw_screen_new(int remote_fd, guint32 node_id, const LlPwScreenEve
 {
   init_pipewire();
   g_autoptr(LlPwScreen) s = g_new0(LlPwScreen, 1);
-  s->main_context = g_main_context_ref_thread_default();
-  s->mailbox = g_new0(Mailbox, 1);
-  g_atomic_ref_count_init(&s->mailbox->refs);
-  s->mailbox->screen = s;
+  s->mailbox = ll_mailbox_new(g_main_context_get_thread_default(), s);
   s->events = *events;
   s->user_data = user_data;
   g_mutex_init(&s->cursor_lock);
@@ -541,9 +497,7 @@ guint8 *ll_pw_screen_free_keeping_picture(LlPwScreen *s)
     pw_context_destroy(s->context);
   if (s->loop != NULL)
     pw_thread_loop_destroy(s->loop);
-  s->mailbox->screen = NULL;
-  mailbox_unref(s->mailbox);
-  g_main_context_unref(s->main_context);
+  ll_mailbox_close(s->mailbox);
   g_mutex_clear(&s->cursor_lock);
   guint8 *framebuffer = s->framebuffer;
   g_free(s);
