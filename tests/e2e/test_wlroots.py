@@ -8,8 +8,10 @@ outputs changing size, coming and going; the compositor going away.
 usage: test_wlroots.py LIFELINE TOOLS_DIR [TEST ...]"""
 
 import os
+import socket
 import subprocess
 import sys
+import threading
 import time
 
 from harness import (Process, Suite, assert_nothing_typed_arrives, assert_part_matches,
@@ -186,6 +188,51 @@ def test_wlroots_compositor_gone(work, cleanups):
     s.sway.sway.send_signal(15)
     s.invite.wait_for("the Wayland compositor went away")
     s.join.wait_for("The session ended: the Wayland compositor went away", timeout=30)
+
+
+class HungCompositor:
+    """A Wayland socket whose compositor accepts connections and never
+    answers (as a hung compositor would)."""
+
+    def __init__(self, runtime_dir):
+        self.path = os.path.join(runtime_dir, "wayland-hung")
+        self.server = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        self.server.bind(self.path)
+        self.server.listen(8)
+        self.held = []
+        self.thread = threading.Thread(target=self._accept, daemon=True)
+        self.thread.start()
+
+    def _accept(self):
+        while True:
+            try:
+                self.held.append(self.server.accept()[0])
+            except OSError:
+                return
+
+    def stop(self):
+        self.server.shutdown(socket.SHUT_RDWR)
+        self.server.close()
+        for c in self.held:
+            c.close()
+
+
+@suite.test
+def test_wlroots_hung_compositor_is_named(work, cleanups):
+    """A compositor that never answers gets a sentence, not a hang."""
+    runtime = os.path.join(work, "runtime")
+    os.makedirs(runtime, mode=0o700)
+    hung = HungCompositor(runtime)
+    cleanups.append(hung.stop)
+    env = dict(os.environ, HOME=work, XDG_RUNTIME_DIR=runtime, WAYLAND_DISPLAY="wayland-hung",
+               XDG_SESSION_TYPE="wayland", XDG_CURRENT_DESKTOP="sway")
+    env.pop("DISPLAY", None)
+    r = subprocess.run([LIFELINE, "invite", "--desktop", "wlroots", "--no-upnp", "--out",
+                        os.path.join(work, "inv.lifeline")],
+                       capture_output=True, text=True, timeout=60, env=env)
+    assert r.returncode == 1, (r.returncode, r.stderr)
+    assert "did not answer within 5 s; it may be hung" in r.stderr, r.stderr
+    assert hung.held, "Lifeline never connected"
 
 
 if __name__ == "__main__":

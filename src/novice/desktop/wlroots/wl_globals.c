@@ -1,5 +1,6 @@
 #include "novice/desktop/wlroots/wl_globals.h"
 #include "common/error.h"
+#include "novice/desktop/wlroots/wl_source.h"
 #include <string.h>
 
 /* The globals worth remembering, by interface name. */
@@ -60,9 +61,7 @@ LlWlGlobals *ll_wl_globals_new(struct wl_display *display, const LlWlGlobals *ca
   }
   g->registry = wl_display_get_registry(display);
   wl_registry_add_listener(g->registry, &registry_listener, g);
-  if (wl_display_roundtrip(display) < 0) {
-    g_set_error_literal(error, LL_ERROR, LL_ERROR_DISPLAY,
-                        "the Wayland compositor closed the connection at once");
+  if (!ll_wl_roundtrip(display, error)) {
     ll_wl_globals_free(g);
     return NULL;
   }

@@ -1,6 +1,7 @@
 #include "novice/desktop/wlroots/wl_source.h"
 #include "common/error.h"
 #include <errno.h>
+#include <poll.h>
 
 /* A GSource following libwayland's rule for reading from another loop:
  * prepare_read before the wait, then read_events or cancel_read after it,
@@ -114,6 +115,66 @@ void ll_wl_source_free(LlWlSource *handle)
   g_source_destroy(&handle->source->source);
   g_source_unref(&handle->source->source);
   g_free(handle);
+}
+
+static void on_synced(void *data, struct wl_callback *callback, uint32_t serial)
+{
+  (void)serial;
+  *(gboolean *)data = TRUE;
+  wl_callback_destroy(callback);
+}
+
+static const struct wl_callback_listener synced_listener = { .done = on_synced };
+
+/* Reads what the compositor sent, waiting at most until DEADLINE (not
+ * at all once SYNCED); FALSE when the connection broke or nothing came in
+ * time. */
+static gboolean read_until(struct wl_display *display, const gboolean *synced, gint64 deadline)
+{
+  while (wl_display_prepare_read(display) != 0) {
+    if (wl_display_dispatch_pending(display) < 0)
+      return FALSE;
+    if (*synced)
+      return TRUE;
+  }
+  if (wl_display_flush(display) < 0 && errno != EAGAIN) {
+    wl_display_cancel_read(display);
+    return FALSE;
+  }
+  gint64 left_ms = (deadline - g_get_monotonic_time()) / 1000;
+  struct pollfd fd = { .fd = wl_display_get_fd(display), .events = POLLIN };
+  int ready = left_ms > 0 ? poll(&fd, 1, (int)left_ms) : 0;
+  if (ready <= 0) {
+    wl_display_cancel_read(display);
+    return ready < 0 && errno == EINTR;   /* interrupted: look again */
+  }
+  return wl_display_read_events(display) == 0;
+}
+
+gboolean ll_wl_roundtrip(struct wl_display *display, GError **error)
+{
+  gboolean synced = FALSE;
+  struct wl_callback *callback = wl_display_sync(display);
+  wl_callback_add_listener(callback, &synced_listener, &synced);
+  gint64 deadline = g_get_monotonic_time() + LL_WL_ROUNDTRIP_TIMEOUT_MS * 1000;
+  gboolean ok = TRUE;
+  while (ok && !synced) {
+    ok = wl_display_dispatch_pending(display) >= 0;
+    if (ok && !synced)
+      ok = read_until(display, &synced, deadline);
+  }
+  if (synced)
+    return TRUE;
+  wl_callback_destroy(callback);
+  if (wl_display_get_error(display) != 0)
+    g_set_error_literal(error, LL_ERROR, LL_ERROR_DISPLAY,
+                        "the Wayland compositor closed the connection");
+  else
+    g_set_error(error, LL_ERROR, LL_ERROR_DISPLAY,
+                "the Wayland compositor did not answer within %d s; it may be hung "
+                "(logging out and in again restarts it)",
+                LL_WL_ROUNDTRIP_TIMEOUT_MS / 1000);
+  return FALSE;
 }
 
 struct wl_display *ll_wl_connect(const char *name, GError **error)

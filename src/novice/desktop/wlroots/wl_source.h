@@ -21,3 +21,11 @@ void ll_wl_source_free(LlWlSource *source);
 
 /* Connects to NAME (NULL: $WAYLAND_DISPLAY), or fails with a sentence. */
 struct wl_display *ll_wl_connect(const char *name, GError **error);
+
+/* How long the compositor may take to answer a round trip. */
+#define LL_WL_ROUNDTRIP_TIMEOUT_MS 5000
+/* wl_display_roundtrip with that deadline: every event that came before
+ * the answer is dispatched; FALSE with a sentence when the connection
+ * broke or the compositor did not answer in time (a hung compositor must
+ * not hang Lifeline). */
+gboolean ll_wl_roundtrip(struct wl_display *display, GError **error);

@@ -290,12 +290,7 @@ static gboolean connect_screen(LlWlrScreen *s, GError **error)
   s->globals = ll_wl_globals_new(s->display, &callbacks, error);
   if (s->globals == NULL)
     return FALSE;
-  if (wl_display_roundtrip(s->display) < 0) {   /* their places */
-    g_set_error_literal(error, LL_ERROR, LL_ERROR_DISPLAY,
-                        "the Wayland compositor closed the connection at once");
-    return FALSE;
-  }
-  return TRUE;
+  return ll_wl_roundtrip(s->display, error);   /* their places */
 }
 
 static void disconnect_screen(LlWlrScreen *s)
