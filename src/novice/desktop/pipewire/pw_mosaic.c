@@ -78,13 +78,18 @@ static void copy_rect(LlPwMosaic *m, const Part *p, int x, int y, int width, int
            p->framebuffer + (gsize)row * p->format.stride + (gsize)x * 4, (gsize)(x1 - x) * 4);
 }
 
-static void on_failed(gpointer owner, gpointer data)
+/* The owner's context: the first stream or composition to fail ends it. */
+static void end_once(LlPwMosaic *m, const GError *why)
 {
-  LlPwMosaic *m = owner;
   if (!m->ended && m->events.ended != NULL) {
     m->ended = TRUE;
-    m->events.ended(data, m->user_data);
+    m->events.ended(why, m->user_data);
   }
+}
+
+static void on_failed(gpointer owner, gpointer data)
+{
+  end_once(owner, data);
 }
 
 static void on_ready(gpointer owner, gpointer data)
@@ -226,12 +231,7 @@ static void on_part_cursor(int x, int y, gpointer data)
 
 static void on_part_ended(const GError *why, gpointer data)
 {
-  Part *p = data;
-  LlPwMosaic *m = p->mosaic;
-  if (!m->ended && m->events.ended != NULL) {
-    m->ended = TRUE;
-    m->events.ended(why, m->user_data);
-  }
+  end_once(((Part *)data)->mosaic, why);
 }
 
 /* Without a resized event the owner follows no size change: a stream
@@ -277,10 +277,7 @@ LlPwMosaic *ll_pw_mosaic_new(const LlPwMosaicPart *parts, guint n_parts,
                                           events->resized != NULL ? &resizing_part_events
                                                                   : &fixed_part_events,
                                           &m->parts[i], error);
-    ok = m->parts[i].screen != NULL;
-    /* Every picture of every stream is composed; feeding is the mosaic's. */
-    if (ok)
-      ll_pw_screen_set_feeding(m->parts[i].screen, TRUE);
+    ok = m->parts[i].screen != NULL;   /* every picture of it is composed */
   }
   if (!ok) {
     ll_pw_mosaic_free(m);

@@ -31,7 +31,6 @@ struct LlPwScreen {
   struct spa_hook core_listener, stream_listener;
   struct spa_source *nudge;      /* until the first picture */
   int nudges;
-  gint feeding;                  /* atomic */
   /* The capture thread's, until ready was posted; then read-only. */
   LlScreenFormat format;
   guint8 *framebuffer;
@@ -220,7 +219,7 @@ static void on_param_changed(void *data, uint32_t id, const struct spa_pod *para
 static void on_tile_changed(int x, int y, int width, int height, gpointer data)
 {
   LlPwScreen *s = data;
-  if (g_atomic_int_get(&s->feeding) && s->events.damaged != NULL)
+  if (s->events.damaged != NULL)
     s->events.damaged(x, y, width, height, s->user_data);
 }
 
@@ -279,9 +278,8 @@ static void take_frame(LlPwScreen *s, struct spa_buffer *buffer)
   int stride;
   const guint8 *picture = picture_of(s, buffer, &stride);
   if (picture != NULL) {
-    /* A stream replacing another hands its whole first picture over. */
-    gboolean replacing = !s->have_picture && g_atomic_int_get(&s->feeding) &&
-                         s->events.replaced != NULL;
+    /* The whole first picture is handed over, not its tiles. */
+    gboolean replacing = !s->have_picture && s->events.replaced != NULL;
     ll_tile_diff_copy(s->framebuffer, s->format.stride, picture, stride, s->format.width,
                       s->format.height, replacing ? ignore_tile : on_tile_changed, s);
     if (replacing)
@@ -436,15 +434,6 @@ LlPwScreen *ll_pw_screen_new(int remote_fd, guint32 node_id, const LlPwScreenEve
   return ok ? g_steal_pointer(&s) : NULL;
 }
 
-const LlScreenFormat *ll_pw_screen_format(LlPwScreen *s) { return &s->format; }
-
-void ll_pw_screen_hold_picture(LlPwScreen *s, LlPwPictureFn fn, gpointer data)
-{
-  pw_thread_loop_lock(s->loop);  /* the stream's callbacks run under it */
-  fn(&s->format, s->framebuffer, data);
-  pw_thread_loop_unlock(s->loop);
-}
-guint8 *ll_pw_screen_framebuffer(LlPwScreen *s) { return s->framebuffer; }
 
 typedef struct {
   void (*fn)(gpointer data);
@@ -471,20 +460,10 @@ void ll_pw_screen_invoke(LlPwScreen *s, void (*fn)(gpointer data), gpointer data
                  sizeof call, false, NULL);
 }
 
-void ll_pw_screen_set_feeding(LlPwScreen *s, gboolean feeding)
-{
-  g_atomic_int_set(&s->feeding, feeding);
-}
-
 void ll_pw_screen_free(LlPwScreen *s)
 {
-  g_free(ll_pw_screen_free_keeping_picture(s));
-}
-
-guint8 *ll_pw_screen_free_keeping_picture(LlPwScreen *s)
-{
   if (s == NULL)
-    return NULL;
+    return;
   if (s->loop != NULL)
     pw_thread_loop_stop(s->loop);
   if (s->nudge != NULL)
@@ -499,7 +478,6 @@ guint8 *ll_pw_screen_free_keeping_picture(LlPwScreen *s)
     pw_thread_loop_destroy(s->loop);
   ll_mailbox_close(s->mailbox);
   g_mutex_clear(&s->cursor_lock);
-  guint8 *framebuffer = s->framebuffer;
+  g_free(s->framebuffer);
   g_free(s);
-  return framebuffer;
 }

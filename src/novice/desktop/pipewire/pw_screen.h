@@ -17,9 +17,8 @@ typedef struct LlPwScreen LlPwScreen;
 typedef struct {
   /* On the capture thread: pixels of the framebuffer changed. */
   void (*damaged)(int x, int y, int width, int height, gpointer user_data);
-  /* On the capture thread, when feeding began before the first picture
-   * (a stream that replaces another): the first whole picture is in
-   * FRAMEBUFFER, in FORMAT. */
+  /* On the capture thread: the first whole picture is in FRAMEBUFFER, in
+   * FORMAT (the mosaic's: a mosaic replacing another hands it over). */
   void (*replaced)(const LlScreenFormat *format, guint8 *framebuffer, gpointer user_data);
   /* On the capture thread, once the first picture was ready (NULL: a
    * size change ends the stream): the stream's size changed, and from now
@@ -40,22 +39,12 @@ typedef struct {
  * main context is the caller's thread-default one. */
 LlPwScreen *ll_pw_screen_new(int remote_fd, guint32 node_id, const LlPwScreenEvents *events,
                              gpointer user_data, GError **error);
-/* Valid once ready was called, until resized says otherwise. */
-const LlScreenFormat *ll_pw_screen_format(LlPwScreen *screen);
-guint8 *ll_pw_screen_framebuffer(LlPwScreen *screen);
 typedef void (*LlPwPictureFn)(const LlScreenFormat *format, guint8 *framebuffer,
                               gpointer user_data);
-/* Runs FN with the picture now, which cannot change (resized) meanwhile. */
-void ll_pw_screen_hold_picture(LlPwScreen *screen, LlPwPictureFn fn, gpointer user_data);
 /* Runs FN(DATA) soon on the capture thread, in order with the frames. */
 void ll_pw_screen_invoke(LlPwScreen *screen, void (*fn)(gpointer data), gpointer data);
-/* Whether damaged is called (frames are copied either way). */
-void ll_pw_screen_set_feeding(LlPwScreen *screen, gboolean feeding);
 /* Stops the thread: no callback runs once this returns. */
 void ll_pw_screen_free(LlPwScreen *screen);
-/* Stops the thread and frees all but the framebuffer, which is returned
- * (the caller's, to free once nothing shows it any more). */
-guint8 *ll_pw_screen_free_keeping_picture(LlPwScreen *screen);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(LlPwScreen, ll_pw_screen_free)
 
 /* For tests: the byte layout of a SPA video format as shifts of a 32-bit
