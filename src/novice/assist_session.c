@@ -443,6 +443,11 @@ static const LlSessionHandlers assist_handlers = {
   .closed = on_closed,
 };
 
+LlDesktop *ll_assist_session_desktop(LlAssistSession *a)
+{
+  return a->desktop;
+}
+
 LlAssistSession *ll_assist_session_new(LlSession *session, LlDesktop *desktop,
                                        const LlAssistConfig *c, const LlAssistEvents *events,
                                        gpointer user_data, GError **error)

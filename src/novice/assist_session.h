@@ -54,6 +54,8 @@ LlAssistSession *ll_assist_session_new(LlSession *session, LlDesktop *desktop,
                                        GError **error);
 void ll_assist_session_free(LlAssistSession *assist);
 
+/* The desktop shared. */
+LlDesktop *ll_assist_session_desktop(LlAssistSession *assist);
 /* The helper was told yes: tell it what the desktop offers (its monitors). */
 void ll_assist_session_accepted(LlAssistSession *assist);
 void ll_assist_session_answer_control(LlAssistSession *assist, gboolean allow);

@@ -610,6 +610,16 @@ void ll_novice_host_stop_control(LlNoviceHost *h)
     ll_assist_session_stop_control(h->assist);
 }
 
+void ll_novice_host_learn_stop_ways(LlNoviceHost *h, LlStopWays *ways, char **shortcut)
+{
+  if (h->assist == NULL || h->finished)
+    return;
+  LlDesktop *desktop = ll_assist_session_desktop(h->assist);
+  *ways = ll_desktop_stop_ways(desktop);
+  g_free(*shortcut);
+  *shortcut = g_strdup(ll_desktop_stop_shortcut(desktop));
+}
+
 gboolean ll_novice_host_send_chat(LlNoviceHost *h, const char *text, GError **error)
 {
   if (h->assist == NULL || h->finished) {

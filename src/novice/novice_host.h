@@ -106,6 +106,11 @@ void ll_novice_host_answer(LlNoviceHost *host, gboolean allow);
 void ll_novice_host_answer_control(LlNoviceHost *host, gboolean allow);
 /* The novice takes control back. */
 void ll_novice_host_stop_control(LlNoviceHost *host);
+/* What ends control on the desktop shared now (ll_desktop_stop_ways)
+ * into WAYS, and its stop key into SHORTCUT (a copy, the old one freed;
+ * NULL: none). While none is shared both stay as they are (the probe's
+ * ways are all there is to say then). */
+void ll_novice_host_learn_stop_ways(LlNoviceHost *host, LlStopWays *ways, char **shortcut);
 /* A chat message to the helper; FALSE with a sentence when it cannot go. */
 gboolean ll_novice_host_send_chat(LlNoviceHost *host, const char *text, GError **error);
 /* Ends everything: tells a connected helper REASON, closes the port. */

@@ -2,22 +2,18 @@
 #include "ui/terminal.h"
 #include <string.h>
 
+
 /* "press Esc", "move your mouse or type /stop here", "type /stop here":
  * what ends control here, from this terminal's point of view. */
-static char *stop_phrase(LlNoviceTerminal *t, const char *joiner)
+static char *stop_phrase(LlNoviceTerminal *t)
 {
-  if (t->stop_ways & LL_STOP_ESC_ANYWHERE)
-    return g_strdup(ll_desktop_stop_ways_describe(t->stop_ways));
-  if (!(t->stop_ways & LL_STOP_POINTER_MOVED))   /* nothing on the desktop (wlroots) */
-    return g_strdup("type /stop here");
-  return g_strdup_printf("%s%stype /stop here", ll_desktop_stop_ways_describe(t->stop_ways),
-                         joiner);
+  return ll_desktop_stop_phrase(t->stop_ways, t->stop_shortcut, "type /stop here");
 }
 
 /* The same, as a sentence's start: "Press Esc", "Type /stop here". */
 static char *take_back(LlNoviceTerminal *t)
 {
-  char *phrase = stop_phrase(t, ", or ");
+  char *phrase = stop_phrase(t);
   phrase[0] = g_ascii_toupper(phrase[0]);
   return phrase;
 }
@@ -28,7 +24,9 @@ static void on_control_asked(LlNoviceHost *host, const char *helper_name, gpoint
   (void)host;
   t->control_question = TRUE;
   /* The novice learns what ends control on this desktop before saying yes. */
-  g_autofree char *how = stop_phrase(t, " or ");
+  /* What the open desktop says (a key it bound is known only now). */
+  ll_novice_host_learn_stop_ways(t->host, &t->stop_ways, &t->stop_shortcut);
+  g_autofree char *how = stop_phrase(t);
   ll_prompt("%s asks to control your keyboard and mouse (%s to take it back). Allow? [y/N]",
             helper_name, how);
 }
@@ -46,14 +44,13 @@ static void on_control_changed(LlNoviceHost *host, gboolean granted, const char 
   LlNoviceTerminal *t = data;
   (void)host;
   g_autofree char *how = take_back(t);
-  if (granted && !(t->stop_ways & LL_STOP_POINTER_MOVED))
+  if (granted)
     ll_say("%s is now controlling your keyboard and mouse. %s to take it back.",
            t->helper_name, how);
-  else if (granted)
-    ll_say("%s is now controlling your keyboard and mouse. %s, to take it back.",
-           t->helper_name, how);
   else if (g_strcmp0(by, "esc") == 0)
-    ll_say("You pressed Esc: %s no longer controls your computer.", t->helper_name);
+    ll_say("You pressed %s: %s no longer controls your computer.",
+           (t->stop_ways & LL_STOP_ESC_ANYWHERE) || t->stop_shortcut == NULL
+               ? "Esc" : t->stop_shortcut, t->helper_name);
   else if (g_strcmp0(by, "pointer") == 0)
     ll_say("You moved your mouse: %s no longer controls your computer.", t->helper_name);
   else if (g_strcmp0(by, "stop") == 0)
@@ -118,6 +115,8 @@ void ll_novice_terminal_started(LlNoviceTerminal *t, const char *helper_name)
   g_free(t->helper_name);
   t->helper_name = g_strdup(helper_name);
   t->control_question = FALSE;
+  /* What the open desktop says (a key it bound is known only now). */
+  ll_novice_host_learn_stop_ways(t->host, &t->stop_ways, &t->stop_shortcut);
   ll_say("%s can now see your screen. Press Ctrl-C here to stop sharing.", helper_name);
   ll_say("Type a message and press Enter to chat; type /help for commands.");
 }
@@ -125,11 +124,11 @@ void ll_novice_terminal_started(LlNoviceTerminal *t, const char *helper_name)
 static void print_help(LlNoviceTerminal *t)
 {
   ll_say("Type a message and press Enter to send it to your helper.");
-  if (!(t->stop_ways & (LL_STOP_ESC_ANYWHERE | LL_STOP_POINTER_MOVED)))
+  g_autofree char *others = ll_desktop_stop_phrase(t->stop_ways, t->stop_shortcut, NULL);
+  if (others[0] == '\0')                            /* nothing on the desktop (wlroots) */
     ll_say("  /stop   take back control of your keyboard and mouse");
   else
-    ll_say("  /stop   take back control of your keyboard and mouse (%s does the same)",
-           (t->stop_ways & LL_STOP_ESC_ANYWHERE) ? "Esc" : "moving your mouse");
+    ll_say("  /stop   take back control of your keyboard and mouse (or %s)", others);
   ll_say("  /quit   stop sharing your screen (Ctrl-C does the same)");
   ll_say("  /help   show this");
 }
@@ -169,4 +168,5 @@ void ll_novice_terminal_line(LlNoviceTerminal *t, const char *line)
 void ll_novice_terminal_clear(LlNoviceTerminal *t)
 {
   g_clear_pointer(&t->helper_name, g_free);
+  g_clear_pointer(&t->stop_shortcut, g_free);
 }

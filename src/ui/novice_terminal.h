@@ -11,7 +11,9 @@ struct LlNoviceTerminal {
   LlNoviceHost *host;
   char *helper_name;            /* of the session running */
   gboolean control_question;    /* a control request waits for an answer */
-  LlStopWays stop_ways;         /* what ends control on this desktop (its probe) */
+  LlStopWays stop_ways;         /* what ends control on this desktop (its probe, then
+                                 * the open desktop's) */
+  char *stop_shortcut;          /* the key LL_STOP_SHORTCUT names ("Meta+Esc") */
   guint monitors;               /* how many it has (its probe) */
   void (*quit)(LlNoviceTerminal *terminal);   /* "/quit": stop sharing */
 };

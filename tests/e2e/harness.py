@@ -46,6 +46,17 @@ class Process:
                     self.arrivals.append((time.monotonic(), len(self.out)))
                 self._lock.notify_all()
 
+    def wait_for_log(self, text, timeout=20):
+        """Waits until TEXT appears on stderr (a -v log line)."""
+        deadline = time.monotonic() + timeout
+        with self._lock:
+            while text not in self.err:
+                left = deadline - time.monotonic()
+                if left <= 0 or (self.proc.poll() is not None and not self._threads_alive()):
+                    raise AssertionError(f"{self.name}: no {text!r} in its log within "
+                                         f"{timeout}s.\nstderr:\n{self.err}")
+                self._lock.wait(min(left, 0.2))
+
     def mark(self):
         """A position in stdout, for waiting only for what comes after it."""
         with self._lock:

@@ -207,5 +207,53 @@ def test_portal_restore_token(work, cleanups):
     assert "restore=fake-restore-token-1" in s.portal.out[mark:], s.portal.out[mark:]
 
 
+@suite.test
+def test_portal_stop_shortcut(work, cleanups):
+    """A portal that binds global shortcuts (KDE's): Lifeline asks for
+    Meta+Esc, the control prompt names the key the desktop bound, and
+    pressing it ends control at once; before control, and when the
+    helper presses Meta+Esc, nothing ends. The shortcut's session closes
+    with the sharing."""
+    s = PortalSession(work, cleanups, portal_args=["--shortcut-trigger", "Meta+Esc"])
+    s.ready()
+    assert "BindShortcuts stop-control preferred=LOGO+Escape" in s.portal.out, s.portal.out
+    s.start_probe()
+    early = s.join.mark()
+    s.portal.send("activate")             # nobody controls anything yet
+    s.invite.wait_for_log("the stop key was pressed while nobody else controls the desktop")
+    grant_control(s.invite, s.join, "press Meta+Esc or type /stop here",
+                  "Press Meta+Esc or type /stop here to take it back.")
+    assert "control: ended" not in s.join.out[early:]
+    # The helper's own Meta+Esc is not the novice's key: it never reaches
+    # the desktop, and control goes on.
+    keys = s.portal.mark()
+    for line in ("down Super_L", "key Escape", "up Super_L", "type a"):
+        s.probe.send(line)
+    s.portal.wait_for("key 97 0", since=keys)
+    assert "key 65307" not in s.portal.out[keys:], s.portal.out[keys:]
+    stopped, told = s.join.mark(), s.invite.mark()
+    s.portal.send("activate")
+    s.join.wait_for("control: ended: Alice pressed Esc", since=stopped)
+    s.invite.wait_for("You pressed Meta+Esc: Bob no longer controls your computer.", since=told)
+    since = s.portal.mark()
+    s.probe.send("type late")
+    time.sleep(QUIET)
+    assert "key " not in s.portal.out[since:], s.portal.out[since:]
+    s.join.stop()
+    s.invite.stop()
+    s.portal.wait_for("Close shortcuts", since=since)
+
+
+@suite.test
+def test_portal_binds_no_key(work, cleanups):
+    """The desktop bound no key (taken, or the novice said no): the prompt
+    does not promise one."""
+    s = PortalSession(work, cleanups, portal_args=["--shortcut-trigger", ""])
+    s.ready()
+    assert "BindShortcuts stop-control" in s.portal.out, s.portal.out
+    grant_control(s.invite, s.join, "type /stop here")
+    assert "the desktop bound no key to take control back" in s.invite.err
+
+
 if __name__ == "__main__":
     suite.run()

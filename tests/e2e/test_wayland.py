@@ -68,7 +68,7 @@ class GnomeSession:
 
     def grant_control(self):
         grant_control(self.invite, self.join, "move your mouse or type /stop here",
-                      "Move your mouse, or type /stop here, to take it back.")
+                      "Move your mouse or type /stop here to take it back.")
 
     def type_into_window(self, text):
         type_into(self.window, self.probe, text)

@@ -13,12 +13,18 @@ With --monitors 2 the desktop has two monitors side by side (640x480 and
 800x600, the second one orange), and its dialog hands out both when asked
 for several ("multiple"), else the first, as a person choosing would.
 
+With --shortcut-trigger TEXT it also offers GlobalShortcuts (version 1,
+as KDE's does): BindShortcuts prints "BindShortcuts ID preferred=TRIGGER"
+and answers that TEXT is the key bound ("" binds none); its session's
+Close prints "Close shortcuts".
+
 Commands on stdin: "close" ends the session as the desktop's sharing
 indicator would (Closed), "size W H" changes the first stream's size (a
-new resolution of the monitor shared), "quit" stops.
+new resolution of the monitor shared), "activate" sends Activated for
+every shortcut bound (the novice pressed it), "quit" stops.
 
 usage: fake_portal.py --source PW_VIDEO_SOURCE [--version N] [--cancel-start]
-                      [--no-devices] [--monitors N]
+                      [--no-devices] [--monitors N] [--shortcut-trigger TEXT]
 Run with Debian's /usr/bin/python3 (python3-dbus, python3-gi)."""
 
 import argparse
@@ -38,6 +44,7 @@ RD = "org.freedesktop.portal.RemoteDesktop"
 SC = "org.freedesktop.portal.ScreenCast"
 REQUEST = "org.freedesktop.portal.Request"
 SESSION = "org.freedesktop.portal.Session"
+GS = "org.freedesktop.portal.GlobalShortcuts"
 NODE_NAME = "lifeline-fake-portal-screen"
 MONITORS = ((640, 480, "3366cc"), (800, 600, "cc6633"))   # width, height, colour
 
@@ -64,9 +71,9 @@ class Request(dbus.service.Object):
 
 
 class Session(dbus.service.Object):
-    def __init__(self, bus, path, portal):
+    def __init__(self, bus, path, on_close):
         super().__init__(bus, path)
-        self.path, self.portal = path, portal
+        self.path, self.on_close = path, on_close
 
     @dbus.service.signal(SESSION, signature="a{sv}")
     def Closed(self, details):
@@ -74,15 +81,67 @@ class Session(dbus.service.Object):
 
     @dbus.service.method(SESSION, in_signature="", out_signature="")
     def Close(self):
-        say("Close")
-        self.portal.end_stream()
+        self.on_close()
+        self.remove_from_connection()
 
 
-class Portal(dbus.service.Object):
+class Shortcuts(dbus.service.Object):
+    """GlobalShortcuts, a class of its own: its CreateSession shares the
+    name of RemoteDesktop's (dbus-python finds each through the MRO)."""
+
+    def check_shortcuts(self):
+        if self.args.shortcut_trigger is None:
+            raise dbus.exceptions.DBusException(
+                "no such interface", name="org.freedesktop.DBus.Error.UnknownMethod")
+
+    @dbus.service.method(GS, in_signature="a{sv}", out_signature="o", sender_keyword="sender")
+    def CreateSession(self, options, sender):
+        self.check_shortcuts()
+        say("CreateSession shortcuts")
+        path = f"{PATH}/session/{sender_part(sender)}/{options['session_handle_token']}"
+        self.shortcut_sessions[path] = []
+
+        def closed():
+            say("Close shortcuts")
+            self.shortcut_sessions.pop(path, None)
+            self.shortcut_objects.pop(path, None)
+        self.shortcut_objects[path] = Session(self.bus, path, closed)
+        return self.answer(sender, options, 0, {"session_handle": dbus.ObjectPath(path)})
+
+    @dbus.service.method(GS, in_signature="oa(sa{sv})sa{sv}", out_signature="o",
+                         sender_keyword="sender")
+    def BindShortcuts(self, session, shortcuts, parent, options, sender):
+        self.check_shortcuts()
+        bound = []
+        for shortcut_id, props in shortcuts:
+            say(f"BindShortcuts {shortcut_id} preferred={props.get('preferred_trigger', '-')}")
+            bound.append(dbus.Struct((shortcut_id, dbus.Dictionary(
+                {"description": props.get("description", ""),
+                 "trigger_description": dbus.String(self.args.shortcut_trigger)},
+                signature="sv")), signature="sa{sv}"))
+        self.shortcut_sessions[str(session)] = [str(i) for i, _ in shortcuts]
+        return self.answer(sender, options, 0,
+                           {"shortcuts": dbus.Array(bound, signature="(sa{sv})")})
+
+    @dbus.service.signal(GS, signature="osta{sv}")
+    def Activated(self, session, shortcut_id, timestamp, options):
+        pass
+
+    def activate(self):
+        for session, ids in list(self.shortcut_sessions.items()):
+            for shortcut_id in ids:
+                say(f"Activated {shortcut_id}")
+                self.Activated(dbus.ObjectPath(session), shortcut_id, dbus.UInt64(0),
+                               dbus.Dictionary({}, signature="sv"))
+
+
+class Portal(Shortcuts):
     def __init__(self, bus, args):
         super().__init__(bus, PATH)
         self.bus, self.args = bus, args
         self.session = None
+        self.shortcut_sessions = {}   # path: the ids bound in it
+        self.shortcut_objects = {}    # path: its Session
         self.sources = []           # (process, node, x, width, height) per monitor shared
         self.streams = 0
         self.multiple = False
@@ -106,6 +165,8 @@ class Portal(dbus.service.Object):
         if interface == SC:
             return {"AvailableSourceTypes": dbus.UInt32(1),
                     "AvailableCursorModes": dbus.UInt32(3), "version": dbus.UInt32(4)}
+        if interface == GS and self.args.shortcut_trigger is not None:
+            return {"version": dbus.UInt32(1)}
         raise dbus.exceptions.DBusException("no such interface",
                                             name="org.freedesktop.DBus.Error.UnknownInterface")
 
@@ -125,7 +186,7 @@ class Portal(dbus.service.Object):
     def CreateSession(self, options, sender):
         say("CreateSession")
         path = f"{PATH}/session/{sender_part(sender)}/{options['session_handle_token']}"
-        self.session = Session(self.bus, path, self)
+        self.session = Session(self.bus, path, self.session_closed)
         return self.answer(sender, options, 0, {"session_handle": dbus.String(path)})
 
     @dbus.service.method(RD, in_signature="oa{sv}", out_signature="o", sender_keyword="sender")
@@ -167,6 +228,10 @@ class Portal(dbus.service.Object):
     @dbus.service.method(RD, in_signature="oa{sv}ui")
     def NotifyPointerAxisDiscrete(self, session, options, axis, steps):
         say(f"axis {axis} {steps}")
+
+    def session_closed(self):
+        say("Close")
+        self.end_stream()
 
     # ---- ScreenCast ----
 
@@ -236,6 +301,7 @@ def main():
     parser.add_argument("--cancel-start", action="store_true")
     parser.add_argument("--no-devices", action="store_true")
     parser.add_argument("--monitors", type=int, default=1, choices=(1, 2))
+    parser.add_argument("--shortcut-trigger")
     args = parser.parse_args()
     dbus.mainloop.glib.DBusGMainLoop(set_as_default=True)
     bus = dbus.SessionBus()
@@ -247,6 +313,8 @@ def main():
         line = sys.stdin.readline()
         if line.strip() == "close":
             portal.close_session()
+        elif line.strip() == "activate":
+            portal.activate()
         elif line.startswith("size "):
             portal.tell_source(line.strip())
         elif line == "" or line.strip() == "quit":

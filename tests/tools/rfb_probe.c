@@ -4,6 +4,7 @@
  * standard input, one per line:
  *   key NAME       press and release a key (X keysym name: Escape, Return, a)
  *   type TEXT      press and release a key for each character of TEXT
+ *   down NAME      press a key and hold it (up NAME lets it go)
  *   click X Y      move to X,Y and click button 1
  *   cut TEXT       send TEXT as clipboard (ClientCutText)
  *   chat TEXT      send TEXT as an UltraVNC TextChat message
@@ -68,6 +69,11 @@ static void run_command(rfbClient *c, char *line)
     KeySym sym = XStringToKeysym(line + 4);
     if (sym != NoSymbol)
       tap(c, sym);
+  } else if (strncmp(line, "down ", 5) == 0 || strncmp(line, "up ", 3) == 0) {
+    rfbBool down = line[0] == 'd';   /* a key held: "down Super_L", then "up Super_L" */
+    KeySym sym = XStringToKeysym(line + (down ? 5 : 3));
+    if (sym != NoSymbol)
+      SendKeyEvent(c, sym, down);
   } else if (strncmp(line, "type ", 5) == 0) {
     for (const unsigned char *p = (const unsigned char *)line + 5; *p; p++)
       tap(c, *p);   /* Latin-1 characters are their own keysyms */

@@ -95,7 +95,7 @@ static void test_fake_probe(void)
   g_assert_no_error(error);
   g_assert_cmpint(probe->kind, ==, LL_DESKTOP_FAKE);
   g_assert_true(probe->caps & LL_DESKTOP_CAN_INPUT);
-  g_assert_cmpstr(ll_desktop_stop_ways_describe(probe->stop_ways), ==, "press Esc");
+  g_assert_cmpint(probe->stop_ways, ==, LL_STOP_ESC_ANYWHERE);
   ll_fake_desktop_refuse_input(fake);
   g_autoptr(LlDesktopProbe) watch_only = ll_desktop_probe(&choice, &error);
   g_assert_false(watch_only->caps & LL_DESKTOP_CAN_INPUT);
@@ -103,6 +103,28 @@ static void test_fake_probe(void)
   g_assert_null(ll_desktop_probe(&choice, &error));
   g_assert_error(error, LL_ERROR, LL_ERROR_DISPLAY);
   g_assert_cmpstr(error->message, ==, "locked");
+}
+
+static void assert_phrase(LlStopWays ways, const char *shortcut, const char *expected)
+{
+  g_autofree char *phrase = ll_desktop_stop_phrase(ways, shortcut, "type /stop here");
+  g_assert_cmpstr(phrase, ==, expected);
+}
+
+/* What a prompt names, for every desktop's ways of ending control. */
+static void test_stop_phrase(void)
+{
+  assert_phrase(LL_STOP_ESC_ANYWHERE, NULL, "press Esc");   /* X11: says it all */
+  assert_phrase(LL_STOP_ESC_ANYWHERE | LL_STOP_SHORTCUT, "Meta+Esc", "press Esc");
+  assert_phrase(0, NULL, "type /stop here");                 /* wlroots */
+  assert_phrase(LL_STOP_DESKTOP_INDICATOR, NULL, "type /stop here");
+  assert_phrase(LL_STOP_POINTER_MOVED | LL_STOP_DESKTOP_INDICATOR, NULL,
+                "move your mouse or type /stop here");      /* GNOME */
+  assert_phrase(LL_STOP_SHORTCUT | LL_STOP_DESKTOP_INDICATOR, "Meta+Esc",
+                "press Meta+Esc or type /stop here");       /* KDE, no pointer metadata */
+  assert_phrase(LL_STOP_SHORTCUT | LL_STOP_POINTER_MOVED, "Meta+Esc",
+                "press Meta+Esc, move your mouse, or type /stop here");
+  assert_phrase(LL_STOP_SHORTCUT, NULL, "type /stop here");  /* nothing bound */
 }
 
 /* A desktop that never finishes opening (a portal dialog nobody answers)
@@ -210,6 +232,7 @@ int main(int argc, char **argv)
   g_test_add_func("/desktop-choice/auto-never-takes-xwayland", test_auto_never_takes_xwayland);
   g_test_add_func("/desktop-choice/x11-display-not-there", test_x11_display_that_is_not_there);
   g_test_add_func("/desktop-choice/fake-probe", test_fake_probe);
+  g_test_add_func("/desktop-choice/stop-phrase", test_stop_phrase);
   g_test_add_func("/desktop-choice/open-has-a-deadline", test_open_has_a_deadline);
   g_test_add_func("/desktop-choice/monitor-view", test_monitor_view);
   return g_test_run();

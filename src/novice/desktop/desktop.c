@@ -288,7 +288,18 @@ void ll_desktop_free(LlDesktop *d)
 
 LlDesktopKind ll_desktop_kind(LlDesktop *d) { return d->backend->kind; }
 LlDesktopCaps ll_desktop_caps(LlDesktop *d) { return d->caps; }
-LlStopWays ll_desktop_stop_ways(LlDesktop *d) { return d->stop_ways; }
+
+const char *ll_desktop_stop_shortcut(LlDesktop *d)
+{
+  return d->backend->stop_shortcut != NULL ? d->backend->stop_shortcut(d) : NULL;
+}
+
+LlStopWays ll_desktop_stop_ways(LlDesktop *d)
+{
+  return (d->stop_ways & ~LL_STOP_SHORTCUT) |
+         (ll_desktop_stop_shortcut(d) != NULL ? LL_STOP_SHORTCUT : 0);
+}
+
 /* The part of the picture the feed shows, with the lock held. */
 static guint8 *view_locked(LlDesktop *d, LlScreenFormat *format)
 {
@@ -540,11 +551,25 @@ void ll_desktop_emit_closed(LlDesktop *d, const GError *why)
 
 /* ---- words ---- */
 
-const char *ll_desktop_stop_ways_describe(LlStopWays ways)
+char *ll_desktop_stop_phrase(LlStopWays ways, const char *shortcut, const char *own)
 {
   if (ways & LL_STOP_ESC_ANYWHERE)
-    return "press Esc";
+    return g_strdup("press Esc");
+  g_autofree char *press = (ways & LL_STOP_SHORTCUT) && shortcut != NULL
+      ? g_strdup_printf("press %s", shortcut) : NULL;
+  const char *parts[3];
+  guint n = 0;
+  if (press != NULL)
+    parts[n++] = press;
   if (ways & LL_STOP_POINTER_MOVED)
-    return "move your mouse";
-  return "type /stop here";
+    parts[n++] = "move your mouse";
+  if (own != NULL)
+    parts[n++] = own;
+  if (n == 0)
+    return g_strdup("");
+  if (n == 1)
+    return g_strdup(parts[0]);
+  if (n == 2)
+    return g_strdup_printf("%s or %s", parts[0], parts[1]);
+  return g_strdup_printf("%s, %s, or %s", parts[0], parts[1], parts[2]);
 }

@@ -43,11 +43,12 @@ typedef enum {
   LL_STOP_ESC_ANYWHERE = 1 << 0,   /* Esc on the keyboard, whatever has focus (X11) */
   LL_STOP_POINTER_MOVED = 1 << 1,  /* moving the real mouse (Wayland: nobody sees the keys) */
   LL_STOP_DESKTOP_INDICATOR = 1 << 2,  /* the desktop's own sharing indicator ends it all */
+  LL_STOP_SHORTCUT = 1 << 3,       /* a key the desktop bound for Lifeline (KDE: Meta+Esc) */
 } LlStopWays;
 
 /* What ended control from the desktop's side. */
 typedef enum {
-  LL_DESKTOP_STOP_ESC,             /* the novice pressed Esc */
+  LL_DESKTOP_STOP_ESC,             /* the novice pressed Esc, or the stop shortcut */
   LL_DESKTOP_STOP_POINTER,         /* the novice moved the mouse away from the helper's */
 } LlDesktopStop;
 
@@ -108,6 +109,9 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC(LlDesktop, ll_desktop_free)
 LlDesktopKind ll_desktop_kind(LlDesktop *desktop);
 LlDesktopCaps ll_desktop_caps(LlDesktop *desktop);
 LlStopWays ll_desktop_stop_ways(LlDesktop *desktop);
+/* With LL_STOP_SHORTCUT among the ways: the key, as the desktop says it
+ * ("Meta+Esc"); else NULL. */
+const char *ll_desktop_stop_shortcut(LlDesktop *desktop);
 void ll_desktop_set_events(LlDesktop *desktop, const LlDesktopEvents *events,
                            gpointer user_data);
 
@@ -147,6 +151,8 @@ void ll_desktop_watch_stop(LlDesktop *desktop, gboolean active);
 /* Makes TEXT the desktop's clipboard, as if the novice had copied it. */
 void ll_desktop_clipboard_set(LlDesktop *desktop, const char *text, gsize len);
 
-/* "press Esc", "move your mouse": the way in WAYS that ends control, as
- * a phrase for a prompt ("To take control back, %s."). */
-const char *ll_desktop_stop_ways_describe(LlStopWays ways);
+/* Every way in WAYS that ends control, then OWN (the front end's own:
+ * "type /stop here"; NULL: none, and "" if there is nothing), as a phrase for a prompt ("..., to take it back"):
+ * "press Esc" (Esc anywhere says it all), "press Meta+Esc, move your
+ * mouse, or type /stop here". SHORTCUT: the key of LL_STOP_SHORTCUT. */
+char *ll_desktop_stop_phrase(LlStopWays ways, const char *shortcut, const char *own);

@@ -24,6 +24,9 @@ typedef struct {
   /* Optional: runs FN soon on the capture thread, the feed's (NULL: FN
    * runs at once, the feed being the caller's). */
   void (*on_capture_thread)(LlDesktop *desktop, void (*fn)(LlDesktop *desktop));
+  /* Optional: the key the desktop bound to end control ("Meta+Esc"),
+   * now; NULL: none (LL_STOP_SHORTCUT is then not among the ways). */
+  const char *(*stop_shortcut)(LlDesktop *desktop);
   /* Frees desktop->impl (the screen is stopped already). */
   void (*close)(LlDesktop *desktop);
 } LlDesktopBackend;

@@ -30,7 +30,9 @@ typedef struct {
   char *policy_path;
   char *rendezvous_url;         /* NULL: reachable directly only */
   LlDesktopChoice desktop;
-  LlStopWays stop_ways;         /* what ends control on this desktop (its probe) */
+  LlStopWays stop_ways;         /* what ends control on this desktop (its probe, then
+                                 * the open desktop's) */
+  char *stop_shortcut;          /* the key LL_STOP_SHORTCUT names ("Meta+Esc") */
   guint monitors;               /* how many it has (its probe) */
   /* start */
   GtkWidget *password, *lifetime, *start_error;
@@ -83,17 +85,14 @@ static void close_dialog(GtkWidget **dialog)
   }
 }
 
-/* "press Esc", "move your mouse, or press Esc in Lifeline's window":
+
+/* "press Esc", "move your mouse or press Esc in Lifeline's window":
  * what ends control here. Where Esc is not seen everywhere (Wayland), it
  * still works while one of Lifeline's windows has the keyboard. */
 static char *take_back_phrase(NoviceView *v)
 {
-  if (v->stop_ways & LL_STOP_ESC_ANYWHERE)
-    return g_strdup(ll_desktop_stop_ways_describe(v->stop_ways));
-  if (!(v->stop_ways & LL_STOP_POINTER_MOVED))   /* nothing on the desktop (wlroots) */
-    return g_strdup("press Esc in Lifeline's window");
-  return g_strdup_printf("%s, or press Esc in Lifeline's window",
-                         ll_desktop_stop_ways_describe(v->stop_ways));
+  return ll_desktop_stop_phrase(v->stop_ways, v->stop_shortcut,
+                                "press Esc in Lifeline's window");
 }
 
 static void set_banner(NoviceView *v, gboolean in_control)
@@ -192,6 +191,8 @@ static void on_started(LlNoviceHost *host, const char *helper_name, gpointer dat
   g_free(v->helper_name);
   v->helper_name = g_strdup(helper_name);
   v->sharing = TRUE;
+  /* What the open desktop says (a key it bound is known only now). */
+  ll_novice_host_learn_stop_ways(v->host, &v->stop_ways, &v->stop_shortcut);
   set_banner(v, FALSE);
   if (v->offers)
     gtk_window_present(v->window);
@@ -218,6 +219,8 @@ static void on_control_asked(LlNoviceHost *host, const char *helper_name, gpoint
                                              helper_name);
   close_dialog(&v->control_dialog);
   ll_app_report("asking: %s", primary);
+  /* What the open desktop says (a key it bound is known only now). */
+  ll_novice_host_learn_stop_ways(v->host, &v->stop_ways, &v->stop_shortcut);
   g_autofree char *how = take_back_phrase(v);
   g_autofree char *secondary = g_strdup_printf("They could then use your computer as if they sat "
                                                "at it. To take control back at any time, %s.",
@@ -740,6 +743,7 @@ static void novice_view_free(gpointer data)
   if (v->indicator != NULL)
     gtk_widget_destroy(v->indicator);
   g_free(v->helper_name);
+  g_free(v->stop_shortcut);
   g_free(v->policy_path);
   g_free(v->rendezvous_url);
   g_free(v);

@@ -3,24 +3,30 @@
  * portal session (portal_session.c) whose monitors (those the novice chose
  * in the portal's dialog) arrive through PipeWire on the remote the portal
  * opened, one stream each, composed into one picture (pw_mosaic.c), and
- * whose input goes back
- * as Notify* calls. The portal's own dialog follows Lifeline's yes. The
- * novice ends control by moving the real mouse where the portal sends the
- * pointer as metadata, through Lifeline's own window, or from the
- * desktop's sharing indicator, which ends the whole session. */
+ * whose input goes back as Notify* calls. The portal's own dialog follows
+ * Lifeline's yes. The novice ends control with the key the desktop binds
+ * for it where its portal binds global shortcuts (portal_shortcut.c:
+ * KDE), by moving the real mouse where the portal sends the pointer as
+ * metadata, through Lifeline's own window, or from the desktop's sharing
+ * indicator, which ends the whole session. */
 #include "novice/desktop/desktop_backend.h"
 #include "common/error.h"
 #include "novice/desktop/held_input.h"
 #include "novice/desktop/pipewire/pw_mosaic.h"
 #include "novice/desktop/pointer_watch.h"
 #include "novice/desktop/portal/portal_session.h"
+#include "novice/desktop/portal/portal_shortcut.h"
+#include <X11/keysym.h>
 
 typedef struct {
   LlDesktop *desktop;
   GTask *opening;                /* until the first picture */
   LlPortalSession *session;
   LlPwMosaic *screen;
+  LlPortalShortcut *shortcut;    /* the stop key, where the portal binds one */
+  gboolean picture_ready, shortcut_answered;   /* opening waits for both */
   LlHeldInput held;
+  gboolean control_watched;      /* control is granted: the stop key counts */
   gboolean have_pointer, have_cursor, watching;
   int pointer_x, pointer_y, cursor_x, cursor_y;
   LlPointerWatch watch;
@@ -75,15 +81,23 @@ static void on_screen_resized(const LlScreenFormat *format, guint8 *framebuffer,
   ll_desktop_feed_resize(p->desktop, format, framebuffer);
 }
 
+/* Open once the first picture is there and the stop key is bound (or
+ * cannot be): the control prompt names the key. */
+static void maybe_opened(PortalDesktop *p)
+{
+  if (p->opening != NULL && p->picture_ready && p->shortcut_answered) {
+    g_autoptr(GTask) task = g_steal_pointer(&p->opening);
+    g_task_return_boolean(task, TRUE);
+  }
+}
+
 static void on_screen_ready(gpointer data)
 {
   PortalDesktop *p = data;
   /* With the stream held: a size change now would free what we take. */
   ll_pw_mosaic_hold_picture(p->screen, on_screen_resized, p);
-  if (p->opening != NULL) {
-    g_autoptr(GTask) task = g_steal_pointer(&p->opening);
-    g_task_return_boolean(task, TRUE);
-  }
+  p->picture_ready = TRUE;
+  maybe_opened(p);
 }
 
 static void on_cursor_moved(int x, int y, gpointer data)
@@ -106,6 +120,28 @@ static void on_screen_ended(const GError *why, gpointer data)
 static const LlPwScreenEvents screen_events = {
   .damaged = on_screen_damaged, .resized = on_screen_resized, .ready = on_screen_ready,
   .cursor_moved = on_cursor_moved, .ended = on_screen_ended,
+};
+
+static void on_shortcut_answered(gpointer data)
+{
+  PortalDesktop *p = data;
+  p->shortcut_answered = TRUE;
+  maybe_opened(p);
+}
+
+static void on_shortcut_activated(gpointer data)
+{
+  PortalDesktop *p = data;
+  if (!p->control_watched) {
+    g_info("the stop key was pressed while nobody else controls the desktop");
+    return;
+  }
+  p->control_watched = p->watching = FALSE;
+  ll_desktop_emit_stopped(p->desktop, LL_DESKTOP_STOP_ESC);
+}
+
+static const LlPortalShortcutEvents shortcut_events = {
+  .answered = on_shortcut_answered, .activated = on_shortcut_activated,
 };
 
 static void on_session_closed(gpointer data)
@@ -144,6 +180,9 @@ static void on_session_ready(LlPortalSession *session, const GError *why, gpoint
     g_info("the portal granted no keyboard and pointer");
     d->caps &= ~LL_DESKTOP_CAN_INPUT;
   }
+  p->shortcut = ll_portal_shortcut_new(ll_portal_session_bus(session),
+                                       ll_portal_session_offer(session)->global_shortcuts_version,
+                                       &shortcut_events, p);
   p->screen = open_screen(p, session, &error);
   if (p->screen == NULL)
     end(p, error);
@@ -203,9 +242,27 @@ static const LlHeldInputSink sink = {
   .key = sink_key, .button = sink_button, .scroll = sink_scroll,
 };
 
+static gboolean helper_holds(PortalDesktop *p, guint32 keysym)
+{
+  return g_hash_table_contains(p->held.keys_down, GUINT_TO_POINTER(keysym));
+}
+
+/* The helper's Meta+Esc would be the novice's stop key (the portal
+ * cannot tell whose keyboard pressed it): it does not reach the desktop. */
+static gboolean is_stop_key(PortalDesktop *p, guint32 keysym)
+{
+  return keysym == XK_Escape && ll_portal_shortcut_trigger(p->shortcut) != NULL &&
+         (helper_holds(p, XK_Super_L) || helper_holds(p, XK_Super_R) ||
+          helper_holds(p, XK_Meta_L) || helper_holds(p, XK_Meta_R));
+}
+
 static void portal_key(LlDesktop *d, gboolean down, guint32 keysym)
 {
   PortalDesktop *p = d->impl;
+  if (down && p->shortcut != NULL && is_stop_key(p, keysym)) {
+    g_info("the helper's Meta+Esc is kept from the desktop: it is the novice's stop key");
+    return;
+  }
   ll_held_input_key(&p->held, keysym, down, &sink, p);
 }
 
@@ -239,6 +296,7 @@ static void portal_release_all(LlDesktop *d)
 static void portal_watch_stop(LlDesktop *d, gboolean active)
 {
   PortalDesktop *p = d->impl;
+  p->control_watched = active;
   p->watching = active && (d->stop_ways & LL_STOP_POINTER_MOVED);
   if (p->watching)
     ll_pointer_watch_reset(&p->watch, p->have_cursor, p->cursor_x, p->cursor_y);
@@ -281,10 +339,17 @@ static void portal_on_capture_thread(LlDesktop *d, void (*fn)(LlDesktop *desktop
     fn(d);
 }
 
+static const char *portal_stop_shortcut(LlDesktop *d)
+{
+  PortalDesktop *p = d->impl;
+  return p->shortcut != NULL ? ll_portal_shortcut_trigger(p->shortcut) : NULL;
+}
+
 static void portal_close(LlDesktop *d)
 {
   PortalDesktop *p = d->impl;
   ll_pw_mosaic_free(p->screen);
+  ll_portal_shortcut_free(p->shortcut);   /* before the session: it uses its bus */
   ll_portal_session_free(p->session);
   ll_held_input_clear(&p->held);
   g_clear_object(&p->opening);
@@ -307,5 +372,6 @@ const LlDesktopBackend ll_portal_desktop_backend = {
   .clipboard_set = portal_clipboard_set,
   .monitors = portal_monitors,
   .on_capture_thread = portal_on_capture_thread,
+  .stop_shortcut = portal_stop_shortcut,
   .close = portal_close,
 };

@@ -145,3 +145,17 @@ GVariant *ll_portal_request_finish(GAsyncResult *result, GError **error)
 {
   return g_task_propagate_pointer(G_TASK(result), error);
 }
+
+guint32 ll_portal_property_u(GDBusConnection *bus, const char *interface, const char *name,
+                             GError **error)
+{
+  g_autoptr(GVariant) reply = g_dbus_connection_call_sync(
+      bus, LL_PORTAL_NAME, LL_PORTAL_PATH, "org.freedesktop.DBus.Properties", "Get",
+      g_variant_new("(ss)", interface, name), G_VARIANT_TYPE("(v)"), G_DBUS_CALL_FLAGS_NONE,
+      CALL_TIMEOUT_MS, NULL, error);
+  if (reply == NULL)
+    return 0;
+  g_autoptr(GVariant) value = NULL;
+  g_variant_get(reply, "(v)", &value);
+  return g_variant_is_of_type(value, G_VARIANT_TYPE_UINT32) ? g_variant_get_uint32(value) : 0;
+}

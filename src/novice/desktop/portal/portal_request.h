@@ -9,6 +9,7 @@
 #define LL_PORTAL_REMOTE_DESKTOP "org.freedesktop.portal.RemoteDesktop"
 #define LL_PORTAL_SCREEN_CAST "org.freedesktop.portal.ScreenCast"
 #define LL_PORTAL_SESSION "org.freedesktop.portal.Session"
+#define LL_PORTAL_GLOBAL_SHORTCUTS "org.freedesktop.portal.GlobalShortcuts"
 
 /* A fresh handle token ("lifeline_7"), for the options of one call. */
 char *ll_portal_token(void);
@@ -21,3 +22,8 @@ void ll_portal_request_async(GDBusConnection *bus, const char *interface, const 
                              GVariant *params, const char *token, GCancellable *cancellable,
                              GAsyncReadyCallback callback, gpointer user_data);
 GVariant *ll_portal_request_finish(GAsyncResult *result, GError **error);
+
+/* The portal's property INTERFACE.NAME as a number (its "version", what
+ * it offers); 0 with ERROR when it cannot be read, 0 if not a number. */
+guint32 ll_portal_property_u(GDBusConnection *bus, const char *interface, const char *name,
+                             GError **error);

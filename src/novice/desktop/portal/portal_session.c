@@ -48,35 +48,28 @@ static const char *not_offered =
 
 /* ---- what the portal offers ---- */
 
-static guint32 property_u(GDBusConnection *bus, const char *interface, const char *name,
-                          GError **error)
-{
-  g_autoptr(GVariant) reply = g_dbus_connection_call_sync(
-      bus, LL_PORTAL_NAME, LL_PORTAL_PATH, "org.freedesktop.DBus.Properties", "Get",
-      g_variant_new("(ss)", interface, name), G_VARIANT_TYPE("(v)"), G_DBUS_CALL_FLAGS_NONE,
-      CALL_TIMEOUT_MS, NULL, error);
-  if (reply == NULL)
-    return 0;
-  g_autoptr(GVariant) value = NULL;
-  g_variant_get(reply, "(v)", &value);
-  return g_variant_is_of_type(value, G_VARIANT_TYPE_UINT32) ? g_variant_get_uint32(value) : 0;
-}
-
 /* Reads OFFER from BUS; FALSE (and a reason for -v in ERROR) if lacking. */
 static gboolean read_offer(GDBusConnection *bus, LlPortalOffer *offer, GError **error)
 {
   if (!ll_session_bus_has(bus, LL_PORTAL_NAME, TRUE, error))
     return FALSE;
   /* The first call starts the portal if it is not running yet. */
-  guint32 devices = property_u(bus, LL_PORTAL_REMOTE_DESKTOP, "AvailableDeviceTypes", error);
+  guint32 devices = ll_portal_property_u(bus, LL_PORTAL_REMOTE_DESKTOP,
+                                         "AvailableDeviceTypes", error);
   if (devices == 0)
     return FALSE;
-  guint32 sources = property_u(bus, LL_PORTAL_SCREEN_CAST, "AvailableSourceTypes", error);
+  guint32 sources = ll_portal_property_u(bus, LL_PORTAL_SCREEN_CAST, "AvailableSourceTypes",
+                                         error);
   if (!(sources & SOURCE_MONITOR))
     return FALSE;
-  offer->remote_desktop_version = property_u(bus, LL_PORTAL_REMOTE_DESKTOP, "version", NULL);
-  offer->screen_cast_version = property_u(bus, LL_PORTAL_SCREEN_CAST, "version", NULL);
-  guint32 cursors = property_u(bus, LL_PORTAL_SCREEN_CAST, "AvailableCursorModes", NULL);
+  offer->remote_desktop_version = ll_portal_property_u(bus, LL_PORTAL_REMOTE_DESKTOP,
+                                                       "version", NULL);
+  offer->screen_cast_version = ll_portal_property_u(bus, LL_PORTAL_SCREEN_CAST, "version",
+                                                    NULL);
+  offer->global_shortcuts_version = ll_portal_property_u(bus, LL_PORTAL_GLOBAL_SHORTCUTS,
+                                                         "version", NULL);
+  guint32 cursors = ll_portal_property_u(bus, LL_PORTAL_SCREEN_CAST, "AvailableCursorModes",
+                                         NULL);
   offer->cursor_metadata = (cursors & CURSOR_METADATA) != 0;
   return TRUE;
 }
@@ -473,6 +466,8 @@ const LlMonitor *ll_portal_session_monitor(LlPortalSession *s, guint stream)
   return &s->monitors[stream];
 }
 gboolean ll_portal_session_cursor_metadata(LlPortalSession *s) { return s->cursor_metadata; }
+GDBusConnection *ll_portal_session_bus(LlPortalSession *s) { return s->bus; }
+const LlPortalOffer *ll_portal_session_offer(LlPortalSession *s) { return &s->offer; }
 
 gboolean ll_portal_session_has_input(LlPortalSession *s)
 {

@@ -17,6 +17,7 @@ typedef struct LlPortalSession LlPortalSession;
 /* What the portal offers here, for the probe. */
 typedef struct {
   guint32 remote_desktop_version, screen_cast_version;
+  guint32 global_shortcuts_version;   /* 0: it binds no shortcuts (before 1.16) */
   gboolean cursor_metadata;      /* it can send the pointer as metadata */
 } LlPortalOffer;
 
@@ -47,6 +48,10 @@ guint32 ll_portal_session_node(LlPortalSession *session, guint stream);
  * (its size 0 when the portal said not), and a name for it. */
 const LlMonitor *ll_portal_session_monitor(LlPortalSession *session, guint stream);
 gboolean ll_portal_session_cursor_metadata(LlPortalSession *session);
+/* The session's own connection to the portal (for more of its portals:
+ * they end with it), and what the portal offered when it was made. */
+GDBusConnection *ll_portal_session_bus(LlPortalSession *session);
+const LlPortalOffer *ll_portal_session_offer(LlPortalSession *session);
 /* Whether the novice granted the keyboard and the pointer. */
 gboolean ll_portal_session_has_input(LlPortalSession *session);
 /* The portal closed the session (its indicator, the novice's choice). */
