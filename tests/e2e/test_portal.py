@@ -239,8 +239,8 @@ def test_portal_stop_shortcut(work, cleanups):
     s.probe.send("type late")
     time.sleep(QUIET)
     assert "key " not in s.portal.out[since:], s.portal.out[since:]
-    s.join.stop()
-    s.invite.stop()
+    s.invite.send("/quit")
+    assert s.invite.wait_exit() == 0
     s.portal.wait_for("Close shortcuts", since=since)
 
 

@@ -170,13 +170,24 @@ def assert_whole_desktop(s, places, size):
     """A new viewer's picture is SIZE, and each monitor's part of it (PLACES:
     connector -> x, y, width, height) is what GNOME's own screen cast of
     that monitor shows."""
-    snap = os.path.join(s.work, "whole.jpg")
-    vnc_snapshot(s.port, snap)
-    assert image_size(snap) == size, image_size(snap)
-    for connector, place in places.items():
-        reference = os.path.join(s.work, f"{connector}.png")
-        s.gnome.reference(TOOLS, reference, connector)
-        assert_part_matches(snap, place, reference, connector)
+    # Mutter may still be showing a window's arrival (its map effect) on
+    # one side when the other is read: both are read again until they
+    # agree, for a while; a picture that never matches fails.
+    deadline = time.monotonic() + 10
+    while True:
+        snap = os.path.join(s.work, "whole.jpg")
+        vnc_snapshot(s.port, snap)
+        assert image_size(snap) == size, image_size(snap)
+        try:
+            for connector, place in places.items():
+                reference = os.path.join(s.work, f"{connector}.png")
+                s.gnome.reference(TOOLS, reference, connector)
+                assert_part_matches(snap, place, reference, connector)
+            return
+        except AssertionError:
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.5)
 
 
 @suite.test
