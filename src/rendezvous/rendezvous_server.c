@@ -6,6 +6,7 @@
 #include "common/token_bucket.h"
 #include "rendezvous/stun_responder.h"
 #include "rendezvous/turn_credentials.h"
+#include "rendezvous/upgrade_gate.h"
 #include <libsoup/soup.h>
 #include <sodium.h>
 #include <string.h>
@@ -44,6 +45,7 @@ struct LlRendezvousServer {
   GHashTable *mailboxes;     /* id -> Mailbox */
   GHashTable *per_address;   /* address -> count */
   GList *clients;
+  LlUpgradeGate *gate;       /* accepts, and counts connections before the upgrade */
 };
 
 void ll_rendezvous_config_defaults(LlRendezvousConfig *c)
@@ -51,6 +53,9 @@ void ll_rendezvous_config_defaults(LlRendezvousConfig *c)
   memset(c, 0, sizeof *c);
   c->turn_ttl = 3600;
   c->max_connections_per_address = 32;
+  c->upgrade_timeout_s = 10;
+  c->max_waiting_per_address = 8;
+  c->max_waiting = 1024;
   c->messages_per_second = 20;
   c->message_burst = 60;
   c->max_mailbox_lifetime = 24 * 3600;
@@ -324,11 +329,20 @@ static void on_closed(SoupWebsocketConnection *ws, gpointer data)
   client_free(c);
 }
 
+/* A connection that got a place at the gate goes to the HTTP server. */
+static gboolean accept_stream(GIOStream *stream, GSocketAddress *local, GSocketAddress *remote,
+                              gpointer data, GError **error)
+{
+  LlRendezvousServer *s = data;
+  return soup_server_accept_iostream(s->soup, stream, local, remote, error);
+}
+
 static void on_websocket(SoupServer *soup, SoupServerMessage *msg, const char *path,
                          SoupWebsocketConnection *ws, gpointer data)
 {
   LlRendezvousServer *s = data;
   (void)soup; (void)path;
+  ll_upgrade_gate_passed(s->gate, soup_server_message_get_remote_address(msg));
   Client *c = g_new0(Client, 1);
   c->server = s;
   c->ws = g_object_ref(ws);
@@ -370,16 +384,16 @@ LlRendezvousServer *ll_rendezvous_server_new(const LlRendezvousConfig *config, G
     return NULL;
   }
   g_autoptr(GSocketAddress) address = g_inet_socket_address_new(ip, config->port);
-  if (!soup_server_listen(s->soup, address, config->tls != NULL ? SOUP_SERVER_LISTEN_HTTPS : 0,
-                          &local)) {
+  LlUpgradeLimits limits = { config->upgrade_timeout_s, config->max_waiting_per_address,
+                             config->max_waiting };
+  s->gate = ll_upgrade_gate_new(address, config->tls, &limits, accept_stream, s, &s->port,
+                                &local);
+  if (s->gate == NULL) {
     g_set_error(error, LL_ERROR, LL_ERROR_FAILED, "cannot listen on %s port %u: %s",
                 config->listen_address, config->port, local->message);
     ll_rendezvous_server_free(s);
     return NULL;
   }
-  g_autoptr(GSList) uris = soup_server_get_uris(s->soup);
-  s->port = uris != NULL ? g_uri_get_port(uris->data) : config->port;
-  g_slist_foreach(uris, (GFunc)(void (*)(void))g_uri_unref, NULL);
   g_autoptr(GSocketAddress) udp = g_inet_socket_address_new(ip, s->port);
   s->stun = ll_stun_responder_new(G_INET_SOCKET_ADDRESS(udp), &local);
   if (s->stun == NULL) {
@@ -407,6 +421,7 @@ void ll_rendezvous_server_free(LlRendezvousServer *s)
   }
   while (s->clients != NULL)
     client_free(s->clients->data);
+  ll_upgrade_gate_free(s->gate);
   if (s->soup != NULL) {
     soup_server_disconnect(s->soup);
     g_object_unref(s->soup);

@@ -17,6 +17,11 @@ typedef struct {
   gsize turn_secret_len;
   gint64 turn_ttl;           /* seconds */
   guint max_connections_per_address;
+  /* Connections not yet upgraded to a WebSocket: each has this long, at
+   * most this many from one address, and this many in all. */
+  guint upgrade_timeout_s;
+  guint max_waiting_per_address;
+  guint max_waiting;
   double messages_per_second;
   double message_burst;
   gint64 max_mailbox_lifetime;

@@ -6,6 +6,7 @@
 #include "ui/terminal.h"
 #include <sodium.h>
 #include <string.h>
+#include <sys/resource.h>
 
 typedef struct {
   char *listen;
@@ -74,6 +75,19 @@ static gboolean on_signal(gpointer data)
   return G_SOURCE_CONTINUE;
 }
 
+/* Every client holds a socket: allow as many as the system lets us. */
+static void raise_file_limit(void)
+{
+  struct rlimit limit;
+  if (getrlimit(RLIMIT_NOFILE, &limit) != 0 || limit.rlim_cur >= limit.rlim_max)
+    return;
+  rlim_t before = limit.rlim_cur;
+  limit.rlim_cur = limit.rlim_max;
+  if (setrlimit(RLIMIT_NOFILE, &limit) == 0)
+    g_info("open files: %llu allowed (was %llu)", (unsigned long long)limit.rlim_cur,
+           (unsigned long long)before);
+}
+
 int ll_rendezvous_command(int argc, char **argv)
 {
   Options o = { 0 };
@@ -101,6 +115,7 @@ int ll_rendezvous_command(int argc, char **argv)
       parse_listen(o.listen != NULL ? o.listen : "0.0.0.0:3478", &config, &error) &&
       parse_turn(&o, &config, &error) && load_tls(&o, &config, &error)) {
     ll_logging_init(o.verbose);
+    raise_file_limit();
     code = 1;
     LlRendezvousServer *server = ll_rendezvous_server_new(&config, &error);
     if (server != NULL) {

@@ -9,6 +9,7 @@
 #include "rendezvous/turn_credentials.h"
 #include <libsoup/soup.h>
 #include <string.h>
+#include <sys/resource.h>
 #include "main_loop_wait.h"
 
 #define WAIT_MS 5000
@@ -18,10 +19,12 @@ static void run_until(const gboolean *condition)
   wait_until(condition, WAIT_MS);
 }
 
-static LlRendezvousServer *start_server(guint16 *port)
+/* upgrade_s: how long a connection may take to become a WebSocket. */
+static LlRendezvousServer *start_server_upgrading_within(guint16 *port, guint upgrade_s)
 {
   LlRendezvousConfig config;
   ll_rendezvous_config_defaults(&config);
+  config.upgrade_timeout_s = upgrade_s;
   config.listen_address = "127.0.0.1";
   config.port = 0;
   config.max_connections_per_address = 8;
@@ -37,6 +40,11 @@ static LlRendezvousServer *start_server(guint16 *port)
   g_assert_no_error(error);
   *port = ll_rendezvous_server_port(s);
   return s;
+}
+
+static LlRendezvousServer *start_server(guint16 *port)
+{
+  return start_server_upgrading_within(port, 10);
 }
 
 /* ---- well-behaved clients through the real client code ---- */
@@ -400,6 +408,134 @@ static void test_binary(void) { expect_closed_for("binary", attack_binary); }
 static void test_flood(void) { expect_closed_for("flood", attack_flood); }
 static void test_server_message(void) { expect_closed_for("server-only message", attack_server_message); }
 
+/* ---- a flood of connections that never upgrade ---- */
+
+#define IDLE_SOCKETS 5000
+
+typedef struct {
+  guint16 port;
+  GPtrArray *sockets;
+  gint done;
+} Idle;
+
+/* From 127.1.0.0 on, 250 addresses with 20 connections each: more than
+ * any address may keep waiting, and more than the server keeps at all. */
+static gpointer idle_thread(gpointer data)
+{
+  Idle *f = data;
+  g_autoptr(GInetAddress) loopback = g_inet_address_new_loopback(G_SOCKET_FAMILY_IPV4);
+  g_autoptr(GSocketAddress) there = g_inet_socket_address_new(loopback, f->port);
+  for (int i = 0; i < IDLE_SOCKETS; i++) {
+    g_autoptr(GSocket) s = g_socket_new(G_SOCKET_FAMILY_IPV4, G_SOCKET_TYPE_STREAM,
+                                        G_SOCKET_PROTOCOL_TCP, NULL);
+    g_assert_nonnull(s);
+    g_autofree char *ip = g_strdup_printf("127.1.0.%d", 1 + i % 250);
+    g_autoptr(GInetAddress) from = g_inet_address_new_from_string(ip);
+    g_autoptr(GSocketAddress) here = g_inet_socket_address_new(from, 0);
+    g_assert_true(g_socket_bind(s, here, FALSE, NULL));
+    g_socket_set_timeout(s, 10);
+    if (g_socket_connect(s, there, NULL, NULL))
+      g_ptr_array_add(f->sockets, g_steal_pointer(&s));
+  }
+  g_atomic_int_set(&f->done, 1);
+  g_main_context_wakeup(NULL);
+  return NULL;
+}
+
+static void raise_file_limit(void)
+{
+  struct rlimit limit;
+  g_assert_cmpint(getrlimit(RLIMIT_NOFILE, &limit), ==, 0);
+  limit.rlim_cur = limit.rlim_max;
+  g_assert_cmpint(setrlimit(RLIMIT_NOFILE, &limit), ==, 0);
+  if (limit.rlim_cur < 3 * IDLE_SOCKETS)
+    g_test_skip("the file limit is too low for this test");
+}
+
+static void test_idle_flood_before_upgrade(void)
+{
+  raise_file_limit();
+  if (g_test_failed() || g_test_get_path() == NULL)
+    return;
+  guint16 port;
+  /* Long enough that only the limits, not the deadline, close any. */
+  LlRendezvousServer *server = start_server_upgrading_within(&port, 600);
+  Idle f = { .port = port, .sockets = g_ptr_array_new_with_free_func(g_object_unref) };
+  GThread *t = g_thread_new("idle", idle_thread, &f);
+  while (!g_atomic_int_get(&f.done))
+    g_main_context_iteration(NULL, TRUE);
+  g_thread_join(t);
+  g_test_message("%u of %d idle connections were made", f.sockets->len, IDLE_SOCKETS);
+  /* The server keeps at most its limit of them waiting: the rest it has
+   * closed (each address past its share, then the oldest). */
+  guint closed = 0;
+  gint64 deadline = g_get_monotonic_time() + WAIT_MS * 1000;
+  do {
+    spin(50);
+    closed = 0;
+    for (guint i = 0; i < f.sockets->len; i++) {
+      char byte;
+      if (g_socket_receive_with_blocking(f.sockets->pdata[i], &byte, 1, FALSE, NULL, NULL) == 0)
+        closed++;
+    }
+  } while (closed < IDLE_SOCKETS - 1024 && g_get_monotonic_time() < deadline);
+  g_test_message("the server closed %u of them at once", closed);
+  g_assert_cmpuint(closed, >=, IDLE_SOCKETS - 1024);
+  /* A real host still registers, and is offered help. */
+  g_autofree char *url = url_for(port);
+  g_autofree char *dir = g_dir_make_tmp("lifeline-rdv-XXXXXX", NULL);
+  g_autoptr(LlIdentity) key = identity_in(dir, "host");
+  g_autofree char *host_id = ll_host_id_of(key->fingerprint);
+  Side host = { 0 }, helper = { 0 };
+  LlRendezvousClient *hc = ll_rendezvous_client_new(url, &side_events, &host);
+  ll_rendezvous_client_register(hc, host_id, key);
+  run_until((gboolean *)&host.mailbox);
+  g_assert_cmpstr(host.mailbox, ==, host_id);
+  LlRendezvousClient *h = ll_rendezvous_client_new(url, &side_events, &helper);
+  ll_rendezvous_client_join(h, host_id);
+  run_until((gboolean *)&helper.peer);
+  run_until((gboolean *)&host.last_peer_seen);   /* the host is told of its helper */
+  g_assert_cmpuint(host.last_peer_seen, ==, helper.peer);
+  ll_rendezvous_client_free(h);
+  ll_rendezvous_client_free(hc);
+  side_clear(&host);
+  side_clear(&helper);
+  g_ptr_array_unref(f.sockets);
+  ll_rendezvous_server_free(server);
+  rm_rf(dir);
+}
+
+/* A connection that does not become a WebSocket in time is closed: one
+ * silent, one that starts a request and never ends it. */
+static void test_upgrade_deadline(void)
+{
+  guint16 port;
+  LlRendezvousServer *server = start_server_upgrading_within(&port, 1);
+  g_autoptr(GInetAddress) loopback = g_inet_address_new_loopback(G_SOCKET_FAMILY_IPV4);
+  g_autoptr(GSocketAddress) there = g_inet_socket_address_new(loopback, port);
+  GSocket *idle[2];
+  for (int i = 0; i < 2; i++) {
+    idle[i] = g_socket_new(G_SOCKET_FAMILY_IPV4, G_SOCKET_TYPE_STREAM, G_SOCKET_PROTOCOL_TCP,
+                           NULL);
+    g_assert_true(g_socket_connect(idle[i], there, NULL, NULL));
+    g_socket_set_blocking(idle[i], FALSE);
+  }
+  const char partial[] = "GET /lifeline HTTP/1.1\r\nHost: x\r\n";
+  g_assert_cmpint(g_socket_send(idle[1], partial, strlen(partial), NULL, NULL), ==,
+                  (gssize)strlen(partial));
+  for (int i = 0; i < 2; i++) {
+    char byte;
+    gssize got = -1;
+    gint64 deadline = g_get_monotonic_time() + 30 * G_USEC_PER_SEC;
+    while ((got = g_socket_receive(idle[i], &byte, 1, NULL, NULL)) != 0 &&
+           g_get_monotonic_time() < deadline)
+      spin(50);
+    g_assert_cmpint(got, ==, 0);
+    g_object_unref(idle[i]);
+  }
+  ll_rendezvous_server_free(server);
+}
+
 static void test_connections_per_address(void)
 {
   guint16 port;
@@ -431,5 +567,7 @@ int main(int argc, char **argv)
   g_test_add_func("/rendezvous/flood", test_flood);
   g_test_add_func("/rendezvous/server-only-message", test_server_message);
   g_test_add_func("/rendezvous/connections-per-address", test_connections_per_address);
+  g_test_add_func("/rendezvous/idle-flood-before-upgrade", test_idle_flood_before_upgrade);
+  g_test_add_func("/rendezvous/upgrade-deadline", test_upgrade_deadline);
   return g_test_run();
 }
