@@ -10,6 +10,7 @@
 #include "net/tls_channel.h"
 #include "novice/assist_session.h"
 #include "novice/desktop/desktop.h"
+#include "novice/helper_door.h"
 #include "novice/reachability.h"
 #include <sodium.h>
 #include <string.h>
@@ -53,12 +54,10 @@ struct LlNoviceHost {
   gpointer user_data;
   GSocketService *service;
   GList *peers;
-  Peer *asking;
+  LlHelperDoor *door;            /* who is asked about, let in, resumed */
   LlAssistSession *assist;       /* the accepted session */
   char *helper_name;             /* of the accepted helper */
-  char *helper_key;
   guint8 resume_token[LL_RESUME_TOKEN_BYTES];   /* proves a new connection is that helper's */
-  gboolean spent;
   gboolean stopping;
   gboolean finished;
   guint expiry_timer;
@@ -122,8 +121,7 @@ static void peer_remove(Peer *p)
 {
   LlNoviceHost *h = p->host;
   h->peers = g_list_remove(h->peers, p);
-  if (h->asking == p)
-    h->asking = NULL;
+  ll_helper_door_left(h->door, p);
   peer_free(p);
 }
 
@@ -175,20 +173,11 @@ static void ask_novice(Peer *p)
 {
   LlNoviceHost *h = p->host;
   p->state = PEER_ASKING;
-  h->asking = p;
   g_autoptr(LlControlMessage) waiting = ll_control_message_new(LL_MSG_WAITING);
   ll_session_send_control(p->session, waiting);
   g_message("helper \"%s\" (%s) from %s %s; asking", p->name, p->key_text, p->address,
             h->offers ? "offers help and the policy admits it" : "proved the invitation");
   h->events.ask(h, p->name, p->organisation, p->key_text, h->user_data);
-}
-
-static void refuse_version(Peer *p, guint32 version)
-{
-  g_autofree char *why = g_strdup_printf(
-      "this helper's Lifeline speaks protocol %u and this one %d; both need the same version",
-      version, LL_PROTOCOL_VERSION);
-  refuse(p, why, why);
 }
 
 static gboolean peer_certificate_der(Peer *p, GBytes **out)
@@ -203,100 +192,61 @@ static gboolean peer_certificate_der(Peer *p, GBytes **out)
   return TRUE;
 }
 
-/* An offer: the policy judges the helper's certificate before anything
- * reaches the novice. A refusal is logged and audited, never shown. */
-static void handle_offer(Peer *p, const LlControlMessage *m)
+/* ---- what the door asks of the connection and the clock ---- */
+
+static gboolean door_invitation_proof(gpointer peer, const LlControlMessage *m, gpointer data)
 {
-  LlNoviceHost *h = p->host;
+  Peer *p = peer;
+  LlNoviceHost *h = data;
+  return ll_tls_proof_is_valid(p->tls, h->config.invitation->secret, m->session_id, m->proof);
+}
+
+static gboolean door_resume_proof(gpointer peer, const LlControlMessage *m, gpointer data)
+{
+  Peer *p = peer;
+  LlNoviceHost *h = data;
+  return ll_tls_proof_is_valid(p->tls, h->resume_token, m->session_id, m->proof);
+}
+
+static gboolean door_in_time(gpointer data, GError **error)
+{
+  LlNoviceHost *h = data;
+  return ll_invitation_check_time(h->config.invitation, g_get_real_time() / G_USEC_PER_SEC,
+                                  error);
+}
+
+static void door_admit_offer(gpointer peer, LlAdmission *out, gboolean *view_only,
+                             gpointer data)
+{
+  Peer *p = peer;
+  LlNoviceHost *h = data;
   g_autoptr(GBytes) der = NULL;
-  LlAdmission admission = { .verdict = LL_ADMIT_NOT_LISTED };
-  g_clear_handle_id(&p->hello_timeout, g_source_remove);
-  g_free(p->name);
-  p->name = g_strdup(*m->name ? m->name : "Someone");
-  if (m->version != LL_PROTOCOL_VERSION) {
-    refuse_version(p, m->version);
-    return;
-  }
-  if (!h->offers) {
-    refuse(p, "this is an invitation's connection, not one for offers of help",
-           "an offer sent to an invitation");
-    return;
-  }
-  if (!peer_certificate_der(p, &der)) {
-    refuse(p, "not an authorized helper for this machine", "the helper sent no certificate");
-    return;
-  }
+  if (!peer_certificate_der(p, &der))
+    return;   /* not listed */
   g_autoptr(LlPolicy) policy = ll_policy_load_effective(h->policy_path);
   ll_admission_check(policy, g_bytes_get_data(der, NULL), g_bytes_get_size(der),
-                     g_get_real_time() / G_USEC_PER_SEC, &admission);
-  p->view_only = policy->offer_view_only;
-  if (admission.verdict != LL_ADMIT_YES) {
-    refuse(p, admission.reason, admission.reason);
-  } else if (h->asking != NULL || h->assist != NULL || h->stopping) {
-    refuse(p, "someone is already helping on this computer; try again later",
-           "busy with another helper");
-  } else {
-    if (admission.name != NULL && *admission.name != '\0') {
-      g_free(p->name);   /* the CA vouches for this name; the offer only claims one */
-      p->name = g_strdup(admission.name);
-    }
-    p->organisation = g_strdup(admission.organisation != NULL ? admission.organisation : "");
-    ask_novice(p);
-  }
-  ll_admission_clear(&admission);
+                     g_get_real_time() / G_USEC_PER_SEC, out);
+  *view_only = policy->offer_view_only;
 }
 
-static void handle_hello(Peer *p, const LlControlMessage *m)
-{
-  LlNoviceHost *h = p->host;
-  const LlInvitation *inv = h->config.invitation;
-  g_autoptr(GError) expired = NULL;
-  g_clear_handle_id(&p->hello_timeout, g_source_remove);
-  g_free(p->name);
-  p->name = g_strdup(*m->name ? m->name : "Someone");
-  if (m->version != LL_PROTOCOL_VERSION) {
-    refuse_version(p, m->version);
-  } else if (h->offers) {
-    refuse(p, "this computer takes offers of help, not invitations; use \"lifeline offer\"",
-           "an invitation's hello sent to a host for offers");
-  } else if (g_strcmp0(m->session_id, inv->session_id) != 0 || !ll_tls_proof_is_valid(p->tls, inv->secret, m->session_id, m->proof)) {
-    refuse(p, "the invitation does not match this computer's; ask for a new one",
-           "wrong invitation secret");
-  } else if (h->spent) {
-    refuse(p, "this invitation was already used; ask for a new one",
-           "the invitation was already used");
-  } else if (!ll_invitation_check_time(inv, g_get_real_time() / G_USEC_PER_SEC, &expired)) {
-    refuse(p, expired->message, expired->message);
-  } else if (h->asking != NULL || h->stopping) {
-    refuse(p, "someone else is being asked right now; try again in a minute",
-           "another helper is being asked");
-  } else {
-    ask_novice(p);
-  }
-}
+static const LlDoorChecks door_checks = {
+  .invitation_proof = door_invitation_proof, .resume_proof = door_resume_proof,
+  .in_time = door_in_time, .admit_offer = door_admit_offer,
+};
 
-/* The accepted helper carries the session on over this new connection:
- * same session, same key, and a proof made with the resume token. */
-static void handle_resume(Peer *p, const LlControlMessage *m)
+/* The accepted helper carries the session on over this new connection. */
+static void resume(Peer *p, const LlControlMessage *m)
 {
   LlNoviceHost *h = p->host;
   g_autoptr(GError) error = NULL;
-  g_clear_handle_id(&p->hello_timeout, g_source_remove);
-  g_free(p->name);
-  p->name = g_strdup(h->helper_name != NULL ? h->helper_name : "Someone");
-  if (h->assist == NULL || h->finished || h->stopping) {
-    refuse(p, "this session has ended; ask for a new invitation", "resume of a session not running");
-  } else if (g_strcmp0(m->session_id, h->session_id) != 0 ||
-             g_strcmp0(p->key_text, h->helper_key) != 0) {
-    refuse(p, "this is not the helper of this session", "resume from another helper's key");
-  } else if (!ll_tls_proof_is_valid(p->tls, h->resume_token, m->session_id, m->proof)) {
-    refuse(p, "the session could not be proved; ask for a new invitation", "wrong resume proof");
-  } else if (!ll_assist_session_resume_from(h->assist, p->session, m->received, &error)) {
-    refuse(p, error->message, error->message);
-  } else {
-    g_message("helper \"%s\" came back from %s", h->helper_name, p->address);
-    peer_remove(p);   /* its connection now carries the session */
+  if (h->assist == NULL || !ll_assist_session_resume_from(h->assist, p->session, m->received,
+                                                          &error)) {
+    const char *why = error != NULL ? error->message : "this session has ended";
+    refuse(p, why, why);
+    return;
   }
+  g_message("helper \"%s\" came back from %s", h->helper_name, p->address);
+  peer_remove(p);   /* its connection now carries the session */
 }
 
 static void violation(Peer *p, const char *what)
@@ -306,24 +256,55 @@ static void violation(Peer *p, const char *what)
   ll_session_abort(p->session, e);
 }
 
+/* The name the audit log gives a helper before any verdict. */
+static void name_peer(Peer *p, const LlControlMessage *m)
+{
+  LlNoviceHost *h = p->host;
+  const char *name = m->type == LL_MSG_RESUME ? h->helper_name
+                     : m->name != NULL && *m->name ? m->name : NULL;
+  g_free(p->name);
+  p->name = g_strdup(name != NULL ? name : "Someone");
+}
+
+static void hear(Peer *p, const LlControlMessage *m)
+{
+  g_clear_handle_id(&p->hello_timeout, g_source_remove);
+  name_peer(p, m);
+  LlDoorRuling r = ll_helper_door_hear(p->host->door, p, p->key_text, m);
+  switch (r.verdict) {
+  case LL_DOOR_ASK:
+    g_free(p->name);
+    p->name = g_steal_pointer(&r.name);
+    p->organisation = g_steal_pointer(&r.organisation);
+    p->view_only = r.view_only;
+    ask_novice(p);
+    break;
+  case LL_DOOR_REFUSE:
+    refuse(p, r.for_helper, r.for_log);
+    break;
+  case LL_DOOR_RESUME:
+    resume(p, m);
+    break;
+  case LL_DOOR_VIOLATION:
+    violation(p, r.for_log);
+    break;
+  }
+  ll_door_ruling_clear(&r);
+}
+
 static void on_control(LlSession *session, const LlControlMessage *m, gpointer data)
 {
   Peer *p = data;
   (void)session;
   if (p->state == PEER_REFUSED)
     return;   /* the refusal is on its way; nothing more is heard */
-  if (p->state == PEER_AWAIT_HELLO && m->type == LL_MSG_HELLO) {
-    handle_hello(p, m);
-  } else if (p->state == PEER_AWAIT_HELLO && m->type == LL_MSG_OFFER) {
-    handle_offer(p, m);
-  } else if (p->state == PEER_AWAIT_HELLO && m->type == LL_MSG_RESUME) {
-    handle_resume(p, m);
-  } else {
-    /* Anything else before the novice's yes, a screen stream above all,
-     * is a violation: nothing of the desktop is sent before yes. */
-    g_autofree char *what = g_strdup_printf("unexpected %s message", ll_message_type_name(m->type));
-    violation(p, what);
+  if (p->state == PEER_AWAIT_HELLO) {
+    hear(p, m);
+    return;
   }
+  /* Asked about or being let in: the helper waits, and sends nothing. */
+  g_autofree char *what = g_strdup_printf("unexpected %s message", ll_message_type_name(m->type));
+  violation(p, what);
 }
 
 static void on_stream_data(LlSession *session, guint32 id, const guint8 *data, gsize len,
@@ -346,7 +327,7 @@ static void on_closed(LlSession *session, const GError *why, gpointer data)
   Peer *p = data;
   LlNoviceHost *h = p->host;
   (void)session; (void)why;
-  if (h->asking == p && h->events.ask_withdrawn != NULL)
+  if (ll_helper_door_asking(h->door) == p && h->events.ask_withdrawn != NULL)
     h->events.ask_withdrawn(h, p->name, h->user_data);
   if (p->state == PEER_OPENING) {
     /* Nothing was shown: the invitation, or the host, is free again. */
@@ -418,10 +399,8 @@ static gboolean end_offered_session(gpointer data)
   g_autofree char *helper = g_steal_pointer(&h->helper_name);
   g_autoptr(GError) why = g_steal_pointer(&h->session_end_reason);
   g_clear_pointer(&h->assist, ll_assist_session_free);
-  g_clear_pointer(&h->helper_key, g_free);
   g_clear_pointer(&h->session_id, g_free);
   sodium_memzero(h->resume_token, sizeof h->resume_token);
-  h->spent = FALSE;
   if (h->stopping) {
     finish(h, g_steal_pointer(&why));
     return G_SOURCE_REMOVE;
@@ -435,6 +414,7 @@ static void assist_finished(LlAssistSession *a, const GError *why, gpointer data
 {
   LlNoviceHost *h = data;
   (void)a;
+  ll_helper_door_session_ended(h->door);
   if (!h->offers) {
     finish(h, why != NULL ? g_error_copy(why) : NULL);
     return;
@@ -479,9 +459,8 @@ static void share_failed(LlNoviceHost *h, Peer *p, const GError *error)
 /* No helper is accepted (any more): the next one may be. */
 static void forget_helper(LlNoviceHost *h)
 {
-  h->spent = FALSE;
+  ll_helper_door_not_shown(h->door);
   g_clear_pointer(&h->helper_name, g_free);
-  g_clear_pointer(&h->helper_key, g_free);
   if (h->offers)
     g_clear_pointer(&h->session_id, g_free);
   sodium_memzero(h->resume_token, sizeof h->resume_token);
@@ -502,9 +481,7 @@ static void accept_peer(LlNoviceHost *h, Peer *p)
 {
   if (h->offers)
     h->session_id = new_session_id();
-  h->spent = TRUE;
   h->helper_name = g_strdup(p->name);
-  h->helper_key = g_strdup(p->key_text);
   randombytes_buf(h->resume_token, sizeof h->resume_token);
   ll_audit_log_write(h->config.audit, "consent-given", "session", h->session_id, "helper",
                      p->name, "helper-key", p->key_text, "from", p->address, "by",
@@ -531,6 +508,7 @@ static void start_assist(LlNoviceHost *h, Peer *p, LlDesktop *desktop)
     share_failed(h, p, error);
     return;
   }
+  ll_helper_door_session_started(h->door, h->session_id, p->key_text);
   ll_audit_log_write(h->config.audit, "session-start", "session", config.session_id, "helper",
                      p->name, "helper-key", p->key_text, "view-only",
                      config.view_only ? "yes" : "no", NULL);
@@ -569,24 +547,22 @@ static void on_desktop_opened(GObject *source, GAsyncResult *result, gpointer da
 
 void ll_novice_host_answer(LlNoviceHost *h, gboolean allow)
 {
-  Peer *p = h->asking;
-  g_autoptr(GError) expired = NULL;
-  if (p == NULL)
+  Peer *p = ll_helper_door_asking(h->door);
+  g_autofree char *too_late = NULL;
+  switch (ll_helper_door_answer(h->door, p, allow, &too_late)) {
+  case LL_DOOR_NOT_ASKED:
     return;
-  h->asking = NULL;
-  if (allow && h->stopping) {
+  case LL_DOOR_CANCELLED:
     refuse(p, "the session was cancelled", "the novice stopped sharing");
     return;
-  }
-  if (allow && !h->offers &&
-      !ll_invitation_check_time(h->config.invitation, g_get_real_time() / G_USEC_PER_SEC,
-                                &expired)) {
-    refuse(p, expired->message, "the invitation expired while the novice was asked");
+  case LL_DOOR_TOO_LATE:
+    refuse(p, too_late, "the invitation expired while the novice was asked");
     return;
-  }
-  if (allow) {
+  case LL_DOOR_LET_IN:
     accept_peer(h, p);
     return;
+  case LL_DOOR_SAID_NO:
+    break;
   }
   g_autofree char *why = g_strdup_printf("%s said no", h->novice_name);
   ll_audit_log_write(h->config.audit, "consent-refused", "session", audit_session(h), "helper",
@@ -910,7 +886,7 @@ static void rv_signal(LlRendezvousClient *c, guint32 peer, const LlSignalMessage
   (void)c;
   IcePeer *ip = g_hash_table_lookup(h->ice_peers, GUINT_TO_POINTER(peer));
   /* After a yes, only a resume can use the path; the hello decides. */
-  gboolean welcome = !h->spent || (h->assist != NULL && !h->finished);
+  gboolean welcome = !ll_helper_door_spent(h->door) || (h->assist != NULL && !h->finished);
   if (ip == NULL && m->data_kind == LL_ICE_CREDENTIALS && !h->stopping && welcome &&
       g_hash_table_size(h->ice_peers) < LL_MAX_PENDING_CONNECTIONS) {
     ip = g_new0(IcePeer, 1);
@@ -993,7 +969,8 @@ static void check_expiry(LlNoviceHost *h)
     return;   /* a host for offers does not expire */
   gint64 now = g_get_real_time() / G_USEC_PER_SEC;
   gint64 expires = ll_invitation_expires(h->config.invitation);
-  if (h->spent || h->asking != NULL || h->finished || now < expires)
+  if (ll_helper_door_spent(h->door) || ll_helper_door_asking(h->door) != NULL || h->finished ||
+      now < expires)
     return;
   g_autofree char *when = ll_format_local_time(expires);
   ll_audit_log_write(h->config.audit, "invitation-expired", "session", h->session_id, NULL);
@@ -1045,6 +1022,8 @@ LlNoviceHost *ll_novice_host_new(const LlNoviceHostConfig *config,
   h->novice_name = g_strdup(h->offers ? config->novice_name : config->invitation->novice_name);
   if (!h->offers)
     h->session_id = g_strdup(config->invitation->session_id);
+  h->door = ll_helper_door_new(h->offers ? NULL : config->invitation->session_id, &door_checks,
+                               h);
   h->rendezvous_url = g_strdup(config->rendezvous_url);
   h->config.rendezvous_url = h->rendezvous_url;
   if (h->config.grace_s == 0)
@@ -1096,6 +1075,7 @@ void ll_novice_host_stop(LlNoviceHost *h, const char *reason)
   if (h->stopping)
     return;
   h->stopping = TRUE;
+  ll_helper_door_stop(h->door);
   g_clear_handle_id(&h->rendezvous_retry, g_source_remove);
   close_listener(h);
   for (GList *l = h->peers; l != NULL; l = l->next) {
@@ -1133,7 +1113,7 @@ void ll_novice_host_free(LlNoviceHost *h)
   g_clear_error(&h->finish_reason);
   g_free(h->x11_display);
   g_free(h->helper_name);
-  g_free(h->helper_key);
+  ll_helper_door_free(h->door);
   g_free(h->session_id);
   g_free(h->novice_name);
   g_free(h->policy_path);
