@@ -83,7 +83,9 @@ class Server:
             join.wait_for("ready: ")
             self.pid = invite.proc.pid
         elif kind == "lifeline-rfb":
-            p = self.start([os.path.join(build, "bench", "bench-rfb-direct"), str(self.port)], env)
+            worker = dict(env, LIFELINE_RFB_WORKER=os.path.join(build, "lifeline-rfb-worker"))
+            p = self.start([os.path.join(build, "bench", "bench-rfb-direct"), str(self.port)],
+                           worker)
             p.wait_for("listening")
             self.pid = p.proc.pid
         elif kind == "x11vnc":

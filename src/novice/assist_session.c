@@ -226,8 +226,21 @@ static void on_viewer_text_chat(const char *text, gsize len, gpointer data)
   a->events.chat(a, a->helper_name, copy, a->user_data);
 }
 
+/* The RFB worker crashed (or was killed): nothing can be shown any more.
+ * The session ends with a sentence; this process carries on. */
+static void on_screen_server_failed(const GError *why, gpointer data)
+{
+  LlAssistSession *a = data;
+  if (a->finished || a->desktop_closed != NULL)
+    return;
+  a->desktop_closed = g_error_new(LL_ERROR, LL_ERROR_FAILED,
+                                  "%s, so the session ended; start a new one to carry on",
+                                  why->message);
+  ll_assist_session_end(a, a->desktop_closed->message);
+}
+
 static const LlRfbInput viewer_input = {
-  on_key, on_pointer, on_viewer_cut_text, on_viewer_text_chat,
+  on_key, on_pointer, on_viewer_cut_text, on_viewer_text_chat, on_screen_server_failed,
 };
 
 /* ---- streams ---- */

@@ -1,346 +1,372 @@
 #include "novice/rfb_server.h"
 #include "common/error.h"
-#include "novice/zrle_compress_level.h"
-#include <rfb/rfb.h>
-#include <rfb/rfbregion.h>
-#include <pthread.h>
-#include <stdarg.h>
+#include "novice/rfb_ipc.h"
+#include <gio/gunixfdlist.h>
+#include <errno.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
+#define WORKER_START_MS 10000   /* a loaded sanitizer build takes its time */
+#define WORKER_EXIT_MS 5000
 
-typedef enum { INPUT_KEY, INPUT_POINTER, INPUT_CUT_TEXT, INPUT_TEXT_CHAT } InputKind;
-
+/* The worker's picture: a memfd Lifeline writes, the worker only reads. */
 typedef struct {
-  InputKind kind;
-  gboolean down;
-  guint32 keysym;
-  int buttons, x, y;
-  char *text;
-  gsize len;
-} InputEvent;
-
-/* Viewer threads push events here; the main loop drains them in order.
- * It outlives the server if events are still on their way. */
-typedef struct {
-  GAsyncQueue *queue;
-  LlRfbServer *server;     /* NULL once the server is gone; main loop only */
-} InputRelay;
+  int fd;
+  guint8 *map;
+  gsize size;
+} Picture;
 
 struct LlRfbServer {
-  InputRelay *relay;
+  GSubprocess *worker;
+  GDBusConnection *bus;
+  guint signals;
   LlRfbInput input;
   gpointer input_data;
-  rfbScreenInfoPtr screen;
-  char *desktop_name;
-  GMutex lock;                /* guards the counts and lists below */
-  guint live_clients;
-  GArray *threads;            /* pthread_t of every viewer not yet joined */
-  GArray *finished;           /* pthread_t of viewers that have gone */
-  GThreadPool *sender;        /* clipboard and TextChat to viewers, off the main loop */
+  gboolean failed;           /* the worker went away on its own */
+  guint viewers;             /* as the worker last said */
+  GMutex lock;               /* guards the picture and the source (capture thread) */
+  Picture picture;
+  LlScreenFormat format;
+  const guint8 *source;      /* the desktop's framebuffer */
 };
 
-typedef enum { SEND_CUT_TEXT, SEND_TEXT_CHAT } SendKind;
+/* ---- the picture ---- */
 
-typedef struct {
-  SendKind kind;
-  char *text;
+static gboolean picture_new(Picture *p, const LlScreenFormat *f, const guint8 *source,
+                            GError **error)
+{
+  p->size = (gsize)f->stride * f->height;
+  p->fd = memfd_create("lifeline-picture", MFD_CLOEXEC);
+  if (p->fd < 0 || ftruncate(p->fd, p->size) != 0 ||
+      (p->map = mmap(NULL, p->size, PROT_READ | PROT_WRITE, MAP_SHARED, p->fd, 0)) == MAP_FAILED) {
+    int e = errno;
+    if (p->fd >= 0)
+      close(p->fd);
+    p->fd = -1;
+    p->map = NULL;
+    g_set_error(error, LL_ERROR, LL_ERROR_FAILED, "cannot share the picture with the screen "
+                "server: %s", g_strerror(e));
+    return FALSE;
+  }
+  /* Row by row: a monitor's picture is a window into a wider one, whose
+   * last row ends at its own width. */
+  for (int row = 0; row < f->height; row++)
+    memcpy(p->map + (gsize)row * f->stride, source + (gsize)row * f->stride, (gsize)f->width * 4);
+  return TRUE;
+}
+
+static void picture_clear(Picture *p)
+{
+  if (p->map != NULL)
+    munmap(p->map, p->size);
+  if (p->fd >= 0)
+    close(p->fd);
+  *p = (Picture){ .fd = -1 };
+}
+
+/* ---- calls to the worker ---- */
+
+static GVariant *format_args(const LlScreenFormat *f, GVariantBuilder *b)
+{
+  g_variant_builder_add(b, "u", (guint32)f->width);
+  g_variant_builder_add(b, "u", (guint32)f->height);
+  g_variant_builder_add(b, "u", (guint32)f->stride);
+  g_variant_builder_add(b, "u", (guint32)f->red_shift);
+  g_variant_builder_add(b, "u", (guint32)f->green_shift);
+  g_variant_builder_add(b, "u", (guint32)f->blue_shift);
+  g_variant_builder_add(b, "b", f->big_endian);
+  return NULL;
+}
+
+/* A call that needs no answer: damage and text go out in order, from any
+ * thread, and never wait for the worker. */
+static void tell(LlRfbServer *s, const char *method, GVariant *args)
+{
+  g_autoptr(GDBusMessage) m = g_dbus_message_new_method_call(NULL, LL_RFB_IPC_PATH,
+                                                             LL_RFB_IPC_INTERFACE, method);
+  g_dbus_message_set_body(m, args);
+  g_dbus_message_set_flags(m, G_DBUS_MESSAGE_FLAGS_NO_REPLY_EXPECTED);
+  g_dbus_connection_send_message(s->bus, m, G_DBUS_SEND_MESSAGE_FLAGS_NONE, NULL, NULL);
+}
+
+static gboolean call_with_fd(LlRfbServer *s, const char *method, GVariant *args, int fd,
+                             GError **error)
+{
+  g_autoptr(GUnixFDList) fds = g_unix_fd_list_new();
+  if (g_unix_fd_list_append(fds, fd, error) < 0)
+    return FALSE;
+  g_autoptr(GVariant) reply = g_dbus_connection_call_with_unix_fd_list_sync(
+      s->bus, NULL, LL_RFB_IPC_PATH, LL_RFB_IPC_INTERFACE, method, args, NULL,
+      G_DBUS_CALL_FLAGS_NONE, WORKER_START_MS, fds, NULL, NULL, error);
+  return reply != NULL;
+}
+
+/* ---- what the worker says: checked again, it is the untrusted side ---- */
+
+static void on_key(LlRfbServer *s, GVariant *p)
+{
+  gboolean down;
+  guint32 keysym;
+  g_variant_get(p, "(bu)", &down, &keysym);
+  if (s->input.key != NULL)
+    s->input.key(down, keysym, s->input_data);
+}
+
+static void on_pointer(LlRfbServer *s, GVariant *p)
+{
+  gint32 buttons, x, y;
+  g_variant_get(p, "(iii)", &buttons, &x, &y);
+  g_mutex_lock(&s->lock);
+  int width = s->format.width, height = s->format.height;
+  g_mutex_unlock(&s->lock);
+  if (buttons < 0 || buttons > 0xff)
+    return;
+  x = CLAMP(x, 0, width - 1);
+  y = CLAMP(y, 0, height - 1);
+  if (s->input.pointer != NULL)
+    s->input.pointer(buttons, x, y, s->input_data);
+}
+
+static void on_text(LlRfbServer *s, GVariant *p, gboolean chat)
+{
+  g_autoptr(GVariant) bytes = g_variant_get_child_value(p, 0);
   gsize len;
-} SendTask;
-
-static void log_from_libvncserver(const char *format, ...)
-{
-  va_list args;
-  va_start(args, format);
-  g_autofree char *text = g_strdup_vprintf(format, args);
-  va_end(args);
-  g_debug("libvncserver: %s", g_strchomp(text));
-}
-
-static void input_event_free(gpointer data)
-{
-  InputEvent *e = data;
-  g_free(e->text);
-  g_free(e);
-}
-
-static void relay_clear(gpointer data)
-{
-  InputRelay *r = data;
-  g_async_queue_unref(r->queue);
-}
-
-static void deliver(LlRfbServer *s, InputEvent *e)
-{
-  switch (e->kind) {
-  case INPUT_KEY:
-    if (s->input.key != NULL)
-      s->input.key(e->down, e->keysym, s->input_data);
-    break;
-  case INPUT_POINTER:
-    if (s->input.pointer != NULL)
-      s->input.pointer(e->buttons, e->x, e->y, s->input_data);
-    break;
-  case INPUT_CUT_TEXT:
-    if (s->input.cut_text != NULL)
-      s->input.cut_text(e->text, e->len, s->input_data);
-    break;
-  case INPUT_TEXT_CHAT:
-    if (s->input.text_chat != NULL)
-      s->input.text_chat(e->text, e->len, s->input_data);
-    break;
-  }
-}
-
-static gboolean drain_input(gpointer data)
-{
-  InputRelay *r = data;
-  InputEvent *e;
-  while ((e = g_async_queue_try_pop(r->queue)) != NULL) {
-    if (r->server != NULL)
-      deliver(r->server, e);
-    input_event_free(e);
-  }
-  return G_SOURCE_REMOVE;
-}
-
-/* On a viewer's thread. */
-static void relay_push(rfbClientPtr cl, InputEvent *e)
-{
-  LlRfbServer *s = cl->screen->screenData;
-  g_async_queue_push(s->relay->queue, e);
-  g_main_context_invoke_full(NULL, G_PRIORITY_HIGH, drain_input,
-                             g_atomic_rc_box_acquire(s->relay),
-                             (GDestroyNotify)g_atomic_rc_box_release);
-}
-
-static void on_key(rfbBool down, rfbKeySym key, rfbClientPtr cl)
-{
-  InputEvent *e = g_new0(InputEvent, 1);
-  e->kind = INPUT_KEY;
-  e->down = down;
-  e->keysym = key;
-  relay_push(cl, e);
-}
-
-static void on_pointer(int buttons, int x, int y, rfbClientPtr cl)
-{
-  InputEvent *e = g_new0(InputEvent, 1);
-  e->kind = INPUT_POINTER;
-  e->buttons = buttons;
-  e->x = x;
-  e->y = y;
-  relay_push(cl, e);
-}
-
-static void push_text(rfbClientPtr cl, InputKind kind, char *utf8, gsize len)
-{
-  if (utf8 == NULL || !g_utf8_validate(utf8, len, NULL)) {
-    g_free(utf8);
+  const char *text = g_variant_get_fixed_array(bytes, &len, 1);
+  if (len > LL_RFB_MAX_TEXT || !g_utf8_validate(text, len, NULL))
     return;
-  }
-  InputEvent *e = g_new0(InputEvent, 1);
-  e->kind = kind;
-  e->text = utf8;
-  e->len = len;
-  relay_push(cl, e);
+  g_autofree char *copy = g_strndup(text, len);
+  if (chat && s->input.text_chat != NULL)
+    s->input.text_chat(copy, len, s->input_data);
+  else if (!chat && s->input.cut_text != NULL)
+    s->input.cut_text(copy, len, s->input_data);
 }
 
-/* Classic RFB cut text is Latin-1. */
-static void on_cut_text(char *text, int len, rfbClientPtr cl)
+static void on_signal(GDBusConnection *bus, const char *sender, const char *path,
+                      const char *interface, const char *signal, GVariant *p, gpointer data)
 {
-  gsize written = 0;
-  char *utf8 = g_convert(text, len, "UTF-8", "ISO-8859-1", NULL, &written, NULL);
-  push_text(cl, INPUT_CUT_TEXT, utf8, written);
+  LlRfbServer *s = data;
+  (void)bus; (void)sender; (void)path; (void)interface;
+  if (g_str_equal(signal, "Key") && g_variant_is_of_type(p, G_VARIANT_TYPE("(bu)")))
+    on_key(s, p);
+  else if (g_str_equal(signal, "Pointer") && g_variant_is_of_type(p, G_VARIANT_TYPE("(iii)")))
+    on_pointer(s, p);
+  else if (g_str_equal(signal, "CutText") && g_variant_is_of_type(p, G_VARIANT_TYPE("(ay)")))
+    on_text(s, p, FALSE);
+  else if (g_str_equal(signal, "TextChat") && g_variant_is_of_type(p, G_VARIANT_TYPE("(ay)")))
+    on_text(s, p, TRUE);
+  else if (g_str_equal(signal, "Viewers") && g_variant_is_of_type(p, G_VARIANT_TYPE("(u)")))
+    g_variant_get(p, "(u)", &s->viewers);
 }
 
-static void on_cut_text_utf8(char *text, int len, rfbClientPtr cl)
+static void on_worker_closed(GDBusConnection *bus, gboolean remote, GError *why, gpointer data)
 {
-  push_text(cl, INPUT_CUT_TEXT, g_strndup(text, len), len);
-}
-
-/* UltraVNC TextChat: LENGTH may instead be an open/close/finished command. */
-static void on_text_chat(rfbClientPtr cl, int length, char *text)
-{
-  /* Only a viewer that spoke TextChat gets TextChat: others (TigerVNC)
-   * would take the unknown message type as a protocol error. */
-  cl->clientData = GINT_TO_POINTER(1);
-  if (text == NULL || length <= 0)
+  LlRfbServer *s = data;
+  (void)bus; (void)why;
+  if (!remote || s->failed)
     return;
-  char *utf8 = g_utf8_make_valid(text, length);
-  push_text(cl, INPUT_TEXT_CHAT, utf8, strlen(utf8));
+  s->failed = TRUE;
+  s->viewers = 0;
+  g_warning("the screen server (%s) stopped unexpectedly", LL_RFB_WORKER_NAME);
+  g_autoptr(GError) e = g_error_new_literal(LL_ERROR, LL_ERROR_FAILED,
+                                            "the screen server stopped unexpectedly");
+  if (s->input.failed != NULL)
+    s->input.failed(e, s->input_data);
 }
 
-/* On the desktop's capture thread: libvncserver takes each viewer's
- * update mutex. */
-void ll_rfb_server_mark_changed(LlRfbServer *s, int x, int y, int w, int h)
-{
-  rfbMarkRectAsModified(s->screen, x, y, x + w, y + h);
-}
+/* ---- starting and stopping the worker ---- */
 
-static void set_pixel_format(rfbScreenInfoPtr screen, const LlScreenFormat *f)
+/* Where the worker is: as the environment says (tests), beside this
+ * program (a build directory), or where it is installed. */
+static char *worker_path(void)
 {
-  screen->serverFormat.bitsPerPixel = 32;
-  screen->serverFormat.depth = 24;
-  screen->serverFormat.trueColour = TRUE;
-  screen->serverFormat.bigEndian = f->big_endian;
-  screen->serverFormat.redMax = screen->serverFormat.greenMax = screen->serverFormat.blueMax = 255;
-  screen->serverFormat.redShift = f->red_shift;
-  screen->serverFormat.greenShift = f->green_shift;
-  screen->serverFormat.blueShift = f->blue_shift;
-}
-
-/* What rfbNewFramebuffer does, but keeping our pixel format: it resets
- * the server's format to libvncserver's default and re-translates for
- * every viewer, which would show wrong colours until set back. */
-void ll_rfb_server_resize(LlRfbServer *s, const LlScreenFormat *f, guint8 *framebuffer)
-{
-  rfbScreenInfoPtr screen = s->screen;
-  rfbClientIteratorPtr it = rfbGetClientIterator(screen);
-  rfbClientPtr cl;
-  while ((cl = rfbClientIteratorNext(it)) != NULL)
-    pthread_mutex_lock(&cl->sendMutex);     /* no update is being written */
-  rfbReleaseClientIterator(it);
-  screen->width = f->width;
-  screen->height = f->height;
-  screen->paddedWidthInBytes = f->stride;
-  screen->frameBuffer = (char *)framebuffer;
-  set_pixel_format(screen, f);
-  it = rfbGetClientIterator(screen);
-  while ((cl = rfbClientIteratorNext(it)) != NULL) {
-    screen->setTranslateFunction(cl);
-    pthread_mutex_lock(&cl->updateMutex);
-    sraRgnDestroy(cl->modifiedRegion);
-    cl->modifiedRegion = sraRgnCreateRect(0, 0, f->width, f->height);
-    sraRgnMakeEmpty(cl->copyRegion);
-    cl->copyDX = cl->copyDY = 0;
-    if (cl->useNewFBSize)
-      cl->newFBSizePending = TRUE;
-    pthread_cond_signal(&cl->updateCond);
-    pthread_mutex_unlock(&cl->updateMutex);
-    pthread_mutex_unlock(&cl->sendMutex);
+  const char *chosen = g_getenv(LL_RFB_WORKER_ENV);
+  if (chosen != NULL && *chosen != '\0')
+    return g_strdup(chosen);
+  g_autofree char *self = g_file_read_link("/proc/self/exe", NULL);
+  if (self != NULL) {
+    g_autofree char *dir = g_path_get_dirname(self);
+    char *beside = g_build_filename(dir, LL_RFB_WORKER_NAME, NULL);
+    if (g_file_test(beside, G_FILE_TEST_IS_EXECUTABLE))
+      return beside;
+    g_free(beside);
   }
-  rfbReleaseClientIterator(it);
+  return g_build_filename(LL_LIBEXECDIR, "lifeline", LL_RFB_WORKER_NAME, NULL);
 }
 
-static rfbScreenInfoPtr make_screen(LlRfbServer *s, const LlScreenFormat *f, guint8 *framebuffer)
+/* Cancels a blocking step that takes longer than its deadline: the
+ * handshake runs in the caller's context, where the connection's own
+ * events belong, so no timeout source of that context could fire. */
+typedef struct {
+  GMutex lock;
+  GCond cond;
+  gboolean done;
+  gint64 until;
+  GCancellable *cancellable;
+} Watchdog;
+
+static gpointer watchdog_run(gpointer data)
 {
-  int argc = 1;
-  char *argv[] = { "lifeline", NULL };
-  rfbScreenInfoPtr screen = rfbGetScreen(&argc, argv, f->width, f->height, 8, 3, 4);
-  if (screen == NULL)
+  Watchdog *w = data;
+  g_mutex_lock(&w->lock);
+  while (!w->done)
+    if (!g_cond_wait_until(&w->cond, &w->lock, w->until)) {
+      g_cancellable_cancel(w->cancellable);
+      break;
+    }
+  g_mutex_unlock(&w->lock);
+  return NULL;
+}
+
+static void watchdog_stop(Watchdog *w, GThread *thread)
+{
+  g_mutex_lock(&w->lock);
+  w->done = TRUE;
+  g_cond_signal(&w->cond);
+  g_mutex_unlock(&w->lock);
+  g_thread_join(thread);
+  g_mutex_clear(&w->lock);
+  g_cond_clear(&w->cond);
+}
+
+/* The D-Bus handshake with the worker, within WORKER_START_MS. */
+static GDBusConnection *connect_worker(int fd, GError **error)
+{
+  g_autoptr(GSocket) socket = g_socket_new_from_fd(fd, error);
+  if (socket == NULL) {
+    close(fd);
     return NULL;
-  screen->frameBuffer = (char *)framebuffer;
-  screen->paddedWidthInBytes = f->stride;
-  set_pixel_format(screen, f);
-  screen->desktopName = s->desktop_name;
-  /* Never listen: the only way in is a socketpair we hand over. */
-  screen->port = 0;
-  screen->ipv6port = 0;
-  screen->autoPort = FALSE;
-  screen->httpDir = NULL;
-  /* A second viewer (a snapshot while a viewer is open) must not push the
-   * first one out. */
-  screen->alwaysShared = TRUE;
-  /* Each client gets its own input and output threads. */
-  screen->backgroundLoop = TRUE;
-  /* A viewer's output thread sleeps this long before every update, "to
-   * let more changes come along" (default 5 ms). Our capture already
-   * merges damage (MIN_CAPTURE_INTERVAL_US), so the sleep is pure latency.
-   * Not 0: the same value paces the thread's polling while a viewer is
-   * still in its handshake, where 0 would spin a core. */
-  screen->deferUpdateTime = 1;
-  /* No painted-in arrow: the picture must be exactly the screen. The real
-   * cursor shape comes from XFixes in a later version. */
-  screen->cursor = NULL;
-  screen->kbdAddEvent = on_key;
-  screen->ptrAddEvent = on_pointer;
-  screen->setXCutText = on_cut_text;
-  screen->setXCutTextUTF8 = on_cut_text_utf8;
-  screen->setTextChat = on_text_chat;
-  screen->screenData = s;
-  ll_zrle_compress_level_attach(screen);
-  rfbInitServer(screen);
-  return screen;
+  }
+  g_autoptr(GSocketConnection) stream = g_socket_connection_factory_create_connection(socket);
+  g_autoptr(GCancellable) cancellable = g_cancellable_new();
+  g_autofree char *guid = g_dbus_generate_guid();
+  Watchdog watchdog = { .until = g_get_monotonic_time() + WORKER_START_MS * 1000,
+                        .cancellable = cancellable };
+  g_mutex_init(&watchdog.lock);
+  g_cond_init(&watchdog.cond);
+  GThread *thread = g_thread_new("rfb-worker-start", watchdog_run, &watchdog);
+  g_autoptr(GError) local = NULL;
+  GDBusConnection *bus = g_dbus_connection_new_sync(
+      G_IO_STREAM(stream), guid,
+      G_DBUS_CONNECTION_FLAGS_AUTHENTICATION_SERVER |
+          G_DBUS_CONNECTION_FLAGS_DELAY_MESSAGE_PROCESSING,
+      NULL, cancellable, &local);
+  watchdog_stop(&watchdog, thread);
+  if (bus == NULL)
+    g_set_error(error, LL_ERROR, LL_ERROR_FAILED, "the screen server did not start: %s",
+                local->message);
+  return bus;
 }
 
-static void run_send_task(gpointer data, gpointer user_data);
+static GSubprocess *spawn_worker(int child_end, GError **error)
+{
+  g_autofree char *path = worker_path();
+  g_autoptr(GSubprocessLauncher) launcher = g_subprocess_launcher_new(G_SUBPROCESS_FLAGS_NONE);
+  g_subprocess_launcher_take_fd(launcher, child_end, LL_RFB_IPC_FD);
+  g_autoptr(GError) local = NULL;
+  GSubprocess *worker = g_subprocess_launcher_spawn(launcher, &local, path, NULL);
+  if (worker == NULL)
+    g_set_error(error, LL_ERROR, LL_ERROR_FAILED, "cannot start the screen server (%s): %s",
+                path, local->message);
+  return worker;
+}
+
+static gboolean start_worker(LlRfbServer *s, const char *desktop_name, GError **error)
+{
+  int pair[2];
+  if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, pair) != 0) {
+    g_set_error(error, LL_ERROR, LL_ERROR_FAILED, "cannot start the screen server: %s",
+                g_strerror(errno));
+    return FALSE;
+  }
+  s->worker = spawn_worker(pair[1], error);
+  if (s->worker == NULL) {
+    close(pair[0]);
+    return FALSE;
+  }
+  s->bus = connect_worker(pair[0], error);
+  if (s->bus == NULL)
+    return FALSE;
+  g_dbus_connection_set_exit_on_close(s->bus, FALSE);
+  s->signals = g_dbus_connection_signal_subscribe(s->bus, NULL, LL_RFB_IPC_INTERFACE, NULL,
+                                                  LL_RFB_IPC_PATH, NULL,
+                                                  G_DBUS_SIGNAL_FLAGS_NONE, on_signal, s, NULL);
+  g_signal_connect(s->bus, "closed", G_CALLBACK(on_worker_closed), s);
+  g_dbus_connection_start_message_processing(s->bus);
+  GVariantBuilder b;
+  g_variant_builder_init(&b, G_VARIANT_TYPE("(uuuuuubsh)"));
+  format_args(&s->format, &b);
+  g_variant_builder_add(&b, "s", desktop_name);
+  g_variant_builder_add(&b, "h", 0);
+  return call_with_fd(s, "Start", g_variant_builder_end(&b), s->picture.fd, error);
+}
 
 LlRfbServer *ll_rfb_server_new(const LlScreenFormat *format, guint8 *framebuffer,
                                const char *desktop_name, GError **error)
 {
-  rfbLog = log_from_libvncserver;
-  rfbErr = log_from_libvncserver;
   LlRfbServer *s = g_new0(LlRfbServer, 1);
   g_mutex_init(&s->lock);
-  s->threads = g_array_new(FALSE, FALSE, sizeof(pthread_t));
-  s->finished = g_array_new(FALSE, FALSE, sizeof(pthread_t));
-  s->sender = g_thread_pool_new(run_send_task, s, 1, TRUE, NULL);
-  s->relay = g_atomic_rc_box_new0(InputRelay);
-  s->relay->queue = g_async_queue_new_full(input_event_free);
-  s->relay->server = s;
-  s->desktop_name = g_strdup(desktop_name);
-  s->screen = make_screen(s, format, framebuffer);
-  if (s->screen == NULL) {
-    g_set_error_literal(error, LL_ERROR, LL_ERROR_DISPLAY, "cannot start the screen server");
+  s->picture.fd = -1;
+  s->format = *format;
+  s->source = framebuffer;
+  if (!picture_new(&s->picture, format, framebuffer, error) ||
+      !start_worker(s, desktop_name, error)) {
     ll_rfb_server_free(s);
     return NULL;
   }
   return s;
 }
 
-/* Runs on the client's own thread, as libvncserver lets it go: the
- * thread is joined later, from the main loop. */
-static void on_client_gone(rfbClientPtr cl)
-{
-  LlRfbServer *s = cl->screen->screenData;
-  pthread_t self = pthread_self();
-  g_mutex_lock(&s->lock);
-  s->live_clients--;
-  g_array_append_val(s->finished, self);
-  g_mutex_unlock(&s->lock);
-}
-
-static void forget_thread(LlRfbServer *s, pthread_t thread)
-{
-  for (guint i = 0; i < s->threads->len; i++)
-    if (pthread_equal(g_array_index(s->threads, pthread_t, i), thread)) {
-      g_array_remove_index_fast(s->threads, i);
-      return;
-    }
-}
-
-/* Joins the viewer threads that have ended, so none lingers. */
-static void join_finished(LlRfbServer *s)
+/* On the capture thread: the changed rows go to the shared picture, then
+ * the worker is told. */
+void ll_rfb_server_mark_changed(LlRfbServer *s, int x, int y, int w, int h)
 {
   g_mutex_lock(&s->lock);
-  GArray *done = s->finished;
-  s->finished = g_array_new(FALSE, FALSE, sizeof(pthread_t));
-  for (guint i = 0; i < done->len; i++)
-    forget_thread(s, g_array_index(done, pthread_t, i));
+  const LlScreenFormat *f = &s->format;
+  x = CLAMP(x, 0, f->width);
+  y = CLAMP(y, 0, f->height);
+  w = CLAMP(w, 0, f->width - x);
+  h = CLAMP(h, 0, f->height - y);
+  for (int row = y; row < y + h; row++) {
+    gsize at = (gsize)row * f->stride + (gsize)x * 4;
+    memcpy(s->picture.map + at, s->source + at, (gsize)w * 4);
+  }
   g_mutex_unlock(&s->lock);
-  for (guint i = 0; i < done->len; i++)
-    pthread_join(g_array_index(done, pthread_t, i), NULL);
-  g_array_unref(done);
+  if (w > 0 && h > 0 && !s->failed)
+    tell(s, "Damage", g_variant_new("(iiii)", x, y, w, h));
+}
+
+void ll_rfb_server_resize(LlRfbServer *s, const LlScreenFormat *f, guint8 *framebuffer)
+{
+  Picture fresh = { .fd = -1 };
+  g_autoptr(GError) error = NULL;
+  if (!picture_new(&fresh, f, framebuffer, &error)) {
+    g_warning("%s", error->message);
+    return;
+  }
+  g_mutex_lock(&s->lock);
+  Picture old = s->picture;
+  s->picture = fresh;
+  s->format = *f;
+  s->source = framebuffer;
+  g_mutex_unlock(&s->lock);
+  GVariantBuilder b;
+  g_variant_builder_init(&b, G_VARIANT_TYPE("(uuuuuubh)"));
+  format_args(f, &b);
+  g_variant_builder_add(&b, "h", 0);
+  if (!s->failed && !call_with_fd(s, "Resize", g_variant_builder_end(&b), fresh.fd, &error))
+    g_warning("the screen server did not take the new picture size: %s", error->message);
+  picture_clear(&old);   /* the worker maps its own view of the new one */
 }
 
 gboolean ll_rfb_server_add_client(LlRfbServer *s, int fd, GError **error)
 {
-  join_finished(s);
-  rfbClientPtr cl = rfbNewClient(s->screen, fd);
-  if (cl == NULL) {
-    g_set_error_literal(error, LL_ERROR, LL_ERROR_FAILED, "the screen server refused a viewer");
-    return FALSE;
-  }
-  g_mutex_lock(&s->lock);
-  s->live_clients++;
-  g_mutex_unlock(&s->lock);
-  cl->clientGoneHook = on_client_gone;
-  rfbStartOnHoldClient(cl);
-  g_mutex_lock(&s->lock);
-  g_array_append_val(s->threads, cl->client_thread);
-  g_mutex_unlock(&s->lock);
-  return TRUE;
+  gboolean ok = !s->failed && call_with_fd(s, "AddViewer", g_variant_new("(h)", 0), fd, error);
+  if (!ok && s->failed)
+    g_set_error_literal(error, LL_ERROR, LL_ERROR_FAILED, "the screen server is not running");
+  close(fd);   /* the worker has its own copy */
+  return ok;
 }
 
 void ll_rfb_server_set_input(LlRfbServer *s, const LlRfbInput *input, gpointer user_data)
@@ -349,101 +375,82 @@ void ll_rfb_server_set_input(LlRfbServer *s, const LlRfbInput *input, gpointer u
   s->input_data = user_data;
 }
 
-static void send_cut_text(LlRfbServer *s, char *utf8, gsize len)
+static void send_text(LlRfbServer *s, const char *method, const char *utf8, gsize len)
 {
-  gsize latin1_len = 0;
-  g_autofree char *latin1 = g_convert_with_fallback(utf8, len, "ISO-8859-1", "UTF-8", "?", NULL,
-                                                    &latin1_len, NULL);
-  if (latin1 != NULL)
-    rfbSendServerCutTextUTF8(s->screen, utf8, len, latin1, latin1_len);
-}
-
-static void send_text_chat(LlRfbServer *s, char *copy, gsize len)
-{
-  rfbClientIteratorPtr it = rfbGetClientIterator(s->screen);
-  rfbClientPtr cl;
-  while ((cl = rfbClientIteratorNext(it)) != NULL) {
-    if (cl->clientData == NULL)
-      continue;
-    /* libvncserver writes TextChat through the buffer the viewer's output
-     * thread also uses, without taking its lock: take it here. */
-    pthread_mutex_lock(&cl->sendMutex);
-    rfbSendTextChatMessage(cl, len, copy);
-    pthread_mutex_unlock(&cl->sendMutex);
-  }
-  rfbReleaseClientIterator(it);
-}
-
-/* On the sender thread: these writes may wait for a slow viewer, which
- * must never stall the main loop that drains the viewers' sockets. */
-static void run_send_task(gpointer data, gpointer user_data)
-{
-  SendTask *t = data;
-  LlRfbServer *s = user_data;
-  if (t->kind == SEND_CUT_TEXT)
-    send_cut_text(s, t->text, t->len);
-  else
-    send_text_chat(s, t->text, t->len);
-  g_free(t->text);
-  g_free(t);
-}
-
-static void queue_send(LlRfbServer *s, SendKind kind, const char *utf8, gsize len)
-{
-  SendTask *t = g_new0(SendTask, 1);
-  t->kind = kind;
-  t->text = g_strndup(utf8, len);
-  t->len = len;
-  g_thread_pool_push(s->sender, t, NULL);
+  if (s->failed || len > LL_RFB_MAX_TEXT)
+    return;
+  GVariant *bytes = g_variant_new_fixed_array(G_VARIANT_TYPE_BYTE, utf8, len, 1);
+  tell(s, method, g_variant_new_tuple(&bytes, 1));
 }
 
 void ll_rfb_server_send_cut_text(LlRfbServer *s, const char *utf8, gsize len)
 {
-  queue_send(s, SEND_CUT_TEXT, utf8, len);
+  send_text(s, "SendCutText", utf8, len);
 }
 
 void ll_rfb_server_send_text_chat(LlRfbServer *s, const char *utf8, gsize len)
 {
-  queue_send(s, SEND_TEXT_CHAT, utf8, len);
+  send_text(s, "SendTextChat", utf8, len);
 }
 
-guint ll_rfb_server_client_count(LlRfbServer *s)
+guint ll_rfb_server_client_count(LlRfbServer *s) { return s->viewers; }
+
+typedef struct {
+  gboolean done, exited;
+} Exit;
+
+static void on_worker_exited(GObject *source, GAsyncResult *result, gpointer data)
 {
-  g_mutex_lock(&s->lock);
-  guint n = s->live_clients;
-  g_mutex_unlock(&s->lock);
-  return n;
+  Exit *e = data;
+  e->exited = g_subprocess_wait_finish(G_SUBPROCESS(source), result, NULL);
+  e->done = TRUE;
 }
 
-/* Every viewer thread ends once its socket closes (the caller closed our
- * ends); wait for all of them before the screen goes. */
-static void join_all(LlRfbServer *s)
+static gboolean on_exit_deadline(gpointer data)
 {
-  join_finished(s);
-  g_mutex_lock(&s->lock);
-  GArray *left = s->threads;
-  s->threads = g_array_new(FALSE, FALSE, sizeof(pthread_t));
-  g_mutex_unlock(&s->lock);
-  for (guint i = 0; i < left->len; i++)
-    pthread_join(g_array_index(left, pthread_t, i), NULL);
-  g_array_unref(left);
+  g_cancellable_cancel(data);
+  return G_SOURCE_REMOVE;
+}
+
+/* Closing the connection ends the worker; it has WORKER_EXIT_MS to go,
+ * waited for on a context of its own so nothing else runs meanwhile. */
+static void stop_worker(LlRfbServer *s)
+{
+  g_autoptr(GMainContext) context = g_main_context_new();
+  g_autoptr(GCancellable) cancellable = g_cancellable_new();
+  Exit e = { 0 };
+  g_main_context_push_thread_default(context);
+  g_subprocess_wait_async(s->worker, cancellable, on_worker_exited, &e);
+  GSource *deadline = g_timeout_source_new(WORKER_EXIT_MS);
+  g_source_set_callback(deadline, on_exit_deadline, cancellable, NULL);
+  g_source_attach(deadline, context);
+  while (!e.done)
+    g_main_context_iteration(context, TRUE);
+  g_source_destroy(deadline);
+  g_source_unref(deadline);
+  g_main_context_pop_thread_default(context);
+  if (!e.exited) {
+    g_warning("the screen server did not stop in time; ending it");
+    g_subprocess_force_exit(s->worker);
+    g_subprocess_wait(s->worker, NULL, NULL);
+  }
 }
 
 void ll_rfb_server_free(LlRfbServer *s)
 {
   if (s == NULL)
     return;
-  if (s->sender != NULL)
-    g_thread_pool_free(s->sender, FALSE, TRUE);   /* the viewers are closed: quick */
-  if (s->screen != NULL) {
-    join_all(s);
-    rfbScreenCleanup(s->screen);
+  if (s->bus != NULL) {
+    g_dbus_connection_signal_unsubscribe(s->bus, s->signals);
+    g_signal_handlers_disconnect_by_data(s->bus, s);
+    g_dbus_connection_close_sync(s->bus, NULL, NULL);
+    g_clear_object(&s->bus);
   }
-  g_array_unref(s->threads);
-  g_array_unref(s->finished);
-  s->relay->server = NULL;
-  g_atomic_rc_box_release_full(s->relay, relay_clear);
+  if (s->worker != NULL) {
+    stop_worker(s);
+    g_clear_object(&s->worker);
+  }
+  picture_clear(&s->picture);
   g_mutex_clear(&s->lock);
-  g_free(s->desktop_name);
   g_free(s);
 }

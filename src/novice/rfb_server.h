@@ -1,8 +1,11 @@
-/* The novice's RFB server: libvncserver serving the picture a desktop
- * feeds it (it never opens a display itself). It never listens on the
- * network; each consented viewer stream is handed to
- * it as one end of a socketpair. Viewers' input, clipboard and TextChat
- * are handed to the main loop; libvncserver's own threads never touch X. */
+/* The novice's RFB server, kept apart: libvncserver, which parses the
+ * helper's bytes, runs in a worker process of its own (rfb_worker/) that
+ * holds no key, no secret and no connection to the desktop. This side
+ * shares the picture a desktop feeds it through shared memory, hands the
+ * worker each consented viewer stream (one end of a socketpair), and
+ * delivers what the worker reports of the viewers' input, clipboard and
+ * TextChat on the main loop, checked again. It never listens on the
+ * network. */
 #pragma once
 #include <glib.h>
 #include "novice/desktop/screen_feed.h"
@@ -16,11 +19,17 @@ typedef struct {
   void (*pointer)(int buttons, int x, int y, gpointer user_data);
   void (*cut_text)(const char *utf8, gsize len, gpointer user_data);
   void (*text_chat)(const char *utf8, gsize len, gpointer user_data);
+  /* The worker went away on its own (a crash): nothing more is served. */
+  void (*failed)(const GError *why, gpointer user_data);
 } LlRfbInput;
+
+/* The longest clipboard or TextChat text either way (bytes). */
+#define LL_RFB_MAX_TEXT (256 * 1024)
 
 /* Serves FRAMEBUFFER, in FORMAT, which the caller keeps current and
  * alive until the server is freed: call only once someone was allowed to
- * see the screen. */
+ * see the screen. Starts the worker and waits (up to 10 s) until it
+ * serves. */
 LlRfbServer *ll_rfb_server_new(const LlScreenFormat *format, guint8 *framebuffer,
                                const char *desktop_name, GError **error);
 /* The picture is now FRAMEBUFFER in FORMAT (another size): viewers that
@@ -38,7 +47,7 @@ void ll_rfb_server_set_input(LlRfbServer *server, const LlRfbInput *input, gpoin
 void ll_rfb_server_send_cut_text(LlRfbServer *server, const char *utf8, gsize len);
 /* An UltraVNC TextChat message for every viewer. */
 void ll_rfb_server_send_text_chat(LlRfbServer *server, const char *utf8, gsize len);
-/* Viewers currently connected. */
+/* Viewers currently connected, as the worker last said (main loop). */
 guint ll_rfb_server_client_count(LlRfbServer *server);
 /* Disconnects every viewer, waits for their threads, frees. The caller
  * must have closed its ends of the socketpairs first. */

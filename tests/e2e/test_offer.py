@@ -12,6 +12,7 @@ import json
 import os
 import re
 import shlex
+import signal
 import subprocess
 import sys
 import time
@@ -171,6 +172,57 @@ def test_authorized_by_fingerprint(work, cleanups):
     host.proc.wait_for("Waiting for offers of help")
     events = [e["event"] for e in host.audit()]
     assert "consent-given" in events and "control-granted" in events, events
+
+
+def rfb_workers(pid):
+    """PIDs of PID's children that are the RFB worker."""
+    found = []
+    for task in os.listdir(f"/proc/{pid}/task"):
+        with open(f"/proc/{pid}/task/{task}/children") as f:
+            for child in f.read().split():
+                with open(f"/proc/{child}/comm") as c:
+                    if c.read().strip() == "lifeline-rfb-wo":   # comm keeps 15 characters
+                        found.append(int(child))
+    return found
+
+
+@suite.test
+def test_screen_server_crash_ends_only_the_session(work, cleanups):
+    """libvncserver runs in a worker process: when it crashes, the session
+    ends with a sentence on both sides, the host keeps running, and the
+    next helper is served by a new worker."""
+    sam = helper_key(work, "sam", "Sam Smith")
+    policy = write_policy(work, f"[offer]\nallow=true\ncontrol=allow\nhelpers={sam}\n")
+    host = Host(work, cleanups, policy)
+    assert rfb_workers(host.proc.proc.pid) == []   # nothing runs before a yes
+    offer = host.offer(cleanups, "sam")
+    accept(host, offer, listed("Sam Smith", sam) + " Let them see your screen? [y/N]")
+    viewer = probe(cleanups, offer, host.x)
+    assert pixel(viewer, 10, 10) == "3465a4"
+    workers = rfb_workers(host.proc.proc.pid)
+    assert len(workers) == 1, workers
+    with open(f"/proc/{workers[0]}/status") as f:
+        status = dict(line.split(":\t", 1) for line in f.read().splitlines() if ":\t" in line)
+    assert status["NoNewPrivs"].strip() == "1", status   # and a seccomp filter:
+    assert status["Seccomp"].strip() == "2" and int(status["Seccomp_filters"]) >= 1, status
+    os.kill(workers[0], signal.SIGSEGV)
+    out = offer.wait_for("The session ended: ")
+    assert "the screen server stopped unexpectedly" in out.split("The session ended: ")[1], out
+    assert offer.wait_exit() == 0
+    host.proc.wait_for("the screen server stopped unexpectedly")
+    host.proc.wait_for("Waiting for offers of help")
+    assert host.proc.proc.poll() is None
+    # The next helper gets a new worker.
+    again = host.offer(cleanups, "sam")
+    mark = host.proc.mark()
+    host.proc.wait_for(listed("Sam Smith", sam), since=mark)
+    host.proc.send("y")
+    again.wait_for("ready: vnc://127.0.0.1:")
+    viewer = probe(cleanups, again, host.x)
+    assert pixel(viewer, 10, 10) == "3465a4"
+    assert len(rfb_workers(host.proc.proc.pid)) == 1
+    again.send("/quit")
+    assert again.wait_exit() == 0
 
 
 @suite.test

@@ -2,7 +2,7 @@
  * default-level deflate stream takes that viewer's level; anywhere else,
  * deflateInit behaves exactly as zlib's own. Streams are compared by their
  * output on the same input, which depends on the level. */
-#include "novice/zrle_compress_level.h"
+#include "novice/rfb_worker/zrle_compress_level.h"
 #include <glib.h>
 #include <zlib.h>
 

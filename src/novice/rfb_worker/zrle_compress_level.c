@@ -16,7 +16,7 @@
  * resolves to it) uses that level for a default-level stream made while
  * it is set. Everywhere else it does exactly what zlib's deflateInit_
  * does: deflateInit2_ with zlib's defaults. */
-#include "novice/zrle_compress_level.h"
+#include "novice/rfb_worker/zrle_compress_level.h"
 #include <zlib.h>
 
 /* zlib's defaults for deflateInit: its DEF_MEM_LEVEL is internal. */
