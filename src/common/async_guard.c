@@ -20,3 +20,11 @@ gpointer ll_async_guard_finish(LlAsyncGuard *g)
   g_free(g);
   return owner;
 }
+
+void ll_async_guard_idle(gpointer owner, GCancellable *owner_cancellable, GSourceFunc callback)
+{
+  GSource *idle = g_idle_source_new();
+  g_source_set_callback(idle, callback, ll_async_guard_new(owner, owner_cancellable), NULL);
+  g_source_attach(idle, g_main_context_get_thread_default());
+  g_source_unref(idle);
+}

@@ -15,6 +15,13 @@ char *ll_portal_token(void)
   return g_strdup_printf("lifeline_%d", g_atomic_int_add(&counter, 1) + 1);
 }
 
+GVariant *ll_portal_options_with_token(GVariantBuilder *options, char **token)
+{
+  *token = ll_portal_token();
+  g_variant_builder_add(options, "{sv}", "handle_token", g_variant_new_string(*token));
+  return g_variant_builder_end(options);
+}
+
 typedef struct {
   GDBusConnection *bus;
   char *path;                    /* the Request object */

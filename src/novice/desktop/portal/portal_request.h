@@ -13,6 +13,8 @@
 
 /* A fresh handle token ("lifeline_7"), for the options of one call. */
 char *ll_portal_token(void);
+/* Ends OPTIONS with a fresh handle_token in them; *token says which. */
+GVariant *ll_portal_options_with_token(GVariantBuilder *options, char **token);
 
 /* Calls INTERFACE.METHOD(PARAMS) on the portal; PARAMS' options hold
  * handle_token TOKEN. Completes with the Response's results (a{sv}), or

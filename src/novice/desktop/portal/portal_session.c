@@ -121,18 +121,11 @@ static gboolean step_failed(LlPortalSession *s, GError *error)
   return TRUE;
 }
 
-static GVariant *options_with_token(GVariantBuilder *options, char **token)
-{
-  *token = ll_portal_token();
-  g_variant_builder_add(options, "{sv}", "handle_token", g_variant_new_string(*token));
-  return g_variant_builder_end(options);
-}
-
 static void request(LlPortalSession *s, const char *interface, const char *method,
                     GVariantBuilder *options, gboolean with_session, GAsyncReadyCallback next)
 {
   g_autofree char *token = NULL;
-  GVariant *opts = options_with_token(options, &token);
+  GVariant *opts = ll_portal_options_with_token(options, &token);
   GVariant *params = with_session ? g_variant_new("(o@a{sv})", s->handle, opts)
                                   : g_variant_new("(@a{sv})", opts);
   ll_portal_request_async(s->bus, interface, method, params, token, s->cancellable, next,
@@ -280,7 +273,7 @@ static void on_sources(GObject *source, GAsyncResult *result, gpointer data)
   g_autofree char *token = NULL;
   GVariantBuilder options;
   g_variant_builder_init(&options, G_VARIANT_TYPE("a{sv}"));
-  GVariant *opts = options_with_token(&options, &token);
+  GVariant *opts = ll_portal_options_with_token(&options, &token);
   ll_portal_request_async(s->bus, LL_PORTAL_REMOTE_DESKTOP, "Start",
                           g_variant_new("(os@a{sv})", s->handle, "", opts), token,
                           s->cancellable, on_started, ll_async_guard_new(s, s->cancellable));
@@ -410,11 +403,7 @@ LlPortalSession *ll_portal_session_new(LlPortalSessionReady ready, gpointer user
   if (address == NULL) {
     g_info("the session bus: %s", error->message);
     g_clear_error(&error);
-    /* Answered from the main loop: the caller has S first. */
-    GSource *idle = g_idle_source_new();
-    g_source_set_callback(idle, on_no_bus, ll_async_guard_new(s, s->cancellable), NULL);
-    g_source_attach(idle, g_main_context_get_thread_default());
-    g_source_unref(idle);
+    ll_async_guard_idle(s, s->cancellable, on_no_bus);   /* the caller has S first */
     return s;
   }
   g_dbus_connection_new_for_address(address, G_DBUS_CONNECTION_FLAGS_AUTHENTICATION_CLIENT |

@@ -174,13 +174,13 @@ static void bind(LlPortalShortcut *s)
 {
   s->activated_signal = subscribe(s, "Activated");
   s->changed_signal = subscribe(s, "ShortcutsChanged");
-  g_autofree char *token = ll_portal_token();
+  g_autofree char *token = NULL;
   GVariantBuilder options;
   g_variant_builder_init(&options, G_VARIANT_TYPE("a{sv}"));
-  g_variant_builder_add(&options, "{sv}", "handle_token", g_variant_new_string(token));
+  GVariant *opts = ll_portal_options_with_token(&options, &token);
   ll_portal_request_async(s->bus, LL_PORTAL_GLOBAL_SHORTCUTS, "BindShortcuts",
                           g_variant_new("(o@a(sa{sv})s@a{sv})", s->handle, shortcut_list(), "",
-                                        g_variant_builder_end(&options)),
+                                        opts),
                           token, s->cancellable, on_bound, ll_async_guard_new(s, s->cancellable));
 }
 
@@ -206,15 +206,15 @@ static void on_created(GObject *source, GAsyncResult *result, gpointer data)
 
 static void create_session(LlPortalShortcut *s)
 {
-  g_autofree char *token = ll_portal_token();
+  g_autofree char *token = NULL;
   g_autofree char *session_token = ll_portal_token();
   GVariantBuilder options;
   g_variant_builder_init(&options, G_VARIANT_TYPE("a{sv}"));
-  g_variant_builder_add(&options, "{sv}", "handle_token", g_variant_new_string(token));
   g_variant_builder_add(&options, "{sv}", "session_handle_token",
                         g_variant_new_string(session_token));
+  GVariant *opts = ll_portal_options_with_token(&options, &token);
   ll_portal_request_async(s->bus, LL_PORTAL_GLOBAL_SHORTCUTS, "CreateSession",
-                          g_variant_new("(@a{sv})", g_variant_builder_end(&options)), token,
+                          g_variant_new("(@a{sv})", opts), token,
                           s->cancellable, on_created, ll_async_guard_new(s, s->cancellable));
 }
 
@@ -229,11 +229,7 @@ LlPortalShortcut *ll_portal_shortcut_new(GDBusConnection *bus, guint32 version,
   s->cancellable = g_cancellable_new();
   if (version == 0) {
     g_info("the desktop's portal binds no shortcuts: no stop key");
-    GSource *idle = g_idle_source_new();   /* the caller has S first */
-    g_source_set_callback(idle, on_nothing_to_bind, ll_async_guard_new(s, s->cancellable),
-                          NULL);
-    g_source_attach(idle, g_main_context_get_thread_default());
-    g_source_unref(idle);
+    ll_async_guard_idle(s, s->cancellable, on_nothing_to_bind);   /* the caller has S first */
     return s;
   }
   s->deadline = g_timeout_source_new_seconds(ANSWER_TIMEOUT_S);
