@@ -5,11 +5,13 @@
  * only the vocabulary.
  *
  * Lifeline -> worker (methods on LL_RFB_IPC_PATH):
- *   Start(uuuuub s h)  width, height, stride, red/green/blue shift, big
- *                      endian, desktop name, the picture (a memfd of
- *                      stride * height bytes, mapped read-only)
- *   Resize(uuuuub h)   the same for a new picture
- *   Damage(iiii)       x, y, width, height changed (no reply)
+ *   Start(uuuuuub s h t)  width, height, stride, red/green/blue shift,
+ *                      big endian, desktop name, the memory the picture is
+ *                      in (a sealed memfd, mapped read-only) and the
+ *                      offset of its first pixel there
+ *   Resize(uuuuuub h t)   the same for a new picture
+ *   Damage(a(iiii))    rectangles (x, y, width, height) changed (no reply;
+ *                      the worker handles it on GDBus's own thread)
  *   AddViewer(h)       one end of a viewer's socketpair
  *   SendCutText(ay), SendTextChat(ay)   UTF-8, to every viewer (no reply)
  * worker -> Lifeline (signals): Key(bu), Pointer(iii), CutText(ay),
@@ -27,10 +29,11 @@
 #define LL_RFB_IPC_XML \
   "<node><interface name='" LL_RFB_IPC_INTERFACE "'>" \
   "<method name='Start'><arg type='u'/><arg type='u'/><arg type='u'/><arg type='u'/>" \
-  "<arg type='u'/><arg type='u'/><arg type='b'/><arg type='s'/><arg type='h'/></method>" \
+  "<arg type='u'/><arg type='u'/><arg type='b'/><arg type='s'/><arg type='h'/><arg type='t'/>" \
+  "</method>" \
   "<method name='Resize'><arg type='u'/><arg type='u'/><arg type='u'/><arg type='u'/>" \
-  "<arg type='u'/><arg type='u'/><arg type='b'/><arg type='h'/></method>" \
-  "<method name='Damage'><arg type='i'/><arg type='i'/><arg type='i'/><arg type='i'/></method>" \
+  "<arg type='u'/><arg type='u'/><arg type='b'/><arg type='h'/><arg type='t'/></method>" \
+  "<method name='Damage'><arg type='a(iiii)'/></method>" \
   "<method name='AddViewer'><arg type='h'/></method>" \
   "<method name='SendCutText'><arg type='ay'/></method>" \
   "<method name='SendTextChat'><arg type='ay'/></method>" \

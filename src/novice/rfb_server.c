@@ -1,27 +1,31 @@
 #include "novice/rfb_server.h"
 #include "common/error.h"
+#include "novice/damage_batch.h"
+#include "novice/desktop/shared_picture.h"
 #include "novice/rfb_ipc.h"
 #include <gio/gunixfdlist.h>
 #include <errno.h>
 #include <string.h>
-#include <sys/mman.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
 #define WORKER_START_MS 10000   /* a loaded sanitizer build takes its time */
 #define WORKER_EXIT_MS 5000
 
-/* The worker's picture: a memfd Lifeline writes, the worker only reads. */
+/* The picture as the worker maps it: the desktop's own framebuffer where
+ * that is shared memory (desktop/shared_picture.h), else a shared copy
+ * kept current here. */
 typedef struct {
   int fd;
-  guint8 *map;
-  gsize size;
+  guint64 offset;            /* of the first pixel */
+  guint8 *copy;              /* ours to copy into; NULL: the desktop's, shared as it is */
 } Picture;
 
 struct LlRfbServer {
   GSubprocess *worker;
   GDBusConnection *bus;
   guint signals;
+  LlDamageBatch *damage;     /* changed rectangles on their way to the worker */
   LlRfbInput input;
   gpointer input_data;
   gboolean failed;           /* the worker went away on its own */
@@ -34,33 +38,44 @@ struct LlRfbServer {
 
 /* ---- the picture ---- */
 
+/* How far into its memory a picture in F reaches: a monitor's picture is
+ * a window into a wider one, whose last row ends at its own width. */
+static gsize picture_extent(const LlScreenFormat *f)
+{
+  return (gsize)f->stride * (f->height - 1) + (gsize)f->width * 4;
+}
+
 static gboolean picture_new(Picture *p, const LlScreenFormat *f, const guint8 *source,
                             GError **error)
 {
-  p->size = (gsize)f->stride * f->height;
-  p->fd = memfd_create("lifeline-picture", MFD_CLOEXEC);
-  if (p->fd < 0 || ftruncate(p->fd, p->size) != 0 ||
-      (p->map = mmap(NULL, p->size, PROT_READ | PROT_WRITE, MAP_SHARED, p->fd, 0)) == MAP_FAILED) {
-    int e = errno;
-    if (p->fd >= 0)
-      close(p->fd);
-    p->fd = -1;
-    p->map = NULL;
-    g_set_error(error, LL_ERROR, LL_ERROR_FAILED, "cannot share the picture with the screen "
-                "server: %s", g_strerror(e));
+  gsize offset = 0, size = 0;
+  p->copy = NULL;
+  p->fd = ll_shared_picture_fd(source, &offset, &size);
+  if (p->fd >= 0 && offset + picture_extent(f) <= size) {
+    p->offset = offset;
+    g_debug("the screen server reads the desktop's picture in place");
+    return TRUE;
+  }
+  if (p->fd >= 0)
+    close(p->fd);
+  g_debug("the screen server reads a copy of the desktop's picture");
+  p->copy = ll_shared_picture_new((gsize)f->stride * f->height);
+  p->offset = 0;
+  p->fd = ll_shared_picture_fd(p->copy, &offset, &size);
+  if (p->fd < 0) {
+    g_set_error_literal(error, LL_ERROR, LL_ERROR_FAILED,
+                        "cannot share the picture with the screen server (no memfd)");
+    ll_shared_picture_free(g_steal_pointer(&p->copy));
     return FALSE;
   }
-  /* Row by row: a monitor's picture is a window into a wider one, whose
-   * last row ends at its own width. */
   for (int row = 0; row < f->height; row++)
-    memcpy(p->map + (gsize)row * f->stride, source + (gsize)row * f->stride, (gsize)f->width * 4);
+    memcpy(p->copy + (gsize)row * f->stride, source + (gsize)row * f->stride, (gsize)f->width * 4);
   return TRUE;
 }
 
 static void picture_clear(Picture *p)
 {
-  if (p->map != NULL)
-    munmap(p->map, p->size);
+  ll_shared_picture_free(p->copy);
   if (p->fd >= 0)
     close(p->fd);
   *p = (Picture){ .fd = -1 };
@@ -295,11 +310,25 @@ static gboolean start_worker(LlRfbServer *s, const char *desktop_name, GError **
   g_signal_connect(s->bus, "closed", G_CALLBACK(on_worker_closed), s);
   g_dbus_connection_start_message_processing(s->bus);
   GVariantBuilder b;
-  g_variant_builder_init(&b, G_VARIANT_TYPE("(uuuuuubsh)"));
+  g_variant_builder_init(&b, G_VARIANT_TYPE("(uuuuuubsht)"));
   format_args(&s->format, &b);
   g_variant_builder_add(&b, "s", desktop_name);
   g_variant_builder_add(&b, "h", 0);
+  g_variant_builder_add(&b, "t", s->picture.offset);
   return call_with_fd(s, "Start", g_variant_builder_end(&b), s->picture.fd, error);
+}
+
+/* On the batch's thread: one message for every rectangle that waited. */
+static void send_damage(const LlDamageRect *rects, guint count, gpointer data)
+{
+  LlRfbServer *s = data;
+  GVariantBuilder b;
+  g_variant_builder_init(&b, G_VARIANT_TYPE("a(iiii)"));
+  for (guint i = 0; i < count; i++)
+    g_variant_builder_add(&b, "(iiii)", rects[i].x, rects[i].y, rects[i].width,
+                          rects[i].height);
+  GVariant *list = g_variant_builder_end(&b);
+  tell(s, "Damage", g_variant_new_tuple(&list, 1));
 }
 
 LlRfbServer *ll_rfb_server_new(const LlScreenFormat *format, guint8 *framebuffer,
@@ -307,7 +336,7 @@ LlRfbServer *ll_rfb_server_new(const LlScreenFormat *format, guint8 *framebuffer
 {
   LlRfbServer *s = g_new0(LlRfbServer, 1);
   g_mutex_init(&s->lock);
-  s->picture.fd = -1;
+  s->picture = (Picture){ .fd = -1 };
   s->format = *format;
   s->source = framebuffer;
   if (!picture_new(&s->picture, format, framebuffer, error) ||
@@ -315,11 +344,12 @@ LlRfbServer *ll_rfb_server_new(const LlScreenFormat *format, guint8 *framebuffer
     ll_rfb_server_free(s);
     return NULL;
   }
+  s->damage = ll_damage_batch_new(send_damage, s);
   return s;
 }
 
-/* On the capture thread: the changed rows go to the shared picture, then
- * the worker is told. */
+/* On the capture thread: the changed rows go to the shared copy (if the
+ * desktop's framebuffer is not shared itself), then the worker is told. */
 void ll_rfb_server_mark_changed(LlRfbServer *s, int x, int y, int w, int h)
 {
   g_mutex_lock(&s->lock);
@@ -328,14 +358,15 @@ void ll_rfb_server_mark_changed(LlRfbServer *s, int x, int y, int w, int h)
   y = CLAMP(y, 0, f->height);
   w = CLAMP(w, 0, f->width - x);
   h = CLAMP(h, 0, f->height - y);
-  for (int row = y; row < y + h; row++) {
+  for (int row = y; s->picture.copy != NULL && row < y + h; row++) {
     gsize at = (gsize)row * f->stride + (gsize)x * 4;
-    memcpy(s->picture.map + at, s->source + at, (gsize)w * 4);
+    memcpy(s->picture.copy + at, s->source + at, (gsize)w * 4);
   }
   g_mutex_unlock(&s->lock);
   if (w > 0 && h > 0 && !s->failed)
-    tell(s, "Damage", g_variant_new("(iiii)", x, y, w, h));
+    ll_damage_batch_add(s->damage, &(LlDamageRect){ x, y, w, h });
 }
+
 
 void ll_rfb_server_resize(LlRfbServer *s, const LlScreenFormat *f, guint8 *framebuffer)
 {
@@ -352,9 +383,10 @@ void ll_rfb_server_resize(LlRfbServer *s, const LlScreenFormat *f, guint8 *frame
   s->source = framebuffer;
   g_mutex_unlock(&s->lock);
   GVariantBuilder b;
-  g_variant_builder_init(&b, G_VARIANT_TYPE("(uuuuuubh)"));
+  g_variant_builder_init(&b, G_VARIANT_TYPE("(uuuuuubht)"));
   format_args(f, &b);
   g_variant_builder_add(&b, "h", 0);
+  g_variant_builder_add(&b, "t", fresh.offset);
   if (!s->failed && !call_with_fd(s, "Resize", g_variant_builder_end(&b), fresh.fd, &error))
     g_warning("the screen server did not take the new picture size: %s", error->message);
   picture_clear(&old);   /* the worker maps its own view of the new one */
@@ -440,6 +472,7 @@ void ll_rfb_server_free(LlRfbServer *s)
 {
   if (s == NULL)
     return;
+  ll_damage_batch_free(s->damage);   /* the desktop marks nothing more by now */
   if (s->bus != NULL) {
     g_dbus_connection_signal_unsubscribe(s->bus, s->signals);
     g_signal_handlers_disconnect_by_data(s->bus, s);

@@ -20,9 +20,11 @@ typedef struct {
   GDBusConnection *bus;
   GMainLoop *loop;
   LlRfbEngine *engine;
-  guint8 *picture;           /* mapped read-only from Lifeline's memfd */
-  gsize picture_size;
+  guint8 *mapped;            /* Lifeline's memfd, read-only */
+  gsize mapped_size;
+  guint8 *picture;           /* the first pixel, in it */
   LlScreenFormat format;
+  GMutex lock;               /* engine and format, as the damage filter reads them */
 } Worker;
 
 static void emit(Worker *w, const char *signal, GVariant *args)
@@ -84,25 +86,41 @@ static gboolean format_from(GVariant *p, LlScreenFormat *f)
   return TRUE;
 }
 
-/* Maps the picture handed over as fd index `handle`; NULL if it is not
- * one of the size the format says. */
-static guint8 *map_picture(GDBusMethodInvocation *call, gint32 handle, const LlScreenFormat *f,
-                           gsize *size)
+typedef struct {
+  guint8 *base;
+  gsize size;
+} Mapping;
+
+/* Maps the memory handed over as fd index HANDLE, read-only, if a
+ * picture in F from OFFSET fits in it. */
+static gboolean map_picture(GDBusMethodInvocation *call, gint32 handle, guint64 offset,
+                            const LlScreenFormat *f, Mapping *out)
 {
   GUnixFDList *fds = g_dbus_message_get_unix_fd_list(g_dbus_method_invocation_get_message(call));
   int fd = fds != NULL ? g_unix_fd_list_get(fds, handle, NULL) : -1;
   if (fd < 0)
-    return NULL;
+    return FALSE;
   struct stat st;
-  *size = (gsize)f->stride * f->height;
-  guint8 *map = NULL;
-  if (fstat(fd, &st) == 0 && (gsize)st.st_size >= *size) {
-    map = mmap(NULL, *size, PROT_READ, MAP_SHARED, fd, 0);
-    if (map == MAP_FAILED)
-      map = NULL;
+  gsize extent = (gsize)f->stride * (f->height - 1) + (gsize)f->width * 4;
+  out->base = NULL;
+  if (fstat(fd, &st) == 0 && st.st_size > 0 && offset <= (guint64)st.st_size &&
+      extent <= (guint64)st.st_size - offset) {
+    out->size = st.st_size;
+    out->base = mmap(NULL, out->size, PROT_READ, MAP_SHARED, fd, 0);
+    if (out->base == MAP_FAILED)
+      out->base = NULL;
   }
   close(fd);
-  return map;
+  return out->base != NULL;
+}
+
+static void take_mapping(Worker *w, const Mapping *m, guint64 offset)
+{
+  if (w->mapped != NULL)
+    munmap(w->mapped, w->mapped_size);
+  w->mapped = m->base;
+  w->mapped_size = m->size;
+  w->picture = m->base + offset;
 }
 
 static void start(Worker *w, GVariant *p, GDBusMethodInvocation *call)
@@ -110,13 +128,19 @@ static void start(Worker *w, GVariant *p, GDBusMethodInvocation *call)
   LlScreenFormat f;
   const char *name;
   gint32 handle;
+  guint64 offset;
+  Mapping m;
   g_variant_get_child(p, 7, "&s", &name);
   g_variant_get_child(p, 8, "h", &handle);
+  g_variant_get_child(p, 9, "t", &offset);
   g_autoptr(GError) error = NULL;
-  if (w->engine == NULL && format_from(p, &f) &&
-      (w->picture = map_picture(call, handle, &f, &w->picture_size)) != NULL) {
+  if (w->engine == NULL && format_from(p, &f) && map_picture(call, handle, offset, &f, &m)) {
+    take_mapping(w, &m, offset);
+    LlRfbEngine *engine = ll_rfb_engine_new(&f, w->picture, name, &error);
+    g_mutex_lock(&w->lock);
     w->format = f;
-    w->engine = ll_rfb_engine_new(&f, w->picture, name, &error);
+    w->engine = engine;
+    g_mutex_unlock(&w->lock);
     if (w->engine != NULL) {
       ll_rfb_engine_set_input(w->engine, &engine_input, w);
       g_dbus_method_invocation_return_value(call, NULL);
@@ -132,32 +156,52 @@ static void resize(Worker *w, GVariant *p, GDBusMethodInvocation *call)
 {
   LlScreenFormat f;
   gint32 handle;
-  gsize size;
-  guint8 *map;
+  guint64 offset;
+  Mapping m;
   g_variant_get_child(p, 7, "h", &handle);
-  if (w->engine == NULL || !format_from(p, &f) || (map = map_picture(call, handle, &f, &size)) == NULL) {
+  g_variant_get_child(p, 8, "t", &offset);
+  if (w->engine == NULL || !format_from(p, &f) || !map_picture(call, handle, offset, &f, &m)) {
     g_dbus_method_invocation_return_error_literal(call, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
                                                   "cannot serve this picture");
     return;
   }
-  ll_rfb_engine_resize(w->engine, &f, map);
-  munmap(w->picture, w->picture_size);
-  w->picture = map;
-  w->picture_size = size;
+  g_mutex_lock(&w->lock);
+  ll_rfb_engine_resize(w->engine, &f, m.base + offset);
   w->format = f;
+  g_mutex_unlock(&w->lock);
+  take_mapping(w, &m, offset);   /* the old view goes once the engine lets it go */
   g_dbus_method_invocation_return_value(call, NULL);
 }
 
+/* On GDBus's own thread (a filter): changed rectangles go to the
+ * viewers' threads without waiting for this process's main loop. */
 static void damage(Worker *w, GVariant *p)
 {
+  g_autoptr(GVariant) list = g_variant_get_child_value(p, 0);
+  GVariantIter iter;
   gint32 x, y, width, height;
-  g_variant_get(p, "(iiii)", &x, &y, &width, &height);
-  if (w->engine == NULL || x < 0 || y < 0 || width <= 0 || height <= 0 ||
-      x >= w->format.width || y >= w->format.height)
-    return;
-  width = MIN(width, w->format.width - x);
-  height = MIN(height, w->format.height - y);
-  ll_rfb_engine_mark_changed(w->engine, x, y, width, height);
+  g_mutex_lock(&w->lock);
+  g_variant_iter_init(&iter, list);
+  while (g_variant_iter_next(&iter, "(iiii)", &x, &y, &width, &height))
+    if (w->engine != NULL && x >= 0 && y >= 0 && width > 0 && height > 0 &&
+        x < w->format.width && y < w->format.height)
+      ll_rfb_engine_mark_changed(w->engine, x, y, MIN(width, w->format.width - x),
+                                 MIN(height, w->format.height - y));
+  g_mutex_unlock(&w->lock);
+}
+
+static GDBusMessage *filter_damage(GDBusConnection *bus, GDBusMessage *m, gboolean incoming,
+                                   gpointer data)
+{
+  (void)bus;
+  if (!incoming || g_dbus_message_get_message_type(m) != G_DBUS_MESSAGE_TYPE_METHOD_CALL ||
+      g_strcmp0(g_dbus_message_get_member(m), "Damage") != 0)
+    return m;
+  GVariant *body = g_dbus_message_get_body(m);
+  if (body != NULL && g_variant_is_of_type(body, G_VARIANT_TYPE("(a(iiii))")))
+    damage(data, body);
+  g_object_unref(m);
+  return NULL;   /* handled; it expects no reply */
 }
 
 static void add_viewer(Worker *w, GVariant *p, GDBusMethodInvocation *call)
@@ -209,9 +253,7 @@ static void on_call(GDBusConnection *bus, const char *sender, const char *path,
     add_viewer(w, p, call);
     return;
   }
-  if (g_str_equal(method, "Damage"))
-    damage(w, p);
-  else if (g_str_equal(method, "SendCutText"))
+  if (g_str_equal(method, "SendCutText"))
     send_text(w, p, FALSE);
   else if (g_str_equal(method, "SendTextChat"))
     send_text(w, p, TRUE);
@@ -262,6 +304,7 @@ int main(int argc, char **argv)
     return 2;
   }
   Worker w = { 0 };
+  g_mutex_init(&w.lock);
   w.bus = connect_to_lifeline(&error);
   if (w.bus == NULL) {
     g_printerr("%s: %s\n", LL_RFB_WORKER_NAME, error->message);
@@ -277,12 +320,13 @@ int main(int argc, char **argv)
   g_dbus_connection_register_object(w.bus, LL_RFB_IPC_PATH, node->interfaces[0], &vtable, &w,
                                     NULL, NULL);
   g_signal_connect(w.bus, "closed", G_CALLBACK(on_closed), &w);
+  g_dbus_connection_add_filter(w.bus, filter_damage, &w, NULL);
   w.loop = g_main_loop_new(NULL, FALSE);
   g_dbus_connection_start_message_processing(w.bus);
   g_main_loop_run(w.loop);
   ll_rfb_engine_free(w.engine);   /* Lifeline closed the viewers' other ends */
-  if (w.picture != NULL)
-    munmap(w.picture, w.picture_size);
+  if (w.mapped != NULL)
+    munmap(w.mapped, w.mapped_size);
   g_main_loop_unref(w.loop);
   g_object_unref(w.bus);
   return 0;

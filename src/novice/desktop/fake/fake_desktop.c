@@ -1,6 +1,7 @@
 /* The fake backend: the picture is the LlFakeDesktop's framebuffer, fed
  * on the caller's thread as the test draws; input is written down. */
 #include "novice/desktop/fake/fake_desktop.h"
+#include "novice/desktop/shared_picture.h"
 #include "novice/desktop/desktop_backend.h"
 #include "common/error.h"
 #include <string.h>
@@ -34,7 +35,7 @@ LlFakeDesktop *ll_fake_desktop_new(int width, int height)
   f->format = (LlScreenFormat){ .width = width, .height = height, .stride = width * 4,
                                 .red_shift = 16, .green_shift = 8, .blue_shift = 0,
                                 .big_endian = G_BYTE_ORDER == G_BIG_ENDIAN };
-  f->framebuffer = g_malloc0((gsize)f->format.stride * height);
+  f->framebuffer = ll_shared_picture_new((gsize)f->format.stride * height);
   f->input_log = g_string_new(NULL);
   return f;
 }
@@ -45,7 +46,7 @@ void ll_fake_desktop_free(LlFakeDesktop *f)
     return;
   g_return_if_fail(f->bound == NULL);   /* the sessions on it are gone first */
   g_return_if_fail(f->pending == NULL);
-  g_free(f->framebuffer);
+  ll_shared_picture_free(f->framebuffer);
   g_string_free(f->input_log, TRUE);
   g_free(f->clipboard);
   g_free(f->open_error);

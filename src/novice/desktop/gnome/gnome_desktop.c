@@ -7,6 +7,7 @@
  * through Lifeline's own window; GNOME's sharing indicator ends the whole
  * session, which arrives as Closed. */
 #include "novice/desktop/desktop_backend.h"
+#include "novice/desktop/shared_picture.h"
 #include "novice/desktop/held_input.h"
 #include "common/async_guard.h"
 #include "common/error.h"
@@ -72,7 +73,7 @@ static void on_screen_ready(gpointer data)
   LlDesktop *d = g->desktop;
   if (g->reopening) {            /* the feed has the new picture (replaced) */
     g->reopening = FALSE;
-    g_clear_pointer(&g->old_picture, g_free);
+    g_clear_pointer(&g->old_picture, ll_shared_picture_free);
     return;
   }
   d->format = *ll_pw_mosaic_format(g->screen);
@@ -388,7 +389,7 @@ static void gnome_close(LlDesktop *d)
   GnomeDesktop *g = d->impl;
   g_cancellable_cancel(g->cancellable);
   g_clear_object(&g->cancellable);
-  g_clear_pointer(&g->old_picture, g_free);
+  g_clear_pointer(&g->old_picture, ll_shared_picture_free);
   ll_pw_mosaic_free(g->screen);
   ll_gnome_clipboard_free(g->clipboard);
   ll_gnome_session_free(g->session);

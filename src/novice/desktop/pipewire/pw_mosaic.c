@@ -1,4 +1,5 @@
 #include "novice/desktop/pipewire/pw_mosaic.h"
+#include "novice/desktop/shared_picture.h"
 #include "common/error.h"
 #include "novice/desktop/thread_mailbox.h"
 #include <math.h>
@@ -130,7 +131,7 @@ static gboolean compose(LlPwMosaic *m)
   m->format = (LlScreenFormat){ width, height, width * 4, m->parts[0].format.red_shift,
                                 m->parts[0].format.green_shift, m->parts[0].format.blue_shift,
                                 FALSE };
-  m->framebuffer = g_malloc0((gsize)m->format.stride * m->format.height);
+  m->framebuffer = ll_shared_picture_new((gsize)m->format.stride * m->format.height);
   for (guint i = 0; i < m->n_parts; i++) {
     m->parts[i].place = places[i];
     copy_rect(m, &m->parts[i], 0, 0, m->parts[i].format.width, m->parts[i].format.height);
@@ -195,7 +196,7 @@ static void on_part_resized(const LlScreenFormat *format, guint8 *framebuffer, g
     else
       post_failure(m);             /* the old picture stays the desktop's, still */
     if (m->complete)
-      g_free(old);
+      ll_shared_picture_free(old);
   }
   g_mutex_unlock(&m->lock);
 }
@@ -362,7 +363,7 @@ void ll_pw_mosaic_set_feeding(LlPwMosaic *m, gboolean feeding)
 
 void ll_pw_mosaic_free(LlPwMosaic *m)
 {
-  g_free(ll_pw_mosaic_free_keeping_picture(m));
+  ll_shared_picture_free(ll_pw_mosaic_free_keeping_picture(m));
 }
 
 guint8 *ll_pw_mosaic_free_keeping_picture(LlPwMosaic *m)

@@ -1,4 +1,5 @@
 #include "novice/desktop/wlroots/wlr_screen.h"
+#include "novice/desktop/shared_picture.h"
 #include "common/error.h"
 #include "novice/desktop/thread_mailbox.h"
 #include "novice/desktop/wlroots/wl_globals.h"
@@ -121,10 +122,10 @@ static void relayout(LlWlrScreen *s)
   s->origin_y = y0;
   s->format = (LlScreenFormat){ .width = width, .height = height, .stride = width * 4,
                                 .red_shift = 16, .green_shift = 8, .blue_shift = 0 };
-  s->framebuffer = g_malloc0((gsize)s->format.stride * height);
+  s->framebuffer = ll_shared_picture_new((gsize)s->format.stride * height);
   note_monitors(s);
   s->events.resized(&s->format, s->framebuffer, s->user_data);
-  g_free(old);
+  ll_shared_picture_free(old);
   g_hash_table_remove_all(s->copied);
   for (guint i = 0; i < s->outputs->len; i++)
     ll_wlr_output_capture(g_ptr_array_index(s->outputs, i));
@@ -407,7 +408,7 @@ void ll_wlr_screen_free(LlWlrScreen *s)
   g_ptr_array_unref(s->outputs);
   g_hash_table_unref(s->copied);
   g_mutex_clear(&s->lock);
-  g_free(s->framebuffer);
+  ll_shared_picture_free(s->framebuffer);
   g_free(s->display_name);
   g_free(s);
 }

@@ -1,5 +1,6 @@
 #include "novice/desktop/x11/x11_capture.h"
 #include "common/error.h"
+#include "novice/desktop/shared_picture.h"
 #include <X11/Xlib.h>
 #include <X11/Xutil.h>
 #include <X11/extensions/XShm.h>
@@ -145,7 +146,7 @@ LlX11Capture *ll_x11_capture_open(const char *display_name, GError **error)
   c->format.stride = c->format.width * 4;
   if (!check_extensions(c, name, error) || !check_visual(c, error))
     return NULL;
-  c->framebuffer = g_malloc0((gsize)c->format.stride * c->format.height);
+  c->framebuffer = ll_shared_picture_new((gsize)c->format.stride * c->format.height);
   return g_steal_pointer(&c);
 }
 
@@ -258,7 +259,7 @@ static void follow_size(LlX11Capture *c)
   c->format.width = width;
   c->format.height = height;
   c->format.stride = width * 4;
-  c->framebuffer = g_malloc0((gsize)c->format.stride * height);
+  c->framebuffer = ll_shared_picture_new((gsize)c->format.stride * height);
   if (c->use_shm && !attach_shm(c)) {
     g_info("shared memory with the X server failed at the new size; reading without it");
     c->use_shm = FALSE;
@@ -267,7 +268,7 @@ static void follow_size(LlX11Capture *c)
   read_rect(c, 0, 0, width, height);
   if (c->resized != NULL)
     c->resized(&c->format, c->framebuffer, c->user_data);
-  g_free(old);
+  ll_shared_picture_free(old);
   c->changed(0, 0, width, height, c->user_data);
 }
 
@@ -437,6 +438,6 @@ void ll_x11_capture_free(LlX11Capture *c)
     drop_shm(c);
     XCloseDisplay(c->display);
   }
-  g_free(c->framebuffer);
+  ll_shared_picture_free(c->framebuffer);
   g_free(c);
 }
