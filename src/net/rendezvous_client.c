@@ -2,6 +2,7 @@
 #include "common/host_proof.h"
 #include "common/async_guard.h"
 #include "common/error.h"
+#include "common/rendezvous_url.h"
 #include <libsoup/soup.h>
 #include <string.h>
 
@@ -16,6 +17,7 @@ struct LlRendezvousClient {
   GCancellable *cancellable;
   GQueue pending;              /* encoded messages waiting for the connection */
   guint bad_url_idle;
+  GError *bad_url;           /* why the address could not be used, until reported */
   gboolean closed;
   char *nonce;                 /* the server's challenge, once it came */
   char *register_id;           /* a registration waiting for it */
@@ -155,9 +157,7 @@ static gboolean report_bad_url(gpointer data)
 {
   LlRendezvousClient *c = data;
   c->bad_url_idle = 0;
-  report_closed(c, g_error_new(LL_ERROR, LL_ERROR_USAGE,
-                               "\"%s\" is not a rendezvous address; write it like "
-                               "ws://HOST:PORT/lifeline", c->url));
+  report_closed(c, g_steal_pointer(&c->bad_url));
   return G_SOURCE_REMOVE;
 }
 
@@ -165,15 +165,18 @@ LlRendezvousClient *ll_rendezvous_client_new(const char *url, const LlRendezvous
                                              gpointer user_data)
 {
   LlRendezvousClient *c = g_new0(LlRendezvousClient, 1);
-  c->url = g_strdup(url);
+  c->url = ll_rendezvous_url_normalize(url, &c->bad_url);
   c->events = *events;
   c->user_data = user_data;
   c->cancellable = g_cancellable_new();
   c->soup = soup_session_new_with_options("timeout", CONNECT_TIMEOUT_S, "proxy-resolver", NULL,
                                           NULL);
   g_queue_init(&c->pending);
-  SoupMessage *msg = soup_message_new(SOUP_METHOD_GET, url);
+  SoupMessage *msg = c->url != NULL ? soup_message_new(SOUP_METHOD_GET, c->url) : NULL;
   if (msg == NULL) {
+    if (c->bad_url == NULL)
+      c->bad_url = g_error_new(LL_ERROR, LL_ERROR_USAGE, "\"%s\" is not a rendezvous address",
+                               url);
     /* Reported from the main loop: the caller is still setting up. */
     c->bad_url_idle = g_idle_add(report_bad_url, c);
     return c;
@@ -232,6 +235,7 @@ void ll_rendezvous_client_free(LlRendezvousClient *c)
     return;
   g_cancellable_cancel(c->cancellable);
   g_clear_handle_id(&c->bad_url_idle, g_source_remove);
+  g_clear_error(&c->bad_url);
   if (c->ws != NULL) {
     g_signal_handlers_disconnect_by_data(c->ws, c);
     if (soup_websocket_connection_get_state(c->ws) == SOUP_WEBSOCKET_STATE_OPEN)

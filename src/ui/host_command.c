@@ -6,6 +6,7 @@
 #include "common/identity.h"
 #include "common/policy.h"
 #include "novice/novice_host.h"
+#include "common/rendezvous_url.h"
 #include "ui/desktop_option.h"
 #include "ui/commands.h"
 #include "ui/novice_terminal.h"
@@ -189,6 +190,10 @@ static int run(const HostOptions *o, GError **error)
 {
   g_autoptr(LlPolicy) policy = ll_policy_load_effective(o->policy);
   ll_policy_log_problems(policy, o->policy != NULL ? o->policy : LL_POLICY_DEFAULT_PATH);
+  g_autofree char *rendezvous = NULL;
+  if (o->rendezvous != NULL &&
+      (rendezvous = ll_rendezvous_url_normalize(o->rendezvous, error)) == NULL)
+    return 2;
   LlDesktopChoice desktop;
   if (!ll_desktop_option_parse(o->desktop, o->display, &desktop, error))
     return 2;
@@ -208,14 +213,14 @@ static int run(const HostOptions *o, GError **error)
              .novice_name = ll_default_person_name(o->name, identity) };
   LlNoviceHostConfig config = { .identity = identity, .policy_path = o->policy,
                                 .novice_name = h.novice_name, .desktop = desktop,
-                                .audit = audit, .rendezvous_url = o->rendezvous };
+                                .audit = audit, .rendezvous_url = rendezvous };
   LlNoviceHostEvents events = host_events();
   h.terminal.host = ll_novice_host_new(&config, &events, &h);
   h.stdin_lines = ll_line_reader_new(0);
   guint16 port = 0;
   int code = 1;
   if (ll_novice_host_listen(h.terminal.host, o->port, &port, error)) {
-    h.registering = o->rendezvous != NULL;
+    h.registering = rendezvous != NULL;
     if (h.registering)
       g_main_loop_run(h.loop);   /* "host id:" once helpers can use it */
     announce(identity, policy, port);
@@ -240,7 +245,7 @@ static gboolean parse_options(int argc, char **argv, HostOptions *o, GError **er
     { "name", 'n', 0, G_OPTION_ARG_STRING, &o->name, "Your name as helpers will see it", "NAME" },
     { "desktop", 0, 0, G_OPTION_ARG_STRING, &o->desktop, ll_desktop_option_help(), "KIND" },
     { "display", 0, 0, G_OPTION_ARG_STRING, &o->display, "With --desktop x11: the X display to share (default: $DISPLAY)", "DISPLAY" },
-    { "rendezvous", 'r', 0, G_OPTION_ARG_STRING, &o->rendezvous, "Also register at this rendezvous server under the host id, so helpers behind other NAT routers can reach this computer (ws://HOST:PORT/lifeline)", "URL" },
+    { "rendezvous", 'r', 0, G_OPTION_ARG_STRING, &o->rendezvous, "Also register at this rendezvous server under the host id, so helpers behind other NAT routers can reach this computer (like rdv.example.org, rdv.example.org:3478 or wss://rdv.example.org)", "URL" },
     { "verbose", 'v', 0, G_OPTION_ARG_NONE, &o->verbose, "Log what happens in detail", NULL },
     { "gui", 0, 0, G_OPTION_ARG_NONE, &o->gui, "Ask with the desktop app's dialogs instead of this terminal (what the systemd user unit does)", NULL },
     { NULL, 0, 0, 0, NULL, NULL, NULL },

@@ -8,6 +8,7 @@
 #include "common/invitation_file.h"
 #include "common/password_policy.h"
 #include "novice/novice_host.h"
+#include "common/rendezvous_url.h"
 #include "ui/desktop_option.h"
 #include "ui/commands.h"
 #include "ui/novice_terminal.h"
@@ -183,7 +184,7 @@ static gboolean parse_options(int argc, char **argv, InviteOptions *o, GError **
     { "grace", 0, 0, G_OPTION_ARG_STRING, &o->grace, "How long a lost connection may take to come back before the session ends, like 30s or 2m (default: 30s)", "TIME" },
     { "view-only", 0, 0, G_OPTION_ARG_NONE, &o->view_only, "Never let the helper control keyboard and mouse", NULL },
     { "no-upnp", 0, 0, G_OPTION_ARG_NONE, &o->no_upnp, "Do not ask the router to forward a port (UPnP)", NULL },
-    { "rendezvous", 'r', 0, G_OPTION_ARG_STRING, &o->rendezvous, "Also be reachable through this rendezvous server, across NAT routers (ws://HOST:PORT/lifeline)", "URL" },
+    { "rendezvous", 'r', 0, G_OPTION_ARG_STRING, &o->rendezvous, "Also be reachable through this rendezvous server, across NAT routers (like rdv.example.org, rdv.example.org:3478 or wss://rdv.example.org)", "URL" },
     { "policy", 0, 0, G_OPTION_ARG_FILENAME, &o->policy, "Use the policy in FILE: it narrows /etc/lifeline/policy.conf, or stands in for it where there is none (a per-user install)", "FILE" },
     { "verbose", 'v', 0, G_OPTION_ARG_NONE, &o->verbose, "Log what happens in detail", NULL },
     { NULL, 0, 0, 0, NULL, NULL, NULL },
@@ -326,6 +327,10 @@ static int run(const InviteOptions *o, GError **error)
     return 1;
   if (o->grace != NULL && !ll_duration_parse(o->grace, LL_MAX_GRACE_S, &grace, error))
     return 2;
+  g_autofree char *rendezvous = NULL;
+  if (o->rendezvous != NULL &&
+      (rendezvous = ll_rendezvous_url_normalize(o->rendezvous, error)) == NULL)
+    return 2;
   LlDesktopChoice desktop;
   if (!ll_desktop_option_parse(o->desktop, o->display, &desktop, error))
     return 2;
@@ -348,7 +353,7 @@ static int run(const InviteOptions *o, GError **error)
                  .terminal.monitors = probe->monitors };
   LlNoviceHostConfig config = { .identity = identity, .invitation = invitation,
                                 .desktop = desktop, .view_only = view_only,
-                                .audit = audit, .rendezvous_url = o->rendezvous,
+                                .audit = audit, .rendezvous_url = rendezvous,
                                 .grace_s = grace, .map_port = !o->no_upnp };
   LlNoviceHostEvents events = invite_events();
   inv.terminal.host = ll_novice_host_new(&config, &events, &inv);

@@ -5,6 +5,7 @@
 #include "helper/helper_join.h"
 #include "ui/commands.h"
 #include "ui/terminal.h"
+#include "common/rendezvous_url.h"
 #include <sodium.h>
 #include <string.h>
 
@@ -404,7 +405,7 @@ static gboolean parse_offer_options(int argc, char **argv, JoinOptions *o, GErro
 {
   const GOptionEntry entries[] = {
     { "host-key", 'k', 0, G_OPTION_ARG_STRING, &o->host_key, "The host's id or key fingerprint, as \"lifeline host\" shows it (needed when HOST is an address)", "KEY" },
-    { "rendezvous", 'r', 0, G_OPTION_ARG_STRING, &o->rendezvous, "Reach a HOST given by its host id through this rendezvous server (ws://HOST:PORT/lifeline)", "URL" },
+    { "rendezvous", 'r', 0, G_OPTION_ARG_STRING, &o->rendezvous, "Reach a HOST given by its host id through this rendezvous server (like rdv.example.org, rdv.example.org:3478 or wss://rdv.example.org)", "URL" },
     { "vnc-port", 0, 0, G_OPTION_ARG_INT, &o->vnc_port, "Offer the desktop to VNC viewers on 127.0.0.1:N (default: any free port)", "N" },
     { "name", 'n', 0, G_OPTION_ARG_STRING, &o->name, "Your name, if you have no organisation certificate", "NAME" },
     { "verbose", 'v', 0, G_OPTION_ARG_NONE, &o->verbose, "Log what happens in detail", NULL },
@@ -481,8 +482,12 @@ static int run_offer(const JoinOptions *o, GError **error)
   g_autofree char *endpoint = by_id ? NULL : host_endpoint(o->rest[0], error);
   if (!by_id && endpoint == NULL)
     return 2;
+  g_autofree char *rendezvous = NULL;
+  if (o->rendezvous != NULL &&
+      (rendezvous = ll_rendezvous_url_normalize(o->rendezvous, error)) == NULL)
+    return 2;
   g_autofree char *mailbox = NULL;
-  if (o->rendezvous != NULL) {
+  if (rendezvous != NULL) {
     guint8 prefix[LL_FINGERPRINT_BYTES] = { 0 };
     memcpy(prefix, pin.bytes, LL_HOST_ID_BYTES);
     mailbox = ll_host_id_of(prefix);
@@ -495,7 +500,7 @@ static int run_offer(const JoinOptions *o, GError **error)
   if (endpoint != NULL)
     g_ptr_array_add(endpoints, endpoint);
   Join j = join_state_new("offer", helper_name, o->rest[0], o->json);
-  j.join = ll_helper_offer_new(identity, o->rest[0], endpoints, o->rendezvous, mailbox, &pin,
+  j.join = ll_helper_offer_new(identity, o->rest[0], endpoints, rendezvous, mailbox, &pin,
                                j.helper_name, &join_events, &j);
   return run_session(&j, o->vnc_port, error);
 }

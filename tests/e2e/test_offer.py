@@ -400,7 +400,9 @@ def test_offer_by_host_id_through_rendezvous(work, cleanups):
     # Read out over the phone: upper case, spaces for dashes.
     spoken = host.host_id.upper().replace("-", " ")
     vnc = free_port()
-    offer = Process([LIFELINE, "offer", spoken, "--rendezvous", url, "--vnc-port", str(vnc)],
+    # The rendezvous as a person types it: no scheme, no path.
+    typed = f"127.0.0.1:{rv_port}"
+    offer = Process([LIFELINE, "offer", spoken, "--rendezvous", typed, "--vnc-port", str(vnc)],
                     env=person_env(work, "sam"), name="offer")
     cleanups.append(offer.stop)
     offer.vnc_port = vnc
@@ -415,6 +417,11 @@ def test_offer_by_host_id_through_rendezvous(work, cleanups):
     cleanups.append(nobody.stop)
     assert nobody.wait_exit(30) == 1
     assert "no such invitation or host" in nobody.err, nobody.err
+    # Something that is no rendezvous address is wrong usage, said so.
+    bad = lifeline(person_env(work, "sam"), "offer", spoken, "--rendezvous", "ftp://127.0.0.1",
+                   check=False)
+    assert bad.returncode == 2, bad
+    assert '"ftp://127.0.0.1" is not a rendezvous address' in bad.stderr, bad.stderr
 
 
 README = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "README.md")

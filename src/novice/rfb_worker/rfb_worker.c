@@ -285,8 +285,8 @@ static GDBusConnection *connect_to_lifeline(GError **error)
 static gboolean enter_sandbox(GError **error)
 {
   tzset();
-  g_autofree char *warm = g_convert("\xe9", 1, "UTF-8", "ISO-8859-1", NULL, NULL, NULL);
-  g_autofree char *back = g_convert("\xc3\xa9", 2, "ISO-8859-1", "UTF-8", NULL, NULL, NULL);
+  g_free(g_convert("\xe9", 1, "UTF-8", "ISO-8859-1", NULL, NULL, NULL));
+  g_free(g_convert("\xc3\xa9", 2, "ISO-8859-1", "UTF-8", NULL, NULL, NULL));
   LlSandboxExtras extras;
   if (!ll_worker_sandbox_enter(&extras, error))
     return FALSE;

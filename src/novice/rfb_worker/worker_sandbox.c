@@ -108,6 +108,14 @@ static const int refused_calls[] = {
   SCMP_SYS(acct), SCMP_SYS(quotactl), SCMP_SYS(syslog), SCMP_SYS(uselib),
 };
 
+/* libseccomp's SCMP_A0() and friends, spelled out: clang warns about
+ * the fields their compound literals leave out. */
+static struct scmp_arg_cmp arg(unsigned int index, enum scmp_compare op, scmp_datum_t a,
+                               scmp_datum_t b)
+{
+  return (struct scmp_arg_cmp){ .arg = index, .op = op, .datum_a = a, .datum_b = b };
+}
+
 static gboolean add_rules(scmp_filter_ctx f)
 {
   const guint32 refuse = SCMP_ACT_ERRNO(EPERM);
@@ -117,18 +125,18 @@ static gboolean add_rules(scmp_filter_ctx f)
   /* Threads yes, processes no: clone only with CLONE_THREAD; clone3's
    * flags are out of reach (a pointer), so glibc is told to use clone. */
   if (seccomp_rule_add(f, refuse, SCMP_SYS(clone), 1,
-                       SCMP_A0(SCMP_CMP_MASKED_EQ, CLONE_THREAD, 0)) != 0 ||
+                       arg(0, SCMP_CMP_MASKED_EQ, CLONE_THREAD, 0)) != 0 ||
       seccomp_rule_add(f, SCMP_ACT_ERRNO(ENOSYS), SCMP_SYS(clone3), 0) != 0)
     return FALSE;
   /* Signals only to itself (abort, the sanitizers' reports). */
   pid_t self = getpid();
-  if (seccomp_rule_add(f, refuse, SCMP_SYS(kill), 1, SCMP_A0(SCMP_CMP_NE, self)) != 0 ||
-      seccomp_rule_add(f, refuse, SCMP_SYS(tgkill), 1, SCMP_A0(SCMP_CMP_NE, self)) != 0 ||
+  if (seccomp_rule_add(f, refuse, SCMP_SYS(kill), 1, arg(0, SCMP_CMP_NE, self, 0)) != 0 ||
+      seccomp_rule_add(f, refuse, SCMP_SYS(tgkill), 1, arg(0, SCMP_CMP_NE, self, 0)) != 0 ||
       seccomp_rule_add(f, refuse, SCMP_SYS(tkill), 0) != 0)
     return FALSE;
   /* Nothing typed into the terminal it inherited. */
-  return seccomp_rule_add(f, refuse, SCMP_SYS(ioctl), 1, SCMP_A1(SCMP_CMP_EQ, TIOCSTI)) == 0 &&
-         seccomp_rule_add(f, refuse, SCMP_SYS(ioctl), 1, SCMP_A1(SCMP_CMP_EQ, TIOCLINUX)) == 0;
+  return seccomp_rule_add(f, refuse, SCMP_SYS(ioctl), 1, arg(1, SCMP_CMP_EQ, TIOCSTI, 0)) == 0 &&
+         seccomp_rule_add(f, refuse, SCMP_SYS(ioctl), 1, arg(1, SCMP_CMP_EQ, TIOCLINUX, 0)) == 0;
 }
 
 static gboolean enter_seccomp(void)

@@ -5,6 +5,7 @@
 #include "ui/app/novice_view.h"
 #include "novice/desktop/desktop.h"
 #include "ui/terminal.h"
+#include "common/rendezvous_url.h"
 #include <gtk/gtk.h>
 
 #define APP_ID "org.lifeline.Lifeline"
@@ -194,7 +195,7 @@ static gboolean parse_options(int *argc, char ***argv, AppOptions *o, GError **e
     { "help-someone", 0, 0, G_OPTION_ARG_NONE, &o->help_someone, "Start on \"Help someone\"", NULL },
     { "check-accessibility", 0, 0, G_OPTION_ARG_NONE, &o->check_accessibility, "Check that every control of the window can take the keyboard and has an accessible name, then quit", NULL },
     { "host", 0, G_OPTION_FLAG_HIDDEN, G_OPTION_ARG_NONE, &o->host, "Wait for offers of help (lifeline host --gui)", NULL },
-    { "rendezvous", 'r', 0, G_OPTION_ARG_STRING, &o->rendezvous, "Make invitations (and, with --host, the host) reachable through this rendezvous server too, across NAT routers (ws://HOST:PORT/lifeline)", "URL" },
+    { "rendezvous", 'r', 0, G_OPTION_ARG_STRING, &o->rendezvous, "Make invitations (and, with --host, the host) reachable through this rendezvous server too, across NAT routers (like rdv.example.org, rdv.example.org:3478 or wss://rdv.example.org)", "URL" },
     { "port", 0, G_OPTION_FLAG_HIDDEN, G_OPTION_ARG_INT, &o->port, "With --host: listen on this port", "N" },
     { "desktop", 0, 0, G_OPTION_ARG_STRING, &o->desktop, ll_desktop_option_help(), "KIND" },
     { "policy", 0, 0, G_OPTION_ARG_FILENAME, &o->policy, "Use the policy in FILE: it narrows /etc/lifeline/policy.conf, or stands in for it where there is none", "FILE" },
@@ -212,6 +213,13 @@ static gboolean parse_options(int *argc, char ***argv, AppOptions *o, GError **e
   if (!g_option_context_parse(ctx, argc, argv, error))
     return FALSE;
   o->desktop_kind = LL_DESKTOP_AUTO;
+  if (o->rendezvous != NULL) {
+    char *url = ll_rendezvous_url_normalize(o->rendezvous, error);
+    if (url == NULL)
+      return FALSE;
+    g_free(o->rendezvous);
+    o->rendezvous = url;
+  }
   return o->desktop == NULL || ll_desktop_kind_parse(o->desktop, &o->desktop_kind, error);
 }
 
