@@ -13,6 +13,8 @@ struct LlEndpointRace {
   LlKeyPin pin;
   GCancellable *cancellable;     /* shared by every attempt */
   guint timeout;
+  gboolean extended;             /* the deadline was moved for a progressing ICE attempt */
+  gpointer ice_attempt;          /* the Attempt through the rendezvous, while it runs */
   guint remaining;
   GString *failures;
   GError *wrong_key;
@@ -48,6 +50,8 @@ static void race_unref(LlEndpointRace *r)
 
 static void attempt_free(Attempt *a)
 {
+  if (a->race->ice_attempt == a)
+    a->race->ice_attempt = NULL;
   if (a->cancelled_handler != 0)
     g_signal_handler_disconnect(a->race->cancellable, a->cancelled_handler);
   g_clear_handle_id(&a->reap, g_source_remove);
@@ -243,6 +247,7 @@ static void start_ice_attempt(LlEndpointRace *r, const char *url, const char *ma
   r->remaining++;
   a->endpoint = g_strdup("the rendezvous");
   a->path = g_strdup("ice");
+  r->ice_attempt = a;
   a->rendezvous = ll_rendezvous_client_new(url, &rendezvous_events, a);
   ll_rendezvous_client_join(a->rendezvous, mailbox);
   /* When the race is won or called off, this attempt stops at once. */
@@ -250,10 +255,19 @@ static void start_ice_attempt(LlEndpointRace *r, const char *url, const char *ma
                                           G_CALLBACK(on_race_cancelled), a);
 }
 
+/* The direct attempts have had their time. An ICE attempt still under
+ * way (checks through NAT routers, a relay being allocated) has a
+ * deadline of its own, LL_ICE_TIMEOUT_S, and is not cut off before it:
+ * the race waits for it (and its handshake) once. */
 static gboolean on_timeout(gpointer data)
 {
   LlEndpointRace *r = data;
   r->timeout = 0;
+  if (r->ice_attempt != NULL && !r->extended) {
+    r->extended = TRUE;
+    r->timeout = g_timeout_add_seconds(LL_ICE_TIMEOUT_S - LL_CONNECT_TIMEOUT_S, on_timeout, r);
+    return G_SOURCE_REMOVE;
+  }
   g_cancellable_cancel(r->cancellable);
   return G_SOURCE_REMOVE;
 }
