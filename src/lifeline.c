@@ -74,7 +74,12 @@ int main(int argc, char **argv)
     printf("lifeline %s\n", LIFELINE_VERSION);
     return 0;
   }
-  g_set_prgname("lifeline");
+  /* "Usage: lifeline invite [OPTION…]" in each command's --help; the app
+   * keeps "lifeline", which its window and desktop file are known by. */
+  gboolean graphical = strcmp(command, "app") == 0 ||
+                       (strcmp(command, "host") == 0 && wants_gui(argc, argv));
+  g_autofree char *name = graphical ? g_strdup("lifeline") : g_strdup_printf("lifeline %s", command);
+  g_set_prgname(name);
   if (strcmp(command, "app") == 0)
     return ll_app_run(argc - 1, argv + 1);
   if (strcmp(command, "invite") == 0)

@@ -15,6 +15,9 @@
 #define RECONNECT_PAUSE_MS 1000
 
 typedef enum { JOIN_IDLE, JOIN_CONNECTING, JOIN_ASKED, JOIN_ACTIVE, JOIN_DONE } JoinState;
+/* Control as this side asked for it: an answer nobody asked for is not
+ * shown as if it were real. */
+typedef enum { CONTROL_NONE, CONTROL_ASKED, CONTROL_HELD } ControlState;
 
 struct LlHelperJoin {
   LlIdentity *identity;
@@ -25,6 +28,7 @@ struct LlHelperJoin {
   LlHelperJoinEvents events;
   gpointer user_data;
   JoinState state;
+  ControlState control;
   gint64 started_us;
   LlEndpointRace *race;
   LlLocalRfbPort *port;
@@ -162,6 +166,29 @@ static void become_active(LlHelperJoin *j, const LlControlMessage *m)
   j->events.ready(j, ll_local_rfb_port_number(j->port), j->user_data);
 }
 
+static gboolean is_control_answer(LlMessageType type)
+{
+  return type == LL_MSG_CONTROL_GRANTED || type == LL_MSG_CONTROL_DENIED ||
+         type == LL_MSG_CONTROL_ENDED;
+}
+
+static void hear_control(LlHelperJoin *j, const LlControlMessage *m)
+{
+  if (m->type == LL_MSG_CONTROL_GRANTED && j->control == CONTROL_ASKED) {
+    j->control = CONTROL_HELD;
+    j->events.control_granted(j, j->user_data);
+  } else if (m->type == LL_MSG_CONTROL_DENIED && j->control == CONTROL_ASKED) {
+    j->control = CONTROL_NONE;
+    j->events.control_denied(j, m->reason, j->user_data);
+  } else if (m->type == LL_MSG_CONTROL_ENDED && j->control != CONTROL_NONE) {
+    j->control = CONTROL_NONE;
+    j->events.control_ended(j, m->by, j->user_data);
+  } else {
+    g_info("ignored %s: control was not asked for or is not held",
+           ll_message_type_name(m->type));
+  }
+}
+
 static void on_control(LlSession *session, const LlControlMessage *m, gpointer data)
 {
   LlHelperJoin *j = data;
@@ -174,12 +201,8 @@ static void on_control(LlSession *session, const LlControlMessage *m, gpointer d
     ll_session_close(session, NULL);
   } else if (j->state == JOIN_ACTIVE && m->type == LL_MSG_STREAM_CLOSE) {
     ll_stream_table_remove(j->streams, m->stream_id);
-  } else if (j->state == JOIN_ACTIVE && m->type == LL_MSG_CONTROL_GRANTED) {
-    j->events.control_granted(j, j->user_data);
-  } else if (j->state == JOIN_ACTIVE && m->type == LL_MSG_CONTROL_DENIED) {
-    j->events.control_denied(j, m->reason, j->user_data);
-  } else if (j->state == JOIN_ACTIVE && m->type == LL_MSG_CONTROL_ENDED) {
-    j->events.control_ended(j, m->by, j->user_data);
+  } else if (j->state == JOIN_ACTIVE && is_control_answer(m->type)) {
+    hear_control(j, m);
   } else if (j->state == JOIN_ACTIVE && m->type == LL_MSG_MONITORS) {
     if (j->events.monitors != NULL)
       j->events.monitors(j, m->monitors, m->n_monitors, m->monitor, j->user_data);
@@ -434,6 +457,8 @@ static void send_simple(LlHelperJoin *j, LlMessageType type)
 
 void ll_helper_join_request_control(LlHelperJoin *j)
 {
+  if (j->control == CONTROL_NONE)
+    j->control = CONTROL_ASKED;
   send_simple(j, LL_MSG_CONTROL_REQUEST);
 }
 

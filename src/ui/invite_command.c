@@ -120,8 +120,8 @@ static void on_finished(LlNoviceHost *host, const GError *why, gpointer data)
   if (inv->stopping || why == NULL) {
     ll_say("Sharing stopped.");
   } else if (g_error_matches(why, LL_ERROR, LL_ERROR_EXPIRED)) {
-    ll_say("The invitation expired: %s. Run \"lifeline invite\" again for a new one.",
-           why->message);
+    g_autofree char *sentence = ll_sentence(why->message);
+    ll_say("%s Run \"lifeline invite\" again for a new one.", sentence);
     inv->exit_code = 1;
   } else if (g_error_matches(why, LL_ERROR, LL_ERROR_CLOSED)) {
     ll_say("Sharing stopped: %s.", why->message);
@@ -227,19 +227,17 @@ static void options_clear(InviteOptions *o)
   g_free(o->policy);
 }
 
+/* Saves the invitation; with --link, *link is the same as a link. */
 static gboolean write_invitation(const InviteOptions *o, const LlInvitation *invitation,
-                                 const char *path, GError **error)
+                                 const char *path, char **link, GError **error)
 {
-  gboolean ok = ll_invitation_save(invitation, path, o->password, o->password_len,
-                                   ll_seal_cost_default(), error);
-  if (ok && o->link) {
-    g_autofree char *link = ll_invitation_to_link(invitation, o->password, o->password_len,
-                                                  ll_seal_cost_default(), error);
-    ok = link != NULL;
-    if (ok)
-      ll_say("Or send this link instead of the file:\n%s", link);
-  }
-  return ok;
+  if (!ll_invitation_save(invitation, path, o->password, o->password_len,
+                          ll_seal_cost_default(), error))
+    return FALSE;
+  if (o->link)
+    *link = ll_invitation_to_link(invitation, o->password, o->password_len,
+                                  ll_seal_cost_default(), error);
+  return !o->link || *link != NULL;
 }
 
 /* The password that will seal the invitation, checked before anything
@@ -278,11 +276,14 @@ static gboolean choose_password(InviteOptions *o, GError **error)
   return TRUE;
 }
 
-static void explain(const InviteOptions *o, const LlInvitation *invitation, const char *path)
+static void explain(const InviteOptions *o, const LlInvitation *invitation, const char *path,
+                    const char *link)
 {
   g_autofree char *until = ll_format_local_time(ll_invitation_expires(invitation));
   ll_say("Your invitation is ready: %s", path);
   ll_say("Send this file to the person who will help you, by e-mail or chat.");
+  if (link != NULL)
+    ll_say("Or send this link instead of the file:\n%s", link);
   ll_say("It can be used once, until %s.", until);
   if (o->password_choice != NULL)
     ll_say("It is protected by the password: %s\nTell it to them another way, by phone for "
@@ -363,8 +364,9 @@ static int run(const InviteOptions *o, GError **error)
   int code = 1;
   if (ll_novice_host_listen(inv.terminal.host, o->port, &port, error)) {
     g_main_loop_run(inv.loop);   /* until the mailbox and the router's mapping are settled */
-    if (inv.reachable && write_invitation(o, invitation, path, error)) {
-      explain(o, invitation, path);
+    g_autofree char *link = NULL;
+    if (inv.reachable && write_invitation(o, invitation, path, &link, error)) {
+      explain(o, invitation, path, link);
       ll_run_until_quit(inv.loop, on_signal, &inv);
       code = inv.exit_code;
     }

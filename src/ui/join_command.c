@@ -85,7 +85,8 @@ static void on_control_ended(LlHelperJoin *join, const char *by, gpointer data)
 {
   Join *j = data;
   (void)join;
-  g_autofree char *why = ll_control_end_sentence(by, j->novice_name, j->helper_name);
+  /* Your own /release is said to you as such, as the app does. */
+  g_autofree char *why = ll_control_end_sentence(by, j->novice_name, "you");
   ll_say("control: ended: %s", why);
 }
 
@@ -281,7 +282,7 @@ static gboolean parse_options(int argc, char **argv, JoinOptions *o, GError **er
     { G_OPTION_REMAINING, 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &o->rest, NULL, "INVITATION" },
     { NULL, 0, 0, 0, NULL, NULL, NULL },
   };
-  g_autoptr(GOptionContext) ctx = g_option_context_new("INVITATION - help someone who invited you");
+  g_autoptr(GOptionContext) ctx = g_option_context_new("- help someone who invited you");
   g_option_context_set_summary(ctx,
       "Opens an invitation (a .lifeline file or a lifeline: link), connects to the\n"
       "person who sent it and, once they agree, offers their desktop to any VNC\n"
@@ -413,7 +414,7 @@ static gboolean parse_offer_options(int argc, char **argv, JoinOptions *o, GErro
     { G_OPTION_REMAINING, 0, 0, G_OPTION_ARG_STRING_ARRAY, &o->rest, NULL, "HOST" },
     { NULL, 0, 0, 0, NULL, NULL, NULL },
   };
-  g_autoptr(GOptionContext) ctx = g_option_context_new("HOST - offer help to a computer running \"lifeline host\"");
+  g_autoptr(GOptionContext) ctx = g_option_context_new("- offer help to a computer running \"lifeline host\"");
   g_option_context_set_summary(ctx,
       "Offers help to HOST without an invitation: ADDRESS or ADDRESS:PORT (port 4555\n"
       "by default) with --host-key, or a host id like k7qm-3xrd-pa9t-we2f with\n"

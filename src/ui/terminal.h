@@ -43,3 +43,7 @@ gboolean ll_is_answer_word(const char *line);
 
 /* "Alice pressed Esc", "Bob gave control back"...: why control ended. */
 char *ll_control_end_sentence(const char *by, const char *novice_name, const char *helper_name);
+
+/* "this invitation expired at 14:05; ask for a new one" ->
+ * "This invitation expired at 14:05; ask for a new one." */
+char *ll_sentence(const char *message);

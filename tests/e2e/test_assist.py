@@ -150,7 +150,7 @@ def test_release_and_stop(work, cleanups):
     s = Session(work, cleanups)
     s.grant_control()
     s.join.send("/release")
-    s.join.wait_for("control: ended: Bob gave control back")
+    s.join.wait_for("control: ended: you gave control back")
     s.invite.wait_for("Bob gave control back and can only watch now.")
     mark = len(s.recorder.out)
     s.probe.send("type r")

@@ -6,6 +6,7 @@ clients read the desktop through the helper's local port.
 usage: test_view.py LIFELINE RFB_SNAPSHOT [TEST ...]"""
 
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -216,9 +217,14 @@ def test_bad_invitations_and_usage(work, cleanups):
     assert r.returncode == 1 and "cannot open the invitation" in r.stderr, r.stderr
     r = join()
     assert r.returncode == 2, r
-    for command in ("invite", "join"):
+    for command, args in (("invite", ""), ("join", "INVITATION"), ("offer", "HOST"),
+                          ("host", ""), ("rendezvous", "")):
         r = subprocess.run([LIFELINE, command, "--help"], capture_output=True, text=True)
-        assert r.returncode == 0 and "Usage:" in r.stdout
+        assert r.returncode == 0 and "Usage:" in r.stdout, r
+        # Each command's usage names it, and its argument once.
+        usage = r.stdout.split("Usage:")[1].strip().splitlines()[0]
+        assert usage.startswith(f"lifeline {command} [OPTION"), usage
+        assert args == "" or usage.count(args) == 1, usage
     r = subprocess.run([LIFELINE, "invite", "--expires", "soon"], capture_output=True, text=True,
                        env=x.env(HOME=work))
     assert r.returncode == 2 and "write it like 30m" in r.stderr, r.stderr
@@ -235,6 +241,23 @@ def test_bad_invitations_and_usage(work, cleanups):
     assert r.returncode == 2 and '--desktop takes one of auto, x11, gnome, wlroots, portal, not "amiga"' in r.stderr, \
         r.stderr
     assert "Allow?" not in invite.out
+
+
+@suite.test
+def test_link_and_expiry_wording(work, cleanups):
+    """The link comes after the file it stands for; an invitation nobody
+    used ends with one sentence saying so and what to do."""
+    x = Xvfb(320, 240)
+    cleanups.append(x.stop)
+    invite, inv_path, _ = start_invite(x, work, cleanups, "--link", "--expires", "2s")
+    out = invite.out
+    assert out.index("Your invitation is ready: ") < out.index("Or send this link instead"), out
+    assert "\nlifeline:" in out[out.index("Or send this link instead"):], out
+    out = invite.wait_for("Run \"lifeline invite\" again for a new one.")
+    line = [l for l in out.splitlines() if "again for a new one" in l][0]
+    assert re.fullmatch(r"The invitation expired at \d\d:\d\d and nobody joined\. "
+                        r"Run \"lifeline invite\" again for a new one\.", line), line
+    assert invite.wait_exit() == 1
 
 
 @suite.test

@@ -203,7 +203,7 @@ static gboolean parse_options(int *argc, char ***argv, AppOptions *o, GError **e
     { G_OPTION_REMAINING, 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &o->rest, NULL, "[INVITATION]" },
     { NULL, 0, 0, 0, NULL, NULL, NULL },
   };
-  g_autoptr(GOptionContext) ctx = g_option_context_new("[INVITATION] - the desktop application");
+  g_autoptr(GOptionContext) ctx = g_option_context_new("- the desktop application");
   g_option_context_set_summary(ctx,
       "Opens Lifeline's window: \"Get help\" makes an invitation and shares this desktop\n"
       "once you agree; \"Help someone\" opens an invitation (INVITATION: a .lifeline\n"

@@ -60,14 +60,3 @@ void ll_app_report(const char *format, ...)
   fflush(stdout);
 }
 
-char *ll_app_sentence(const char *message)
-{
-  g_autofree char *text = g_strdup(message != NULL && *message ? message : "something went wrong");
-  gunichar first = g_utf8_get_char(text);
-  const char *rest = g_utf8_next_char(text);
-  char upper[8] = { 0 };
-  g_unichar_to_utf8(g_unichar_toupper(first), upper);
-  gsize len = strlen(rest);
-  gboolean ends = len > 0 && (rest[len - 1] == '.' || rest[len - 1] == '!' || rest[len - 1] == '?');
-  return g_strconcat(upper, rest, ends ? "" : ".", NULL);
-}

@@ -10,9 +10,6 @@ GtkWidget *ll_app_text(const char *text);
 /* A red line for errors, hidden until set. */
 GtkWidget *ll_app_error_label(void);
 void ll_app_set_accessible_name(GtkWidget *widget, const char *name);
-/* "this invitation expired at 14:05; ask for a new one" ->
- * "This invitation expired at 14:05; ask for a new one." */
-char *ll_app_sentence(const char *message);
 /* What the window shows, also as a line on standard output (flushed), in
  * the words of the command line ("ready: ...", "control: granted"), so
  * scripts and tests can follow the app as they follow `lifeline join`. */

@@ -265,7 +265,7 @@ static void on_finished(LlHelperJoin *join, const GError *why, gpointer data)
   else if (g_error_matches(why, LL_ERROR, LL_ERROR_REFUSED))
     text = g_strdup_printf("Not allowed: %s.", why->message);
   else
-    text = ll_app_sentence(why->message);
+    text = ll_sentence(why->message);
   vnc_display_close(VNC_DISPLAY(v->display));
   set_busy(v, FALSE);
   if (why != NULL && g_error_matches(why, LL_ERROR, LL_ERROR_REFUSED))
@@ -333,7 +333,7 @@ static void connect_to(HelperView *v)
   v->novice_name = g_strdup(v->invitation->novice_name);
   v->join = ll_helper_join_new(v->identity, v->invitation, helper_name, &join_events, v);
   if (!ll_helper_join_start_portless(v->join, &error)) {
-    g_autofree char *text = ll_app_sentence(error->message);
+    g_autofree char *text = ll_sentence(error->message);
     show_open_error(v, text);
     return;
   }
@@ -407,7 +407,7 @@ void ll_helper_view_open(GtkWidget *widget, const char *path_or_link)
       return;   /* cancelled: stay where we are */
   }
   if (v->invitation == NULL) {
-    g_autofree char *text = ll_app_sentence(error->message);
+    g_autofree char *text = ll_sentence(error->message);
     show_open_error(v, text);
     return;
   }
@@ -686,7 +686,7 @@ GtkWidget *ll_helper_view_new(GtkWindow *window)
   gtk_widget_show_all(v->root);
   gtk_widget_hide(v->open_error);
   if (v->identity == NULL) {
-    g_autofree char *text = ll_app_sentence(error->message);
+    g_autofree char *text = ll_sentence(error->message);
     show_open_error(v, text);
   }
   return v->root;

@@ -313,11 +313,11 @@ static void on_invitation_ready(LlNoviceHost *host, const LlInvitation *invitati
       "It works once, until %s.%s", until, tell);
   gtk_label_set_text(GTK_LABEL(v->waiting_text), text);
   g_autofree char *saved = error == NULL ? g_strdup_printf("Saved as %s", path)
-                                         : ll_app_sentence(error->message);
+                                         : ll_sentence(error->message);
   gtk_label_set_text(GTK_LABEL(v->saved_label), saved);
   g_autofree char *rv = invitation->mailbox_id != NULL
       ? g_strdup_printf("Also reachable through %s.", invitation->rendezvous_url)
-      : rendezvous_error != NULL ? ll_app_sentence(rendezvous_error->message) : g_strdup("");
+      : rendezvous_error != NULL ? ll_sentence(rendezvous_error->message) : g_strdup("");
   gtk_label_set_text(GTK_LABEL(v->rendezvous_label), rv);
   ll_app_report("invitation: %s", error == NULL ? path : saved);
   show_page(v, "waiting");
@@ -344,7 +344,7 @@ static void on_finished(LlNoviceHost *host, const GError *why, gpointer data)
     text = g_strdup("Nobody can see your screen now.");
   else
     text = g_strdup_printf("Nobody can see your screen now. %s", why->message);
-  g_autofree char *sentence = ll_app_sentence(text);
+  g_autofree char *sentence = ll_sentence(text);
   ll_app_report("stopped: %s", sentence);
   gtk_label_set_text(GTK_LABEL(v->ended_label), sentence);
   show_page(v, "ended");
@@ -413,7 +413,7 @@ static void on_invite(GtkWidget *button, gpointer data)
   gboolean view_only = FALSE;
   gtk_widget_hide(v->start_error);
   if (!check_can_invite(v, &lifetime, &view_only, &error)) {
-    g_autofree char *text = ll_app_sentence(error->message);
+    g_autofree char *text = ll_sentence(error->message);
     ll_app_report("error: %s", text);
     gtk_label_set_text(GTK_LABEL(v->start_error), text);
     gtk_widget_show(v->start_error);
@@ -422,7 +422,7 @@ static void on_invite(GtkWidget *button, gpointer data)
   const char *password = gtk_entry_get_text(GTK_ENTRY(v->password));
   if (*password != '\0' && !ll_password_check(password, strlen(password), &error)) {
     g_autofree char *hinted = g_strdup_printf("%s (Make one makes some)", error->message);
-    g_autofree char *text = ll_app_sentence(hinted);
+    g_autofree char *text = ll_sentence(hinted);
     ll_app_report("error: %s", text);
     gtk_label_set_text(GTK_LABEL(v->start_error), text);
     gtk_widget_show(v->start_error);
@@ -447,7 +447,7 @@ static void on_invite(GtkWidget *button, gpointer data)
   v->stopping = FALSE;
   guint16 port = 0;
   if (!ll_novice_host_listen(v->host, 0, &port, &error)) {
-    g_autofree char *text = ll_app_sentence(error->message);
+    g_autofree char *text = ll_sentence(error->message);
     gtk_label_set_text(GTK_LABEL(v->start_error), text);
     gtk_widget_show(v->start_error);
     return;
@@ -471,7 +471,7 @@ static void on_save_as(GtkWidget *button, gpointer data)
     g_autofree char *path = gtk_file_chooser_get_filename(GTK_FILE_CHOOSER(chooser));
     write_invitation_file(v, path, &error);
     g_autofree char *text = error == NULL ? g_strdup_printf("Saved as %s", path)
-                                          : ll_app_sentence(error->message);
+                                          : ll_sentence(error->message);
     gtk_label_set_text(GTK_LABEL(v->saved_label), text);
   }
   g_object_unref(chooser);
@@ -485,7 +485,7 @@ static void on_copy_link(GtkWidget *button, gpointer data)
   g_autofree char *link = ll_invitation_to_link(v->invitation, v->password_text, len,
                                                 ll_seal_cost_default(), &error);
   if (link == NULL) {
-    g_autofree char *text = ll_app_sentence(error->message);
+    g_autofree char *text = ll_sentence(error->message);
     gtk_label_set_text(GTK_LABEL(v->saved_label), text);
     return;
   }
@@ -601,7 +601,7 @@ static void on_make_password(GtkWidget *button, gpointer data)
   g_autoptr(GError) error = NULL;
   g_autofree char *words = ll_password_generate(&error);
   if (words == NULL) {
-    g_autofree char *text = ll_app_sentence(error->message);
+    g_autofree char *text = ll_sentence(error->message);
     gtk_label_set_text(GTK_LABEL(v->start_error), text);
     gtk_widget_show(v->start_error);
     return;
