@@ -27,6 +27,8 @@ void ll_ice_servers_copy(LlIceServers *to, const LlIceServers *from)
   to->stun_port = from->stun_port;
   to->turn_host = g_strdup(from->turn_host);
   to->turn_port = from->turn_port;
+  to->turns_host = g_strdup(from->turns_host);
+  to->turns_port = from->turns_port;
   to->turn_username = g_strdup(from->turn_username);
   to->turn_password = g_strdup(from->turn_password);
 }
@@ -35,6 +37,7 @@ void ll_ice_servers_clear(LlIceServers *s)
 {
   g_free(s->stun_host);
   g_free(s->turn_host);
+  g_free(s->turns_host);
   g_free(s->turn_username);
   if (s->turn_password != NULL)
     memset(s->turn_password, 0, strlen(s->turn_password));
@@ -83,6 +86,12 @@ static void add_ice_servers(JsonBuilder *b, const LlIceServers *s)
   if (s->turn_host != NULL) {
     add_string(b, "turn-host", s->turn_host);
     add_int(b, "turn-port", s->turn_port);
+  }
+  if (s->turns_host != NULL) {
+    add_string(b, "turns-host", s->turns_host);
+    add_int(b, "turns-port", s->turns_port);
+  }
+  if (s->turn_host != NULL || s->turns_host != NULL) {
     add_string(b, "turn-username", s->turn_username);
     add_string(b, "turn-password", s->turn_password);
   }
@@ -193,13 +202,20 @@ static gboolean read_ice_servers(JsonObject *o, LlIceServers *s, GError **error)
   }
   if (json_object_has_member(ice, "turn-host")) {
     if (!get_string(ice, "turn-host", TRUE, &s->turn_host, error) ||
-        !get_int(ice, "turn-port", 1, 65535, &port, error) ||
-        !get_string(ice, "turn-username", TRUE, &s->turn_username, error) ||
-        !get_string(ice, "turn-password", TRUE, &s->turn_password, error))
+        !get_int(ice, "turn-port", 1, 65535, &port, error))
       return FALSE;
     s->turn_port = port;
   }
-  return TRUE;
+  if (json_object_has_member(ice, "turns-host")) {
+    if (!get_string(ice, "turns-host", TRUE, &s->turns_host, error) ||
+        !get_int(ice, "turns-port", 1, 65535, &port, error))
+      return FALSE;
+    s->turns_port = port;
+  }
+  if (s->turn_host == NULL && s->turns_host == NULL)
+    return TRUE;
+  return get_string(ice, "turn-username", TRUE, &s->turn_username, error) &&
+         get_string(ice, "turn-password", TRUE, &s->turn_password, error);
 }
 
 static gboolean read_ice_data(JsonObject *o, LlSignalMessage *m, GError **error)

@@ -51,7 +51,9 @@ typedef struct {
   guint16 stun_port;
   char *turn_host;          /* NULL when no relay is configured */
   guint16 turn_port;
-  char *turn_username;
+  char *turns_host;         /* the relay over TLS (turns:), NULL when none */
+  guint16 turns_port;
+  char *turn_username;      /* for both, when either is set */
   char *turn_password;
 } LlIceServers;
 

@@ -1,5 +1,6 @@
 #include "net/ice_path.h"
 #include "common/error.h"
+#include "net/turn_tls_tunnel.h"
 #include <agent.h>
 #include <errno.h>
 #include <sys/socket.h>
@@ -24,6 +25,7 @@ struct LlIcePath {
   gboolean have_credentials;
   gboolean ready, finished;
   guint timeout;
+  LlTurnTlsTunnel *turns;      /* the relay over TLS, when there is one */
 };
 
 static void read_from_inner(LlIcePath *p);
@@ -249,6 +251,20 @@ static gboolean on_timeout(gpointer data)
 
 /* ---- setup ---- */
 
+/* To libnice, the relay over TLS is a TURN-over-TCP server on the
+ * loopback: our tunnel (see turn_tls_tunnel.h). */
+static void add_tls_relay(LlIcePath *p, const LlIceServers *s)
+{
+  g_autoptr(GError) error = NULL;
+  p->turns = ll_turn_tls_tunnel_new(s->turns_host, s->turns_port, &error);
+  if (p->turns == NULL) {
+    g_info("no relay over TLS: %s", error->message);
+    return;
+  }
+  nice_agent_set_relay_info(p->agent, p->stream, 1, "127.0.0.1", ll_turn_tls_tunnel_port(p->turns),
+                            s->turn_username, s->turn_password, NICE_RELAY_TYPE_TURN_TCP);
+}
+
 static void configure(LlIcePath *p, gboolean controlling, const LlIceServers *s)
 {
   g_object_set(p->agent, "controlling-mode", controlling, "upnp", TRUE, "upnp-timeout", 1000,
@@ -263,6 +279,8 @@ static void configure(LlIcePath *p, gboolean controlling, const LlIceServers *s)
     nice_agent_set_relay_info(p->agent, p->stream, 1, s->turn_host, s->turn_port,
                               s->turn_username, s->turn_password, NICE_RELAY_TYPE_TURN_TCP);
   }
+  if (s->turns_host != NULL)
+    add_tls_relay(p, s);
 }
 
 LlIcePath *ll_ice_path_new(gboolean controlling, const LlIceServers *servers,
@@ -350,6 +368,13 @@ void ll_ice_path_remote(LlIcePath *p, const LlSignalMessage *m)
 
 gboolean ll_ice_path_is_ready(LlIcePath *p) { return p->ready; }
 
+static void on_agent_closed(GObject *agent, GAsyncResult *result, gpointer tunnel)
+{
+  (void)agent;
+  (void)result;
+  ll_turn_tls_tunnel_free(tunnel);
+}
+
 void ll_ice_path_free(LlIcePath *p)
 {
   if (p == NULL)
@@ -363,6 +388,10 @@ void ll_ice_path_free(LlIcePath *p)
   g_signal_handlers_disconnect_by_data(p->agent, p);
   nice_agent_attach_recv(p->agent, p->stream, 1, g_main_context_default(), NULL, NULL);
   nice_agent_remove_stream(p->agent, p->stream);
+  /* Gives the relay its allocations back (refreshes of lifetime 0) rather
+   * than leaving them to time out, which libnice also warns about; the
+   * agent and the tunnel those go through stay until that is done. */
+  nice_agent_close_async(p->agent, on_agent_closed, g_steal_pointer(&p->turns));
   g_object_unref(p->agent);
   if (p->inner != NULL) {
     g_socket_close(p->inner, NULL);

@@ -3,6 +3,7 @@
 #include "common/async_guard.h"
 #include "common/error.h"
 #include "common/rendezvous_url.h"
+#include "net/proxy_choice.h"
 #include <libsoup/soup.h>
 #include <string.h>
 
@@ -169,7 +170,8 @@ LlRendezvousClient *ll_rendezvous_client_new(const char *url, const LlRendezvous
   c->events = *events;
   c->user_data = user_data;
   c->cancellable = g_cancellable_new();
-  c->soup = soup_session_new_with_options("timeout", CONNECT_TIMEOUT_S, "proxy-resolver", NULL,
+  g_autoptr(GProxyResolver) proxy = ll_proxy_resolver_new();
+  c->soup = soup_session_new_with_options("timeout", CONNECT_TIMEOUT_S, "proxy-resolver", proxy,
                                           NULL);
   g_queue_init(&c->pending);
   SoupMessage *msg = c->url != NULL ? soup_message_new(SOUP_METHOD_GET, c->url) : NULL;

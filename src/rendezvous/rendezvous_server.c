@@ -87,9 +87,11 @@ static void fill_ice_servers(Client *c, LlIceServers *ice)
   const LlRendezvousConfig *cfg = &c->server->config;
   ice->stun_host = g_strdup(c->host_seen);
   ice->stun_port = c->server->port;
-  if (cfg->turn_host != NULL) {
-    ice->turn_host = g_strdup(cfg->turn_host);
-    ice->turn_port = cfg->turn_port;
+  ice->turn_host = g_strdup(cfg->turn_host);
+  ice->turn_port = cfg->turn_port;
+  ice->turns_host = g_strdup(cfg->turns_host);
+  ice->turns_port = cfg->turns_port;
+  if (cfg->turn_host != NULL || cfg->turns_host != NULL) {
     ll_turn_credentials_make(cfg->turn_secret, cfg->turn_secret_len,
                              g_get_real_time() / G_USEC_PER_SEC, cfg->turn_ttl, "lifeline",
                              &ice->turn_username, &ice->turn_password);

@@ -13,7 +13,9 @@ typedef struct {
   GTlsCertificate *tls;      /* NULL: plain ws:// */
   char *turn_host;           /* NULL: no relay offered */
   guint16 turn_port;
-  char *turn_secret;
+  char *turns_host;          /* NULL: no relay over TLS offered */
+  guint16 turns_port;
+  char *turn_secret;         /* shared by both */
   gsize turn_secret_len;
   gint64 turn_ttl;           /* seconds */
   guint max_connections_per_address;

@@ -11,7 +11,8 @@
 typedef struct {
   char *listen;
   char *tls_cert, *tls_key;
-  char *turn_url, *turn_secret_file, *turn_ttl;
+  char **turn_urls;
+  char *turn_secret_file, *turn_ttl;
   gboolean verbose;
 } Options;
 
@@ -31,19 +32,44 @@ static gboolean parse_listen(const char *text, LlRendezvousConfig *c, GError **e
   return TRUE;
 }
 
-static gboolean parse_turn(const Options *o, LlRendezvousConfig *c, GError **error)
+/* One --turn-url: turn:HOST:PORT (UDP and TCP) or turns:HOST:PORT (TLS). */
+static gboolean parse_turn_url(const char *url, LlRendezvousConfig *c, GError **error)
 {
-  if (o->turn_url == NULL)
-    return TRUE;
-  const char *hostport = g_str_has_prefix(o->turn_url, "turn:") ? o->turn_url + 5 : NULL;
+  gboolean tls = g_str_has_prefix(url, "turns:");
+  const char *hostport = tls ? url + 6 : g_str_has_prefix(url, "turn:") ? url + 5 : NULL;
   const char *colon = hostport != NULL ? strrchr(hostport, ':') : NULL;
-  if (colon == NULL || o->turn_secret_file == NULL) {
+  char *end = NULL;
+  guint64 port = colon != NULL ? g_ascii_strtoull(colon + 1, &end, 10) : 0;
+  char **host = tls ? &c->turns_host : &c->turn_host;
+  if (colon == NULL || colon == hostport || end == colon + 1 || *end != '\0' || port == 0 ||
+      port > 65535) {
     g_set_error(error, LL_ERROR, LL_ERROR_USAGE,
-                "give the relay as --turn-url turn:HOST:PORT with --turn-secret-file FILE");
+                "give a relay as --turn-url turn:HOST:PORT, or turns:HOST:PORT for its TLS "
+                "listener; \"%s\" is not one", url);
     return FALSE;
   }
-  c->turn_host = g_strndup(hostport, colon - hostport);
-  c->turn_port = atoi(colon + 1);
+  if (*host != NULL) {
+    g_set_error(error, LL_ERROR, LL_ERROR_USAGE, "give at most one %s relay; \"%s\" is a second",
+                tls ? "turns:" : "turn:", url);
+    return FALSE;
+  }
+  *host = g_strndup(hostport, colon - hostport);
+  *(tls ? &c->turns_port : &c->turn_port) = port;
+  return TRUE;
+}
+
+static gboolean parse_turn(const Options *o, LlRendezvousConfig *c, GError **error)
+{
+  if (o->turn_urls == NULL)
+    return TRUE;
+  for (char **url = o->turn_urls; *url != NULL; url++)
+    if (!parse_turn_url(*url, c, error))
+      return FALSE;
+  if (o->turn_secret_file == NULL) {
+    g_set_error(error, LL_ERROR, LL_ERROR_USAGE,
+                "a relay needs coturn's secret: add --turn-secret-file FILE");
+    return FALSE;
+  }
   g_autofree char *secret = NULL;
   if (!g_file_get_contents(o->turn_secret_file, &secret, NULL, error))
     return FALSE;
@@ -95,7 +121,7 @@ int ll_rendezvous_command(int argc, char **argv)
     { "listen", 'l', 0, G_OPTION_ARG_STRING, &o.listen, "Listen on ADDRESS:PORT (TCP for WebSocket, UDP for STUN; default 0.0.0.0:3478)", "ADDRESS:PORT" },
     { "tls-cert", 0, 0, G_OPTION_ARG_FILENAME, &o.tls_cert, "Serve wss:// with this certificate (PEM)", "FILE" },
     { "tls-key", 0, 0, G_OPTION_ARG_FILENAME, &o.tls_key, "The certificate's private key (PEM)", "FILE" },
-    { "turn-url", 0, 0, G_OPTION_ARG_STRING, &o.turn_url, "Offer this coturn relay, like turn:relay.example.org:3478", "URL" },
+    { "turn-url", 0, 0, G_OPTION_ARG_STRING_ARRAY, &o.turn_urls, "Offer this coturn relay: turn:relay.example.org:3478, and again for its TLS listener, turns:relay.example.org:443", "URL" },
     { "turn-secret-file", 0, 0, G_OPTION_ARG_FILENAME, &o.turn_secret_file, "coturn's static-auth-secret, on the first line of FILE", "FILE" },
     { "turn-ttl", 0, 0, G_OPTION_ARG_STRING, &o.turn_ttl, "How long TURN credentials stay valid (default 1h)", "TIME" },
     { "verbose", 'v', 0, G_OPTION_ARG_NONE, &o.verbose, "Log in detail", NULL },
@@ -134,9 +160,10 @@ int ll_rendezvous_command(int argc, char **argv)
     sodium_memzero(config.turn_secret, config.turn_secret_len);
   g_free(config.turn_secret);
   g_free(config.turn_host);
+  g_free(config.turns_host);
   g_free(config.listen_address);
   g_clear_object(&config.tls);
   g_free(o.listen); g_free(o.tls_cert); g_free(o.tls_key);
-  g_free(o.turn_url); g_free(o.turn_secret_file); g_free(o.turn_ttl);
+  g_strfreev(o.turn_urls); g_free(o.turn_secret_file); g_free(o.turn_ttl);
   return code;
 }

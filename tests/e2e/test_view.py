@@ -225,6 +225,17 @@ def test_bad_invitations_and_usage(work, cleanups):
         usage = r.stdout.split("Usage:")[1].strip().splitlines()[0]
         assert usage.startswith(f"lifeline {command} [OPTION"), usage
         assert args == "" or usage.count(args) == 1, usage
+    secret = os.path.join(work, "turn-secret")
+    with open(secret, "w") as f:
+        f.write("s\n")
+    for urls, said in ((["turn:relay"], '"turn:relay" is not one'),
+                       (["turns::443"], '"turns::443" is not one'),
+                       (["turns:a:443", "turns:b:443"], 'at most one turns: relay')):
+        argv = [LIFELINE, "rendezvous", "--turn-secret-file", secret]
+        for url in urls:
+            argv += ["--turn-url", url]
+        r = subprocess.run(argv, capture_output=True, text=True, timeout=10)
+        assert r.returncode == 2 and said in r.stderr, r
     r = subprocess.run([LIFELINE, "invite", "--expires", "soon"], capture_output=True, text=True,
                        env=x.env(HOME=work))
     assert r.returncode == 2 and "write it like 30m" in r.stderr, r.stderr

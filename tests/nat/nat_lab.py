@@ -15,11 +15,17 @@ import time
 PUBLIC_NET = "11.0.0"
 PUBLIC_IP = f"{PUBLIC_NET}.1"
 RENDEZVOUS_PORT = 8000
+TURN_IP = f"{PUBLIC_NET}.2"   # coturn's own address: its TLS listener wants 443 too
 TURN_PORT = 3478
+TLS_PORT = 443
+PROXY_PORT = 8888
 ECHO_PORT = 9001
 RELAY_PORTS = (49152, 49352)
 SINK_IP = f"{PUBLIC_NET}.254"
-KINDS = ("none", "full-cone", "port-restricted", "symmetric", "upnp", "natpmp")
+# tcp443: lets out only TCP to port 443. proxy: lets out nothing from its
+# LAN; an HTTP proxy on the router itself (tinyproxy) is the only way out.
+KINDS = ("none", "full-cone", "port-restricted", "symmetric", "upnp", "natpmp", "tcp443",
+         "proxy")
 HERE = os.path.dirname(os.path.abspath(__file__))
 
 
@@ -28,14 +34,21 @@ def run(*argv, check=True, **kw):
 
 
 class Lab:
-    def __init__(self, tag):
+    def __init__(self, tag, tls=False):
         self.tag = tag            # keeps our names apart from anything else
+        # tls: the rendezvous on wss:// at 443 and coturn's TLS listener on
+        # 443, with certificates from a CA of the lab's own.
+        self.tls = tls
+        self.ca = None
+        self.router_proxy = {}    # router namespace -> the proxy on it
+        self.proxies = {}         # LAN host namespace -> its https_proxy
         self.scratch = tempfile.mkdtemp(prefix="lifeline-lab-")
         self.namespaces = []
         self.processes = []
         self.pub = self.netns("pub")
         run("ip", "netns", "exec", self.pub, "ip", "link", "add", "br0", "type", "bridge")
         run("ip", "netns", "exec", self.pub, "ip", "addr", "add", f"{PUBLIC_IP}/24", "dev", "br0")
+        run("ip", "netns", "exec", self.pub, "ip", "addr", "add", f"{TURN_IP}/24", "dev", "br0")
         run("ip", "netns", "exec", self.pub, "ip", "link", "set", "br0", "up")
         self.next_public = 10
         self.next_lan = 1
@@ -99,7 +112,26 @@ class Lab:
                        check=True, capture_output=True)
         if kind in ("upnp", "natpmp"):
             self._start_miniupnpd(ns, name, lan, upnp=(kind == "upnp"))
+        if kind == "proxy":
+            self._start_proxy(ns, name, lan)
         return ns, public_ip, lan
+
+    def _start_proxy(self, ns, name, lan):
+        """tinyproxy on the router, for its LAN, tunnelling only to 443."""
+        conf = os.path.join(self.scratch, f"{name}-tinyproxy.conf")
+        with open(conf, "w") as f:
+            f.write(f"Port {PROXY_PORT}\nListen {lan}.1\nTimeout 600\nAllow {lan}.0/24\n"
+                    f"ConnectPort {TLS_PORT}\nMaxClients 64\nLogLevel Connect\n"
+                    f"LogFile \"{self.scratch}/{name}-tinyproxy.log\"\n")
+        self.spawn(ns, ["tinyproxy", "-d", "-c", conf],
+                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        self.router_proxy[ns] = f"http://{lan}.1:{PROXY_PORT}"
+        deadline = time.time() + 5
+        while time.time() < deadline:
+            if f":{PROXY_PORT} " in self.exec(ns, "ss", "-ltn").stdout:
+                return
+            time.sleep(0.1)
+        raise AssertionError("tinyproxy did not start")
 
     def _start_miniupnpd(self, ns, name, lan, upnp):
         """A port-restricted router that also takes NAT-PMP requests, and
@@ -147,6 +179,10 @@ table inet filter {
         # A full cone forwards whatever arrives on any mapped port to the LAN
         # host (the first one on the LAN, the usual "DMZ host" setting).
         full_cone = f'iifname "wan" dnat to {first_host}' if kind == "full-cone" else ""
+        # What the LAN may start outside: everything, TCP to 443, or nothing.
+        lan_out = {"tcp443": f'iifname "lan" ct state new tcp dport {TLS_PORT} accept\n'
+                             '    iifname "lan" ct state new drop',
+                   "proxy": 'iifname "lan" ct state new drop'}.get(kind, "")
         # Like a real router, unsolicited packets from outside are dropped,
         # not answered: a rejected packet would leave a conntrack entry that
         # steals the port the LAN host's mapping needs for hole punching.
@@ -158,6 +194,7 @@ table inet filter {{
   chain forward {{ type filter hook forward priority 0;
     iifname "wan" ct state new ct status dnat accept
     iifname "wan" ct state new drop
+    {lan_out}
   }}
 }}
 table ip nat {{
@@ -184,6 +221,8 @@ table ip nat {{
         self.exec(ns, "ip", "addr", "add", f"{ip}/24", "dev", "eth0")
         self.exec(ns, "ip", "link", "set", "eth0", "up")
         self.exec(ns, "ip", "route", "add", "default", "via", f"{lan}.1")
+        if router_ns in self.router_proxy:
+            self.proxies[ns] = self.router_proxy[router_ns]
         return ns, ip
 
     def set_cable(self, ns, plugged):
@@ -210,11 +249,20 @@ table ip nat {{
         secret_file = os.path.join(work, "turn-secret")
         with open(secret_file, "w") as f:
             f.write("lab-secret-" + self.tag + "\n")
+        if self.tls:
+            self._make_certificates()
         self.start_turn(work)
-        self.rendezvous = self.spawn(self.pub, [
-            lifeline, "rendezvous", "--listen", f"{PUBLIC_IP}:{RENDEZVOUS_PORT}",
-            "--turn-url", f"turn:{PUBLIC_IP}:{TURN_PORT}", "--turn-secret-file", secret_file],
-            stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+        argv = [lifeline, "rendezvous", "--turn-url", f"turn:{TURN_IP}:{TURN_PORT}",
+                "--turn-secret-file", secret_file]
+        if self.tls:
+            argv += ["--listen", f"{PUBLIC_IP}:{TLS_PORT}", "--tls-cert", self.server_cert,
+                     "--tls-key", self.server_key, "--turn-url", f"turns:{TURN_IP}:{TLS_PORT}"]
+            self.rendezvous_url = f"wss://{PUBLIC_IP}:{TLS_PORT}/lifeline"
+        else:
+            argv += ["--listen", f"{PUBLIC_IP}:{RENDEZVOUS_PORT}"]
+            self.rendezvous_url = f"ws://{PUBLIC_IP}:{RENDEZVOUS_PORT}/lifeline"
+        self.rendezvous = self.spawn(self.pub, argv, stdout=subprocess.PIPE,
+                                     stderr=subprocess.DEVNULL, text=True)
         line = self.rendezvous.stdout.readline()
         assert line.startswith("listening:"), f"rendezvous did not start: {line!r}"
         self.echo = self.spawn(self.pub, ["python3", os.path.join(HERE, "udp_echo.py"), PUBLIC_IP,
@@ -222,24 +270,55 @@ table ip nat {{
         assert self.echo.stdout.readline().strip() == "ready"
         self._count_relay_bytes()
 
+    def _make_certificates(self):
+        """The lab's CA and one certificate for both public addresses."""
+        d = self.scratch
+        self.ca = os.path.join(d, "ca.pem")
+        self.server_cert, self.server_key = os.path.join(d, "server.pem"), os.path.join(d, "server.key")
+        ec = ["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes"]
+        run("openssl", "req", "-x509", *ec, "-keyout", os.path.join(d, "ca.key"), "-out", self.ca,
+            "-days", "2", "-subj", "/CN=Lifeline lab CA",
+            "-addext", "basicConstraints=critical,CA:TRUE",
+            "-addext", "keyUsage=critical,keyCertSign,cRLSign")
+        run("openssl", "req", *ec, "-keyout", self.server_key, "-out", os.path.join(d, "server.csr"),
+            "-subj", "/CN=lifeline.lab")
+        ext = os.path.join(d, "server.ext")
+        with open(ext, "w") as f:
+            f.write(f"subjectAltName=IP:{PUBLIC_IP},IP:{TURN_IP}\n"
+                    "extendedKeyUsage=serverAuth\n")
+        run("openssl", "x509", "-req", "-in", os.path.join(d, "server.csr"), "-CA", self.ca,
+            "-CAkey", os.path.join(d, "ca.key"), "-CAcreateserial", "-out", self.server_cert,
+            "-days", "2", "-extfile", ext)
+
+    def command(self, ns, *argv):
+        """ARGV run in NS as a person's program: trusting the lab's CA when
+        the lab has one."""
+        prefix = ["ip", "netns", "exec", ns]
+        if self.ca:
+            prefix += ["python3", os.path.join(HERE, "trusting.py"), self.ca]
+        return prefix + list(argv)
+
     def start_turn(self, work):
         """coturn on the public side; again after restart_turn()."""
         userdb = os.path.join(work, "turn-userdb")
         config = os.path.join(work, "turnserver.conf")
         open(config, "w").close()   # never the system's /etc/turnserver.conf
+        tls = (["--tls-listening-port", str(TLS_PORT), "--cert", self.server_cert,
+                "--pkey", self.server_key] if self.tls else ["--no-tls"])
         self.turn = self.spawn(self.pub, [
-            "turnserver", "-c", config, "--listening-ip", PUBLIC_IP, "--listening-port", str(TURN_PORT),
-            "--relay-ip", PUBLIC_IP,
+            "turnserver", "-c", config, "--listening-ip", TURN_IP, "--listening-port", str(TURN_PORT),
+            "--relay-ip", TURN_IP, *tls,
             "--min-port", str(RELAY_PORTS[0]), "--max-port", str(RELAY_PORTS[1]),
             "--fingerprint", "--use-auth-secret", "--static-auth-secret", "lab-secret-" + self.tag,
-            "--realm", "lifeline.lab", "--no-cli", "--no-tls", "--no-dtls", "--userdb", userdb,
+            "--realm", "lifeline.lab", "--no-cli", "--no-dtls", "--userdb", userdb,
             "--log-file", "stdout", "--pidfile", os.path.join(work, "turn.pid"),
             "--no-multicast-peers", "--allowed-peer-ip", f"{PUBLIC_NET}.0-{PUBLIC_NET}.255"],
             stdout=open(os.path.join(work, "turn.log"), "a"), stderr=subprocess.STDOUT)
         self.turn_work = work
         deadline = time.time() + 10
+        wanted = [(f":{TURN_PORT} ", "-lun")] + ([(f":{TLS_PORT} ", "-ltn")] if self.tls else [])
         while time.time() < deadline:   # coturn takes a moment to listen
-            if f":{TURN_PORT} " in self.exec(self.pub, "ss", "-lun").stdout:
+            if all(port in self.exec(self.pub, "ss", flags).stdout for port, flags in wanted):
                 break
             time.sleep(0.1)
 

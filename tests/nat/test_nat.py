@@ -18,7 +18,8 @@ import time
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "e2e"))
 from harness import Process, Suite, Xvfb, differing_pixels, image_size  # noqa: E402
-from nat_lab import EXPECTED, PUBLIC_IP, RELAY_PORTS, RENDEZVOUS_PORT, Lab  # noqa: E402
+from nat_lab import (EXPECTED, PROXY_PORT, PUBLIC_IP, RELAY_PORTS, RENDEZVOUS_PORT, TLS_PORT,  # noqa: E402
+                     TURN_IP, Lab)  # noqa: E402
 
 LIFELINE = os.path.abspath(sys.argv[1])
 RFB_SNAPSHOT = os.path.join(os.path.dirname(LIFELINE), "tests", "tools", "rfb-snapshot")
@@ -27,6 +28,9 @@ sys.argv = sys.argv[1:]
 RUNS = int(os.environ.get("LIFELINE_NAT_RUNS", "1"))
 RENDEZVOUS = f"ws://{PUBLIC_IP}:{RENDEZVOUS_PORT}/lifeline"
 DIRECT = {"direct", "mapped", "ice-host", "ice-srflx"}
+# Routers behind which only the rendezvous on wss:// and the relay over TLS,
+# both at 443, can be reached: their labs have those.
+TLS_ONLY = {"tcp443", "proxy"}
 suite = Suite()
 results = []   # (novice kind, helper kind, path, median ms)
 
@@ -43,18 +47,26 @@ def person_env(work, who, display=None):
     return env
 
 
-def accepted_session(work, cleanups, novice_ns, helper_ns, x, name, *invite_args):
+def lab_env(lab, ns, work, who, display=None):
+    """A person's environment in NS: behind a proxy, https_proxy names it."""
+    env = person_env(work, who, display)
+    if ns in lab.proxies:
+        env["https_proxy"] = lab.proxies[ns]
+    return env
+
+
+def accepted_session(lab, work, cleanups, novice_ns, helper_ns, x, name, *invite_args):
     """Invite through the rendezvous, `join --json`, and the novice's yes;
     returns (invite, join), both stopped by CLEANUPS."""
     inv = os.path.join(work, f"{name}.lifeline")
-    invite = Process(in_ns(novice_ns, LIFELINE, "invite", "--name", "Alice", "--out", inv,
-                           "--rendezvous", RENDEZVOUS, *invite_args),
-                     env=person_env(work, f"{name}-novice", x.display), name="invite")
+    invite = Process(lab.command(novice_ns, LIFELINE, "invite", "--name", "Alice", "--out", inv,
+                                 "--rendezvous", lab.rendezvous_url, *invite_args),
+                     env=lab_env(lab, novice_ns, work, f"{name}-novice", x.display), name="invite")
     cleanups.append(invite.stop)
     invite.wait_for("Waiting for your helper")
-    join = Process(in_ns(helper_ns, LIFELINE, "join", "--json", "--name", "Bob",
-                         "--vnc-port", "5950", inv), env=person_env(work, f"{name}-helper"),
-                   name="join")
+    join = Process(lab.command(helper_ns, LIFELINE, "join", "--json", "--name", "Bob",
+                               "--vnc-port", "5950", inv),
+                   env=lab_env(lab, helper_ns, work, f"{name}-helper"), name="join")
     cleanups.append(join.stop)
     invite.wait_for("Allow? [y/N]", timeout=60)
     invite.send("y")
@@ -66,7 +78,7 @@ def one_session(lab, work, novice_ns, helper_ns, x, name, snapshot):
     """Invite, join, consent; optionally a picture. Returns (path, ms)."""
     stops = []
     try:
-        invite, join = accepted_session(work, stops, novice_ns, helper_ns, x, name)
+        invite, join = accepted_session(lab, work, stops, novice_ns, helper_ns, x, name)
         line = [l for l in join.out.splitlines() if l.startswith("{")][0]
         connected = json.loads(line)
         if snapshot:
@@ -103,7 +115,8 @@ def lab_pair(work, cleanups, tag, novice_kind, helper_kind):
     """A lab of its own, a novice and a helper behind routers of those
     kinds; returns (lab, novice namespace, helper namespace, the novice's
     desktop, solid #c4a000)."""
-    lab = Lab(f"{os.getpid() % 1000}{tag}")
+    tls = bool({novice_kind, helper_kind} & TLS_ONLY)
+    lab = Lab(f"{os.getpid() % 1000}{tag}", tls=tls)
     cleanups.append(lab.teardown)
     lab.start_public_services(LIFELINE, work)
     novice_ns = lab.host("nov", novice_kind)
@@ -115,8 +128,10 @@ def run_case(work, cleanups, novice_kind, helper_kind):
     lab, novice_ns, helper_ns, x = lab_pair(work, cleanups, len(results), novice_kind,
                                             helper_kind)
     for ns, kind in ((novice_ns, novice_kind), (helper_ns, helper_kind)):
+        if kind in TLS_ONLY:
+            continue   # no UDP gets out to classify it with
         seen = lab.classify(ns)
-        for key, value in EXPECTED[kind].items():
+        for key, value in EXPECTED.get(kind, {}).items():
             assert seen[key] == value, f"the {kind} router behaves as {seen}"
     paths, times = [], []
     for run in range(RUNS):
@@ -160,6 +175,10 @@ case("symmetric", "symmetric", DIRECT | {"relay"})
 # A UPnP router on the novice's side: its port mapping is a direct path.
 case("upnp", "symmetric", {"mapped"})
 case("natpmp", "symmetric", {"mapped"})
+# Only TCP to 443 gets out on one side, only an HTTP proxy on the other:
+# the rendezvous on wss:// at 443 and the relay over TLS at 443 (turns:).
+case("port-restricted", "tcp443", {"relay"})
+case("proxy", "port-restricted", {"relay"})
 
 
 @suite.test
@@ -195,25 +214,21 @@ def test_offer_by_host_id_across_nat(work, cleanups):
     check_picture(work, "offer", x, helper_ns, 5950)
 
 
-@suite.test
-def test_relay_sees_only_ciphertext(work, cleanups):
-    """A relayed session with a known chat line and a known screen colour,
-    captured on the public side: neither appears in the relayed packets."""
-    lab, novice_ns, helper_ns, x = lab_pair(work, cleanups, 8, "symmetric", "symmetric")
-    pcap = os.path.join(work, "relay.pcap")
-    lo, hi = RELAY_PORTS
-    capture = lab.spawn(lab.pub, ["tcpdump", "-i", "br0", "-w", pcap, "-U",
-                                  f"udp portrange {lo}-{hi} or tcp portrange {lo}-{hi}"],
+def captured_session(lab, work, cleanups, novice_ns, helper_ns, x, name, capture_ns, filt,
+                     interface):
+    """A session with a known chat line and raw pixels, captured at
+    INTERFACE in CAPTURE_NS; returns (the captured bytes, join, the
+    invitation's secret)."""
+    pcap = os.path.join(work, f"{name}.pcap")
+    capture = lab.spawn(capture_ns, ["tcpdump", "-i", interface, "-w", pcap, "-U", filt],
                         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     time.sleep(0.5)
-    invite, join = accepted_session(work, cleanups, novice_ns, helper_ns, x, "secret")
-    assert '"path": "relay"' in join.out, join.out
-    secret_line = "the-password-is-tangerine-42"
-    join.send(secret_line)
-    invite.wait_for(f"Bob: {secret_line}")
+    invite, join = accepted_session(lab, work, cleanups, novice_ns, helper_ns, x, name)
+    join.send(SECRET_LINE)
+    invite.wait_for(f"Bob: {SECRET_LINE}")
     # Raw pixels: a long run of the background colour in the viewer's format.
     r = subprocess.run(in_ns(helper_ns, RFB_SNAPSHOT, "127.0.0.1", "5950", "raw",
-                             os.path.join(work, "raw.ppm")), capture_output=True, text=True,
+                             os.path.join(work, f"{name}.ppm")), capture_output=True, text=True,
                        timeout=60)
     assert r.returncode == 0, r.stderr
     time.sleep(1)
@@ -221,13 +236,50 @@ def test_relay_sees_only_ciphertext(work, cleanups):
     capture.wait(5)
     with open(pcap, "rb") as f:
         captured = f.read()
-    assert len(captured) > 100_000, f"only {len(captured)} bytes captured: not relayed?"
-    assert secret_line.encode() not in captured, "the chat text crossed the relay in clear"
-    pixel = bytes([0xc4, 0xa0, 0x00, 0x00])   # #c4a000 in the viewer's format (R, G, B, 0)
-    assert pixel * 16 not in captured, "screen pixels crossed the relay in clear"
-    with open(os.path.join(work, "secret.lifeline")) as f:
+    with open(os.path.join(work, f"{name}.lifeline")) as f:
         secret = [l for l in f.read().splitlines() if l.startswith("secret=")][0][7:]
-    assert secret.encode() not in captured
+    return captured, join, secret
+
+
+SECRET_LINE = "the-password-is-tangerine-42"
+PIXELS = bytes([0xc4, 0xa0, 0x00, 0x00]) * 16   # #c4a000 in the viewer's format (R, G, B, 0)
+
+
+def assert_only_ciphertext(captured, secret, where):
+    assert SECRET_LINE.encode() not in captured, f"the chat text crossed {where} in clear"
+    assert PIXELS not in captured, f"screen pixels crossed {where} in clear"
+    assert secret.encode() not in captured, f"the invitation's secret crossed {where}"
+
+
+@suite.test
+def test_relay_sees_only_ciphertext(work, cleanups):
+    """A relayed session with a known chat line and a known screen colour,
+    captured on the public side: neither appears in the relayed packets."""
+    lab, novice_ns, helper_ns, x = lab_pair(work, cleanups, 8, "symmetric", "symmetric")
+    lo, hi = RELAY_PORTS
+    captured, join, secret = captured_session(
+        lab, work, cleanups, novice_ns, helper_ns, x, "secret", lab.pub,
+        f"udp portrange {lo}-{hi} or tcp portrange {lo}-{hi}", "br0")
+    assert '"path": "relay"' in join.out, join.out
+    assert len(captured) > 100_000, f"only {len(captured)} bytes captured: not relayed?"
+    assert_only_ciphertext(captured, secret, "the relay")
+
+
+@suite.test
+def test_proxy_sees_only_ciphertext(work, cleanups):
+    """The novice's only way out is the HTTP proxy on its router: the
+    rendezvous (wss://) and the relay over TLS both go through it as
+    CONNECT tunnels, and a capture between the novice and the proxy shows
+    no chat text, pixels or secret."""
+    lab, novice_ns, helper_ns, x = lab_pair(work, cleanups, 13, "proxy", "port-restricted")
+    router = f"ll{lab.tag}-nov-router"
+    captured, join, secret = captured_session(lab, work, cleanups, novice_ns, helper_ns, x,
+                                              "proxied", router, f"tcp port {PROXY_PORT}", "lan")
+    assert '"path": "relay"' in join.out, join.out
+    for target in (f"{PUBLIC_IP}:{TLS_PORT}", f"{TURN_IP}:{TLS_PORT}"):
+        assert f"CONNECT {target} ".encode() in captured, f"nothing went to {target} by the proxy"
+    assert len(captured) > 100_000, f"only {len(captured)} bytes through the proxy"
+    assert_only_ciphertext(captured, secret, "the proxy")
 
 
 @suite.test
@@ -267,7 +319,7 @@ def test_two_novices_behind_one_router(work, cleanups):
 def live_session(lab, work, cleanups, novice_ns, helper_ns, x, *invite_args):
     """An accepted session left running, with a viewer attached through
     the helper's port; returns (invite, join, viewer)."""
-    invite, join = accepted_session(work, cleanups, novice_ns, helper_ns, x, "live",
+    invite, join = accepted_session(lab, work, cleanups, novice_ns, helper_ns, x, "live",
                                     *invite_args)
     viewer = Process(in_ns(helper_ns, RFB_PROBE, "127.0.0.1", "5950"), name="viewer")
     cleanups.append(viewer.stop)

@@ -27,6 +27,20 @@ static void test_round_trips(void)
   g_assert_cmpstr(o->mailbox, ==, "abc");
   g_assert_cmpstr(o->ice.turn_username, ==, "1800000000:lifeline");
   g_assert_cmpuint(o->ice.stun_port, ==, 3478);
+  g_assert_null(o->ice.turns_host);
+
+  /* A relay reached only over TLS still carries the credentials. */
+  g_autoptr(LlSignalMessage) tls_only = ll_signal_message_new(LL_SIGNAL_OPENED);
+  tls_only->mailbox = g_strdup("abc");
+  tls_only->ice.turns_host = g_strdup("relay.example.org");
+  tls_only->ice.turns_port = 443;
+  tls_only->ice.turn_username = g_strdup("1800000000:lifeline");
+  tls_only->ice.turn_password = g_strdup("c2VjcmV0");
+  g_autoptr(LlSignalMessage) t = round_trip(tls_only);
+  g_assert_null(t->ice.turn_host);
+  g_assert_cmpstr(t->ice.turns_host, ==, "relay.example.org");
+  g_assert_cmpuint(t->ice.turns_port, ==, 443);
+  g_assert_cmpstr(t->ice.turn_password, ==, "c2VjcmV0");
 
   g_autoptr(LlSignalMessage) cred = ll_signal_message_new(LL_SIGNAL_SIGNAL);
   cred->data_kind = LL_ICE_CREDENTIALS;
@@ -70,6 +84,11 @@ static void test_refusals(void)
   expect_refused("{\"type\": \"signal\", \"peer\": -1, \"data\": {\"done\": true}}");
   expect_refused("{\"type\": \"signal\", \"data\": {\"ufrag\": \"only\"}}");
   expect_refused("{\"type\": \"joined\", \"peer\": 1}");   /* no ice servers */
+  /* A TLS relay without credentials, or on no port. */
+  expect_refused("{\"type\": \"joined\", \"peer\": 1, \"ice\": "
+                 "{\"turns-host\": \"r\", \"turns-port\": 443}}");
+  expect_refused("{\"type\": \"joined\", \"peer\": 1, \"ice\": {\"turns-host\": \"r\", "
+                 "\"turns-port\": 0, \"turn-username\": \"u\", \"turn-password\": \"p\"}}");
   expect_refused("{\"type\": \"register\"}");
   expect_refused("{\"type\": \"register\", \"mailbox\": \"not-a-host-id\"}");
   expect_refused("{\"type\": \"register\", \"mailbox\": \"k7qm-3xrd-pa9t\"}");
