@@ -24,4 +24,5 @@ typedef enum {
   LL_ERROR_CLOSED,          /* the peer ended the session, saying why */
   LL_ERROR_CONNECTION_LOST, /* the connection broke without a goodbye */
   LL_ERROR_DISPLAY,         /* the X display cannot be shared */
+  LL_ERROR_NOT_WAITING,     /* the rendezvous knows of nobody waiting there */
 } LlErrorCode;

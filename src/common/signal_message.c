@@ -131,6 +131,8 @@ char *ll_signal_message_encode(const LlSignalMessage *m)
     add_ice_data(b, m);
   if (m->type == LL_SIGNAL_ERROR)
     add_string(b, "message", m->message);
+  if (m->type == LL_SIGNAL_ERROR && m->reason == LL_SIGNAL_ERROR_NOBODY_THERE)
+    add_string(b, "reason", "nobody-there");
   if (m->type == LL_SIGNAL_CHALLENGE)
     add_string(b, "nonce", m->nonce);
   if (m->type == LL_SIGNAL_REGISTER) {
@@ -218,6 +220,18 @@ static gboolean read_ice_servers(JsonObject *o, LlIceServers *s, GError **error)
          get_string(ice, "turn-password", TRUE, &s->turn_password, error);
 }
 
+static gboolean read_error(JsonObject *o, LlSignalMessage *m, GError **error)
+{
+  g_autofree char *reason = NULL;
+  if (!get_string(o, "message", TRUE, &m->message, error) ||
+      !get_string(o, "reason", FALSE, &reason, error))
+    return FALSE;
+  /* A reason from a newer server that this one does not know is OTHER. */
+  m->reason = g_strcmp0(reason, "nobody-there") == 0 ? LL_SIGNAL_ERROR_NOBODY_THERE
+                                                      : LL_SIGNAL_ERROR_OTHER;
+  return TRUE;
+}
+
 static gboolean read_ice_data(JsonObject *o, LlSignalMessage *m, GError **error)
 {
   JsonNode *n = json_object_get_member(o, "data");
@@ -292,7 +306,7 @@ static gboolean read_fields(JsonObject *o, LlSignalMessage *m, GError **error)
   case LL_SIGNAL_SIGNAL:
     return read_peer(o, m, FALSE, error) && read_ice_data(o, m, error);
   case LL_SIGNAL_ERROR:
-    return get_string(o, "message", TRUE, &m->message, error);
+    return read_error(o, m, error);
   }
   return bad(error, "type");
 }

@@ -44,6 +44,10 @@ typedef enum {
   LL_SIGNAL_CHALLENGE,
 } LlSignalType;
 
+/* Why the rendezvous closed a connection, where a client acts on it:
+ * NOBODY_THERE, no such invitation or host (or it just went away). */
+typedef enum { LL_SIGNAL_ERROR_OTHER, LL_SIGNAL_ERROR_NOBODY_THERE } LlSignalErrorReason;
+
 typedef enum { LL_ICE_NONE, LL_ICE_CREDENTIALS, LL_ICE_CANDIDATE, LL_ICE_DONE } LlIceDataKind;
 
 typedef struct {
@@ -68,6 +72,7 @@ typedef struct {
   char *ufrag, *pwd;        /* SIGNAL credentials */
   char *candidate;          /* SIGNAL candidate */
   char *message;            /* ERROR */
+  LlSignalErrorReason reason; /* ERROR ("reason"; absent or unknown: OTHER) */
   char *nonce;              /* CHALLENGE */
   char *certificate;        /* REGISTER: the host's, DER in base64url */
   char *proof;              /* REGISTER */

@@ -1,5 +1,6 @@
 #include "helper/helper_join.h"
 #include "common/error.h"
+#include "helper/helper_record.h"
 #include "helper/local_rfb_port.h"
 #include "net/endpoint_race.h"
 #include "net/session.h"
@@ -45,6 +46,7 @@ struct LlHelperJoin {
   guint reconnect_timer;
   guint finish_idle;
   GError *finish_reason;
+  LlHelperRecord record;    /* the helper's own audit log */
 };
 
 static gboolean report_finished(gpointer data)
@@ -63,6 +65,7 @@ static void finish(LlHelperJoin *j, GError *why)
   }
   j->state = JOIN_DONE;
   j->finish_reason = why;
+  ll_helper_record_ended(&j->record, why);
   /* A path that wins after this must not start a session. */
   g_clear_pointer(&j->race, ll_endpoint_race_cancel);
   g_clear_handle_id(&j->reconnect_timer, g_source_remove);
@@ -153,6 +156,7 @@ static void become_active(LlHelperJoin *j, const LlControlMessage *m)
   j->grace_s = m->grace_s;
   ll_session_enable_resume(j->session, m->grace_s);
   g_message("%s allowed us to see the screen", m->name);
+  ll_helper_record_started(&j->record, j->invitation->session_id, m->name);
   if (j->port == NULL) {
     j->events.ready(j, 0, j->user_data);
     return;
@@ -176,12 +180,14 @@ static void hear_control(LlHelperJoin *j, const LlControlMessage *m)
 {
   if (m->type == LL_MSG_CONTROL_GRANTED && j->control == CONTROL_ASKED) {
     j->control = CONTROL_HELD;
+    ll_helper_record_control_granted(&j->record);
     j->events.control_granted(j, j->user_data);
   } else if (m->type == LL_MSG_CONTROL_DENIED && j->control == CONTROL_ASKED) {
     j->control = CONTROL_NONE;
     j->events.control_denied(j, m->reason, j->user_data);
   } else if (m->type == LL_MSG_CONTROL_ENDED && j->control != CONTROL_NONE) {
     j->control = CONTROL_NONE;
+    ll_helper_record_control_ended(&j->record, m->by);
     j->events.control_ended(j, m->by, j->user_data);
   } else {
     g_info("ignored %s: control was not asked for or is not held",
@@ -198,6 +204,7 @@ static void on_control(LlSession *session, const LlControlMessage *m, gpointer d
     become_active(j, m);
   } else if (j->state == JOIN_ASKED && m->type == LL_MSG_REFUSED) {
     j->refusal = g_error_new_literal(LL_ERROR, LL_ERROR_REFUSED, m->reason);
+    ll_helper_record_refused(&j->record, j->invitation->novice_name, m->reason);
     ll_session_close(session, NULL);
   } else if (j->state == JOIN_ACTIVE && m->type == LL_MSG_STREAM_CLOSE) {
     ll_stream_table_remove(j->streams, m->stream_id);
@@ -374,6 +381,7 @@ static void on_race_done(GTlsConnection *winner, const char *endpoint, const cha
   }
   gint64 elapsed_ms = (g_get_monotonic_time() - j->started_us) / 1000;
   j->tls = winner;
+  ll_helper_record_connected(&j->record, winner, path);
   j->events.connected(j, path, endpoint, elapsed_ms, j->user_data);
   j->session = ll_session_new(G_IO_STREAM(winner), endpoint, &join_handlers, j);
   ll_session_start(j->session);
@@ -531,5 +539,11 @@ void ll_helper_join_free(LlHelperJoin *j)
   g_free(j->resume_path);
   g_free(j->helper_name);
   ll_invitation_free(j->offer_target);
+  ll_helper_record_clear(&j->record);
   g_free(j);
+}
+
+void ll_helper_join_set_audit(LlHelperJoin *j, LlAuditLog *audit)
+{
+  j->record.log = audit;
 }

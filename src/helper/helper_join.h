@@ -5,6 +5,7 @@
  * carries the session on with the resume token the novice gave it. Events report progress to the text or graphical front end. */
 #pragma once
 #include <gio/gio.h>
+#include "common/audit_log.h"
 #include "common/identity.h"
 #include "common/invitation.h"
 #include "common/monitor.h"
@@ -84,3 +85,6 @@ gboolean ll_helper_join_is_active(LlHelperJoin *join);
 /* Leaves the session, telling the novice REASON. */
 void ll_helper_join_stop(LlHelperJoin *join, const char *reason);
 void ll_helper_join_free(LlHelperJoin *join);
+/* Records the session in AUDIT (kept open by the caller until the join is
+ * freed; NULL: nothing recorded). Before ll_helper_join_start. */
+void ll_helper_join_set_audit(LlHelperJoin *join, LlAuditLog *audit);

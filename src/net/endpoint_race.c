@@ -18,6 +18,7 @@ struct LlEndpointRace {
   guint remaining;
   GString *failures;
   GError *wrong_key;
+  gboolean nobody_there;       /* the rendezvous said nobody waits there */
   LlRaceDone done;
   gpointer user_data;
 };
@@ -70,6 +71,9 @@ static void report_all_failed(LlEndpointRace *r)
   g_autoptr(GError) error = NULL;
   if (r->wrong_key != NULL)
     error = g_error_copy(r->wrong_key);
+  else if (r->nobody_there)   /* the rendezvous knows: a definite answer */
+    error = g_error_new(LL_ERROR, LL_ERROR_NOT_WAITING,
+                        "nobody is waiting there any more (%s)", r->failures->str);
   else
     error = g_error_new(LL_ERROR, LL_ERROR_UNREACHABLE,
                         "could not reach the other computer at any of its addresses (%s)",
@@ -98,6 +102,8 @@ static void attempt_failed(Attempt *a, GError *error)
     g_debug("path to %s failed: %s", a->endpoint, error->message);
     if (g_error_matches(error, LL_ERROR, LL_ERROR_WRONG_KEY) && r->wrong_key == NULL)
       r->wrong_key = g_error_copy(error);
+    if (g_error_matches(error, LL_ERROR, LL_ERROR_NOT_WAITING))
+      r->nobody_there = TRUE;
     g_string_append_printf(r->failures, "%s%s: %s", r->failures->len ? "; " : "", a->endpoint,
                            g_error_matches(error, G_IO_ERROR, G_IO_ERROR_CANCELLED)
                                ? "no answer in time" : error->message);

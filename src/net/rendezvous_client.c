@@ -97,8 +97,10 @@ static void dispatch(LlRendezvousClient *c, const LlSignalMessage *m)
     if (e->signal) e->signal(c, m->has_peer ? m->peer : 0, m, c->user_data);
     break;
   case LL_SIGNAL_ERROR:
-    report_closed(c, g_error_new(LL_ERROR, LL_ERROR_REFUSED, "the rendezvous said: %s",
-                                 m->message));
+    report_closed(c, g_error_new(LL_ERROR,
+                                 m->reason == LL_SIGNAL_ERROR_NOBODY_THERE ? LL_ERROR_NOT_WAITING
+                                                                           : LL_ERROR_REFUSED,
+                                 "the rendezvous said: %s", m->message));
     break;
   default:
     g_debug("rendezvous sent a message meant for servers; ignored");

@@ -72,14 +72,21 @@ static void send_message(Client *c, const LlSignalMessage *m)
   memset(text, 0, strlen(text));   /* TURN and ICE passwords travel in these */
 }
 
-static void close_with_error(Client *c, gushort code, const char *message)
+static void close_with_reason(Client *c, gushort code, LlSignalErrorReason reason,
+                              const char *message)
 {
   g_message("closing %s: %s", c->address, message);
   g_autoptr(LlSignalMessage) e = ll_signal_message_new(LL_SIGNAL_ERROR);
   e->message = g_strdup(message);
+  e->reason = reason;
   send_message(c, e);
   if (soup_websocket_connection_get_state(c->ws) == SOUP_WEBSOCKET_STATE_OPEN)
     soup_websocket_connection_close(c->ws, code, message);
+}
+
+static void close_with_error(Client *c, gushort code, const char *message)
+{
+  close_with_reason(c, code, LL_SIGNAL_ERROR_OTHER, message);
 }
 
 static void fill_ice_servers(Client *c, LlIceServers *ice)
@@ -108,7 +115,8 @@ static void mailbox_close(LlRendezvousServer *s, Mailbox *mb)
   while (g_hash_table_iter_next(&iter, NULL, &helper)) {
     Client *h = helper;
     h->joined = NULL;
-    close_with_error(h, SOUP_WEBSOCKET_CLOSE_NORMAL, "the person who invited you is gone");
+    close_with_reason(h, SOUP_WEBSOCKET_CLOSE_NORMAL, LL_SIGNAL_ERROR_NOBODY_THERE,
+                      "the person who invited you is gone");
   }
   if (mb->novice != NULL)
     mb->novice->owns = NULL;
@@ -224,9 +232,9 @@ static void handle_join(Client *c, const LlSignalMessage *m)
     return;
   }
   if (mb == NULL) {
-    close_with_error(c, SOUP_WEBSOCKET_CLOSE_NORMAL,
-                     "no such invitation or host here (it may have expired, been cancelled, "
-                     "or be switched off)");
+    close_with_reason(c, SOUP_WEBSOCKET_CLOSE_NORMAL, LL_SIGNAL_ERROR_NOBODY_THERE,
+                      "no such invitation or host here (it may have expired, been cancelled, "
+                      "or be switched off)");
     return;
   }
   if (g_hash_table_size(mb->helpers) >= MAX_HELPERS_PER_MAILBOX) {

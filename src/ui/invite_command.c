@@ -3,6 +3,7 @@
 #include "common/control_message.h"
 #include "common/duration.h"
 #include "common/error.h"
+#include "common/file_claim.h"
 #include "common/identity.h"
 #include "common/policy.h"
 #include "common/invitation_file.h"
@@ -12,6 +13,7 @@
 #include "ui/desktop_option.h"
 #include "ui/commands.h"
 #include "ui/novice_terminal.h"
+#include "ui/password_prompt.h"
 #include "ui/terminal.h"
 #include <sodium.h>
 #include <string.h>
@@ -46,6 +48,7 @@ typedef struct {
   LlInvitation *invitation;
   char *asking_name;
   gboolean reachable;          /* the invitation says every way to reach us */
+  gboolean shared;             /* someone saw the screen */
   gboolean stopping;
   int exit_code;
 } Invite;
@@ -60,6 +63,11 @@ static void on_answer(const char *line, gpointer data)
     ll_say("(no answer: the input was closed) Not allowed.");
   else if (!yes)
     ll_say("Not allowed. %s cannot see your screen.", inv->asking_name);
+  if (!yes) {
+    g_autofree char *until = ll_format_local_time(ll_invitation_expires(inv->invitation));
+    ll_say("Your invitation still waits for your helper, until %s. Press Ctrl-C to cancel it.",
+           until);
+  }
   g_clear_pointer(&inv->asking_name, g_free);
   ll_novice_host_answer(inv->terminal.host, yes);
 }
@@ -90,6 +98,7 @@ static void on_started(LlNoviceHost *host, const char *helper_name, gpointer dat
 {
   Invite *inv = data;
   (void)host;
+  inv->shared = TRUE;
   ll_novice_terminal_started(&inv->terminal, helper_name);
   ll_line_reader_follow(inv->stdin_lines, on_line, inv);
 }
@@ -117,7 +126,9 @@ static void on_finished(LlNoviceHost *host, const GError *why, gpointer data)
 {
   Invite *inv = data;
   (void)host;
-  if (inv->stopping || why == NULL) {
+  if (inv->stopping && !inv->shared) {
+    ll_say("The invitation was cancelled. Nobody saw your screen.");
+  } else if (inv->stopping || why == NULL) {
     ll_say("Sharing stopped.");
   } else if (g_error_matches(why, LL_ERROR, LL_ERROR_EXPIRED)) {
     g_autofree char *sentence = ll_sentence(why->message);
@@ -176,7 +187,7 @@ static gboolean parse_options(int argc, char **argv, InviteOptions *o, GError **
     { "out", 'o', 0, G_OPTION_ARG_FILENAME, &o->out, "Write the invitation to FILE (default: ~/lifeline-invitation.lifeline)", "FILE" },
     { "expires", 'e', 0, G_OPTION_ARG_STRING, &o->expires, "How long the invitation stays valid, like 30m or 2h (default: 1h)", "TIME" },
     { "password-file", 0, 0, G_OPTION_ARG_FILENAME, &o->password_file, "Protect the invitation with the password on the first line of FILE (at least 12 characters, not easy to guess)", "FILE" },
-    { "password", 0, 0, G_OPTION_ARG_STRING, &o->password_choice, "With \"generate\": protect the invitation with four random words, shown to read out", "generate" },
+    { "password", 0, 0, G_OPTION_ARG_STRING, &o->password_choice, "Protect the invitation with a password: \"generate\" makes four random words to read out, \"ask\" asks for yours on the terminal (not shown)", "generate|ask" },
     { "name", 'n', 0, G_OPTION_ARG_STRING, &o->name, "Your name as the helper will see it", "NAME" },
     { "desktop", 0, 0, G_OPTION_ARG_STRING, &o->desktop, ll_desktop_option_help(), "KIND" },
     { "display", 0, 0, G_OPTION_ARG_STRING, &o->display, "With --desktop x11: the X display to share (default: $DISPLAY)", "DISPLAY" },
@@ -228,6 +239,17 @@ static void options_clear(InviteOptions *o)
 }
 
 /* Saves the invitation; with --link, *link is the same as a link. */
+/* A second invite must not replace the file a first one still waits with. */
+static gboolean check_not_waiting(const char *path, GError **error)
+{
+  if (!ll_file_is_claimed(path))
+    return TRUE;
+  g_set_error(error, LL_ERROR, LL_ERROR_FAILED,
+              "another invitation is still waiting in %s; cancel that one first (Ctrl-C where "
+              "it runs), or write this one elsewhere with --out FILE", path);
+  return FALSE;
+}
+
 static gboolean write_invitation(const InviteOptions *o, const LlInvitation *invitation,
                                  const char *path, char **link, GError **error)
 {
@@ -240,30 +262,64 @@ static gboolean write_invitation(const InviteOptions *o, const LlInvitation *inv
   return !o->link || *link != NULL;
 }
 
+/* --password ask: typed twice on the terminal, shown neither time. */
+static char *ask_new_password(gsize *len, GError **error)
+{
+  char *first = ll_password_ask("Choose a password for the invitation (not shown): ", len, error);
+  if (first == NULL)
+    return NULL;
+  gsize again_len = 0;
+  char *again = ll_password_ask("Type it again: ", &again_len, error);
+  gboolean same = again != NULL && again_len == *len && sodium_memcmp(first, again, *len) == 0;
+  if (again != NULL) {
+    sodium_memzero(again, again_len);
+    g_free(again);
+    if (!same)
+      g_set_error_literal(error, LL_ERROR, LL_ERROR_USAGE,
+                          "the two passwords were not the same; run the command again");
+  }
+  if (!same) {
+    sodium_memzero(first, *len);
+    g_clear_pointer(&first, g_free);
+  }
+  return first;
+}
+
+static gboolean password_choice_is_known(const InviteOptions *o, GError **error)
+{
+  if (o->password_choice != NULL && o->password_file != NULL) {
+    g_set_error_literal(error, LL_ERROR, LL_ERROR_USAGE,
+                        "give either --password or --password-file, not both");
+    return FALSE;
+  }
+  if (o->password_choice != NULL && strcmp(o->password_choice, "generate") != 0 &&
+      strcmp(o->password_choice, "ask") != 0) {
+    g_set_error_literal(error, LL_ERROR, LL_ERROR_USAGE,
+                        "--password takes \"generate\" or \"ask\" (a password on the command "
+                        "line would show to every program); or put yours in a file for "
+                        "--password-file");
+    return FALSE;
+  }
+  return TRUE;
+}
+
 /* The password that will seal the invitation, checked before anything
  * starts: FALSE with a sentence (a usage error) when it will not do. */
 static gboolean choose_password(InviteOptions *o, GError **error)
 {
-  if (o->password_choice != NULL && o->password_file != NULL) {
-    g_set_error_literal(error, LL_ERROR, LL_ERROR_USAGE,
-                        "give either --password generate or --password-file, not both");
+  if (!password_choice_is_known(o, error))
     return FALSE;
-  }
-  if (o->password_choice != NULL) {
-    if (strcmp(o->password_choice, "generate") != 0) {
-      g_set_error_literal(error, LL_ERROR, LL_ERROR_USAGE,
-                          "--password takes only \"generate\" (a password on the command line "
-                          "would show to every program); put yours in a file for "
-                          "--password-file");
-      return FALSE;
-    }
+  if (g_strcmp0(o->password_choice, "generate") == 0) {
     o->password = ll_password_generate(error);
     o->password_len = o->password != NULL ? strlen(o->password) : 0;
     return o->password != NULL;
   }
-  if (o->password_file == NULL)
+  if (o->password_choice != NULL)
+    o->password = ask_new_password(&o->password_len, error);
+  else if (o->password_file != NULL)
+    o->password = ll_password_read_file(o->password_file, &o->password_len, error);
+  else
     return TRUE;
-  o->password = ll_password_read_file(o->password_file, &o->password_len, error);
   if (o->password == NULL)
     return FALSE;
   if (!ll_password_check(o->password, o->password_len, error)) {
@@ -285,10 +341,10 @@ static void explain(const InviteOptions *o, const LlInvitation *invitation, cons
   if (link != NULL)
     ll_say("Or send this link instead of the file:\n%s", link);
   ll_say("It can be used once, until %s.", until);
-  if (o->password_choice != NULL)
+  if (g_strcmp0(o->password_choice, "generate") == 0)
     ll_say("It is protected by the password: %s\nTell it to them another way, by phone for "
            "example, not in the same message as the invitation.", o->password);
-  else if (o->password_file != NULL)
+  else if (o->password != NULL)
     ll_say("It is protected by your password: tell them the password another way, "
            "by phone for example.");
   ll_say("Waiting for your helper to connect. Press Ctrl-C to cancel the invitation.");
@@ -335,6 +391,10 @@ static int run(const InviteOptions *o, GError **error)
   LlDesktopChoice desktop;
   if (!ll_desktop_option_parse(o->desktop, o->display, &desktop, error))
     return 2;
+  g_autofree char *path = o->out != NULL ? g_strdup(o->out)
+                          : g_build_filename(g_get_home_dir(), "lifeline-invitation.lifeline", NULL);
+  if (!check_not_waiting(path, error))
+    return 1;
   g_autoptr(LlDesktopProbe) probe = ll_desktop_probe(&desktop, error);
   if (probe == NULL)
     return 1;
@@ -359,18 +419,19 @@ static int run(const InviteOptions *o, GError **error)
   LlNoviceHostEvents events = invite_events();
   inv.terminal.host = ll_novice_host_new(&config, &events, &inv);
   inv.stdin_lines = ll_line_reader_new(0);
-  g_autofree char *path = o->out != NULL ? g_strdup(o->out)
-                          : g_build_filename(g_get_home_dir(), "lifeline-invitation.lifeline", NULL);
-  int code = 1;
+  int code = 1, claim = -1;
   if (ll_novice_host_listen(inv.terminal.host, o->port, &port, error)) {
     g_main_loop_run(inv.loop);   /* until the mailbox and the router's mapping are settled */
     g_autofree char *link = NULL;
-    if (inv.reachable && write_invitation(o, invitation, path, &link, error)) {
+    if (inv.reachable && check_not_waiting(path, error) &&
+        write_invitation(o, invitation, path, &link, error) &&
+        (claim = ll_file_claim(path, error)) >= 0) {
       explain(o, invitation, path, link);
       ll_run_until_quit(inv.loop, on_signal, &inv);
       code = inv.exit_code;
     }
   }
+  ll_file_release(claim);
   ll_novice_host_free(inv.terminal.host);   /* also: the router forgets the port */
   ll_line_reader_free(inv.stdin_lines);
   g_free(inv.asking_name);

@@ -5,6 +5,7 @@
 #include "helper/helper_join.h"
 #include "ui/commands.h"
 #include "ui/terminal.h"
+#include "ui/password_prompt.h"
 #include "common/rendezvous_url.h"
 #include <sodium.h>
 #include <string.h>
@@ -229,7 +230,9 @@ static void on_finished(LlHelperJoin *join, const GError *why, gpointer data)
   } else if (g_error_matches(why, LL_ERROR, LL_ERROR_CLOSED)) {
     ll_say("The session ended: %s.", why->message);
   } else {
-    g_printerr("lifeline %s: %s\n", j->command, why->message);
+    g_autofree char *sentence =
+        ll_finish_sentence(why, j->novice_name, g_strcmp0(j->command, "offer") == 0);
+    g_printerr("lifeline %s: %s\n", j->command, sentence);
     j->exit_code = 1;
   }
   g_main_loop_quit(j->loop);
@@ -312,16 +315,49 @@ static gboolean parse_options(int argc, char **argv, JoinOptions *o, GError **er
   return TRUE;
 }
 
+/* Without --password-file, a sealed invitation's password is asked for on
+ * the terminal when there is one (three tries, as sudo gives). */
+static LlInvitation *load_sealed(const char *path, char **password, gsize *len, GError **error)
+{
+  g_autoptr(GError) sealed = NULL;
+  LlInvitation *invitation = ll_invitation_load(path, NULL, 0, &sealed);
+  if (invitation != NULL || !g_error_matches(sealed, LL_ERROR, LL_ERROR_WRONG_PASSWORD) ||
+      !ll_password_can_ask()) {
+    if (sealed != NULL)
+      g_propagate_error(error, g_steal_pointer(&sealed));
+    return invitation;
+  }
+  ll_say("This invitation is protected by a password; the person who sent it can tell you.");
+  for (int attempt = 0; attempt < 3 && invitation == NULL; attempt++) {
+    g_clear_error(error);
+    *password = ll_password_ask("Password (not shown): ", len, error);
+    if (*password == NULL)
+      return NULL;
+    invitation = ll_invitation_load(path, *password, *len, error);
+    sodium_memzero(*password, *len);
+    g_clear_pointer(password, g_free);
+    if (invitation == NULL && attempt < 2 &&
+        g_error_matches(*error, LL_ERROR, LL_ERROR_WRONG_PASSWORD))
+      ll_say("That is not the password. Try again.");
+    else if (invitation == NULL)
+      break;
+  }
+  return invitation;
+}
+
 static LlInvitation *load_invitation(const JoinOptions *o, GError **error)
 {
   gsize pw_len = 0;
   char *password = NULL;
+  LlInvitation *invitation = NULL;
   if (o->password_file != NULL) {
     password = ll_password_read_file(o->password_file, &pw_len, error);
     if (password == NULL)
       return NULL;
+    invitation = ll_invitation_load(o->rest[0], password, pw_len, error);
+  } else {
+    invitation = load_sealed(o->rest[0], &password, &pw_len, error);
   }
-  LlInvitation *invitation = ll_invitation_load(o->rest[0], password, pw_len, error);
   if (invitation != NULL && o->paths != NULL && strstr(o->paths, "direct") == NULL)
     g_ptr_array_set_size(invitation->endpoints, 0);
   if (invitation != NULL && o->paths != NULL && strstr(o->paths, "ice") == NULL)
@@ -337,6 +373,11 @@ static LlInvitation *load_invitation(const JoinOptions *o, GError **error)
 static int run_session(Join *j, guint16 vnc_port, GError **error)
 {
   int code = 1;
+  g_autoptr(GError) audit_error = NULL;
+  g_autoptr(LlAuditLog) audit = ll_audit_log_open(NULL, &audit_error);
+  if (audit == NULL)
+    g_warning("%s; this session will not be recorded", audit_error->message);
+  ll_helper_join_set_audit(j->join, audit);
   if (ll_helper_join_start(j->join, vnc_port, error)) {
     ll_say("Connecting to %s...", j->novice_name);
     ll_run_until_quit(j->loop, on_signal, j);

@@ -15,8 +15,10 @@ int ll_log_command(int argc, char **argv)
   };
   g_autoptr(GOptionContext) ctx = g_option_context_new("- show who was helped, when, and how");
   g_option_context_set_summary(ctx,
-      "Prints the audit log ($XDG_STATE_HOME/lifeline/audit.log): sessions, the helpers'\n"
-      "names and keys, consent, control granted and how it ended.");
+      "Prints the audit log ($XDG_STATE_HOME/lifeline/audit.log): on a computer that\n"
+      "was helped, the sessions, the helpers' names and keys, consent, control granted\n"
+      "and how it ended; on a helper's, whom they helped (helped-...), the key of the\n"
+      "computer they saw, control and how each session ended.");
   g_option_context_add_main_entries(ctx, entries, NULL);
   g_autoptr(GError) error = NULL;
   if (!g_option_context_parse(ctx, &argc, &argv, &error)) {

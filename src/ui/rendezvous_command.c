@@ -140,7 +140,7 @@ int ll_rendezvous_command(int argc, char **argv)
   if (g_option_context_parse(ctx, &argc, &argv, &error) &&
       parse_listen(o.listen != NULL ? o.listen : "0.0.0.0:3478", &config, &error) &&
       parse_turn(&o, &config, &error) && load_tls(&o, &config, &error)) {
-    ll_logging_init(o.verbose);
+    ll_logging_init_server(o.verbose);
     raise_file_limit();
     code = 1;
     LlRendezvousServer *server = ll_rendezvous_server_new(&config, &error);

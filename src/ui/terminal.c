@@ -1,4 +1,5 @@
 #include "ui/terminal.h"
+#include "common/error.h"
 #include "common/async_guard.h"
 #include "common/token_bucket.h"
 #include <gio/gunixinputstream.h>
@@ -32,6 +33,7 @@ void ll_prompt(const char *format, ...)
 }
 
 static gboolean verbose_logging;
+static gboolean server_logging;   /* notes are a server's log, not a person's screen */
 
 static GLogWriterOutput write_log(GLogLevelFlags level, const GLogField *fields, gsize n,
                                   gpointer data)
@@ -40,6 +42,8 @@ static GLogWriterOutput write_log(GLogLevelFlags level, const GLogField *fields,
   if (g_log_writer_is_journald(fileno(stderr)))
     return g_log_writer_journald(level, fields, n, NULL);
   if ((level & (G_LOG_LEVEL_DEBUG | G_LOG_LEVEL_INFO)) && !verbose_logging)
+    return G_LOG_WRITER_HANDLED;
+  if ((level & G_LOG_LEVEL_MESSAGE) && !verbose_logging && !server_logging)
     return G_LOG_WRITER_HANDLED;
   const char *message = "";
   for (gsize i = 0; i < n; i++)
@@ -61,6 +65,12 @@ void ll_logging_init(gboolean verbose)
 {
   verbose_logging = verbose;
   g_log_set_writer_func(write_log, NULL, NULL);
+}
+
+void ll_logging_init_server(gboolean verbose)
+{
+  server_logging = TRUE;
+  ll_logging_init(verbose);
 }
 
 #define LINE_BURST 20.0
@@ -242,4 +252,26 @@ char *ll_sentence(const char *message)
   gsize len = strlen(rest);
   gboolean ends = len > 0 && (rest[len - 1] == '.' || rest[len - 1] == '!' || rest[len - 1] == '?');
   return g_strconcat(upper, rest, ends ? "" : ".", NULL);
+}
+
+char *ll_finish_sentence(const GError *why, const char *peer_name, gboolean offer)
+{
+  gboolean unreachable = g_error_matches(why, LL_ERROR, LL_ERROR_UNREACHABLE);
+  gboolean gone = g_error_matches(why, LL_ERROR, LL_ERROR_NOT_WAITING);
+  if (!unreachable && !gone)
+    return ll_sentence(why->message);
+  g_info("not reached: %s", why->message);   /* addresses and socket errors: for -v */
+  const char *name = peer_name != NULL && *peer_name != '\0' ? peer_name : "the other person";
+  if (offer && gone)
+    return g_strdup_printf("There is no such host at the rendezvous: %s's computer is switched "
+                           "off or offline, or Lifeline is not running there.", name);
+  if (offer)
+    return g_strdup_printf("Could not reach %s's computer: it is switched off or offline, or "
+                           "Lifeline is not running there. Run with -v for the details.", name);
+  if (gone)
+    return g_strdup_printf("%s is no longer waiting for you: the invitation was cancelled, "
+                           "used or has run out. Ask %s for a new invitation.", name, name);
+  return g_strdup_printf("Could not reach %s's computer. Lifeline there is no longer waiting "
+                         "for you (the invitation was cancelled, used or has run out), or one of "
+                         "you is offline. Ask %s for a new invitation.", name, name);
 }

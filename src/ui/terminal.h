@@ -11,6 +11,9 @@ void ll_say(const char *format, ...) G_GNUC_PRINTF(1, 2);
 void ll_prompt(const char *format, ...) G_GNUC_PRINTF(1, 2);
 
 void ll_logging_init(gboolean verbose);
+/* A server's: its notes (who connected, who was turned away) are shown
+ * without -v too; a person's command shows them only with -v. */
+void ll_logging_init_server(gboolean verbose);
 
 typedef struct LlLineReader LlLineReader;
 /* LINE is NULL at end of input. */
@@ -47,3 +50,8 @@ char *ll_control_end_sentence(const char *by, const char *novice_name, const cha
 /* "this invitation expired at 14:05; ask for a new one" ->
  * "This invitation expired at 14:05; ask for a new one." */
 char *ll_sentence(const char *message);
+/* Why a session could not start or went on, in words for the person:
+ * for a peer that could not be reached, what that means and what to do
+ * (its addresses and socket errors go to the -v log); otherwise
+ * ll_sentence of the message. OFFER: the helper offered help to a host. */
+char *ll_finish_sentence(const GError *why, const char *peer_name, gboolean offer);

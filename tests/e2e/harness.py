@@ -3,6 +3,7 @@ content, processes that are always stopped by PID (even when a test
 fails), output watchers, and TAP reporting for meson."""
 
 import os
+import pty
 import shutil
 import signal
 import socket
@@ -105,6 +106,43 @@ class Process:
             except subprocess.TimeoutExpired:
                 self.proc.kill()
                 self.proc.wait(5)
+
+
+class Terminal(Process):
+    """A child process on a terminal of its own (a pty that is its
+    controlling terminal, as a person's shell gives it): what it writes to
+    stdout and stderr is all in .out, as a person sees it on the screen."""
+
+    def __init__(self, argv, env=None, name=None):
+        Process.started.append(self)
+        self.name = name or os.path.basename(argv[0])
+        self.argv = argv
+        self.master, slave = pty.openpty()
+        self.proc = subprocess.Popen(["setsid", "--ctty", *argv], stdin=slave, stdout=slave,
+                                     stderr=slave, env=env)
+        os.close(slave)
+        self.out = ""
+        self.err = ""
+        self.arrivals = []
+        self._lock = threading.Condition()
+        self._threads = [threading.Thread(target=self._pump_pty, daemon=True)]
+        self._threads[0].start()
+
+    def _pump_pty(self):
+        while True:
+            try:
+                chunk = os.read(self.master, 4096)
+            except OSError:   # EIO: the last program on the terminal is gone
+                break
+            if not chunk:
+                break
+            with self._lock:
+                self.out += chunk.decode("utf-8", "replace")
+                self.arrivals.append((time.monotonic(), len(self.out)))
+                self._lock.notify_all()
+
+    def send(self, line):
+        os.write(self.master, (line + "\r").encode())
 
 
 def ask(process, command, prefix, timeout=20):

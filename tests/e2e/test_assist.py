@@ -8,6 +8,7 @@ usage: test_assist.py LIFELINE TOOLS_DIR [TEST ...]"""
 
 import json
 import os
+import signal
 import subprocess
 import sys
 import time
@@ -118,6 +119,20 @@ def test_view_only_until_granted_then_esc(work, cleanups):
         secret = [l for l in f.read().splitlines() if l.startswith("secret=")][0][7:]
     with open(os.path.join(s.state, "lifeline", "audit.log")) as f:
         assert secret not in f.read()
+    # The helper keeps a record of their own: whom, which key, control, the end.
+    s.join.proc.send_signal(signal.SIGINT)
+    assert s.join.wait_exit() == 0
+    with open(os.path.join(work, "helper", "state", "lifeline", "audit.log")) as f:
+        helped = [json.loads(line) for line in f if line.strip()]
+    assert [e["event"] for e in helped] == ["helped-session-start", "helped-control-granted",
+                                           "helped-control-ended", "helped-session-end"], helped
+    novice_key = subprocess.run([LIFELINE, "id"], env=s.env("novice"), capture_output=True,
+                                text=True, check=True).stdout.splitlines()[0]
+    assert helped[0]["novice"] == "Alice" and helped[0]["novice-key"] == novice_key, helped[0]
+    assert helped[0]["session"] == consent["session"] and helped[0]["path"] == "direct", helped[0]
+    assert helped[2]["by"] == "esc" and helped[3]["reason"] == "the helper left", helped
+    r = subprocess.run([LIFELINE, "log"], env=s.env("helper"), capture_output=True, text=True)
+    assert r.returncode == 0 and "helped-session-start" in r.stdout and "novice=Alice" in r.stdout, r
 
 
 @suite.test

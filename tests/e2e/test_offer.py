@@ -416,7 +416,8 @@ def test_offer_by_host_id_through_rendezvous(work, cleanups):
                      env=person_env(work, "sam"), name="offer-nobody")
     cleanups.append(nobody.stop)
     assert nobody.wait_exit(30) == 1
-    assert "no such invitation or host" in nobody.err, nobody.err
+    assert ("There is no such host at the rendezvous: 0000-0000-0000-0000's computer is "
+            "switched off or offline, or Lifeline is not running there.") in nobody.err, nobody.err
     # Something that is no rendezvous address is wrong usage, said so.
     bad = lifeline(person_env(work, "sam"), "offer", spoken, "--rendezvous", "ftp://127.0.0.1",
                    check=False)

@@ -12,7 +12,7 @@ import subprocess
 import sys
 import time
 
-from harness import (Process, Suite, Xvfb, Xvnc, differing_pixels, free_port, image_size,
+from harness import (Process, Suite, Terminal, Xvfb, Xvnc, differing_pixels, free_port, image_size,
                      port_is_closed, viewer_size)
 
 LIFELINE, RFB_SNAPSHOT = sys.argv[1], sys.argv[2]
@@ -144,14 +144,21 @@ def test_view_matches_root_window(work, cleanups):
     assert port_is_closed(novice_port)
 
 
-@suite.test
-def test_novice_says_no(work, cleanups):
+def refused_once(work, cleanups):
+    """A desktop, an invite, a join, and the novice's no; returns (x,
+    invite, the invitation's path, join, the helper's viewer port)."""
     x = desktop(work, cleanups)
     invite, inv_path, _ = start_invite(x, work, cleanups)
     join, vnc_port = start_join(x, work, cleanups, inv_path)
     invite.wait_for("Bob wants to see your screen. Allow? [y/N]")
     invite.send("n")
     assert join.wait_exit() == 1
+    return x, invite, inv_path, join, vnc_port
+
+
+@suite.test
+def test_novice_says_no(work, cleanups):
+    x, invite, inv_path, join, vnc_port = refused_once(work, cleanups)
     assert "refused: Alice said no\n" in join.out, join.out
     assert "ready:" not in join.out
     jpg = os.path.join(work, "none.jpg")
@@ -297,6 +304,77 @@ def test_passwords_that_do_and_do_not_protect(work, cleanups):
     invite.wait_for("Bob wants to see your screen")
     invite.send("y")
     join.wait_for("ready: ")
+
+
+@suite.test
+def test_what_people_read_on_their_terminals(work, cleanups):
+    """After a no, the invitation says it still waits; a second invite does
+    not replace the waiting one's file; Ctrl-C before anyone saw the screen
+    says the invitation was cancelled; a helper who comes too late reads
+    what it means and what to do, not socket errors; neither terminal shows
+    log lines meant for developers without -v."""
+    x, invite, inv_path, join, _ = refused_once(work, cleanups)
+    out = invite.wait_for("Press Ctrl-C to cancel it.")
+    assert re.search(r"Not allowed\. Bob cannot see your screen\.\nYour invitation still waits "
+                     r"for your helper, until \d\d:\d\d\. Press Ctrl-C to cancel it\.", out), out
+    with open(inv_path) as f:
+        first = f.read()
+    second = subprocess.run([LIFELINE, "invite", "--name", "Alice", "--out", inv_path],
+                            capture_output=True, text=True, timeout=30,
+                            env=person_env(x, work, "novice"))
+    assert second.returncode == 1, second
+    assert f"another invitation is still waiting in {inv_path}" in second.stderr, second.stderr
+    with open(inv_path) as f:
+        assert f.read() == first, "the waiting invitation was replaced"
+    invite.proc.send_signal(signal.SIGINT)
+    assert invite.wait_exit() == 0
+    assert "The invitation was cancelled. Nobody saw your screen." in invite.out, invite.out
+    assert "Sharing stopped" not in invite.out
+    late, _ = start_join(x, work, cleanups, inv_path)
+    assert late.wait_exit(60) == 1
+    assert ("Could not reach Alice's computer. Lifeline there is no longer waiting for you "
+            "(the invitation was cancelled, used or has run out), or one of you is offline. "
+            "Ask Alice for a new invitation.") in late.err, late.err
+    assert "Connection refused" not in late.err and "127.0.0.1" not in late.err, late.err
+    for p in (invite, join, late):
+        assert " note: " not in p.err, f"{p.name} showed log lines:\n{p.err}"
+
+
+@suite.test
+def test_passwords_asked_on_the_terminal(work, cleanups):
+    """invite --password ask and a join without --password-file ask on the
+    terminal; what is typed never shows; a wrong one may be tried again."""
+    x = desktop(work, cleanups)
+    inv_path = os.path.join(work, "asked.lifeline")
+    password, wrong = "copper kettle 84 lanterns", "copper kettle 85 lanterns"
+    invite = Terminal([LIFELINE, "invite", "--name", "Alice", "--out", inv_path, "--password",
+                       "ask"], env=person_env(x, work, "novice"), name="invite")
+    cleanups.append(invite.stop)
+    invite.wait_for("Choose a password for the invitation (not shown): ")
+    invite.send(password)
+    invite.wait_for("Type it again: ")
+    invite.send(password)
+    invite.wait_for("Waiting for your helper to connect")
+    assert "It is protected by your password" in invite.out
+    join = Terminal([LIFELINE, "join", "--name", "Bob", "--vnc-port", str(free_port()), inv_path],
+                    env=person_env(x, work, "helper"), name="join")
+    cleanups.append(join.stop)
+    join.wait_for("This invitation is protected by a password")
+    join.wait_for("Password (not shown): ")
+    join.send(wrong)
+    out = join.wait_for("That is not the password. Try again.")
+    join.wait_for("Password (not shown): ", since=out.index("Try again."))
+    join.send(password)
+    invite.wait_for("Bob wants to see your screen. Allow? [y/N]", timeout=30)
+    invite.send("y")
+    join.wait_for("ready: ", timeout=30)
+    for t in (invite, join):
+        assert password not in t.out and wrong not in t.out, f"{t.name} showed it:\n{t.out}"
+    # Without a terminal, the sentence says how to give it instead.
+    r = subprocess.run([LIFELINE, "invite", "--password", "ask", "--out",
+                        os.path.join(work, "no-tty.lifeline")], stdin=subprocess.DEVNULL,
+                       capture_output=True, text=True, timeout=30, env=person_env(x, work, "n2"))
+    assert r.returncode == 2 and "no terminal to ask for the password on" in r.stderr, r
 
 
 def connect_as(user, port):

@@ -53,6 +53,22 @@ static void test_round_trips(void)
   g_assert_true(c->has_peer);
   g_assert_cmpuint(c->peer, ==, 7);
 
+  /* Why the rendezvous closed: known reasons survive, unknown ones read as OTHER. */
+  g_autoptr(LlSignalMessage) gone = ll_signal_message_new(LL_SIGNAL_ERROR);
+  gone->message = g_strdup("no such invitation or host here");
+  gone->reason = LL_SIGNAL_ERROR_NOBODY_THERE;
+  g_autoptr(LlSignalMessage) g = round_trip(gone);
+  g_assert_cmpint(g->reason, ==, LL_SIGNAL_ERROR_NOBODY_THERE);
+  g_autoptr(LlSignalMessage) plain = ll_signal_message_new(LL_SIGNAL_ERROR);
+  plain->message = g_strdup("too many people are joining");
+  g_autoptr(LlSignalMessage) p = round_trip(plain);
+  g_assert_cmpint(p->reason, ==, LL_SIGNAL_ERROR_OTHER);
+  const char *newer = "{\"type\": \"error\", \"message\": \"m\", \"reason\": \"moon-phase\"}";
+  g_autoptr(GError) error = NULL;
+  g_autoptr(LlSignalMessage) n = ll_signal_message_decode(newer, strlen(newer), &error);
+  g_assert_no_error(error);
+  g_assert_cmpint(n->reason, ==, LL_SIGNAL_ERROR_OTHER);
+
   g_autoptr(LlSignalMessage) done = ll_signal_message_new(LL_SIGNAL_SIGNAL);
   done->data_kind = LL_ICE_DONE;
   g_autoptr(LlSignalMessage) d = round_trip(done);

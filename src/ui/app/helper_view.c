@@ -35,6 +35,7 @@ typedef struct {
   gint64 connect_ms;
   LlBusyChanged busy_changed;
   gpointer busy_data;
+  LlAuditLog *audit;          /* the helper's own record, kept open while the view lives */
 } HelperView;
 
 static void set_busy(HelperView *v, gboolean busy)
@@ -265,7 +266,7 @@ static void on_finished(LlHelperJoin *join, const GError *why, gpointer data)
   else if (g_error_matches(why, LL_ERROR, LL_ERROR_REFUSED))
     text = g_strdup_printf("Not allowed: %s.", why->message);
   else
-    text = ll_sentence(why->message);
+    text = ll_finish_sentence(why, v->novice_name, FALSE);
   vnc_display_close(VNC_DISPLAY(v->display));
   set_busy(v, FALSE);
   if (why != NULL && g_error_matches(why, LL_ERROR, LL_ERROR_REFUSED))
@@ -332,6 +333,7 @@ static void connect_to(HelperView *v)
   g_free(v->novice_name);
   v->novice_name = g_strdup(v->invitation->novice_name);
   v->join = ll_helper_join_new(v->identity, v->invitation, helper_name, &join_events, v);
+  ll_helper_join_set_audit(v->join, v->audit);
   if (!ll_helper_join_start_portless(v->join, &error)) {
     g_autofree char *text = ll_sentence(error->message);
     show_open_error(v, text);
@@ -658,6 +660,7 @@ static void helper_view_free(gpointer data)
 {
   HelperView *v = data;
   ll_helper_join_free(v->join);
+  ll_audit_log_close(v->audit);
   ll_invitation_free(v->invitation);
   ll_identity_free(v->identity);
   g_free(v->novice_name);
@@ -671,6 +674,10 @@ GtkWidget *ll_helper_view_new(GtkWindow *window)
   g_autoptr(GError) error = NULL;
   v->window = window;
   v->identity = ll_identity_load_or_create(NULL, &error);
+  g_autoptr(GError) audit_error = NULL;
+  v->audit = ll_audit_log_open(NULL, &audit_error);
+  if (v->audit == NULL)
+    g_warning("%s; sessions will not be recorded", audit_error->message);
   v->stack = gtk_stack_new();
   gtk_stack_set_transition_type(GTK_STACK(v->stack), GTK_STACK_TRANSITION_TYPE_CROSSFADE);
   gtk_stack_add_named(GTK_STACK(v->stack), build_open_page(v), "open");
