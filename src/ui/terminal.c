@@ -254,6 +254,15 @@ char *ll_sentence(const char *message)
   return g_strconcat(upper, rest, ends ? "" : ".", NULL);
 }
 
+char *ll_clause_sentence(const char *lead, const char *clause)
+{
+  g_autofree char *text = g_strdup(clause != NULL && *clause ? clause : "something went wrong");
+  gsize len = strlen(text);
+  if (text[len - 1] == '.')
+    text[len - 1] = '\0';
+  return g_strdup_printf("%s: %s.", lead, text);
+}
+
 char *ll_finish_sentence(const GError *why, const char *peer_name, gboolean offer)
 {
   gboolean unreachable = g_error_matches(why, LL_ERROR, LL_ERROR_UNREACHABLE);

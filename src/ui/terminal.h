@@ -50,6 +50,10 @@ char *ll_control_end_sentence(const char *by, const char *novice_name, const cha
 /* "this invitation expired at 14:05; ask for a new one" ->
  * "This invitation expired at 14:05; ask for a new one." */
 char *ll_sentence(const char *message);
+/* "The session ended" + "root stopped sharing the screen" ->
+ * "The session ended: root stopped sharing the screen.": a reason that
+ * may begin with someone's name, whose case is theirs. */
+char *ll_clause_sentence(const char *lead, const char *clause);
 /* Why a session could not start or went on, in words for the person:
  * for a peer that could not be reached, what that means and what to do
  * (its addresses and socket errors go to the -v log); otherwise

@@ -13,7 +13,7 @@ import subprocess
 import sys
 import time
 
-from harness import Process, Suite, Xvfb, Xvnc, differing_pixels
+from harness import Process, Suite, Xvfb, Xvnc, differing_pixels, image_size
 
 LIFELINE = os.path.abspath(sys.argv[1])
 sys.argv = sys.argv[1:]
@@ -81,7 +81,7 @@ class Pair:
     """The novice's app on one display (with an xterm), the helper's on
     another; the invitation made and opened, the novice's yes given."""
 
-    def __init__(self, work, cleanups, password=None):
+    def __init__(self, work, cleanups, password=None, watch_only=False):
         self.work = work
         self.nx = Xvfb(1024, 768)
         cleanups.append(self.nx.stop)
@@ -96,10 +96,14 @@ class Pair:
                               name="novice-app")
         cleanups.append(self.novice.stop)
         main_window(self.nx)
-        if password is not None:
+        if password is not None or watch_only:
             key(self.nx, "alt+o")                      # Options
+        if password is not None:
             key(self.nx, "alt+p")                      # Password
             xdo(self.nx, "type", "--delay", "30", password)
+        if watch_only:
+            key(self.nx, "alt+w")                      # Only watch
+            shot(self.nx, work, "novice-options")
         key(self.nx, "alt+i")                          # Invite a helper
         out = self.novice.wait_for("invitation: ")
         self.invitation = out.split("invitation: ")[1].splitlines()[0]
@@ -136,6 +140,18 @@ def remote_origins(geo):
     top-left corner, or centred when the widget is larger."""
     vx, vy, vw, vh, rw, rh = geo
     return [(vx, vy), (vx + max(0, (vw - rw) // 2), vy + max(0, (vh - rh) // 2))]
+
+
+def scaled_shape(work, screen, geo):
+    """The remote picture within the scaled viewer (what is not the black
+    around it) has the remote screen's width to height, within 2 %."""
+    vx, vy, vw, vh, rw, rh = geo
+    crop = os.path.join(work, "viewer-scaled.png")
+    subprocess.run(["convert", screen, "-crop", f"{vw}x{vh}+{vx}+{vy}", "+repage",
+                    "-bordercolor", "black", "-border", "1", "-fuzz", "3%", "-trim", "+repage",
+                    crop], check=True, timeout=30)
+    w, h = image_size(crop)
+    assert abs(w / h - rw / rh) < 0.02 * rw / rh, f"scaled to {w}x{h}, the screen is {rw}x{rh}"
 
 
 def crop_viewer(work, screen, origin, rw, rh):
@@ -218,6 +234,12 @@ def test_invite_consent_and_view(work, cleanups):
     p.accept()
     # While an invitation or a session runs, Back is gone: End session stays in sight.
     assert "back: hidden while busy" in p.novice.out and "back: hidden while busy" in p.helper.out
+    # Scaled to the window, the picture keeps the novice's screen's shape.
+    deadline = time.monotonic() + 15
+    while viewer_geometry(p.helper) is None and time.monotonic() < deadline:
+        time.sleep(0.2)
+    time.sleep(1.0)
+    scaled_shape(work, shot(p.hx, work, "helper-scaled"), viewer_geometry(p.helper))
     # 1:1: no scaling, so the viewer's pixels are the novice's.
     main_window(p.hx)
     key(p.hx, "alt+s")
@@ -291,6 +313,53 @@ def test_control_typing_and_esc(work, cleanups):
 
 
 @suite.test
+def test_watch_only_invitation(work, cleanups):
+    """"Only watch" among the invitation's options: the helper sees the
+    screen, and asking for control is refused without bothering Alice."""
+    p = Pair(work, cleanups, watch_only=True)
+    p.open_in_helper(cleanups)
+    p.accept()
+    main_window(p.hx)
+    key(p.hx, "alt+h")                                 # out of the viewer, which takes keys
+    mark = p.helper.mark()
+    key(p.hx, "alt+c")                                 # Request control
+    p.helper.wait_for("control: refused: this session is view-only", since=mark)
+    assert "asking: Bob asks to control" not in p.novice.out, p.novice.out
+
+
+@suite.test
+def test_closing_the_helpers_window_asks(work, cleanups):
+    """Closing the helper's window mid-session (Ctrl+Q, as its close button)
+    asks first: Stay keeps the session, Leave ends it and Alice is told."""
+    p = Pair(work, cleanups)
+    p.open_in_helper(cleanups)
+    p.accept()
+    main_window(p.hx)
+    key(p.hx, "alt+h")                                 # out of the viewer, which takes keys
+    key(p.hx, "ctrl+q")
+    p.helper.wait_for("asking: Leave the session with Alice?")
+    time.sleep(0.5)
+    shot(p.hx, work, "helper-leave-question")
+    for _ in range(8):                                 # Stay, once the dialog has the keyboard
+        key(p.hx, "alt+s")
+        if "leave: stayed" in p.helper.out:
+            break
+    p.helper.wait_for("leave: stayed")
+    assert "stopped:" not in p.novice.out and p.helper.proc.poll() is None
+    main_window(p.hx)
+    key(p.hx, "alt+h")
+    key(p.hx, "ctrl+q")
+    mark = p.helper.out.rindex("leave: stayed")
+    p.helper.wait_for("asking: Leave the session with Alice?", since=mark)
+    for _ in range(8):
+        key(p.hx, "alt+l")
+        if "leave: yes" in p.helper.out:
+            break
+    p.novice.wait_for("stopped: Nobody can see your screen now: Bob left the session.")
+    assert p.helper.wait_exit(20) == 0
+
+
+@suite.test
 def test_chat_both_ways(work, cleanups):
     p = Pair(work, cleanups)
     p.open_in_helper(cleanups)
@@ -300,11 +369,13 @@ def test_chat_both_ways(work, cleanups):
     xdo(p.hx, "type", "--delay", "40", "Hello Alice, Bob here")
     key(p.hx, "Return")
     p.novice.wait_for("Bob: Hello Alice, Bob here")
+    p.helper.wait_for("You: Hello Alice, Bob here")    # your own line in your own chat
     main_window(p.nx)
     key(p.nx, "alt+h")
     xdo(p.nx, "type", "--delay", "40", "Hi Bob, thanks")
     key(p.nx, "Return")
     p.helper.wait_for("Alice: Hi Bob, thanks")
+    p.novice.wait_for("You: Hi Bob, thanks")
     time.sleep(0.5)
     shot(p.nx, work, "novice-chat")
     shot(p.hx, work, "helper-chat")
@@ -316,6 +387,12 @@ def test_chat_both_ways(work, cleanups):
     details = out.split("details: ")[-1]
     assert "Path: direct" in details and " ms" in details.split("Round trip: ")[1], details
     shot(p.hx, work, "helper-details")
+    # The helper leaves: the novice reads who left, with the name as it is.
+    key(p.hx, "Escape")                                # the details dialog
+    main_window(p.hx)
+    key(p.hx, "alt+l")                                 # Leave
+    p.helper.wait_for("ended: You left the session.")
+    p.novice.wait_for("stopped: Nobody can see your screen now: Bob left the session.")
 
 
 @suite.test

@@ -28,6 +28,8 @@ typedef struct {
   AppOptions options;
   int status;
   gboolean busy;               /* an invitation or session runs: no Back */
+  gboolean leaving;            /* the helper said yes to leaving: the window may close */
+  GtkWidget *leave_question;
   GtkWidget *window, *stack, *back, *novice, *helper;
 } App;
 
@@ -97,14 +99,70 @@ static GtkWidget *build_home(App *a)
   return page;
 }
 
+static void on_leave_answer(GtkDialog *dialog, gint response, gpointer data)
+{
+  App *a = data;
+  gtk_widget_destroy(GTK_WIDGET(dialog));
+  a->leave_question = NULL;
+  ll_app_report("leave: %s", response == GTK_RESPONSE_ACCEPT ? "yes" : "stayed");
+  if (response != GTK_RESPONSE_ACCEPT)
+    return;
+  a->leaving = TRUE;
+  gtk_window_close(GTK_WINDOW(a->window));
+}
+
+/* Closing the helper's window mid-session would leave it: asked first. */
+static void ask_to_leave(App *a, const char *name)
+{
+  if (a->leave_question != NULL) {
+    gtk_window_present(GTK_WINDOW(a->leave_question));
+    return;
+  }
+  GtkWidget *d = gtk_message_dialog_new(GTK_WINDOW(a->window), GTK_DIALOG_MODAL,
+                                        GTK_MESSAGE_QUESTION, GTK_BUTTONS_NONE,
+                                        "Leave the session with %s?", name);
+  gtk_message_dialog_format_secondary_text(GTK_MESSAGE_DIALOG(d), "Closing this window ends "
+                                           "the session; %s will be told.", name);
+  gtk_dialog_add_button(GTK_DIALOG(d), "_Stay", GTK_RESPONSE_CANCEL);
+  GtkWidget *leave = gtk_dialog_add_button(GTK_DIALOG(d), "_Leave", GTK_RESPONSE_ACCEPT);
+  gtk_style_context_add_class(gtk_widget_get_style_context(leave), "destructive-action");
+  gtk_dialog_set_default_response(GTK_DIALOG(d), GTK_RESPONSE_CANCEL);
+  g_signal_connect(d, "response", G_CALLBACK(on_leave_answer), a);
+  a->leave_question = d;
+  ll_app_report("asking: Leave the session with %s?", name);
+  gtk_window_present(GTK_WINDOW(d));
+}
+
 static gboolean on_delete(GtkWidget *window, GdkEvent *event, gpointer data)
 {
   App *a = data;
   (void)window; (void)event;
+  const char *name = NULL;
+  if (!a->leaving && ll_helper_view_in_session(a->helper, &name)) {
+    ask_to_leave(a, name != NULL ? name : "the other person");
+    return TRUE;   /* the window stays until the answer */
+  }
   /* Closing the window ends sharing and leaves sessions; the other side is told. */
   ll_novice_view_stop(a->novice);
   ll_helper_view_stop(a->helper);
   return FALSE;
+}
+
+static void on_close_action(GSimpleAction *action, GVariant *parameter, gpointer data)
+{
+  (void)action; (void)parameter;
+  gtk_window_close(GTK_WINDOW(((App *)data)->window));
+}
+
+/* Ctrl+Q and Ctrl+W close the window as its close button does. */
+static void add_close_keys(GtkApplication *application, App *a)
+{
+  GSimpleAction *close = g_simple_action_new("close", NULL);
+  g_signal_connect(close, "activate", G_CALLBACK(on_close_action), a);
+  g_action_map_add_action(G_ACTION_MAP(a->window), G_ACTION(close));
+  g_object_unref(close);
+  const char *keys[] = { "<Control>q", "<Control>w", NULL };
+  gtk_application_set_accels_for_action(application, "win.close", keys);
 }
 
 
@@ -133,6 +191,7 @@ static void build_window(GtkApplication *application, App *a)
   gtk_container_add(GTK_CONTAINER(a->window), a->stack);
   g_signal_connect(a->back, "clicked", G_CALLBACK(on_back), a);
   g_signal_connect(a->window, "delete-event", G_CALLBACK(on_delete), a);
+  add_close_keys(application, a);
   gtk_widget_show_all(a->window);
 }
 

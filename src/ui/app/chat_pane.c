@@ -60,6 +60,7 @@ static void on_send(GtkWidget *widget, gpointer data)
   if (*text == '\0')
     return;
   if (send(text, g_object_get_data(G_OBJECT(pane), DATA_KEY), &error)) {
+    ll_chat_pane_add(pane, "You", text);   /* your own words in the conversation too */
     gtk_entry_set_text(entry, "");
   } else {
     ll_chat_pane_note(pane, error->message);

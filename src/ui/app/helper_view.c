@@ -265,6 +265,8 @@ static void on_finished(LlHelperJoin *join, const GError *why, gpointer data)
     text = g_strdup("You left the session.");
   else if (g_error_matches(why, LL_ERROR, LL_ERROR_REFUSED))
     text = g_strdup_printf("Not allowed: %s.", why->message);
+  else if (g_error_matches(why, LL_ERROR, LL_ERROR_CLOSED))   /* "Alice stopped sharing..." */
+    text = ll_clause_sentence("The session ended", why->message);
   else
     text = ll_finish_sentence(why, v->novice_name, FALSE);
   vnc_display_close(VNC_DISPLAY(v->display));
@@ -416,11 +418,21 @@ void ll_helper_view_open(GtkWidget *widget, const char *path_or_link)
   connect_to(v);
 }
 
+gboolean ll_helper_view_in_session(GtkWidget *widget, const char **peer_name)
+{
+  HelperView *v = g_object_get_data(G_OBJECT(widget), "lifeline-helper-view");
+  *peer_name = v->novice_name;
+  return v->join != NULL && ll_helper_join_is_active(v->join);
+}
+
 void ll_helper_view_stop(GtkWidget *widget)
 {
   HelperView *v = g_object_get_data(G_OBJECT(widget), "lifeline-helper-view");
-  if (v->join != NULL && ll_helper_join_is_active(v->join))
-    ll_helper_join_stop(v->join, "the helper left the session");
+  if (v->join == NULL || !ll_helper_join_is_active(v->join))
+    return;
+  g_autofree char *name = ll_default_person_name(NULL, v->identity);
+  g_autofree char *reason = g_strdup_printf("%s left the session", name);
+  ll_helper_join_stop(v->join, reason);
 }
 
 static void on_choose_file(GtkWidget *button, gpointer data)
@@ -626,6 +638,8 @@ static GtkWidget *build_session_page(HelperView *v)
   g_signal_connect_after(v->display, "size-allocate", G_CALLBACK(report_viewer_geometry), NULL);
   g_signal_connect(v->display, "vnc-initialized", G_CALLBACK(on_viewer_initialized), NULL);
   vnc_display_set_scaling(VNC_DISPLAY(v->display), TRUE);
+  /* Scaled, the picture keeps its shape (bars beside or above it). */
+  vnc_display_set_keep_aspect_ratio(VNC_DISPLAY(v->display), TRUE);
   vnc_display_set_read_only(VNC_DISPLAY(v->display), TRUE);
   vnc_display_set_keyboard_grab(VNC_DISPLAY(v->display), FALSE);
   vnc_display_set_pointer_local(VNC_DISPLAY(v->display), TRUE);

@@ -14,3 +14,6 @@ void ll_helper_view_open(GtkWidget *view, const char *path_or_link);
 void ll_helper_view_on_busy(GtkWidget *view, LlBusyChanged changed, gpointer user_data);
 /* Leaves any session; the view can open another invitation after. */
 void ll_helper_view_stop(GtkWidget *view);
+/* TRUE while the novice lets the helper see their screen; *PEER_NAME is
+ * their name then (the view's). */
+gboolean ll_helper_view_in_session(GtkWidget *view, const char **peer_name);

@@ -36,6 +36,7 @@ typedef struct {
   guint monitors;               /* how many it has (its probe) */
   /* start */
   GtkWidget *password, *lifetime, *start_error;
+  GtkWidget *watch_only;        /* the invitation's helper may never take control */
   /* waiting */
   GtkWidget *waiting_text, *saved_label, *rendezvous_label;
   /* shared */
@@ -339,12 +340,11 @@ static void on_finished(LlNoviceHost *host, const GError *why, gpointer data)
   forget_password(v);
   v->sharing = FALSE;
   set_busy(v, FALSE);
-  g_autofree char *text = NULL;
-  if (v->stopping || why == NULL)
-    text = g_strdup("Nobody can see your screen now.");
-  else
-    text = g_strdup_printf("Nobody can see your screen now. %s", why->message);
-  g_autofree char *sentence = ll_sentence(text);
+  /* The reason may start with a name ("Bob left the session"): kept as it is. */
+  g_autofree char *sentence = v->stopping || why == NULL
+                                  ? g_strdup("Nobody can see your screen now.")
+                                  : ll_clause_sentence("Nobody can see your screen now",
+                                                       why->message);
   ll_app_report("stopped: %s", sentence);
   gtk_label_set_text(GTK_LABEL(v->ended_label), sentence);
   show_page(v, "ended");
@@ -410,7 +410,7 @@ static void on_invite(GtkWidget *button, gpointer data)
   g_autoptr(GError) error = NULL;
   (void)button;
   gint64 lifetime = lifetimes[gtk_combo_box_get_active(GTK_COMBO_BOX(v->lifetime))].seconds;
-  gboolean view_only = FALSE;
+  gboolean view_only = gtk_toggle_button_get_active(GTK_TOGGLE_BUTTON(v->watch_only));
   gtk_widget_hide(v->start_error);
   if (!check_can_invite(v, &lifetime, &view_only, &error)) {
     g_autofree char *text = ll_sentence(error->message);
@@ -643,6 +643,9 @@ static GtkWidget *build_start_page(NoviceView *v)
   g_signal_connect(make, "clicked", G_CALLBACK(on_make_password), v);
   gtk_grid_attach(GTK_GRID(grid), life_label, 0, 1, 1, 1);
   gtk_grid_attach(GTK_GRID(grid), v->lifetime, 1, 1, 1, 1);
+  v->watch_only = gtk_check_button_new_with_mnemonic(
+      "Only _watch: never let them control my keyboard and mouse");
+  gtk_grid_attach(GTK_GRID(grid), v->watch_only, 0, 2, 3, 1);
   gtk_container_add(GTK_CONTAINER(options), grid);
   v->start_error = ll_app_error_label();
   gtk_box_pack_start(GTK_BOX(page), ll_app_heading("Get help from someone you trust"), FALSE,
