@@ -231,8 +231,8 @@ static void on_finished(LlHelperJoin *join, const GError *why, gpointer data)
     ll_say("The session ended: %s.", why->message);
   } else {
     g_autofree char *sentence =
-        ll_finish_sentence(why, j->novice_name, g_strcmp0(j->command, "offer") == 0);
-    g_printerr("lifeline %s: %s\n", j->command, sentence);
+        ll_unreached_sentence(why, j->novice_name, g_strcmp0(j->command, "offer") == 0);
+    g_printerr("lifeline %s: %s\n", j->command, sentence != NULL ? sentence : why->message);
     j->exit_code = 1;
   }
   g_main_loop_quit(j->loop);

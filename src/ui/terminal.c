@@ -263,12 +263,12 @@ char *ll_clause_sentence(const char *lead, const char *clause)
   return g_strdup_printf("%s: %s.", lead, text);
 }
 
-char *ll_finish_sentence(const GError *why, const char *peer_name, gboolean offer)
+char *ll_unreached_sentence(const GError *why, const char *peer_name, gboolean offer)
 {
   gboolean unreachable = g_error_matches(why, LL_ERROR, LL_ERROR_UNREACHABLE);
   gboolean gone = g_error_matches(why, LL_ERROR, LL_ERROR_NOT_WAITING);
   if (!unreachable && !gone)
-    return ll_sentence(why->message);
+    return NULL;
   g_info("not reached: %s", why->message);   /* addresses and socket errors: for -v */
   const char *name = peer_name != NULL && *peer_name != '\0' ? peer_name : "the other person";
   if (offer && gone)

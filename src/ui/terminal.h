@@ -54,8 +54,8 @@ char *ll_sentence(const char *message);
  * "The session ended: root stopped sharing the screen.": a reason that
  * may begin with someone's name, whose case is theirs. */
 char *ll_clause_sentence(const char *lead, const char *clause);
-/* Why a session could not start or went on, in words for the person:
- * for a peer that could not be reached, what that means and what to do
- * (its addresses and socket errors go to the -v log); otherwise
- * ll_sentence of the message. OFFER: the helper offered help to a host. */
-char *ll_finish_sentence(const GError *why, const char *peer_name, gboolean offer);
+/* For a peer that could not be reached (or that the rendezvous knows is
+ * not waiting), what that means and what to do, in words for the person;
+ * its addresses and socket errors go to the -v log. NULL for any other
+ * error. OFFER: the helper offered help to a host. */
+char *ll_unreached_sentence(const GError *why, const char *peer_name, gboolean offer);

@@ -267,8 +267,8 @@ static void on_finished(LlHelperJoin *join, const GError *why, gpointer data)
     text = g_strdup_printf("Not allowed: %s.", why->message);
   else if (g_error_matches(why, LL_ERROR, LL_ERROR_CLOSED))   /* "Alice stopped sharing..." */
     text = ll_clause_sentence("The session ended", why->message);
-  else
-    text = ll_finish_sentence(why, v->novice_name, FALSE);
+  else if ((text = ll_unreached_sentence(why, v->novice_name, FALSE)) == NULL)
+    text = ll_sentence(why->message);
   vnc_display_close(VNC_DISPLAY(v->display));
   set_busy(v, FALSE);
   if (why != NULL && g_error_matches(why, LL_ERROR, LL_ERROR_REFUSED))
