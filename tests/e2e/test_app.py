@@ -43,17 +43,22 @@ def key(x, *keys):
     time.sleep(0.3)
 
 
-def allow(x, process, expected, since=0):
-    """Presses Alt+A (Allow) in the dialog that just opened until EXPECTED
-    shows on PROCESS: a dialog takes the keyboard only once it is mapped,
-    which takes longer under the sanitizers."""
+def answer(x, keys, process, expected, since=0):
+    """Presses KEYS in the dialog that just opened until EXPECTED shows on
+    PROCESS: a dialog takes the keyboard only once it is mapped, which
+    takes longer under the sanitizers."""
     for _ in range(8):
-        key(x, "alt+a")
+        key(x, keys)
         try:
             return process.wait_for(expected, timeout=2, since=since)
         except AssertionError:
             continue
     return process.wait_for(expected, timeout=5, since=since)
+
+
+def allow(x, process, expected, since=0):
+    """Alt+A (Allow) in the dialog that just opened."""
+    return answer(x, "alt+a", process, expected, since)
 
 
 def shot(x, work, name):
@@ -65,16 +70,34 @@ def shot(x, work, name):
     return path
 
 
-def main_window(x):
-    """Focuses the app's main window (there is no window manager)."""
+def focus_window(x, title, what):
+    """Focuses the visible window titled TITLE (a regular expression; there
+    is no window manager); returns its id."""
     deadline = time.monotonic() + 15
     while time.monotonic() < deadline:
-        ids = xdo(x, "search", "--onlyvisible", "--name", "^Lifeline$").stdout.split()
+        ids = xdo(x, "search", "--onlyvisible", "--name", title).stdout.split()
         if ids:
             xdo(x, "windowfocus", "--sync", ids[0])
             return ids[0]
         time.sleep(0.2)
-    raise AssertionError("the Lifeline window never appeared")
+    raise AssertionError(f"{what} never appeared")
+
+
+def main_window(x):
+    """Focuses the app's main window."""
+    return focus_window(x, "^Lifeline$", "the Lifeline window")
+
+
+def bar_window(x):
+    """Focuses the novice's sharing bar; returns (id, x, y, width, height)."""
+    window = focus_window(x, "^Lifeline: sharing$", "the sharing bar")
+    geo = xdo(x, "getwindowgeometry", "--shell", window).stdout
+    g = dict(line.split("=", 1) for line in geo.split())
+    return window, int(g["X"]), int(g["Y"]), int(g["WIDTH"]), int(g["HEIGHT"])
+
+
+def main_window_shown(x):
+    return bool(xdo(x, "search", "--onlyvisible", "--name", "^Lifeline$").stdout.split())
 
 
 class Pair:
@@ -123,6 +146,11 @@ class Pair:
         shot(self.nx, self.work, "novice-consent")
         allow(self.nx, self.helper, "ready: viewer")
         self.novice.wait_for("sharing: Bob can now see your screen.")
+        # While sharing, the main window gives way to a small bar at the top.
+        self.novice.wait_for("bar: shown")
+        _, bx, by, bw, bh = bar_window(self.nx)
+        assert not main_window_shown(self.nx), "the main window still covers the screen"
+        assert bw * bh < 0.1 * 1024 * 768 and by < 100, f"the bar is {bw}x{bh}+{bx}+{by}"
 
 
 def viewer_geometry(helper):
@@ -262,6 +290,14 @@ def test_invite_consent_and_view(work, cleanups):
     # Tolerance: 1 % of the pixels may differ by more than 10 % (the
     # consent dialog fading, the text cursor blinking).
     assert diff is not None and diff <= 0.01 * 1024 * 768, f"{diff} pixels differ"
+    # End session in the bar: the main window comes back and says so.
+    bar_window(p.nx)
+    answer(p.nx, "alt+e", p.novice, "stopped: Nobody can see your screen now.")   # End session
+    p.novice.wait_for("bar: hidden")
+    main_window(p.nx)
+    time.sleep(0.5)
+    shot(p.nx, work, "novice-ended")
+    p.helper.wait_for("ended: The session ended: Alice stopped sharing the screen.")
 
 
 @suite.test
@@ -322,8 +358,8 @@ def test_watch_only_invitation(work, cleanups):
     main_window(p.hx)
     key(p.hx, "alt+h")                                 # out of the viewer, which takes keys
     mark = p.helper.mark()
-    key(p.hx, "alt+c")                                 # Request control
-    p.helper.wait_for("control: refused: this session is view-only", since=mark)
+    answer(p.hx, "alt+c", p.helper, "control: refused: this session is view-only",
+           since=mark)                                 # Request control
     assert "asking: Bob asks to control" not in p.novice.out, p.novice.out
 
 
@@ -336,25 +372,16 @@ def test_closing_the_helpers_window_asks(work, cleanups):
     p.accept()
     main_window(p.hx)
     key(p.hx, "alt+h")                                 # out of the viewer, which takes keys
-    key(p.hx, "ctrl+q")
-    p.helper.wait_for("asking: Leave the session with Alice?")
+    answer(p.hx, "ctrl+q", p.helper, "asking: Leave the session with Alice?")
     time.sleep(0.5)
     shot(p.hx, work, "helper-leave-question")
-    for _ in range(8):                                 # Stay, once the dialog has the keyboard
-        key(p.hx, "alt+s")
-        if "leave: stayed" in p.helper.out:
-            break
-    p.helper.wait_for("leave: stayed")
+    answer(p.hx, "alt+s", p.helper, "leave: stayed")   # Stay
     assert "stopped:" not in p.novice.out and p.helper.proc.poll() is None
     main_window(p.hx)
     key(p.hx, "alt+h")
-    key(p.hx, "ctrl+q")
     mark = p.helper.out.rindex("leave: stayed")
-    p.helper.wait_for("asking: Leave the session with Alice?", since=mark)
-    for _ in range(8):
-        key(p.hx, "alt+l")
-        if "leave: yes" in p.helper.out:
-            break
+    answer(p.hx, "ctrl+q", p.helper, "asking: Leave the session with Alice?", since=mark)
+    answer(p.hx, "alt+l", p.helper, "leave: yes", since=mark)   # Leave
     p.novice.wait_for("stopped: Nobody can see your screen now: Bob left the session.")
     assert p.helper.wait_exit(20) == 0
 
@@ -370,7 +397,8 @@ def test_chat_both_ways(work, cleanups):
     key(p.hx, "Return")
     p.novice.wait_for("Bob: Hello Alice, Bob here")
     p.helper.wait_for("You: Hello Alice, Bob here")    # your own line in your own chat
-    main_window(p.nx)
+    p.novice.wait_for("bar: chat open")                # Bob's message opened the bar's chat
+    bar_window(p.nx)
     key(p.nx, "alt+h")
     xdo(p.nx, "type", "--delay", "40", "Hi Bob, thanks")
     key(p.nx, "Return")

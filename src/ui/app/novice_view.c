@@ -10,6 +10,7 @@
 #include "novice/desktop/desktop.h"
 #include "ui/app/app_widgets.h"
 #include "ui/app/chat_pane.h"
+#include "ui/app/sharing_bar.h"
 #include "ui/commands.h"
 #include "ui/terminal.h"
 #include <sodium.h>
@@ -40,10 +41,11 @@ typedef struct {
   /* waiting */
   GtkWidget *waiting_text, *saved_label, *rendezvous_label;
   /* shared */
-  GtkWidget *banner, *stop_control, *chat;
+  GtkWidget *chat;              /* in the sharing bar */
   /* ended */
   GtkWidget *ended_label;
-  GtkWidget *consent, *control_dialog, *indicator;
+  GtkWidget *consent, *control_dialog;
+  LlSharingBar *bar;            /* instead of the main window while sharing */
   LlIdentity *identity;
   LlAuditLog *audit;
   LlInvitation *invitation;
@@ -104,18 +106,24 @@ static void set_banner(NoviceView *v, gboolean in_control)
       ? g_strdup_printf("%s is controlling your keyboard and mouse — %s to take it back",
                         v->helper_name, how)
       : g_strdup_printf("%s can see your screen", v->helper_name);
-  g_autofree char *markup = g_markup_printf_escaped("<span size='large' weight='bold'>%s</span>",
-                                                    text);
-  gtk_label_set_markup(GTK_LABEL(v->banner), markup);
-  gtk_widget_set_sensitive(v->stop_control, in_control);
-  gtk_widget_set_sensitive(g_object_get_data(G_OBJECT(v->indicator), "stop-control"),
-                           in_control);
+  ll_sharing_bar_set_state(v->bar, text, in_control);
+}
+
+/* Takes the keyboard once it is on the screen: asked for before, while
+ * it was not mapped yet, the focus may have stayed on the bar. */
+static gboolean focus_when_mapped(GtkWidget *dialog, GdkEvent *event, gpointer data)
+{
+  (void)event; (void)data;
+  gdk_window_focus(gtk_widget_get_window(dialog), GDK_CURRENT_TIME);
+  return FALSE;
 }
 
 /* A question with "Don't allow" as the default answer. */
 static GtkWidget *question(NoviceView *v, const char *primary, const char *secondary)
 {
-  GtkWidget *dialog = gtk_message_dialog_new(v->window, GTK_DIALOG_DESTROY_WITH_PARENT,
+  /* While sharing, the bar is what is on the screen. */
+  GtkWindow *parent = v->sharing ? ll_sharing_bar_window(v->bar) : v->window;
+  GtkWidget *dialog = gtk_message_dialog_new(parent, GTK_DIALOG_DESTROY_WITH_PARENT,
                                              GTK_MESSAGE_QUESTION, GTK_BUTTONS_NONE, "%s",
                                              primary);
   gtk_message_dialog_format_secondary_text(GTK_MESSAGE_DIALOG(dialog), "%s", secondary);
@@ -124,6 +132,7 @@ static GtkWidget *question(NoviceView *v, const char *primary, const char *secon
   gtk_dialog_set_default_response(GTK_DIALOG(dialog), GTK_RESPONSE_REJECT);
   gtk_window_set_keep_above(GTK_WINDOW(dialog), TRUE);
   gtk_window_set_title(GTK_WINDOW(dialog), "Lifeline");
+  g_signal_connect(dialog, "map-event", G_CALLBACK(focus_when_mapped), NULL);
   gtk_widget_show_all(dialog);
   GtkWidget *no = gtk_dialog_get_widget_for_response(GTK_DIALOG(dialog), GTK_RESPONSE_REJECT);
   gtk_widget_grab_focus(no);
@@ -195,13 +204,13 @@ static void on_started(LlNoviceHost *host, const char *helper_name, gpointer dat
   /* What the open desktop says (a key it bound is known only now). */
   ll_novice_host_learn_stop_ways(v->host, &v->stop_ways, &v->stop_shortcut);
   set_banner(v, FALSE);
-  if (v->offers)
-    gtk_window_present(v->window);
   ll_chat_pane_clear(v->chat);
   g_autofree char *note = g_strdup_printf("%s can now see your screen.", helper_name);
   ll_chat_pane_note(v->chat, note);
   ll_app_report("sharing: %s", note);
-  show_page(v, "shared");
+  /* The main window would fill most of what the helper sees: a small bar instead. */
+  gtk_widget_hide(GTK_WIDGET(v->window));
+  ll_sharing_bar_show(v->bar);
 }
 
 static void on_control_answer(GtkDialog *dialog, gint response, gpointer data)
@@ -268,6 +277,7 @@ static void on_chat(LlNoviceHost *host, const char *from, const char *text, gpoi
 {
   NoviceView *v = data;
   (void)host;
+  ll_sharing_bar_open_chat(v->bar);   /* a message is seen, not hidden in a closed chat */
   ll_chat_pane_add(v->chat, from, text);
 }
 
@@ -326,8 +336,8 @@ static void on_invitation_ready(LlNoviceHost *host, const LlInvitation *invitati
 
 static void hide_indicator(NoviceView *v)
 {
-  if (v->indicator != NULL)
-    gtk_widget_hide(v->indicator);
+  if (v->bar != NULL)
+    ll_sharing_bar_hide(v->bar);
 }
 
 static void on_finished(LlNoviceHost *host, const GError *why, gpointer data)
@@ -348,6 +358,8 @@ static void on_finished(LlNoviceHost *host, const GError *why, gpointer data)
   ll_app_report("stopped: %s", sentence);
   gtk_label_set_text(GTK_LABEL(v->ended_label), sentence);
   show_page(v, "ended");
+  gtk_window_deiconify(v->window);   /* back, saying so, however the session ended */
+  gtk_window_present(v->window);
 }
 
 /* A host for offers: after a session, back to waiting, out of sight. */
@@ -545,50 +557,23 @@ static gboolean send_chat(const char *text, gpointer data, GError **error)
   return v->host != NULL && ll_novice_host_send_chat(v->host, text, error);
 }
 
-/* ---- the small window while the main one is minimised ---- */
-
-static GtkWidget *build_indicator(NoviceView *v)
+static void bar_stop_control(gpointer data)
 {
-  GtkWidget *w = gtk_window_new(GTK_WINDOW_TOPLEVEL);
-  gtk_window_set_title(GTK_WINDOW(w), "Lifeline: sharing");
-  gtk_window_set_keep_above(GTK_WINDOW(w), TRUE);
-  gtk_window_set_skip_taskbar_hint(GTK_WINDOW(w), TRUE);
-  gtk_window_set_resizable(GTK_WINDOW(w), FALSE);
-  gtk_window_set_deletable(GTK_WINDOW(w), FALSE);
-  GtkWidget *box = gtk_box_new(GTK_ORIENTATION_HORIZONTAL, 12);
-  gtk_container_set_border_width(GTK_CONTAINER(box), 12);
-  GtkWidget *label = gtk_label_new("Someone can see your screen");
-  g_object_set_data(G_OBJECT(w), "label", label);
-  GtkWidget *stop_control = gtk_button_new_with_mnemonic("_Stop control (Esc)");
-  gtk_widget_set_sensitive(stop_control, FALSE);
-  g_object_set_data(G_OBJECT(w), "stop-control", stop_control);
-  GtkWidget *end = gtk_button_new_with_mnemonic("_End session");
-  gtk_style_context_add_class(gtk_widget_get_style_context(end), "destructive-action");
-  gtk_box_pack_start(GTK_BOX(box), label, FALSE, FALSE, 0);
-  gtk_box_pack_start(GTK_BOX(box), stop_control, FALSE, FALSE, 0);
-  gtk_box_pack_start(GTK_BOX(box), end, FALSE, FALSE, 0);
-  gtk_container_add(GTK_CONTAINER(w), box);
-  g_signal_connect(stop_control, "clicked", G_CALLBACK(on_stop_control), v);
-  g_signal_connect(end, "clicked", G_CALLBACK(on_stop), v);
-  g_signal_connect(w, "key-press-event", G_CALLBACK(on_key_press), v);
-  gtk_widget_show_all(box);
-  return w;
+  on_stop_control(NULL, data);
 }
 
-static gboolean on_window_state(GtkWidget *window, GdkEventWindowState *event, gpointer data)
+static void bar_end_session(gpointer data)
+{
+  on_stop(NULL, data);
+}
+
+static gboolean bar_escape(gpointer data)
 {
   NoviceView *v = data;
-  (void)window;
-  if (!(event->changed_mask & GDK_WINDOW_STATE_ICONIFIED))
+  if (!v->in_control)
     return FALSE;
-  if ((event->new_window_state & GDK_WINDOW_STATE_ICONIFIED) && v->sharing) {
-    g_autofree char *text = g_strdup_printf("%s can see your screen", v->helper_name);
-    gtk_label_set_text(GTK_LABEL(g_object_get_data(G_OBJECT(v->indicator), "label")), text);
-    gtk_widget_show(v->indicator);
-  } else {
-    hide_indicator(v);
-  }
-  return FALSE;
+  ll_novice_host_stop_control(v->host);
+  return TRUE;
 }
 
 /* ---- building ---- */
@@ -687,28 +672,6 @@ static GtkWidget *build_waiting_page(NoviceView *v)
   return page;
 }
 
-static GtkWidget *build_shared_page(NoviceView *v)
-{
-  GtkWidget *page = gtk_box_new(GTK_ORIENTATION_VERTICAL, 12);
-  gtk_container_set_border_width(GTK_CONTAINER(page), 18);
-  v->banner = gtk_label_new("");
-  gtk_label_set_line_wrap(GTK_LABEL(v->banner), TRUE);
-  GtkWidget *row = gtk_box_new(GTK_ORIENTATION_HORIZONTAL, 6);
-  gtk_widget_set_halign(row, GTK_ALIGN_CENTER);
-  v->stop_control = gtk_button_new_with_mnemonic("_Stop control (Esc)");
-  GtkWidget *end = gtk_button_new_with_mnemonic("_End session");
-  gtk_style_context_add_class(gtk_widget_get_style_context(end), "destructive-action");
-  gtk_box_pack_start(GTK_BOX(row), v->stop_control, FALSE, FALSE, 0);
-  gtk_box_pack_start(GTK_BOX(row), end, FALSE, FALSE, 0);
-  v->chat = ll_chat_pane_new(send_chat, v);
-  gtk_box_pack_start(GTK_BOX(page), v->banner, FALSE, FALSE, 0);
-  gtk_box_pack_start(GTK_BOX(page), row, FALSE, FALSE, 0);
-  gtk_box_pack_start(GTK_BOX(page), v->chat, TRUE, TRUE, 0);
-  g_signal_connect(v->stop_control, "clicked", G_CALLBACK(on_stop_control), v);
-  g_signal_connect(end, "clicked", G_CALLBACK(on_stop), v);
-  return page;
-}
-
 static GtkWidget *build_ended_page(NoviceView *v)
 {
   GtkWidget *page = ll_app_page_box();
@@ -743,8 +706,7 @@ static void novice_view_free(gpointer data)
   ll_identity_free(v->identity);
   ll_audit_log_close(v->audit);
   forget_password(v);
-  if (v->indicator != NULL)
-    gtk_widget_destroy(v->indicator);
+  ll_sharing_bar_free(v->bar);
   g_free(v->helper_name);
   g_free(v->stop_shortcut);
   g_free(v->policy_path);
@@ -772,12 +734,14 @@ GtkWidget *ll_novice_view_new(GtkWindow *window, const char *policy_path,
   gtk_stack_set_transition_type(GTK_STACK(v->stack), GTK_STACK_TRANSITION_TYPE_CROSSFADE);
   gtk_stack_add_named(GTK_STACK(v->stack), build_start_page(v), "start");
   gtk_stack_add_named(GTK_STACK(v->stack), build_waiting_page(v), "waiting");
-  gtk_stack_add_named(GTK_STACK(v->stack), build_shared_page(v), "shared");
   gtk_stack_add_named(GTK_STACK(v->stack), build_ended_page(v), "ended");
   v->root = v->stack;
-  v->indicator = build_indicator(v);
+  static const LlSharingBarActions bar_actions = {
+    .stop_control = bar_stop_control, .end_session = bar_end_session, .escape = bar_escape,
+  };
+  v->chat = ll_chat_pane_new(send_chat, v);
+  v->bar = ll_sharing_bar_new(v->chat, &bar_actions, v);
   g_object_set_data_full(G_OBJECT(v->root), "lifeline-novice-view", v, novice_view_free);
-  g_signal_connect(window, "window-state-event", G_CALLBACK(on_window_state), v);
   g_signal_connect(window, "key-press-event", G_CALLBACK(on_key_press), v);
   gtk_widget_show_all(v->root);
   return v->root;
