@@ -97,6 +97,7 @@ static gboolean check_private(const char *path, GError **error)
 
 static void load_name(LlIdentity *identity)
 {
+  g_clear_pointer(&identity->name, g_free);
   g_autofree char *path = g_build_filename(identity->dir, NAME_FILE, NULL);
   g_autoptr(GKeyFile) kf = g_key_file_new();
   g_autofree char *name = NULL;
@@ -105,6 +106,11 @@ static void load_name(LlIdentity *identity)
   name = g_key_file_get_string(kf, "identity", "name", NULL);
   if (name != NULL && *name != '\0')
     identity->name = ll_text_sanitize(name, LL_IDENTITY_MAX_NAME);
+}
+
+void ll_identity_reload_name(LlIdentity *identity)
+{
+  load_name(identity);
 }
 
 /* The organisation's certificate for our key, with the key of

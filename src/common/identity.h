@@ -34,6 +34,8 @@ char *ll_identity_generate_pem(GError **error);
 /* Sets the name shown to the people being helped (1 to
  * LL_IDENTITY_MAX_NAME printable characters) and saves it. */
 gboolean ll_identity_set_name(LlIdentity *identity, const char *name, GError **error);
+/* Reads the saved name again: another program (or window) may have set it. */
+void ll_identity_reload_name(LlIdentity *identity);
 /* A certificate request (PKCS#10, PEM) for the key and name, signed with
  * the key: what `lifeline ca sign` takes. */
 char *ll_identity_export_request(LlIdentity *identity, GError **error);

@@ -81,6 +81,8 @@ static void on_ask(LlNoviceHost *host, const char *helper_name, const char *orga
   g_free(inv->asking_name);
   inv->asking_name = g_strdup(helper_name);
   g_autofree char *what = ll_novice_terminal_what_is_shared(&inv->terminal);
+  ll_say("(\u201c%s\u201d is the name they gave themselves; Lifeline cannot check it. Allow "
+         "this only if you asked them for help.)", helper_name);
   ll_prompt("%s wants to see your screen%s. Allow? [y/N]", helper_name, what);
   ll_line_reader_ask(inv->stdin_lines, on_answer, inv);
 }

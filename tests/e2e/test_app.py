@@ -142,6 +142,10 @@ class Pair:
 
     def accept(self):
         self.novice.wait_for("asking: Bob wants to see your screen")
+        # The name leads; that it is self-chosen is said; the key is under Details.
+        out = self.novice.wait_for("details: Their key: ")
+        assert ("\u201cBob\u201d is the name they gave themselves; Lifeline cannot check it."
+                in out), out
         time.sleep(0.5)
         shot(self.nx, self.work, "novice-consent")
         allow(self.nx, self.helper, "ready: viewer")
@@ -387,6 +391,42 @@ def test_closing_the_helpers_window_asks(work, cleanups):
 
 
 @suite.test
+def test_the_name_others_see(work, cleanups):
+    """On first use the app asks for the name others will see, saves it
+    with the key, shows it on the home page, and lets it be changed."""
+    x = Xvfb(1024, 768)
+    cleanups.append(x.stop)
+    env = person_env(work, "carol", x)
+    app = Process([LIFELINE, "app"], env=env, name="app")
+    cleanups.append(app.stop)
+    app.wait_for("asking: Welcome! What name should others see?")
+    time.sleep(0.5)
+    for _ in range(8):                                 # once the dialog has the keyboard
+        key(x, "ctrl+a")
+        xdo(x, "type", "--delay", "30", "Carol Jones")
+        key(x, "Return")
+        try:
+            app.wait_for("name: saved Carol Jones", timeout=2)
+            break
+        except AssertionError:
+            continue
+    app.wait_for("name: saved Carol Jones")
+    r = subprocess.run([LIFELINE, "id"], env=env, capture_output=True, text=True, timeout=30)
+    assert r.stdout.splitlines()[1] == "Carol Jones", r.stdout
+    main_window(x)
+    shot(x, work, "home-with-name")
+    key(x, "alt+n")                                    # Change your name…
+    app.wait_for("asking: What name should others see?")
+    answer(x, "Escape", app, "name: not changed")      # Cancel keeps it
+    app.stop()
+    again = Process([LIFELINE, "app"], env=env, name="app-again")
+    cleanups.append(again.stop)
+    main_window(x)
+    time.sleep(1.0)
+    assert "What name should others see" not in again.out, "asked again after it was saved"
+
+
+@suite.test
 def test_chat_both_ways(work, cleanups):
     p = Pair(work, cleanups)
     p.open_in_helper(cleanups)
@@ -495,8 +535,10 @@ def test_offer_uses_the_same_dialogs(work, cleanups):
     offer = Process([LIFELINE, "offer", f"127.0.0.1:{port}", "--host-key", host_id],
                     env=helper_env, name="offer")
     cleanups.append(offer.stop)
-    host.wait_for("asking: Sam Smith (key ")
-    assert "listed by this computer's policy) offers to help you" in host.out, host.out
+    host.wait_for("asking: Sam Smith offers to help you")
+    out = host.wait_for("details: Their key: ")
+    assert ("explained: Your computer's administrator lists their key; \u201cSam Smith\u201d is "
+            "the name they gave themselves.") in out, out
     time.sleep(0.5)
     shot(nx, work, "novice-offer")
     allow(nx, offer, "ready: vnc://127.0.0.1:")

@@ -315,6 +315,8 @@ def test_what_people_read_on_their_terminals(work, cleanups):
     log lines meant for developers without -v."""
     x, invite, inv_path, join, _ = refused_once(work, cleanups)
     out = invite.wait_for("Press Ctrl-C to cancel it.")
+    assert ("(\u201cBob\u201d is the name they gave themselves; Lifeline cannot check it. Allow "
+            "this only if you asked them for help.)\nBob wants to see your screen.") in out, out
     assert re.search(r"Not allowed\. Bob cannot see your screen\.\nYour invitation still waits "
                      r"for your helper, until \d\d:\d\d\. Press Ctrl-C to cancel it\.", out), out
     with open(inv_path) as f:

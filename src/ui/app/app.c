@@ -2,6 +2,7 @@
 #include "ui/app/accessibility_check.h"
 #include "ui/app/app_widgets.h"
 #include "ui/app/helper_view.h"
+#include "ui/app/name_dialog.h"
 #include "ui/app/novice_view.h"
 #include "novice/desktop/desktop.h"
 #include "ui/terminal.h"
@@ -31,6 +32,8 @@ typedef struct {
   gboolean leaving;            /* the helper said yes to leaving: the window may close */
   GtkWidget *leave_question;
   GtkWidget *window, *stack, *back, *novice, *helper;
+  LlIdentity *identity;        /* for the name others see; NULL when it cannot load */
+  GtkWidget *name_label;
 } App;
 
 static void show(App *a, const char *page, const char *subtitle)
@@ -84,6 +87,41 @@ static GtkWidget *big_choice(const char *mnemonic, const char *explanation)
   return button;
 }
 
+static void show_name(App *a)
+{
+  g_autofree char *name = ll_app_person_name(a->identity);
+  g_autofree char *text = g_markup_printf_escaped("Others see you as <b>%s</b>", name);
+  gtk_label_set_markup(GTK_LABEL(a->name_label), text);
+}
+
+static void on_name_chosen(const char *name, gpointer data)
+{
+  (void)name;
+  show_name(data);
+}
+
+static void on_change_name(GtkWidget *button, gpointer data)
+{
+  App *a = data;
+  (void)button;
+  ll_name_dialog_open(GTK_WINDOW(a->window), a->identity, FALSE, on_name_chosen, a);
+}
+
+/* "Others see you as Alice Smith  [Change your name…]" */
+static GtkWidget *name_row(App *a)
+{
+  GtkWidget *row = gtk_box_new(GTK_ORIENTATION_HORIZONTAL, 12);
+  gtk_widget_set_halign(row, GTK_ALIGN_CENTER);
+  a->name_label = gtk_label_new(NULL);
+  show_name(a);
+  GtkWidget *change = gtk_button_new_with_mnemonic("Change your _name…");
+  gtk_box_pack_start(GTK_BOX(row), a->name_label, FALSE, FALSE, 0);
+  gtk_box_pack_start(GTK_BOX(row), change, FALSE, FALSE, 0);
+  g_signal_connect(change, "clicked", G_CALLBACK(on_change_name), a);
+  gtk_widget_set_sensitive(change, a->identity != NULL);
+  return row;
+}
+
 static GtkWidget *build_home(App *a)
 {
   GtkWidget *page = ll_app_page_box();
@@ -94,6 +132,7 @@ static GtkWidget *build_home(App *a)
   gtk_box_pack_start(GTK_BOX(page), ll_app_heading("What would you like to do?"), FALSE, FALSE, 0);
   gtk_box_pack_start(GTK_BOX(page), get, FALSE, FALSE, 0);
   gtk_box_pack_start(GTK_BOX(page), give, FALSE, FALSE, 0);
+  gtk_box_pack_start(GTK_BOX(page), name_row(a), FALSE, FALSE, 12);
   g_signal_connect(get, "clicked", G_CALLBACK(on_get_help), a);
   g_signal_connect(give, "clicked", G_CALLBACK(on_help_someone), a);
   return page;
@@ -180,6 +219,8 @@ static void build_window(GtkApplication *application, App *a)
   gtk_header_bar_pack_start(GTK_HEADER_BAR(header), a->back);
   gtk_window_set_titlebar(GTK_WINDOW(a->window), header);
   a->stack = gtk_stack_new();
+  g_autoptr(GError) error = NULL;
+  a->identity = ll_identity_load_or_create(NULL, &error);   /* the views say why when not */
   a->novice = ll_novice_view_new(GTK_WINDOW(a->window), a->options.policy,
                                  a->options.rendezvous, a->options.desktop_kind);
   a->helper = ll_helper_view_new(GTK_WINDOW(a->window));
@@ -245,6 +286,9 @@ static void on_activate(GtkApplication *application, gpointer data)
   } else {
     show(a, "home", NULL);
   }
+  /* First use: the name people will read first in every question. */
+  if (a->identity != NULL && a->identity->name == NULL)
+    ll_name_dialog_open(GTK_WINDOW(a->window), a->identity, TRUE, on_name_chosen, a);
 }
 
 static gboolean parse_options(int *argc, char ***argv, AppOptions *o, GError **error)
@@ -306,5 +350,6 @@ int ll_app_run(int argc, char **argv)
   g_free(a.options.rendezvous);
   g_free(a.options.desktop);
   g_strfreev(a.options.rest);
+  ll_identity_free(a.identity);
   return status;
 }

@@ -1,4 +1,5 @@
 #include "ui/app/app_widgets.h"
+#include "ui/commands.h"
 #include <stdio.h>
 #include <string.h>
 
@@ -60,3 +61,10 @@ void ll_app_report(const char *format, ...)
   fflush(stdout);
 }
 
+
+char *ll_app_person_name(LlIdentity *identity)
+{
+  if (identity != NULL)
+    ll_identity_reload_name(identity);
+  return ll_default_person_name(NULL, identity);
+}

@@ -3,6 +3,7 @@
  * accessible names for controls without a visible label. */
 #pragma once
 #include <gtk/gtk.h>
+#include "common/identity.h"
 
 GtkWidget *ll_app_page_box(void);
 GtkWidget *ll_app_heading(const char *text);
@@ -19,3 +20,7 @@ void ll_app_report(const char *format, ...) G_GNUC_PRINTF(1, 2);
  * window then keeps it in front (no Back), so "End session" is never out
  * of sight. */
 typedef void (*LlBusyChanged)(gboolean busy, gpointer user_data);
+
+/* The name others see: the saved one, read again (the home page may have
+ * changed it), else the account's. */
+char *ll_app_person_name(LlIdentity *identity);

@@ -330,7 +330,7 @@ static void show_open_error(HelperView *v, const char *sentence)
 static void connect_to(HelperView *v)
 {
   g_autoptr(GError) error = NULL;
-  g_autofree char *helper_name = ll_default_person_name(NULL, v->identity);
+  g_autofree char *helper_name = ll_app_person_name(v->identity);
   g_clear_pointer(&v->join, ll_helper_join_free);
   g_free(v->novice_name);
   v->novice_name = g_strdup(v->invitation->novice_name);
@@ -430,7 +430,7 @@ void ll_helper_view_stop(GtkWidget *widget)
   HelperView *v = g_object_get_data(G_OBJECT(widget), "lifeline-helper-view");
   if (v->join == NULL || !ll_helper_join_is_active(v->join))
     return;
-  g_autofree char *name = ll_default_person_name(NULL, v->identity);
+  g_autofree char *name = ll_app_person_name(v->identity);
   g_autofree char *reason = g_strdup_printf("%s left the session", name);
   ll_helper_join_stop(v->join, reason);
 }

@@ -119,7 +119,9 @@ static gboolean focus_when_mapped(GtkWidget *dialog, GdkEvent *event, gpointer d
 }
 
 /* A question with "Don't allow" as the default answer. */
-static GtkWidget *question(NoviceView *v, const char *primary, const char *secondary)
+/* DETAILS (may be NULL) under an expander: what matters to an expert only. */
+static GtkWidget *question_with_details(NoviceView *v, const char *primary, const char *secondary,
+                                       const char *details)
 {
   /* While sharing, the bar is what is on the screen. */
   GtkWindow *parent = v->sharing ? ll_sharing_bar_window(v->bar) : v->window;
@@ -132,12 +134,26 @@ static GtkWidget *question(NoviceView *v, const char *primary, const char *secon
   gtk_dialog_set_default_response(GTK_DIALOG(dialog), GTK_RESPONSE_REJECT);
   gtk_window_set_keep_above(GTK_WINDOW(dialog), TRUE);
   gtk_window_set_title(GTK_WINDOW(dialog), "Lifeline");
+  if (details != NULL) {
+    GtkWidget *expander = gtk_expander_new_with_mnemonic("De_tails");
+    GtkWidget *text = ll_app_text(details);
+    gtk_label_set_selectable(GTK_LABEL(text), TRUE);
+    gtk_container_add(GTK_CONTAINER(expander), text);
+    gtk_box_pack_start(GTK_BOX(gtk_message_dialog_get_message_area(GTK_MESSAGE_DIALOG(dialog))),
+                       expander, FALSE, FALSE, 0);
+    ll_app_report("details: %s", details);
+  }
   g_signal_connect(dialog, "map-event", G_CALLBACK(focus_when_mapped), NULL);
   gtk_widget_show_all(dialog);
   GtkWidget *no = gtk_dialog_get_widget_for_response(GTK_DIALOG(dialog), GTK_RESPONSE_REJECT);
   gtk_widget_grab_focus(no);
   gtk_window_present(GTK_WINDOW(dialog));
   return dialog;
+}
+
+static GtkWidget *question(NoviceView *v, const char *primary, const char *secondary)
+{
+  return question_with_details(v, primary, secondary, NULL);
 }
 
 /* ---- host events ---- */
@@ -159,19 +175,26 @@ static void on_ask(LlNoviceHost *host, const char *helper_name, const char *orga
   g_autofree char *shown = ll_fingerprint_from_text(helper_key, fingerprint)
                                ? ll_fingerprint_short(fingerprint) : g_strdup("unknown");
   g_autofree char *primary = NULL, *secondary = NULL;
+  g_autofree char *details = g_strdup_printf("Their key: %s. It is the same each time the same "
+                                             "person connects.", shown);
   if (organisation == NULL) {
+    /* Anyone can type any name: said plainly, and the key is for experts. */
     primary = g_strdup_printf("%s wants to see your screen", helper_name);
-    secondary = g_strdup_printf("Allow this only if you asked %s for help. Their key: %s. You "
-                                "can stop at any time.", helper_name, shown);
+    secondary = g_strdup_printf("Allow this only if you asked %s for help. \u201c%s\u201d is the "
+                                "name they gave themselves; Lifeline cannot check it. You can "
+                                "stop at any time.", helper_name, helper_name);
   } else {
     /* An offer: the policy admitted the helper; the person still decides. */
-    g_autofree char *from = *organisation != '\0'
-        ? g_strdup(organisation)
-        : g_strdup_printf("key %s, listed by this computer's policy", shown);
-    primary = g_strdup_printf("%s (%s) offers to help you", helper_name, from);
-    secondary = g_strdup_printf("Let them see your screen? Your computer's administrator allows "
-                                "%s to offer help; it is still your choice. You can stop at any "
-                                "time.", helper_name);
+    primary = *organisation != '\0'
+        ? g_strdup_printf("%s (%s) offers to help you", helper_name, organisation)
+        : g_strdup_printf("%s offers to help you", helper_name);
+    g_autofree char *who = *organisation != '\0'
+        ? g_strdup_printf("%s vouches for this name with a certificate your computer trusts.",
+                          organisation)
+        : g_strdup_printf("Your computer's administrator lists their key; \u201c%s\u201d is the "
+                          "name they gave themselves.", helper_name);
+    secondary = g_strdup_printf("%s Let them see your screen? It is still your choice. You can "
+                                "stop at any time.", who);
     gtk_window_present(v->window);
   }
   if (v->monitors > 1) {         /* what would be shared */
@@ -182,7 +205,8 @@ static void on_ask(LlNoviceHost *host, const char *helper_name, const char *orga
   }
   close_dialog(&v->consent);
   ll_app_report("asking: %s", primary);
-  v->consent = question(v, primary, secondary);
+  ll_app_report("explained: %s", secondary);
+  v->consent = question_with_details(v, primary, secondary, details);
   g_signal_connect(v->consent, "response", G_CALLBACK(on_consent), v);
 }
 
@@ -446,7 +470,7 @@ static void on_invite(GtkWidget *button, gpointer data)
   v->password_made = v->password_text != NULL && gtk_entry_get_visibility(GTK_ENTRY(v->password));
   gtk_entry_set_text(GTK_ENTRY(v->password), "");
   gtk_entry_set_visibility(GTK_ENTRY(v->password), FALSE);
-  g_autofree char *name = ll_default_person_name(NULL, v->identity);
+  g_autofree char *name = ll_app_person_name(v->identity);
   g_clear_pointer(&v->host, ll_novice_host_free);
   g_clear_pointer(&v->invitation, ll_invitation_free);
   v->invitation = ll_invitation_new(name, v->identity->fingerprint,
@@ -513,7 +537,7 @@ void ll_novice_view_stop(GtkWidget *widget)
   if (v->host == NULL || v->stopping)
     return;
   v->stopping = TRUE;
-  g_autofree char *name = ll_default_person_name(NULL, v->identity);
+  g_autofree char *name = ll_app_person_name(v->identity);
   g_autofree char *reason = g_strdup_printf("%s stopped sharing the screen", name);
   ll_novice_host_stop(v->host, reason);
 }
@@ -774,7 +798,7 @@ GtkWidget *ll_novice_view_new_for_offers(GtkWindow *window, const LlNoviceViewOf
     return root;
   v->stop_ways = probe->stop_ways;
   v->monitors = probe->monitors;
-  g_autofree char *name = ll_default_person_name(NULL, v->identity);
+  g_autofree char *name = ll_app_person_name(v->identity);
   LlNoviceHostConfig host_config = { .identity = v->identity, .policy_path = config->policy_path,
                                      .novice_name = name, .audit = v->audit,
                                      .rendezvous_url = config->rendezvous_url,
