@@ -86,7 +86,7 @@ static LlDoorRuling hear_hello(LlHelperDoor *d, gpointer peer, const LlControlMe
   if (d->asking != NULL || d->stopping)
     return refusal("someone else is being asked right now; try again in a minute",
                    "another helper is being asked");
-  r.name = g_strdup(*m->name ? m->name : "Someone");
+  r.name = g_strdup(m->name != NULL && *m->name ? m->name : "Someone");
   return ask(d, peer, r);
 }
 
@@ -113,7 +113,8 @@ static LlDoorRuling hear_offer(LlHelperDoor *d, gpointer peer, const LlControlMe
   } else {
     /* A CA vouches for its name; the offer only claims one. */
     gboolean vouched = admission.name != NULL && *admission.name != '\0';
-    r.name = g_strdup(vouched ? admission.name : *m->name ? m->name : "Someone");
+    const char *said = m->name != NULL && *m->name ? m->name : "Someone";
+    r.name = g_strdup(vouched ? admission.name : said);
     r.organisation = g_strdup(admission.organisation != NULL ? admission.organisation : "");
     r.view_only = view_only;
     r = ask(d, peer, r);

@@ -114,6 +114,11 @@ int ll_ca_command(int argc, char **argv)
     return argc < 2 ? 2 : 0;
   }
   ll_logging_init(FALSE);
+  /* "Usage: lifeline ca init [OPTION…] DIR" in the subcommand's --help. */
+  if (strcmp(argv[1], "init") == 0 || strcmp(argv[1], "sign") == 0) {
+    g_autofree char *name = g_strdup_printf("lifeline ca %s", argv[1]);
+    g_set_prgname(name);
+  }
   if (strcmp(argv[1], "init") == 0)
     return ca_init(argc - 1, argv + 1);
   if (strcmp(argv[1], "sign") == 0)

@@ -232,6 +232,10 @@ def test_bad_invitations_and_usage(work, cleanups):
         usage = r.stdout.split("Usage:")[1].strip().splitlines()[0]
         assert usage.startswith(f"lifeline {command} [OPTION"), usage
         assert args == "" or usage.count(args) == 1, usage
+    for sub in ("init", "sign"):
+        r = subprocess.run([LIFELINE, "ca", sub, "--help"], capture_output=True, text=True)
+        usage = r.stdout.split("Usage:")[1].strip().splitlines()[0]
+        assert r.returncode == 0 and usage.startswith(f"lifeline ca {sub} [OPTION"), usage
     secret = os.path.join(work, "turn-secret")
     with open(secret, "w") as f:
         f.write("s\n")
