@@ -7,6 +7,7 @@
 #include "common/policy.h"
 #include "novice/novice_host.h"
 #include "common/rendezvous_url.h"
+#include "common/settings.h"
 #include "ui/desktop_option.h"
 #include "ui/commands.h"
 #include "ui/novice_terminal.h"
@@ -190,9 +191,9 @@ static int run(const HostOptions *o, GError **error)
 {
   g_autoptr(LlPolicy) policy = ll_policy_load_effective(o->policy);
   ll_policy_log_problems(policy, o->policy != NULL ? o->policy : LL_POLICY_DEFAULT_PATH);
-  g_autofree char *rendezvous = NULL;
-  if (o->rendezvous != NULL &&
-      (rendezvous = ll_rendezvous_url_normalize(o->rendezvous, error)) == NULL)
+  /* --rendezvous, else the one lifeline.conf names (settings.h). */
+  g_autofree char *rendezvous = ll_settings_choose_rendezvous(o->rendezvous, error);
+  if (rendezvous == NULL && *error != NULL)
     return 2;
   LlDesktopChoice desktop;
   if (!ll_desktop_option_parse(o->desktop, o->display, &desktop, error))

@@ -10,6 +10,7 @@
 #include "common/password_policy.h"
 #include "novice/novice_host.h"
 #include "common/rendezvous_url.h"
+#include "common/settings.h"
 #include "ui/desktop_option.h"
 #include "ui/commands.h"
 #include "ui/novice_terminal.h"
@@ -386,9 +387,9 @@ static int run(const InviteOptions *o, GError **error)
     return 1;
   if (o->grace != NULL && !ll_duration_parse(o->grace, LL_MAX_GRACE_S, &grace, error))
     return 2;
-  g_autofree char *rendezvous = NULL;
-  if (o->rendezvous != NULL &&
-      (rendezvous = ll_rendezvous_url_normalize(o->rendezvous, error)) == NULL)
+  /* --rendezvous, else the one lifeline.conf names (settings.h). */
+  g_autofree char *rendezvous = ll_settings_choose_rendezvous(o->rendezvous, error);
+  if (rendezvous == NULL && *error != NULL)
     return 2;
   LlDesktopChoice desktop;
   if (!ll_desktop_option_parse(o->desktop, o->display, &desktop, error))

@@ -7,6 +7,7 @@
 #include "ui/terminal.h"
 #include "ui/password_prompt.h"
 #include "common/rendezvous_url.h"
+#include "common/settings.h"
 #include <sodium.h>
 #include <string.h>
 
@@ -474,11 +475,6 @@ static gboolean parse_offer_options(int argc, char **argv, JoinOptions *o, GErro
     return FALSE;
   }
   LlKeyPin pin;
-  if (o->host_key == NULL && ll_key_pin_parse(o->rest[0], &pin) && o->rendezvous == NULL) {
-    g_set_error(error, G_OPTION_ERROR, G_OPTION_ERROR_FAILED,
-                "to reach a host by its id, give the rendezvous server with --rendezvous URL");
-    return FALSE;
-  }
   if (o->host_key == NULL && !ll_key_pin_parse(o->rest[0], &pin)) {
     g_set_error(error, G_OPTION_ERROR, G_OPTION_ERROR_FAILED,
                 "give the host's key with --host-key (its host id or sha256 fingerprint, "
@@ -524,10 +520,16 @@ static int run_offer(const JoinOptions *o, GError **error)
   g_autofree char *endpoint = by_id ? NULL : host_endpoint(o->rest[0], error);
   if (!by_id && endpoint == NULL)
     return 2;
-  g_autofree char *rendezvous = NULL;
-  if (o->rendezvous != NULL &&
-      (rendezvous = ll_rendezvous_url_normalize(o->rendezvous, error)) == NULL)
+  /* --rendezvous, else the one lifeline.conf names (settings.h). */
+  g_autofree char *rendezvous = ll_settings_choose_rendezvous(o->rendezvous, error);
+  if (rendezvous == NULL && *error != NULL)
     return 2;
+  if (by_id && rendezvous == NULL) {
+    g_set_error(error, LL_ERROR, LL_ERROR_USAGE,
+                "to reach a host by its id, give the rendezvous server with --rendezvous URL "
+                "(or name it in %s)", LL_SETTINGS_SYSTEM_PATH);
+    return 2;
+  }
   g_autofree char *mailbox = NULL;
   if (rendezvous != NULL) {
     guint8 prefix[LL_FINGERPRINT_BYTES] = { 0 };

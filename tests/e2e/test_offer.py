@@ -411,13 +411,19 @@ def test_offer_by_host_id_through_rendezvous(work, cleanups):
     accept(host, offer, listed("Sam Smith", sam))
     viewer = probe(cleanups, offer, host.x)
     assert pixel(viewer, 5, 5) == "3465a4"
-    # An unknown host id is a clear error, not a hang.
-    nobody = Process([LIFELINE, "offer", "0000-0000-0000-0000", "--rendezvous", url],
+    # An unknown host id is a clear error, not a hang; the rendezvous is the
+    # one Sam's lifeline.conf names, as a help desk would ship it.
+    config = os.path.join(work, "sam", "config", "lifeline")
+    os.makedirs(config, exist_ok=True)
+    with open(os.path.join(config, "lifeline.conf"), "w") as f:
+        f.write(f"[rendezvous]\nurls=127.0.0.1:{rv_port}\n")
+    nobody = Process([LIFELINE, "offer", "0000-0000-0000-0000", "-v"],
                      env=person_env(work, "sam"), name="offer-nobody")
     cleanups.append(nobody.stop)
     assert nobody.wait_exit(30) == 1
     assert ("There is no such host at the rendezvous: 0000-0000-0000-0000's computer is "
             "switched off or offline, or Lifeline is not running there.") in nobody.err, nobody.err
+    assert f"the rendezvous {url}, from {config}/lifeline.conf" in nobody.err, nobody.err
     # Something that is no rendezvous address is wrong usage, said so.
     bad = lifeline(person_env(work, "sam"), "offer", spoken, "--rendezvous", "ftp://127.0.0.1",
                    check=False)

@@ -7,6 +7,7 @@
 #include "novice/desktop/desktop.h"
 #include "ui/terminal.h"
 #include "common/rendezvous_url.h"
+#include "common/settings.h"
 #include <gtk/gtk.h>
 
 #define APP_ID "org.lifeline.Lifeline"
@@ -316,13 +317,6 @@ static gboolean parse_options(int *argc, char ***argv, AppOptions *o, GError **e
   if (!g_option_context_parse(ctx, argc, argv, error))
     return FALSE;
   o->desktop_kind = LL_DESKTOP_AUTO;
-  if (o->rendezvous != NULL) {
-    char *url = ll_rendezvous_url_normalize(o->rendezvous, error);
-    if (url == NULL)
-      return FALSE;
-    g_free(o->rendezvous);
-    o->rendezvous = url;
-  }
   return o->desktop == NULL || ll_desktop_kind_parse(o->desktop, &o->desktop_kind, error);
 }
 
@@ -335,6 +329,14 @@ int ll_app_run(int argc, char **argv)
     return 2;
   }
   ll_logging_init(a.options.verbose);
+  /* --rendezvous, else the one lifeline.conf names (settings.h). */
+  char *url = ll_settings_choose_rendezvous(a.options.rendezvous, &error);
+  g_free(a.options.rendezvous);
+  a.options.rendezvous = url;
+  if (error != NULL) {
+    g_printerr("lifeline app: %s\n", error->message);
+    return 2;
+  }
   if (!gtk_init_check(NULL, NULL)) {
     g_printerr("lifeline app: cannot open the display; is this a graphical session?\n");
     return 1;

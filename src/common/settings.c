@@ -1,0 +1,131 @@
+#include "common/settings.h"
+#include "common/rendezvous_url.h"
+
+#define MAX_SETTINGS_BYTES (64 * 1024)
+#define MAX_RENDEZVOUS_URLS 8
+
+static LlSettings *settings_new(void)
+{
+  LlSettings *s = g_new0(LlSettings, 1);
+  s->rendezvous_urls = g_new0(char *, 1);
+  s->problems = g_ptr_array_new_with_free_func(g_free);
+  return s;
+}
+
+/* The [rendezvous] urls of KF, replacing what an earlier file said. */
+static void read_rendezvous(LlSettings *s, GKeyFile *kf, const char *name)
+{
+  if (!g_key_file_has_key(kf, "rendezvous", "urls", NULL))
+    return;
+  gsize n = 0;
+  g_auto(GStrv) urls = g_key_file_get_string_list(kf, "rendezvous", "urls", &n, NULL);
+  GPtrArray *kept = g_ptr_array_new();
+  for (gsize i = 0; urls != NULL && i < n && kept->len < MAX_RENDEZVOUS_URLS; i++) {
+    g_autoptr(GError) error = NULL;
+    char *url = ll_rendezvous_url_normalize(urls[i], &error);
+    if (url != NULL)
+      g_ptr_array_add(kept, url);
+    else
+      g_ptr_array_add(s->problems, g_strdup_printf("%s: a rendezvous left out: %s", name,
+                                                   error->message));
+  }
+  if (n > MAX_RENDEZVOUS_URLS)
+    g_ptr_array_add(s->problems, g_strdup_printf("%s: only the first %d rendezvous are used",
+                                                 name, MAX_RENDEZVOUS_URLS));
+  g_ptr_array_add(kept, NULL);
+  g_strfreev(s->rendezvous_urls);
+  s->rendezvous_urls = (char **)g_ptr_array_free(kept, FALSE);
+  g_free(s->rendezvous_from);
+  s->rendezvous_from = g_strdup(name);
+}
+
+static void warn_unknown(LlSettings *s, GKeyFile *kf, const char *name)
+{
+  g_auto(GStrv) groups = g_key_file_get_groups(kf, NULL);
+  for (char **g = groups; g != NULL && *g != NULL; g++) {
+    g_auto(GStrv) keys = g_key_file_get_keys(kf, *g, NULL, NULL);
+    for (char **k = keys; k != NULL && *k != NULL; k++)
+      if (g_strcmp0(*g, "rendezvous") != 0 || g_strcmp0(*k, "urls") != 0)
+        g_ptr_array_add(s->problems, g_strdup_printf("%s: [%s] %s is not a setting; ignored",
+                                                     name, *g, *k));
+  }
+}
+
+static void merge_text(LlSettings *s, const char *text, gsize length, const char *name)
+{
+  g_autoptr(GKeyFile) kf = g_key_file_new();
+  g_autoptr(GError) error = NULL;
+  if (length > MAX_SETTINGS_BYTES) {
+    g_ptr_array_add(s->problems, g_strdup_printf("%s is larger than %d KiB; ignored", name,
+                                                 MAX_SETTINGS_BYTES / 1024));
+    return;
+  }
+  if (!g_key_file_load_from_data(kf, text, length, G_KEY_FILE_NONE, &error)) {
+    g_ptr_array_add(s->problems, g_strdup_printf("%s cannot be read (%s); ignored", name,
+                                                 error->message));
+    return;
+  }
+  warn_unknown(s, kf, name);
+  read_rendezvous(s, kf, name);
+}
+
+static void merge_file(LlSettings *s, const char *path)
+{
+  g_autofree char *text = NULL;
+  gsize length = 0;
+  g_autoptr(GError) error = NULL;
+  if (!g_file_get_contents(path, &text, &length, &error)) {
+    if (!g_error_matches(error, G_FILE_ERROR, G_FILE_ERROR_NOENT))
+      g_ptr_array_add(s->problems, g_strdup_printf("%s; ignored", error->message));
+    return;
+  }
+  merge_text(s, text, length, path);
+}
+
+LlSettings *ll_settings_parse(const char *text, gsize length, const char *name)
+{
+  LlSettings *s = settings_new();
+  merge_text(s, text, length, name);
+  return s;
+}
+
+LlSettings *ll_settings_load(const char *system_path)
+{
+  LlSettings *s = settings_new();
+  const char *override = g_getenv("LIFELINE_SYSTEM_SETTINGS");
+  merge_file(s, system_path != NULL ? system_path
+                : override != NULL && *override != '\0' ? override : LL_SETTINGS_SYSTEM_PATH);
+  g_autofree char *mine = g_build_filename(g_get_user_config_dir(), "lifeline", "lifeline.conf",
+                                           NULL);
+  merge_file(s, mine);
+  return s;
+}
+
+char *ll_settings_rendezvous(const LlSettings *s, const char *option, GError **error)
+{
+  if (option != NULL)
+    return ll_rendezvous_url_normalize(option, error);
+  return g_strdup(s != NULL ? s->rendezvous_urls[0] : NULL);
+}
+
+char *ll_settings_choose_rendezvous(const char *option, GError **error)
+{
+  if (option != NULL)   /* the command line wins; the files need not be read */
+    return ll_rendezvous_url_normalize(option, error);
+  g_autoptr(LlSettings) s = ll_settings_load(NULL);
+  for (guint i = 0; i < s->problems->len; i++)
+    g_warning("%s", (const char *)s->problems->pdata[i]);
+  if (s->rendezvous_urls[0] != NULL)
+    g_info("the rendezvous %s, from %s", s->rendezvous_urls[0], s->rendezvous_from);
+  return ll_settings_rendezvous(s, NULL, error);
+}
+
+void ll_settings_free(LlSettings *s)
+{
+  if (s == NULL)
+    return;
+  g_strfreev(s->rendezvous_urls);
+  g_free(s->rendezvous_from);
+  g_ptr_array_unref(s->problems);
+  g_free(s);
+}
