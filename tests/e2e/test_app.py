@@ -155,6 +155,7 @@ class Pair:
         _, bx, by, bw, bh = bar_window(self.nx)
         assert not main_window_shown(self.nx), "the main window still covers the screen"
         assert bw * bh < 0.1 * 1024 * 768 and by < 100, f"the bar is {bw}x{bh}+{bx}+{by}"
+        print(f"# the sharing bar: {bw}x{bh}+{bx}+{by} on 1024x768", flush=True)
 
 
 def viewer_geometry(helper):
