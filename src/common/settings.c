@@ -1,8 +1,15 @@
 #include "common/settings.h"
 #include "common/rendezvous_url.h"
+#include <errno.h>
+#include <glib/gstdio.h>
 
 #define MAX_SETTINGS_BYTES (64 * 1024)
 #define MAX_RENDEZVOUS_URLS 8
+
+static char *persons_file(void)
+{
+  return g_build_filename(g_get_user_config_dir(), "lifeline", "lifeline.conf", NULL);
+}
 
 static LlSettings *settings_new(void)
 {
@@ -95,8 +102,7 @@ LlSettings *ll_settings_load(const char *system_path)
   const char *override = g_getenv("LIFELINE_SYSTEM_SETTINGS");
   merge_file(s, system_path != NULL ? system_path
                 : override != NULL && *override != '\0' ? override : LL_SETTINGS_SYSTEM_PATH);
-  g_autofree char *mine = g_build_filename(g_get_user_config_dir(), "lifeline", "lifeline.conf",
-                                           NULL);
+  g_autofree char *mine = persons_file();
   merge_file(s, mine);
   return s;
 }
@@ -118,6 +124,36 @@ char *ll_settings_choose_rendezvous(const char *option, GError **error)
   if (s->rendezvous_urls[0] != NULL)
     g_info("the rendezvous %s, from %s", s->rendezvous_urls[0], s->rendezvous_from);
   return ll_settings_rendezvous(s, NULL, error);
+}
+
+gboolean ll_settings_save_rendezvous(const char *typed, char **saved, GError **error)
+{
+  g_autofree char *url = NULL;
+  g_autofree char *trimmed = g_strstrip(g_strdup(typed != NULL ? typed : ""));
+  *saved = NULL;
+  if (*trimmed != '\0' && (url = ll_rendezvous_url_normalize(trimmed, error)) == NULL)
+    return FALSE;
+  g_autofree char *path = persons_file();
+  g_autoptr(GKeyFile) kf = g_key_file_new();
+  /* Keep the person's other settings and comments; a broken file is replaced. */
+  g_key_file_load_from_file(kf, path, G_KEY_FILE_KEEP_COMMENTS, NULL);
+  if (url != NULL) {
+    const char *urls[] = { url, NULL };
+    g_key_file_set_string_list(kf, "rendezvous", "urls", urls, 1);
+  } else {
+    g_key_file_remove_key(kf, "rendezvous", "urls", NULL);
+  }
+  g_autofree char *dir = g_path_get_dirname(path);
+  if (g_mkdir_with_parents(dir, 0700) != 0) {
+    int e = errno;
+    g_set_error(error, G_FILE_ERROR, g_file_error_from_errno(e), "cannot create %s: %s", dir,
+                g_strerror(e));
+    return FALSE;
+  }
+  if (!g_key_file_save_to_file(kf, path, error))
+    return FALSE;
+  *saved = g_steal_pointer(&url);
+  return TRUE;
 }
 
 void ll_settings_free(LlSettings *s)

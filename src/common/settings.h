@@ -34,5 +34,11 @@ char *ll_settings_rendezvous(const LlSettings *settings, const char *option, GEr
  * ll_settings_rendezvous of them: what every command that can use a
  * rendezvous calls. */
 char *ll_settings_choose_rendezvous(const char *option, GError **error);
+/* Saves TYPED (as a person types a rendezvous address) as the only
+ * rendezvous of the person's own lifeline.conf, keeping its other lines;
+ * NULL or empty removes the person's choice, so the machine's counts
+ * again. Returns the normalised URL saved (NULL when removed); FALSE with
+ * ERROR for an address that is none, or a file that cannot be written. */
+gboolean ll_settings_save_rendezvous(const char *typed, char **saved, GError **error);
 void ll_settings_free(LlSettings *settings);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(LlSettings, ll_settings_free)

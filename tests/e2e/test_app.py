@@ -415,10 +415,24 @@ def test_the_name_others_see(work, cleanups):
     r = subprocess.run([LIFELINE, "id"], env=env, capture_output=True, text=True, timeout=30)
     assert r.stdout.splitlines()[1] == "Carol Jones", r.stdout
     main_window(x)
-    shot(x, work, "home-with-name")
     key(x, "alt+n")                                    # Change your name…
     app.wait_for("asking: What name should others see?")
     answer(x, "Escape", app, "name: not changed")      # Cancel keeps it
+    # Which rendezvous: none at first; a wrong address is refused in words;
+    # the one typed is saved in Carol's lifeline.conf.
+    assert "rendezvous: none" in app.out, app.out
+    main_window(x)
+    key(x, "alt+r")                                    # Change the rendezvous…
+    app.wait_for("asking: Which rendezvous should invitations go through?")
+    time.sleep(0.3)
+    xdo(x, "type", "--delay", "30", "ftp://rdv.example.org")
+    answer(x, "Return", app, "refused: ")
+    key(x, "ctrl+a")
+    xdo(x, "type", "--delay", "30", "rdv.example.org")
+    answer(x, "Return", app, "rendezvous: wss://rdv.example.org/lifeline")
+    with open(os.path.join(work, "carol", "config", "lifeline", "lifeline.conf")) as f:
+        assert "urls=wss://rdv.example.org/lifeline" in f.read()
+    shot(x, work, "home-with-name")
     app.stop()
     again = Process([LIFELINE, "app"], env=env, name="app-again")
     cleanups.append(again.stop)

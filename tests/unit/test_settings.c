@@ -65,6 +65,27 @@ static void test_the_persons_file_wins(void)
   g_autoptr(LlSettings) both = ll_settings_load(system);
   g_assert_cmpstr(both->rendezvous_urls[0], ==, "wss://mine.example/lifeline");
   g_assert_null(both->rendezvous_urls[1]);
+  /* The app's "Change…": the person's choice saved, their other lines kept. */
+  g_assert_true(g_file_set_contents(mine, "# mine\n[rendezvous]\nurls=old.example\n"
+                                          "[later]\nkept=yes\n", -1, NULL));
+  g_autofree char *saved = NULL;
+  g_assert_true(ll_settings_save_rendezvous("  rdv.example.org:8443 ", &saved, NULL));
+  g_assert_cmpstr(saved, ==, "ws://rdv.example.org:8443/lifeline");
+  g_autoptr(LlSettings) changed = ll_settings_load(system);
+  g_assert_cmpstr(changed->rendezvous_urls[0], ==, "ws://rdv.example.org:8443/lifeline");
+  g_autofree char *text = NULL;
+  g_assert_true(g_file_get_contents(mine, &text, NULL, NULL));
+  g_assert_nonnull(strstr(text, "# mine"));
+  g_assert_nonnull(strstr(text, "kept=yes"));
+  g_autoptr(GError) error = NULL;
+  g_autofree char *refused = NULL;
+  g_assert_false(ll_settings_save_rendezvous("ftp://x", &refused, &error));
+  g_assert_nonnull(error);
+  g_autofree char *removed = NULL;
+  g_assert_true(ll_settings_save_rendezvous("", &removed, NULL));   /* the machine's again */
+  g_assert_null(removed);
+  g_autoptr(LlSettings) back = ll_settings_load(system);
+  g_assert_cmpstr(back->rendezvous_urls[0], ==, "wss://machine.example/lifeline");
   g_unlink(mine);
   g_autofree char *missing = g_build_filename(dir, "missing.conf", NULL);
   g_autoptr(LlSettings) nothing = ll_settings_load(missing);

@@ -3,6 +3,7 @@
 #include "ui/app/app_widgets.h"
 #include "ui/app/helper_view.h"
 #include "ui/app/name_dialog.h"
+#include "ui/app/text_question.h"
 #include "ui/app/novice_view.h"
 #include "novice/desktop/desktop.h"
 #include "ui/terminal.h"
@@ -35,6 +36,8 @@ typedef struct {
   GtkWidget *window, *stack, *back, *novice, *helper;
   LlIdentity *identity;        /* for the name others see; NULL when it cannot load */
   GtkWidget *name_label;
+  gboolean rendezvous_given;   /* --rendezvous: it wins over lifeline.conf in this window */
+  GtkWidget *rendezvous_label;
 } App;
 
 static void show(App *a, const char *page, const char *subtitle)
@@ -123,6 +126,68 @@ static GtkWidget *name_row(App *a)
   return row;
 }
 
+static void show_rendezvous(App *a)
+{
+  const char *url = a->options.rendezvous;
+  g_autofree char *text = url != NULL
+      ? g_markup_printf_escaped("Invitations also go through the rendezvous <b>%s</b>", url)
+      : g_strdup("No rendezvous: an invitation reaches this computer only directly");
+  gtk_label_set_markup(GTK_LABEL(a->rendezvous_label), text);
+  ll_app_report("rendezvous: %s", url != NULL ? url : "none");
+}
+
+static gboolean save_rendezvous(const char *text, gpointer data, GError **error)
+{
+  App *a = data;
+  g_autofree char *saved = NULL;
+  if (!ll_settings_save_rendezvous(text, &saved, error))
+    return FALSE;
+  if (!a->rendezvous_given) {   /* the person's choice, or the machine's again */
+    g_free(a->options.rendezvous);
+    a->options.rendezvous = saved != NULL ? g_steal_pointer(&saved)
+                                          : ll_settings_choose_rendezvous(NULL, NULL);
+    ll_novice_view_set_rendezvous(a->novice, a->options.rendezvous);
+  }
+  return TRUE;
+}
+
+static void on_rendezvous_done(gboolean saved, gpointer data)
+{
+  (void)saved;
+  show_rendezvous(data);
+}
+
+static void on_change_rendezvous(GtkWidget *button, gpointer data)
+{
+  App *a = data;
+  (void)button;
+  LlTextQuestion q = {
+    .primary = "Which rendezvous should invitations go through?",
+    .secondary = "A rendezvous lets your helper reach this computer across routers, like "
+                 "rdv.example.org; your help desk can tell you theirs. Leave it empty for "
+                 "none (or for your computer's own setting).",
+    .initial = a->options.rendezvous, .accessible_name = "Rendezvous address",
+    .cancel_label = "_Cancel", .save = save_rendezvous, .done = on_rendezvous_done,
+    .user_data = a,
+  };
+  ll_text_question_open(GTK_WINDOW(a->window), &q);
+}
+
+/* "Invitations also go through the rendezvous …  [Change the rendezvous…]" */
+static GtkWidget *rendezvous_row(App *a)
+{
+  GtkWidget *row = gtk_box_new(GTK_ORIENTATION_HORIZONTAL, 12);
+  gtk_widget_set_halign(row, GTK_ALIGN_CENTER);
+  a->rendezvous_label = gtk_label_new(NULL);
+  gtk_label_set_line_wrap(GTK_LABEL(a->rendezvous_label), TRUE);
+  show_rendezvous(a);
+  GtkWidget *change = gtk_button_new_with_mnemonic("Change the _rendezvous…");
+  gtk_box_pack_start(GTK_BOX(row), a->rendezvous_label, FALSE, FALSE, 0);
+  gtk_box_pack_start(GTK_BOX(row), change, FALSE, FALSE, 0);
+  g_signal_connect(change, "clicked", G_CALLBACK(on_change_rendezvous), a);
+  return row;
+}
+
 static GtkWidget *build_home(App *a)
 {
   GtkWidget *page = ll_app_page_box();
@@ -134,6 +199,7 @@ static GtkWidget *build_home(App *a)
   gtk_box_pack_start(GTK_BOX(page), get, FALSE, FALSE, 0);
   gtk_box_pack_start(GTK_BOX(page), give, FALSE, FALSE, 0);
   gtk_box_pack_start(GTK_BOX(page), name_row(a), FALSE, FALSE, 12);
+  gtk_box_pack_start(GTK_BOX(page), rendezvous_row(a), FALSE, FALSE, 0);
   g_signal_connect(get, "clicked", G_CALLBACK(on_get_help), a);
   g_signal_connect(give, "clicked", G_CALLBACK(on_help_someone), a);
   return page;
@@ -330,6 +396,7 @@ int ll_app_run(int argc, char **argv)
   }
   ll_logging_init(a.options.verbose);
   /* --rendezvous, else the one lifeline.conf names (settings.h). */
+  a.rendezvous_given = a.options.rendezvous != NULL;
   char *url = ll_settings_choose_rendezvous(a.options.rendezvous, &error);
   g_free(a.options.rendezvous);
   a.options.rendezvous = url;

@@ -771,6 +771,13 @@ GtkWidget *ll_novice_view_new(GtkWindow *window, const char *policy_path,
   return v->root;
 }
 
+void ll_novice_view_set_rendezvous(GtkWidget *widget, const char *url)
+{
+  NoviceView *v = g_object_get_data(G_OBJECT(widget), "lifeline-novice-view");
+  g_free(v->rendezvous_url);
+  v->rendezvous_url = g_strdup(url);
+}
+
 void ll_novice_view_on_busy(GtkWidget *widget, LlBusyChanged changed, gpointer user_data)
 {
   NoviceView *v = g_object_get_data(G_OBJECT(widget), "lifeline-novice-view");

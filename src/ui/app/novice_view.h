@@ -28,3 +28,5 @@ GtkWidget *ll_novice_view_new_for_offers(GtkWindow *window, const LlNoviceViewOf
 void ll_novice_view_on_busy(GtkWidget *view, LlBusyChanged changed, gpointer user_data);
 /* Cancels the invitation or ends the session. */
 void ll_novice_view_stop(GtkWidget *view);
+/* The rendezvous the next invitation goes through (NULL: none). */
+void ll_novice_view_set_rendezvous(GtkWidget *view, const char *url);
