@@ -100,8 +100,8 @@ static void show_name(App *a)
 
 static void on_name_chosen(const char *name, gpointer data)
 {
-  (void)name;
-  show_name(data);
+  if (name != NULL)
+    show_name(data);
 }
 
 static void on_change_name(GtkWidget *button, gpointer data)
@@ -153,8 +153,8 @@ static gboolean save_rendezvous(const char *text, gpointer data, GError **error)
 
 static void on_rendezvous_done(gboolean saved, gpointer data)
 {
-  (void)saved;
-  show_rendezvous(data);
+  if (saved)
+    show_rendezvous(data);
 }
 
 static void on_change_rendezvous(GtkWidget *button, gpointer data)

@@ -5,6 +5,7 @@
 typedef struct {
   LlTextQuestion q;
   GtkWidget *entry, *error;
+  gboolean done;               /* DONE was called */
 } Open;
 
 static void on_response(GtkDialog *dialog, gint response, gpointer data)
@@ -23,8 +24,19 @@ static void on_response(GtkDialog *dialog, gint response, gpointer data)
     }
     saved = TRUE;
   }
+  o->done = TRUE;
   o->q.done(saved, o->q.user_data);
   gtk_widget_destroy(GTK_WIDGET(dialog));
+}
+
+/* Also when the dialog goes with its parent, unanswered: DONE is told. */
+static void on_destroy(GtkWidget *dialog, gpointer data)
+{
+  Open *o = data;
+  (void)dialog;
+  if (!o->done)
+    o->q.done(FALSE, o->q.user_data);
+  g_free(o);
 }
 
 void ll_text_question_open(GtkWindow *parent, const LlTextQuestion *question)
@@ -50,7 +62,7 @@ void ll_text_question_open(GtkWindow *parent, const LlTextQuestion *question)
   gtk_dialog_set_default_response(GTK_DIALOG(dialog), GTK_RESPONSE_ACCEPT);
   gtk_window_set_title(GTK_WINDOW(dialog), "Lifeline");
   g_signal_connect(dialog, "response", G_CALLBACK(on_response), o);
-  g_signal_connect_swapped(dialog, "destroy", G_CALLBACK(g_free), o);
+  g_signal_connect(dialog, "destroy", G_CALLBACK(on_destroy), o);
   gtk_widget_show_all(dialog);
   gtk_widget_hide(o->error);
   gtk_widget_grab_focus(o->entry);
