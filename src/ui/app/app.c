@@ -276,7 +276,7 @@ static void build_window(GtkApplication *application, App *a)
 {
   a->window = gtk_application_window_new(application);
   gtk_window_set_default_size(GTK_WINDOW(a->window), 1000, 700);
-  gtk_window_set_icon_name(GTK_WINDOW(a->window), "lifeline");
+  gtk_window_set_icon_name(GTK_WINDOW(a->window), APP_ID);
   GtkWidget *header = gtk_header_bar_new();
   gtk_header_bar_set_title(GTK_HEADER_BAR(header), "Lifeline");
   gtk_header_bar_set_show_close_button(GTK_HEADER_BAR(header), TRUE);
@@ -310,7 +310,7 @@ static void activate_host(GtkApplication *application, App *a)
   a->window = gtk_application_window_new(application);
   gtk_window_set_default_size(GTK_WINDOW(a->window), 700, 560);
   gtk_window_set_title(GTK_WINDOW(a->window), "Lifeline");
-  gtk_window_set_icon_name(GTK_WINDOW(a->window), "lifeline");
+  gtk_window_set_icon_name(GTK_WINDOW(a->window), APP_ID);
   /* Closing the window while nobody is connected only hides it. */
   g_signal_connect(a->window, "delete-event", G_CALLBACK(gtk_widget_hide_on_delete), NULL);
   LlNoviceViewOffers offers = { .policy_path = a->options.policy,

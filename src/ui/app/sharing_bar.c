@@ -74,7 +74,7 @@ LlSharingBar *ll_sharing_bar_new(GtkWidget *chat, const LlSharingBarActions *act
   gtk_window_set_keep_above(w, TRUE);
   gtk_window_set_skip_taskbar_hint(w, TRUE);
   gtk_window_set_deletable(w, FALSE);   /* End session is the way out, said in words */
-  gtk_window_set_icon_name(w, "lifeline");
+  gtk_window_set_icon_name(w, "org.lifeline.Lifeline");
   GtkWidget *box = gtk_box_new(GTK_ORIENTATION_VERTICAL, 8);
   gtk_container_set_border_width(GTK_CONTAINER(box), 8);
   bar->revealer = gtk_revealer_new();
