@@ -100,7 +100,7 @@ static void test_untrusted_relay_is_refused(void)
   g_assert_no_error(error);
   FakeRelay relay;
   fake_relay_start(&relay, self_signed);
-  LlTurnTlsTunnel *t = ll_turn_tls_tunnel_new("localhost", relay.port, &error);
+  LlTurnTlsTunnel *t = ll_turn_tls_tunnel_new("127.0.0.1", relay.port, &error);
   g_assert_no_error(error);
   GSocket *client = connect_to_tunnel(t);
   g_assert_cmpint(g_socket_send(client, "allocate", 8, NULL, NULL), ==, 8);
