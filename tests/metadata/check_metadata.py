@@ -10,6 +10,9 @@ import re
 import subprocess
 import sys
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from tap import report  # noqa: E402
+
 DATA, DESKTOP = sys.argv[1], sys.argv[2]
 APP_ID = "org.lifeline.Lifeline"
 METAINFO = os.path.join(DATA, f"{APP_ID}.metainfo.xml")
@@ -36,10 +39,4 @@ named = re.search(rf"^Icon={re.escape(APP_ID)}$", desktop, re.M) is not None
 check("icons_named_after_the_id", named and f'<icon type="stock">{APP_ID}</icon>' in meta, desktop)
 check("icon_file_present", os.path.exists(os.path.join(DATA, f"{APP_ID}.svg")))
 
-print(f"1..{len(results)}")
-for i, (name, ok, why) in enumerate(results, 1):
-    print(f"{'ok' if ok else 'not ok'} {i} {name}")
-    if not ok and why:
-        for line in why.strip().splitlines():
-            print(f"# {line}")
-sys.exit(0 if all(ok for _, ok, _ in results) else 1)
+sys.exit(report(results))
