@@ -1,6 +1,9 @@
 #include "common/settings.h"
 #include "common/rendezvous_url.h"
 #include <errno.h>
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
 #include <glib/gstdio.h>
 
 #define MAX_SETTINGS_BYTES (64 * 1024)
@@ -76,17 +79,39 @@ static void merge_text(LlSettings *s, const char *text, gsize length, const char
   read_rendezvous(s, kf, name);
 }
 
+/* At most MAX_SETTINGS_BYTES + 1 of a regular file (not a FIFO or a
+ * device that never ends): NULL and a problem otherwise, NULL alone when
+ * the file is not there. */
+static char *read_bounded(LlSettings *s, const char *path, gsize *length)
+{
+  int fd = g_open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK, 0);
+  struct stat st;
+  if (fd < 0) {
+    int e = errno;
+    if (e != ENOENT)
+      g_ptr_array_add(s->problems, g_strdup_printf("cannot open %s: %s; ignored", path,
+                                                   g_strerror(e)));
+    return NULL;
+  }
+  if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+    g_ptr_array_add(s->problems, g_strdup_printf("%s is not a regular file; ignored", path));
+    close(fd);
+    return NULL;
+  }
+  char *text = g_malloc(MAX_SETTINGS_BYTES + 2);
+  gssize n = read(fd, text, MAX_SETTINGS_BYTES + 1);
+  close(fd);
+  *length = n > 0 ? (gsize)n : 0;
+  text[*length] = '\0';
+  return text;
+}
+
 static void merge_file(LlSettings *s, const char *path)
 {
-  g_autofree char *text = NULL;
   gsize length = 0;
-  g_autoptr(GError) error = NULL;
-  if (!g_file_get_contents(path, &text, &length, &error)) {
-    if (!g_error_matches(error, G_FILE_ERROR, G_FILE_ERROR_NOENT))
-      g_ptr_array_add(s->problems, g_strdup_printf("%s; ignored", error->message));
-    return;
-  }
-  merge_text(s, text, length, path);
+  g_autofree char *text = read_bounded(s, path, &length);
+  if (text != NULL)
+    merge_text(s, text, length, path);   /* past the limit: said there */
 }
 
 LlSettings *ll_settings_parse(const char *text, gsize length, const char *name)
@@ -135,8 +160,15 @@ gboolean ll_settings_save_rendezvous(const char *typed, char **saved, GError **e
     return FALSE;
   g_autofree char *path = persons_file();
   g_autoptr(GKeyFile) kf = g_key_file_new();
-  /* Keep the person's other settings and comments; a broken file is replaced. */
-  g_key_file_load_from_file(kf, path, G_KEY_FILE_KEEP_COMMENTS, NULL);
+  /* Keep the person's other settings and comments; never replace a file
+   * that cannot be read (its lines would be lost). */
+  g_autoptr(GError) unreadable = NULL;
+  if (!g_key_file_load_from_file(kf, path, G_KEY_FILE_KEEP_COMMENTS, &unreadable) &&
+      !g_error_matches(unreadable, G_FILE_ERROR, G_FILE_ERROR_NOENT)) {
+    g_set_error(error, G_FILE_ERROR, G_FILE_ERROR_INVAL,
+                "%s cannot be read (%s); mend or remove it first", path, unreadable->message);
+    return FALSE;
+  }
   if (url != NULL) {
     const char *urls[] = { url, NULL };
     g_key_file_set_string_list(kf, "rendezvous", "urls", urls, 1);

@@ -539,6 +539,8 @@ void ll_helper_join_free(LlHelperJoin *j)
   g_free(j->resume_path);
   g_free(j->helper_name);
   ll_invitation_free(j->offer_target);
+  /* Freed mid-session (the window closed, a second Ctrl-C): the record still ends. */
+  ll_helper_record_ended(&j->record, NULL);
   ll_helper_record_clear(&j->record);
   g_free(j);
 }

@@ -2,6 +2,7 @@
 #include "common/settings.h"
 #include <glib/gstdio.h>
 #include <string.h>
+#include <sys/stat.h>
 
 static LlSettings *parse(const char *text)
 {
@@ -91,6 +92,13 @@ static void test_the_persons_file_wins(void)
   g_autoptr(LlSettings) nothing = ll_settings_load(missing);
   g_assert_null(nothing->rendezvous_urls[0]);
   g_assert_cmpuint(nothing->problems->len, ==, 0);
+  /* A FIFO (or a device) is never read: it could block or never end. */
+  g_autofree char *fifo = g_build_filename(dir, "fifo.conf", NULL);
+  g_assert_cmpint(mkfifo(fifo, 0600), ==, 0);
+  g_autoptr(LlSettings) piped = ll_settings_load(fifo);
+  g_assert_null(piped->rendezvous_urls[0]);
+  g_assert_nonnull(strstr(piped->problems->pdata[0], "not a regular file"));
+  g_unlink(fifo);
   g_unlink(system);
   g_rmdir(config);
   g_rmdir(config_home);
