@@ -25,4 +25,5 @@ typedef enum {
   LL_ERROR_CONNECTION_LOST, /* the connection broke without a goodbye */
   LL_ERROR_DISPLAY,         /* the X display cannot be shared */
   LL_ERROR_NOT_WAITING,     /* the rendezvous knows of nobody waiting there */
+  LL_ERROR_WRONG_CODE,      /* a code that is not the one given (or was tampered with) */
 } LlErrorCode;
