@@ -1,6 +1,7 @@
 #include "common/signal_message.h"
 #include "common/error.h"
 #include "common/fingerprint.h"
+#include "common/pairing_code.h"
 #include <json-glib/json-glib.h>
 #include <string.h>
 
@@ -12,6 +13,7 @@ static const char *const type_names[] = {
   [LL_SIGNAL_REGISTER] = "register",
   [LL_SIGNAL_RENEW] = "renew",
   [LL_SIGNAL_CHALLENGE] = "challenge",
+  [LL_SIGNAL_CLAIM] = "claim",
 };
 
 LlSignalMessage *ll_signal_message_new(LlSignalType type)
@@ -50,6 +52,8 @@ void ll_signal_message_free(LlSignalMessage *m)
   if (m == NULL)
     return;
   g_free(m->mailbox);
+  g_free(m->nameplate);
+  g_free(m->pake);
   ll_ice_servers_clear(&m->ice);
   g_free(m->ufrag);
   g_free(m->pwd);
@@ -110,6 +114,8 @@ static void add_ice_data(JsonBuilder *b, const LlSignalMessage *m)
   } else if (m->data_kind == LL_ICE_DONE) {
     json_builder_set_member_name(b, "done");
     json_builder_add_boolean_value(b, TRUE);
+  } else if (m->data_kind == LL_ICE_PAKE) {
+    add_string(b, "pake", m->pake);
   }
   json_builder_end_object(b);
 }
@@ -121,6 +127,12 @@ char *ll_signal_message_encode(const LlSignalMessage *m)
   add_string(b, "type", type_names[m->type]);
   if (m->type == LL_SIGNAL_OPEN)
     add_int(b, "lifetime", m->lifetime);
+  if (m->type == LL_SIGNAL_OPEN && m->code) {
+    json_builder_set_member_name(b, "code");
+    json_builder_add_boolean_value(b, TRUE);
+  }
+  if (m->nameplate != NULL)
+    add_string(b, "nameplate", m->nameplate);
   if (m->mailbox != NULL)
     add_string(b, "mailbox", m->mailbox);
   if (m->has_peer)
@@ -133,6 +145,8 @@ char *ll_signal_message_encode(const LlSignalMessage *m)
     add_string(b, "message", m->message);
   if (m->type == LL_SIGNAL_ERROR && m->reason == LL_SIGNAL_ERROR_NOBODY_THERE)
     add_string(b, "reason", "nobody-there");
+  if (m->type == LL_SIGNAL_ERROR && m->reason == LL_SIGNAL_ERROR_EXPIRED)
+    add_string(b, "reason", "expired");
   if (m->type == LL_SIGNAL_CHALLENGE)
     add_string(b, "nonce", m->nonce);
   if (m->type == LL_SIGNAL_REGISTER) {
@@ -228,6 +242,7 @@ static gboolean read_error(JsonObject *o, LlSignalMessage *m, GError **error)
     return FALSE;
   /* A reason from a newer server that this one does not know is OTHER. */
   m->reason = g_strcmp0(reason, "nobody-there") == 0 ? LL_SIGNAL_ERROR_NOBODY_THERE
+              : g_strcmp0(reason, "expired") == 0    ? LL_SIGNAL_ERROR_EXPIRED
                                                       : LL_SIGNAL_ERROR_OTHER;
   return TRUE;
 }
@@ -251,6 +266,10 @@ static gboolean read_ice_data(JsonObject *o, LlSignalMessage *m, GError **error)
     m->data_kind = LL_ICE_DONE;
     return TRUE;
   }
+  if (json_object_has_member(d, "pake")) {
+    m->data_kind = LL_ICE_PAKE;
+    return get_bounded(d, "pake", TRUE, LL_SIGNAL_MAX_PAKE, &m->pake, error);
+  }
   return bad(error, "data");
 }
 
@@ -264,6 +283,27 @@ static gboolean read_peer(JsonObject *o, LlSignalMessage *m, gboolean required, 
   m->peer = peer;
   m->has_peer = TRUE;
   return TRUE;
+}
+
+/* An optional boolean member, FALSE when absent. */
+static gboolean get_flag(JsonObject *o, const char *key, gboolean *out, GError **error)
+{
+  JsonNode *n = json_object_get_member(o, key);
+  if (n == NULL)
+    return TRUE;
+  if (!JSON_NODE_HOLDS_VALUE(n) || json_node_get_value_type(n) != G_TYPE_BOOLEAN)
+    return bad(error, key);
+  *out = json_node_get_boolean(n);
+  return TRUE;
+}
+
+static gboolean read_nameplate(JsonObject *o, gboolean required, LlSignalMessage *m,
+                               GError **error)
+{
+  if (!get_string(o, "nameplate", required, &m->nameplate, error))
+    return FALSE;
+  return m->nameplate == NULL || ll_nameplate_is_valid(m->nameplate) ? TRUE
+                                                                      : bad(error, "nameplate");
 }
 
 /* A host registers under its host id, written the one canonical way. */
@@ -283,10 +323,13 @@ static gboolean read_fields(JsonObject *o, LlSignalMessage *m, GError **error)
 {
   switch (m->type) {
   case LL_SIGNAL_OPEN:
-    return get_int(o, "lifetime", 1, 366 * 86400, &m->lifetime, error);
+    return get_int(o, "lifetime", 1, 366 * 86400, &m->lifetime, error) &&
+           get_flag(o, "code", &m->code, error);
   case LL_SIGNAL_OPENED:
     return get_string(o, "mailbox", TRUE, &m->mailbox, error) &&
-           read_ice_servers(o, &m->ice, error);
+           read_nameplate(o, FALSE, m, error) && read_ice_servers(o, &m->ice, error);
+  case LL_SIGNAL_CLAIM:
+    return read_nameplate(o, TRUE, m, error);
   case LL_SIGNAL_JOIN:
     return get_string(o, "mailbox", TRUE, &m->mailbox, error);
   case LL_SIGNAL_REGISTER:

@@ -4,7 +4,8 @@
  * Every message is parsed and checked here (size, types, lengths) before
  * anyone acts on it.
  *
- *   novice -> server  {"type":"open","lifetime":SECONDS}
+ *   novice -> server  {"type":"open","lifetime":SECONDS}  (with "code":true: a code's
+ *                     mailbox, which gets a short nameplate too; see common/pairing_code.h)
  *   server -> anyone  {"type":"challenge","nonce":B64}  (first, on every connection)
  *   host   -> server  {"type":"register","mailbox":HOST-ID,"certificate":B64,"proof":B64}
  *                     (`lifeline host`: a mailbox named by its host id, for as long as it
@@ -14,6 +15,8 @@
  *   host   -> server  {"type":"renew"}  (fresh relay credentials: "opened" again,
  *                     same mailbox, same connection, so the id is never free)
  *   helper -> server  {"type":"join","mailbox":ID}
+ *   helper -> server  {"type":"claim","nameplate":DIGITS}  (a code's mailbox: "joined",
+ *                     and the nameplate is burnt, so each code gets one attempt)
  *   server -> helper  {"type":"joined","peer":N,"ice":{...}}
  *   server -> novice  {"type":"peer","peer":N}  /  {"type":"peer-left","peer":N}
  *   either way        {"type":"signal","peer":N,"data":{ICE}}  (helpers omit peer)
@@ -21,7 +24,7 @@
  *
  * "ice" carries the STUN server and, when configured, TURN credentials.
  * ICE data is one of {"ufrag":..,"pwd":..}, {"candidate":SDP-LINE},
- * {"done":true}. */
+ * {"done":true}, or a code exchange's message {"pake":B64} (common/code_exchange.h). */
 #pragma once
 #include <glib.h>
 
@@ -29,6 +32,8 @@
 #define LL_SIGNAL_MAX_FIELD 512
 /* A host's certificate in a registration (DER, base64url). */
 #define LL_SIGNAL_MAX_CERTIFICATE 4096
+/* A code exchange's message (at most LL_CODE_MESSAGE_MAX bytes), base64url. */
+#define LL_SIGNAL_MAX_PAKE 5500
 
 typedef enum {
   LL_SIGNAL_OPEN,
@@ -42,13 +47,20 @@ typedef enum {
   LL_SIGNAL_REGISTER,
   LL_SIGNAL_RENEW,
   LL_SIGNAL_CHALLENGE,
+  LL_SIGNAL_CLAIM,
 } LlSignalType;
 
 /* Why the rendezvous closed a connection, where a client acts on it:
- * NOBODY_THERE, no such invitation or host (or it just went away). */
-typedef enum { LL_SIGNAL_ERROR_OTHER, LL_SIGNAL_ERROR_NOBODY_THERE } LlSignalErrorReason;
+ * NOBODY_THERE, no such invitation, host or code (or it just went away);
+ * EXPIRED, the mailbox's time is over. */
+typedef enum {
+  LL_SIGNAL_ERROR_OTHER, LL_SIGNAL_ERROR_NOBODY_THERE, LL_SIGNAL_ERROR_EXPIRED,
+} LlSignalErrorReason;
 
-typedef enum { LL_ICE_NONE, LL_ICE_CREDENTIALS, LL_ICE_CANDIDATE, LL_ICE_DONE } LlIceDataKind;
+typedef enum {
+  LL_ICE_NONE, LL_ICE_CREDENTIALS, LL_ICE_CANDIDATE, LL_ICE_DONE,
+  LL_ICE_PAKE,              /* not ICE: a code exchange's message */
+} LlIceDataKind;
 
 typedef struct {
   char *stun_host;          /* may be NULL */
@@ -64,6 +76,9 @@ typedef struct {
 typedef struct {
   LlSignalType type;
   gint64 lifetime;          /* OPEN */
+  gboolean code;            /* OPEN: a code's mailbox */
+  char *nameplate;          /* OPENED for a code, CLAIM */
+  char *pake;               /* SIGNAL: a code exchange's message, base64url */
   char *mailbox;            /* OPENED, JOIN, REGISTER (a host id, checked) */
   guint32 peer;             /* JOINED, PEER, PEER_LEFT, SIGNAL (from the novice) */
   gboolean has_peer;

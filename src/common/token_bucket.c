@@ -29,3 +29,9 @@ guint ll_token_bucket_wait_ms(LlTokenBucket *b)
   refill(b);
   return b->tokens >= 1.0 ? 0 : (guint)((1.0 - b->tokens) / b->rate * 1000) + 1;
 }
+
+gboolean ll_token_bucket_is_full(LlTokenBucket *b)
+{
+  refill(b);
+  return b->tokens >= b->burst;
+}

@@ -16,3 +16,5 @@ void ll_token_bucket_init(LlTokenBucket *bucket, double burst, double rate);
 gboolean ll_token_bucket_take(LlTokenBucket *bucket);
 /* Milliseconds until a token is there (0 if one is). */
 guint ll_token_bucket_wait_ms(LlTokenBucket *bucket);
+/* Whether the bucket has refilled to its burst (nothing to remember). */
+gboolean ll_token_bucket_is_full(LlTokenBucket *bucket);

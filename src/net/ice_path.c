@@ -362,6 +362,7 @@ void ll_ice_path_remote(LlIcePath *p, const LlSignalMessage *m)
     nice_agent_peer_candidate_gathering_done(p->agent, p->stream);
     break;
   case LL_ICE_NONE:
+  case LL_ICE_PAKE:   /* a code's mailbox carries no ICE */
     break;
   }
 }

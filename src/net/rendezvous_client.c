@@ -23,6 +23,7 @@ struct LlRendezvousClient {
   char *nonce;                 /* the server's challenge, once it came */
   char *register_id;           /* a registration waiting for it */
   const LlIdentity *register_identity;
+  char *nameplate;             /* a code's mailbox, once opened */
 };
 
 static void report_closed(LlRendezvousClient *c, GError *why)
@@ -82,6 +83,8 @@ static void dispatch(LlRendezvousClient *c, const LlSignalMessage *m)
     send_register(c);
     break;
   case LL_SIGNAL_OPENED:
+    g_free(c->nameplate);
+    c->nameplate = g_strdup(m->nameplate);
     if (e->opened) e->opened(c, m->mailbox, &m->ice, c->user_data);
     break;
   case LL_SIGNAL_JOINED:
@@ -99,6 +102,7 @@ static void dispatch(LlRendezvousClient *c, const LlSignalMessage *m)
   case LL_SIGNAL_ERROR:
     report_closed(c, g_error_new(LL_ERROR,
                                  m->reason == LL_SIGNAL_ERROR_NOBODY_THERE ? LL_ERROR_NOT_WAITING
+                                 : m->reason == LL_SIGNAL_ERROR_EXPIRED    ? LL_ERROR_EXPIRED
                                                                            : LL_ERROR_REFUSED,
                                  "the rendezvous said: %s", m->message));
     break;
@@ -199,6 +203,23 @@ void ll_rendezvous_client_open(LlRendezvousClient *c, gint64 lifetime)
   send_text(c, ll_signal_message_encode(m));
 }
 
+void ll_rendezvous_client_open_code(LlRendezvousClient *c, gint64 lifetime)
+{
+  g_autoptr(LlSignalMessage) m = ll_signal_message_new(LL_SIGNAL_OPEN);
+  m->lifetime = lifetime;
+  m->code = TRUE;
+  send_text(c, ll_signal_message_encode(m));
+}
+
+const char *ll_rendezvous_client_nameplate(LlRendezvousClient *c) { return c->nameplate; }
+
+void ll_rendezvous_client_claim(LlRendezvousClient *c, const char *nameplate)
+{
+  g_autoptr(LlSignalMessage) m = ll_signal_message_new(LL_SIGNAL_CLAIM);
+  m->nameplate = g_strdup(nameplate);
+  send_text(c, ll_signal_message_encode(m));
+}
+
 void ll_rendezvous_client_join(LlRendezvousClient *c, const char *mailbox)
 {
   g_autoptr(LlSignalMessage) m = ll_signal_message_new(LL_SIGNAL_JOIN);
@@ -252,5 +273,6 @@ void ll_rendezvous_client_free(LlRendezvousClient *c)
   g_free(c->url);
   g_free(c->nonce);
   g_free(c->register_id);
+  g_free(c->nameplate);
   g_free(c);
 }

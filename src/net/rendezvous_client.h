@@ -32,6 +32,15 @@ void ll_rendezvous_client_free(LlRendezvousClient *client);
 /* Requests are queued until the connection is up. */
 void ll_rendezvous_client_open(LlRendezvousClient *client, gint64 lifetime);
 void ll_rendezvous_client_join(LlRendezvousClient *client, const char *mailbox);
+/* Novice: a code's mailbox, which the rendezvous names with a short
+ * nameplate too (see ll_rendezvous_client_nameplate once "opened" came);
+ * the server may cut LIFETIME short. Closed with LL_ERROR_EXPIRED when
+ * its time is over. */
+void ll_rendezvous_client_open_code(LlRendezvousClient *client, gint64 lifetime);
+const char *ll_rendezvous_client_nameplate(LlRendezvousClient *client);
+/* Helper: the mailbox of a code's NAMEPLATE ("joined" follows; or closed
+ * with LL_ERROR_NOT_WAITING for no such code). One attempt per code. */
+void ll_rendezvous_client_claim(LlRendezvousClient *client, const char *nameplate);
 /* Host: a mailbox named HOST_ID for as long as the connection lasts,
  * proven with IDENTITY's key once the server's challenge came (IDENTITY
  * must outlive the client); "opened" follows. */

@@ -4,6 +4,8 @@
 #include "common/error.h"
 #include "common/signal_message.h"
 #include "common/token_bucket.h"
+#include "rendezvous/claim_limiter.h"
+#include "rendezvous/nameplate_table.h"
 #include "rendezvous/stun_responder.h"
 #include "rendezvous/turn_credentials.h"
 #include "rendezvous/upgrade_gate.h"
@@ -31,6 +33,8 @@ typedef struct {
 
 struct Mailbox {
   char *id;
+  char *nameplate;           /* a code's, until it is claimed; else NULL */
+  gboolean code;             /* reached only by its nameplate, by one helper */
   Client *novice;
   GHashTable *helpers;       /* peer id -> Client */
   guint32 next_peer;
@@ -44,6 +48,8 @@ struct LlRendezvousServer {
   guint16 port;
   GHashTable *mailboxes;     /* id -> Mailbox */
   GHashTable *per_address;   /* address -> count */
+  LlNameplates *nameplates;  /* nameplate -> Mailbox */
+  LlClaimLimiter *claims;
   GList *clients;
   LlUpgradeGate *gate;       /* accepts, and counts connections before the upgrade */
 };
@@ -59,7 +65,13 @@ void ll_rendezvous_config_defaults(LlRendezvousConfig *c)
   c->messages_per_second = 20;
   c->message_burst = 60;
   c->max_mailbox_lifetime = 24 * 3600;
+  c->max_code_lifetime = 600;
+  c->nameplate_cooldown = 1800;
+  c->claims_per_address_per_minute = 10;
+  c->claims_per_minute = 6000;
 }
+
+static gint64 now_s(void) { return g_get_monotonic_time() / G_USEC_PER_SEC; }
 
 /* ---- sending ---- */
 
@@ -120,6 +132,8 @@ static void mailbox_close(LlRendezvousServer *s, Mailbox *mb)
   }
   if (mb->novice != NULL)
     mb->novice->owns = NULL;
+  if (mb->nameplate != NULL)
+    ll_nameplates_release(s->nameplates, mb->nameplate, now_s());
   g_clear_handle_id(&mb->expiry, g_source_remove);
   g_hash_table_remove(s->mailboxes, mb->id);
 }
@@ -129,6 +143,7 @@ static void mailbox_free(gpointer data)
   Mailbox *mb = data;
   g_hash_table_unref(mb->helpers);
   g_free(mb->id);
+  g_free(mb->nameplate);
   g_free(mb);
 }
 
@@ -137,22 +152,27 @@ static gboolean on_mailbox_expired(gpointer data)
   Mailbox *mb = data;
   Client *novice = mb->novice;
   mb->expiry = 0;
+  gboolean code = mb->code;
   g_info("mailbox %.8s... expired", mb->id);
   mailbox_close(novice->server, mb);
-  close_with_error(novice, SOUP_WEBSOCKET_CLOSE_NORMAL, "the invitation's time is over");
+  close_with_reason(novice, SOUP_WEBSOCKET_CLOSE_NORMAL, LL_SIGNAL_ERROR_EXPIRED,
+                    code ? "the code's time is over" : "the invitation's time is over");
   return G_SOURCE_REMOVE;
 }
 
-static Mailbox *mailbox_add(Client *c, char *id)
+static Mailbox *mailbox_add(Client *c, char *id, const char *nameplate)
 {
   Mailbox *mb = g_new0(Mailbox, 1);
   mb->id = id;
   mb->novice = c;
   mb->helpers = g_hash_table_new(NULL, NULL);
+  mb->nameplate = g_strdup(nameplate);
+  mb->code = nameplate != NULL;
   g_hash_table_insert(c->server->mailboxes, mb->id, mb);
   c->owns = mb;
   g_autoptr(LlSignalMessage) opened = ll_signal_message_new(LL_SIGNAL_OPENED);
   opened->mailbox = g_strdup(mb->id);
+  opened->nameplate = g_strdup(nameplate);
   fill_ice_servers(c, &opened->ice);
   send_message(c, opened);
   return mb;
@@ -173,10 +193,21 @@ static void handle_open(Client *c, const LlSignalMessage *m)
     return;
   guint8 raw[MAILBOX_ID_BYTES];
   randombytes_buf(raw, sizeof raw);
-  Mailbox *mb = mailbox_add(c, ll_base64url_encode(raw, sizeof raw));
-  mb->expiry = g_timeout_add_seconds(MIN(m->lifetime, s->config.max_mailbox_lifetime),
-                                     on_mailbox_expired, mb);
-  g_info("%s opened a mailbox", c->address);
+  const char *nameplate = NULL;
+  if (m->code) {
+    nameplate = ll_nameplates_add(s->nameplates, NULL, now_s());
+    if (nameplate == NULL) {
+      close_with_error(c, SOUP_WEBSOCKET_CLOSE_SERVER_ERROR,
+                       "too many codes are waiting here; try again in a minute");
+      return;
+    }
+  }
+  Mailbox *mb = mailbox_add(c, ll_base64url_encode(raw, sizeof raw), nameplate);
+  if (nameplate != NULL)
+    ll_nameplates_set(s->nameplates, nameplate, mb);
+  gint64 most = m->code ? s->config.max_code_lifetime : s->config.max_mailbox_lifetime;
+  mb->expiry = g_timeout_add_seconds(MIN(m->lifetime, most), on_mailbox_expired, mb);
+  g_info("%s opened a %s", c->address, m->code ? "code's mailbox" : "mailbox");
 }
 
 /* Fresh relay credentials for a mailbox that stays: "opened" again. */
@@ -219,28 +250,16 @@ static void handle_register(Client *c, const LlSignalMessage *m)
       close_with_error(stale, SOUP_WEBSOCKET_CLOSE_NORMAL,
                        "this host registered again from elsewhere");
   }
-  mailbox_add(c, g_strdup(m->mailbox));
+  mailbox_add(c, g_strdup(m->mailbox), NULL);
   g_info("%s registered host %s", c->address, m->mailbox);
 }
 
-static void handle_join(Client *c, const LlSignalMessage *m)
+static const char NOBODY[] = "no such invitation or host here (it may have expired, been "
+                            "cancelled, or be switched off)";
+
+/* C becomes a helper in MB: "joined" for it, "peer" for the novice. */
+static void mailbox_enter(Client *c, Mailbox *mb)
 {
-  LlRendezvousServer *s = c->server;
-  Mailbox *mb = g_hash_table_lookup(s->mailboxes, m->mailbox);
-  if (c->owns != NULL || c->joined != NULL) {
-    close_with_error(c, SOUP_WEBSOCKET_CLOSE_POLICY_VIOLATION, "one mailbox per connection");
-    return;
-  }
-  if (mb == NULL) {
-    close_with_reason(c, SOUP_WEBSOCKET_CLOSE_NORMAL, LL_SIGNAL_ERROR_NOBODY_THERE,
-                      "no such invitation or host here (it may have expired, been cancelled, "
-                      "or be switched off)");
-    return;
-  }
-  if (g_hash_table_size(mb->helpers) >= MAX_HELPERS_PER_MAILBOX) {
-    close_with_error(c, SOUP_WEBSOCKET_CLOSE_POLICY_VIOLATION, "too many people are joining");
-    return;
-  }
   c->joined = mb;
   c->peer = ++mb->next_peer;
   g_hash_table_insert(mb->helpers, GUINT_TO_POINTER(c->peer), c);
@@ -253,6 +272,50 @@ static void handle_join(Client *c, const LlSignalMessage *m)
   peer->peer = c->peer;
   peer->has_peer = TRUE;
   send_message(mb->novice, peer);
+}
+
+static void handle_join(Client *c, const LlSignalMessage *m)
+{
+  LlRendezvousServer *s = c->server;
+  Mailbox *mb = g_hash_table_lookup(s->mailboxes, m->mailbox);
+  if (!one_mailbox(c))
+    return;
+  /* A code's mailbox is reached only through its nameplate, once. */
+  if (mb == NULL || mb->code) {
+    close_with_reason(c, SOUP_WEBSOCKET_CLOSE_NORMAL, LL_SIGNAL_ERROR_NOBODY_THERE, NOBODY);
+    return;
+  }
+  if (g_hash_table_size(mb->helpers) >= MAX_HELPERS_PER_MAILBOX) {
+    close_with_error(c, SOUP_WEBSOCKET_CLOSE_POLICY_VIOLATION, "too many people are joining");
+    return;
+  }
+  mailbox_enter(c, mb);
+}
+
+/* A helper typed a code: its nameplate leads to the novice's mailbox,
+ * and is burnt at once, so the code has this one attempt. Neither the
+ * nameplate nor the code is logged. */
+static void handle_claim(Client *c, const LlSignalMessage *m)
+{
+  LlRendezvousServer *s = c->server;
+  if (!one_mailbox(c))
+    return;
+  if (!ll_claim_limiter_take(s->claims, c->address)) {
+    g_info("%s tries codes too fast", c->address);
+    close_with_error(c, SOUP_WEBSOCKET_CLOSE_POLICY_VIOLATION,
+                     "too many codes were tried from your address; wait a minute and try again");
+    return;
+  }
+  Mailbox *mb = ll_nameplates_lookup(s->nameplates, m->nameplate);
+  if (mb == NULL) {
+    close_with_reason(c, SOUP_WEBSOCKET_CLOSE_NORMAL, LL_SIGNAL_ERROR_NOBODY_THERE,
+                      "no such code here (it may have expired, or been used already)");
+    return;
+  }
+  ll_nameplates_release(s->nameplates, mb->nameplate, now_s());
+  g_clear_pointer(&mb->nameplate, g_free);
+  g_info("%s claimed a code", c->address);
+  mailbox_enter(c, mb);
 }
 
 static void handle_signal(Client *c, LlSignalMessage *m)
@@ -300,6 +363,7 @@ static void on_message(SoupWebsocketConnection *ws, gint type, GBytes *message, 
   case LL_SIGNAL_REGISTER: handle_register(c, m); break;
   case LL_SIGNAL_RENEW: handle_renew(c); break;
   case LL_SIGNAL_JOIN: handle_join(c, m); break;
+  case LL_SIGNAL_CLAIM: handle_claim(c, m); break;
   case LL_SIGNAL_SIGNAL: handle_signal(c, m); break;
   default:
     close_with_error(c, SOUP_WEBSOCKET_CLOSE_POLICY_VIOLATION, "a message only the server sends");
@@ -383,6 +447,9 @@ LlRendezvousServer *ll_rendezvous_server_new(const LlRendezvousConfig *config, G
   s->config = *config;
   s->mailboxes = g_hash_table_new_full(g_str_hash, g_str_equal, NULL, mailbox_free);
   s->per_address = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+  s->nameplates = ll_nameplates_new(config->nameplate_cooldown);
+  s->claims = ll_claim_limiter_new(config->claims_per_address_per_minute,
+                                   config->claims_per_minute);
   s->soup = config->tls != NULL ? soup_server_new("tls-certificate", config->tls, NULL)
                                 : soup_server_new(NULL, NULL);
   soup_server_add_websocket_handler(s->soup, PATH, NULL, NULL, on_websocket, s, NULL);
@@ -439,5 +506,7 @@ void ll_rendezvous_server_free(LlRendezvousServer *s)
   ll_stun_responder_free(s->stun);
   g_hash_table_unref(s->mailboxes);
   g_hash_table_unref(s->per_address);
+  ll_nameplates_free(s->nameplates);
+  ll_claim_limiter_free(s->claims);
   g_free(s);
 }

@@ -27,6 +27,13 @@ typedef struct {
   double messages_per_second;
   double message_burst;
   gint64 max_mailbox_lifetime;
+  /* Codes (common/pairing_code.h): how long one waits at most, how long
+   * a released nameplate is not handed out again, and how many codes may
+   * be tried a minute from one address and from everyone. */
+  gint64 max_code_lifetime;
+  gint64 nameplate_cooldown;
+  double claims_per_address_per_minute;
+  double claims_per_minute;
 } LlRendezvousConfig;
 
 void ll_rendezvous_config_defaults(LlRendezvousConfig *config);

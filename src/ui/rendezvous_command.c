@@ -13,6 +13,8 @@ typedef struct {
   char *tls_cert, *tls_key;
   char **turn_urls;
   char *turn_secret_file, *turn_ttl;
+  char *code_lifetime;
+  int code_tries;
   gboolean verbose;
 } Options;
 
@@ -83,6 +85,20 @@ static gboolean parse_turn(const Options *o, LlRendezvousConfig *c, GError **err
   return o->turn_ttl == NULL || ll_duration_parse(o->turn_ttl, 24 * 3600, &c->turn_ttl, error);
 }
 
+/* How long codes wait, and how fast one address may try them. */
+static gboolean parse_codes(const Options *o, LlRendezvousConfig *c, GError **error)
+{
+  if (o->code_tries < 0 || o->code_tries > 100000) {
+    g_set_error(error, LL_ERROR, LL_ERROR_USAGE,
+                "--code-tries wants a number of tries a minute, from 1 to 100000");
+    return FALSE;
+  }
+  if (o->code_tries > 0)
+    c->claims_per_address_per_minute = o->code_tries;
+  return o->code_lifetime == NULL ||
+         ll_duration_parse(o->code_lifetime, 600, &c->max_code_lifetime, error);
+}
+
 static gboolean load_tls(const Options *o, LlRendezvousConfig *c, GError **error)
 {
   if (o->tls_cert == NULL && o->tls_key == NULL)
@@ -124,6 +140,8 @@ int ll_rendezvous_command(int argc, char **argv)
     { "turn-url", 0, 0, G_OPTION_ARG_STRING_ARRAY, &o.turn_urls, "Offer this coturn relay: turn:relay.example.org:3478, and again for its TLS listener, turns:relay.example.org:443", "URL" },
     { "turn-secret-file", 0, 0, G_OPTION_ARG_FILENAME, &o.turn_secret_file, "coturn's static-auth-secret, on the first line of FILE", "FILE" },
     { "turn-ttl", 0, 0, G_OPTION_ARG_STRING, &o.turn_ttl, "How long TURN credentials stay valid (default 1h)", "TIME" },
+    { "code-lifetime", 0, 0, G_OPTION_ARG_STRING, &o.code_lifetime, "How long a code waits at most (default and longest 10m)", "TIME" },
+    { "code-tries", 0, 0, G_OPTION_ARG_INT, &o.code_tries, "How many codes one address may try a minute (default 10)", "N" },
     { "verbose", 'v', 0, G_OPTION_ARG_NONE, &o.verbose, "Log in detail", NULL },
     { NULL, 0, 0, 0, NULL, NULL, NULL },
   };
@@ -139,7 +157,8 @@ int ll_rendezvous_command(int argc, char **argv)
   int code = 2;
   if (g_option_context_parse(ctx, &argc, &argv, &error) &&
       parse_listen(o.listen != NULL ? o.listen : "0.0.0.0:3478", &config, &error) &&
-      parse_turn(&o, &config, &error) && load_tls(&o, &config, &error)) {
+      parse_turn(&o, &config, &error) && parse_codes(&o, &config, &error) &&
+      load_tls(&o, &config, &error)) {
     ll_logging_init_server(o.verbose);
     raise_file_limit();
     code = 1;
@@ -165,5 +184,6 @@ int ll_rendezvous_command(int argc, char **argv)
   g_clear_object(&config.tls);
   g_free(o.listen); g_free(o.tls_cert); g_free(o.tls_key);
   g_strfreev(o.turn_urls); g_free(o.turn_secret_file); g_free(o.turn_ttl);
+  g_free(o.code_lifetime);
   return code;
 }

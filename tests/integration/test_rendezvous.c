@@ -4,6 +4,8 @@
 #include <glib/gstdio.h>
 #include "common/fingerprint.h"
 #include "common/identity.h"
+#include "common/error.h"
+#include "common/pairing_code.h"
 #include "net/rendezvous_client.h"
 #include "rendezvous/rendezvous_server.h"
 #include "rendezvous/turn_credentials.h"
@@ -47,6 +49,21 @@ static LlRendezvousServer *start_server(guint16 *port)
   return start_server_upgrading_within(port, 10);
 }
 
+static LlRendezvousServer *start_code_server(guint16 *port, double claims_per_minute,
+                                             gint64 code_lifetime)
+{
+  LlRendezvousConfig config;
+  ll_rendezvous_config_defaults(&config);
+  config.listen_address = "127.0.0.1";
+  config.claims_per_address_per_minute = claims_per_minute;
+  config.max_code_lifetime = code_lifetime;
+  g_autoptr(GError) error = NULL;
+  LlRendezvousServer *s = ll_rendezvous_server_new(&config, &error);
+  g_assert_no_error(error);
+  *port = ll_rendezvous_server_port(s);
+  return s;
+}
+
 /* ---- well-behaved clients through the real client code ---- */
 
 typedef struct {
@@ -59,6 +76,8 @@ typedef struct {
   guint32 last_signal_peer;
   gboolean closed;
   char *closed_why;
+  int closed_code;
+  char *last_pake;
   LlIceServers ice;
 } Side;
 
@@ -95,6 +114,8 @@ static void s_signal(LlRendezvousClient *c, guint32 peer, const LlSignalMessage 
   s->last_signal_peer = peer;
   g_free(s->last_candidate);
   s->last_candidate = g_strdup(m->candidate);
+  g_free(s->last_pake);
+  s->last_pake = g_strdup(m->pake);
 }
 
 static void s_closed(LlRendezvousClient *c, const GError *why, gpointer d)
@@ -103,6 +124,7 @@ static void s_closed(LlRendezvousClient *c, const GError *why, gpointer d)
   (void)c;
   s->closed = TRUE;
   s->closed_why = g_strdup(why != NULL ? why->message : "");
+  s->closed_code = why != NULL ? why->code : -1;
 }
 
 static const LlRendezvousEvents side_events = {
@@ -114,6 +136,7 @@ static void side_clear(Side *s)
   g_free(s->mailbox);
   g_free(s->last_candidate);
   g_free(s->closed_why);
+  g_free(s->last_pake);
   ll_ice_servers_clear(&s->ice);
 }
 
@@ -275,6 +298,109 @@ static void test_host_registration_and_renewal(void)
   side_clear(&helper);
   ll_rendezvous_server_free(server);
   rm_rf(dir);
+}
+
+/* ---- codes ---- */
+
+static LlRendezvousClient *waiting_code(const char *url, Side *novice)
+{
+  LlRendezvousClient *c = ll_rendezvous_client_new(url, &side_events, novice);
+  ll_rendezvous_client_open_code(c, 600);
+  int *opened = &novice->opened;
+  while (*opened == 0)
+    g_main_context_iteration(NULL, TRUE);
+  g_assert_true(ll_nameplate_is_valid(ll_rendezvous_client_nameplate(c)));
+  return c;
+}
+
+static void claim_fails(const char *url, const char *nameplate, int code, const char *why)
+{
+  Side guess = { 0 };
+  LlRendezvousClient *c = ll_rendezvous_client_new(url, &side_events, &guess);
+  ll_rendezvous_client_claim(c, nameplate);
+  run_until(&guess.closed);
+  g_assert_cmpint(guess.closed_code, ==, code);
+  g_assert_nonnull(strstr(guess.closed_why, why));
+  g_assert_cmpuint(guess.peer, ==, 0);
+  ll_rendezvous_client_free(c);
+  side_clear(&guess);
+}
+
+static void test_code_claimed_once(void)
+{
+  guint16 port;
+  LlRendezvousServer *server = start_code_server(&port, 100, 600);
+  g_autofree char *url = url_for(port);
+  Side novice = { 0 }, helper = { 0 };
+  LlRendezvousClient *n = waiting_code(url, &novice);
+  g_autofree char *nameplate = g_strdup(ll_rendezvous_client_nameplate(n));
+  g_assert_cmpuint(strlen(nameplate), ==, 3);
+  /* The mailbox's own id does not lead there: only the nameplate does. */
+  claim_fails(url, "000000", LL_ERROR_NOT_WAITING, "no such code");
+  Side by_id = { 0 };
+  LlRendezvousClient *j = ll_rendezvous_client_new(url, &side_events, &by_id);
+  ll_rendezvous_client_join(j, novice.mailbox);
+  run_until(&by_id.closed);
+  g_assert_cmpint(by_id.closed_code, ==, LL_ERROR_NOT_WAITING);
+  ll_rendezvous_client_free(j);
+  side_clear(&by_id);
+  LlRendezvousClient *h = ll_rendezvous_client_new(url, &side_events, &helper);
+  ll_rendezvous_client_claim(h, nameplate);
+  while (novice.last_peer_seen == 0)
+    g_main_context_iteration(NULL, TRUE);
+  g_assert_cmpuint(helper.peer, !=, 0);
+  /* The PAKE's messages pass both ways. */
+  g_autoptr(LlSignalMessage) a = ll_signal_message_new(LL_SIGNAL_SIGNAL);
+  a->data_kind = LL_ICE_PAKE;
+  a->pake = g_strdup("AQE");
+  ll_rendezvous_client_send_signal(n, novice.last_peer_seen, a);
+  while (helper.signals == 0)
+    g_main_context_iteration(NULL, TRUE);
+  g_assert_cmpstr(helper.last_pake, ==, "AQE");
+  /* Burnt: the same nameplate again finds nobody, even while the first
+   * helper is still there. */
+  claim_fails(url, nameplate, LL_ERROR_NOT_WAITING, "no such code");
+  ll_rendezvous_client_free(h);
+  ll_rendezvous_client_free(n);
+  side_clear(&novice);
+  side_clear(&helper);
+  ll_rendezvous_server_free(server);
+}
+
+static void test_code_claims_limited(void)
+{
+  guint16 port;
+  LlRendezvousServer *server = start_code_server(&port, 3, 600);
+  g_autofree char *url = url_for(port);
+  for (int i = 0; i < 3; i++)
+    claim_fails(url, "999999", LL_ERROR_NOT_WAITING, "no such code");
+  claim_fails(url, "999999", LL_ERROR_REFUSED, "too many codes were tried");
+  /* A novice's real code is out of reach too, for now. */
+  Side novice = { 0 };
+  LlRendezvousClient *n = waiting_code(url, &novice);
+  claim_fails(url, ll_rendezvous_client_nameplate(n), LL_ERROR_REFUSED, "too many codes");
+  g_assert_false(novice.closed);
+  g_assert_cmpuint(novice.last_peer_seen, ==, 0);
+  ll_rendezvous_client_free(n);
+  side_clear(&novice);
+  ll_rendezvous_server_free(server);
+}
+
+static void test_code_expires(void)
+{
+  guint16 port;
+  LlRendezvousServer *server = start_code_server(&port, 100, 1);
+  g_autofree char *url = url_for(port);
+  Side novice = { 0 };
+  LlRendezvousClient *n = waiting_code(url, &novice);
+  g_autofree char *nameplate = g_strdup(ll_rendezvous_client_nameplate(n));
+  run_until(&novice.closed);
+  g_assert_cmpint(novice.closed_code, ==, LL_ERROR_EXPIRED);
+  g_assert_nonnull(strstr(novice.closed_why, "code's time is over"));
+  claim_fails(url, nameplate, LL_ERROR_NOT_WAITING, "no such code");
+  ll_rendezvous_client_free(n);
+  side_clear(&novice);
+  ll_rendezvous_server_free(server);
 }
 
 static void test_unknown_mailbox(void)
@@ -559,6 +685,9 @@ int main(int argc, char **argv)
   g_log_set_always_fatal(G_LOG_FATAL_MASK | G_LOG_LEVEL_CRITICAL);
   g_test_add_func("/rendezvous/mailbox-and-forwarding", test_mailbox_and_forwarding);
   g_test_add_func("/rendezvous/unknown-mailbox", test_unknown_mailbox);
+  g_test_add_func("/rendezvous/code-claimed-once", test_code_claimed_once);
+  g_test_add_func("/rendezvous/code-claims-limited", test_code_claims_limited);
+  g_test_add_func("/rendezvous/code-expires", test_code_expires);
   g_test_add_func("/rendezvous/host-registration-and-renewal", test_host_registration_and_renewal);
   g_test_add_func("/rendezvous/oversized", test_oversized);
   g_test_add_func("/rendezvous/malformed", test_malformed);

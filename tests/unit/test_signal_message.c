@@ -117,6 +117,48 @@ static void test_refusals(void)
 }
 
 /* A host id is written one way at the server, however it was typed. */
+static void test_codes(void)
+{
+  g_autoptr(LlSignalMessage) open = ll_signal_message_new(LL_SIGNAL_OPEN);
+  open->lifetime = 600;
+  open->code = TRUE;
+  g_autoptr(LlSignalMessage) o = round_trip(open);
+  g_assert_true(o->code);
+  g_assert_cmpint(o->lifetime, ==, 600);
+  g_autoptr(LlSignalMessage) opened = ll_signal_message_new(LL_SIGNAL_OPENED);
+  opened->mailbox = g_strdup("abc");
+  opened->nameplate = g_strdup("482");
+  g_autoptr(LlSignalMessage) d = round_trip(opened);
+  g_assert_cmpstr(d->nameplate, ==, "482");
+  g_autoptr(LlSignalMessage) claim = ll_signal_message_new(LL_SIGNAL_CLAIM);
+  claim->nameplate = g_strdup("123456");
+  g_autoptr(LlSignalMessage) c = round_trip(claim);
+  g_assert_cmpstr(c->nameplate, ==, "123456");
+  g_autoptr(LlSignalMessage) pake = ll_signal_message_new(LL_SIGNAL_SIGNAL);
+  pake->data_kind = LL_ICE_PAKE;
+  pake->pake = g_strdup("AQE");
+  g_autoptr(LlSignalMessage) p = round_trip(pake);
+  g_assert_cmpint(p->data_kind, ==, LL_ICE_PAKE);
+  g_assert_cmpstr(p->pake, ==, "AQE");
+  /* An ordinary open is no code. */
+  g_autoptr(GError) error = NULL;
+  const char *plain_text = "{\"type\":\"open\",\"lifetime\":60}";
+  g_autoptr(LlSignalMessage) plain =
+    ll_signal_message_decode(plain_text, strlen(plain_text), &error);
+  g_assert_no_error(error);
+  g_assert_false(plain->code);
+  expect_refused("{\"type\":\"claim\"}");
+  expect_refused("{\"type\":\"claim\",\"nameplate\":\"12\"}");
+  expect_refused("{\"type\":\"claim\",\"nameplate\":\"1234567\"}");
+  expect_refused("{\"type\":\"claim\",\"nameplate\":\"12a\"}");
+  expect_refused("{\"type\":\"claim\",\"nameplate\":482}");
+  expect_refused("{\"type\":\"open\",\"lifetime\":60,\"code\":1}");
+  expect_refused("{\"type\":\"opened\",\"mailbox\":\"a\",\"nameplate\":\"x\",\"ice\":{}}");
+  g_autofree char *big = g_strnfill(LL_SIGNAL_MAX_PAKE + 1, 'A');
+  g_autofree char *huge = g_strdup_printf("{\"type\":\"signal\",\"data\":{\"pake\":\"%s\"}}", big);
+  expect_refused(huge);
+}
+
 static void test_register_canonical(void)
 {
   const char *text = "{\"type\": \"register\", \"mailbox\": \"K7QM 3XRD PA9T WE2F\", "
@@ -157,5 +199,6 @@ int main(int argc, char **argv)
   g_test_add_func("/signal/round-trips", test_round_trips);
   g_test_add_func("/signal/refusals", test_refusals);
   g_test_add_func("/signal/register-canonical", test_register_canonical);
+  g_test_add_func("/signal/codes", test_codes);
   return g_test_run();
 }
