@@ -249,6 +249,13 @@ void ll_rendezvous_client_send_signal(LlRendezvousClient *c, guint32 peer, LlSig
   send_text(c, ll_signal_message_encode(m));
 }
 
+void ll_rendezvous_client_set_events(LlRendezvousClient *c, const LlRendezvousEvents *events,
+                                     gpointer user_data)
+{
+  c->events = *events;
+  c->user_data = user_data;
+}
+
 void ll_rendezvous_client_forget_events(LlRendezvousClient *c)
 {
   memset(&c->events, 0, sizeof c->events);

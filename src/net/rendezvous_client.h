@@ -51,5 +51,8 @@ void ll_rendezvous_client_renew(LlRendezvousClient *client);
 /* PEER: the helper to send to (novice side); ignored on a helper. */
 void ll_rendezvous_client_send_signal(LlRendezvousClient *client, guint32 peer,
                                       LlSignalMessage *message);
+/* From now on, EVENTS go to USER_DATA. */
+void ll_rendezvous_client_set_events(LlRendezvousClient *client, const LlRendezvousEvents *events,
+                                     gpointer user_data);
 /* No more events will be delivered. */
 void ll_rendezvous_client_forget_events(LlRendezvousClient *client);

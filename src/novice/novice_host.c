@@ -39,6 +39,7 @@ typedef struct {
   char *organisation;   /* an admitted offer: see LlNoviceHostEvents.ask */
   gboolean view_only;   /* an admitted offer: the policy says control=view-only */
   char *key_text;
+  guint8 key[LL_FINGERPRINT_BYTES];
 } Peer;
 
 struct LlNoviceHost {
@@ -73,6 +74,8 @@ struct LlNoviceHost {
   GError *rendezvous_error;      /* an invitation: why the mailbox could not be opened */
   guint rendezvous_retry;        /* a host for offers: reconnects, refreshes */
   GHashTable *ice_peers;         /* rendezvous peer id -> IcePeer */
+  gboolean helper_pinned;        /* a code: only the key that ran the PAKE may come in */
+  guint8 helper_pin[LL_FINGERPRINT_BYTES];
 };
 
 /* A host for offers stays registered: after losing the rendezvous it
@@ -198,7 +201,15 @@ static gboolean door_invitation_proof(gpointer peer, const LlControlMessage *m, 
 {
   Peer *p = peer;
   LlNoviceHost *h = data;
+  if (h->helper_pinned && sodium_memcmp(p->key, h->helper_pin, LL_FINGERPRINT_BYTES) != 0)
+    return FALSE;
   return ll_tls_proof_is_valid(p->tls, h->config.invitation->secret, m->session_id, m->proof);
+}
+
+void ll_novice_host_pin_helper(LlNoviceHost *h, const guint8 key[LL_FINGERPRINT_BYTES])
+{
+  memcpy(h->helper_pin, key, LL_FINGERPRINT_BYTES);
+  h->helper_pinned = TRUE;
 }
 
 static gboolean door_resume_proof(gpointer peer, const LlControlMessage *m, gpointer data)
@@ -643,6 +654,7 @@ static void on_handshake(GObject *source, GAsyncResult *result, gpointer data)
     return;
   }
   p->key_text = ll_fingerprint_to_text(key);
+  memcpy(p->key, key, sizeof key);
   p->state = PEER_AWAIT_HELLO;
   g_clear_handle_id(&p->hello_timeout, g_source_remove);   /* the hello's own deadline */
   p->hello_timeout = g_timeout_add(LL_HELLO_TIMEOUT_MS, on_hello_timeout, p);
