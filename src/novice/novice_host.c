@@ -208,8 +208,11 @@ static gboolean door_invitation_proof(gpointer peer, const LlControlMessage *m, 
 
 void ll_novice_host_pin_helper(LlNoviceHost *h, const guint8 key[LL_FINGERPRINT_BYTES])
 {
-  memcpy(h->helper_pin, key, LL_FINGERPRINT_BYTES);
-  h->helper_pinned = TRUE;
+  /* Unpinned, an invitation from a code admits nobody: its secret is
+   * then a fresh random one that was never sent. */
+  if (key != NULL)
+    memcpy(h->helper_pin, key, LL_FINGERPRINT_BYTES);
+  h->helper_pinned = key != NULL;
 }
 
 static gboolean door_resume_proof(gpointer peer, const LlControlMessage *m, gpointer data)

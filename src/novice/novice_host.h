@@ -102,7 +102,7 @@ LlNoviceHost *ll_novice_host_new(const LlNoviceHostConfig *config,
 gboolean ll_novice_host_listen(LlNoviceHost *host, guint16 port, guint16 *bound_port,
                                GError **error);
 /* An invitation made for a code: only the helper with this key (the one
- * that ran the PAKE) may prove its secret. */
+ * that ran the PAKE) may prove its secret; NULL: no pin any more. */
 void ll_novice_host_pin_helper(LlNoviceHost *host, const guint8 key[LL_FINGERPRINT_BYTES]);
 /* The novice's answer to the current ask. */
 void ll_novice_host_answer(LlNoviceHost *host, gboolean allow);

@@ -11,6 +11,7 @@
 #include "novice/novice_host.h"
 #include "common/rendezvous_url.h"
 #include "common/settings.h"
+#include "ui/code_terminal.h"
 #include "ui/desktop_option.h"
 #include "ui/commands.h"
 #include "ui/novice_terminal.h"
@@ -35,6 +36,7 @@ typedef struct {
   char *display;
   char *desktop;
   gboolean link;
+  gboolean code;
   gboolean view_only;
   char *rendezvous;
   char *policy;
@@ -49,6 +51,10 @@ typedef struct {
   LlInvitation *invitation;
   char *asking_name;
   gboolean reachable;          /* the invitation says every way to reach us */
+  gboolean code;               /* --code: no file; the rendezvous is a must */
+  GError *rendezvous_error;    /* why the invitation's mailbox could not be opened */
+  char *rendezvous_url;
+  LlCodeWaiter *waiter;        /* --code: the code on show */
   gboolean shared;             /* someone saw the screen */
   gboolean stopping;
   int exit_code;
@@ -64,7 +70,15 @@ static void on_answer(const char *line, gpointer data)
     ll_say("(no answer: the input was closed) Not allowed.");
   else if (!yes)
     ll_say("Not allowed. %s cannot see your screen.", inv->asking_name);
-  if (!yes) {
+  if (!yes && inv->code) {
+    /* The code was used by someone the novice does not want: a fresh
+     * secret nobody knows, and a fresh code. */
+    ll_code_waiter_free(inv->waiter);
+    randombytes_buf(inv->invitation->secret, sizeof inv->invitation->secret);
+    ll_novice_host_pin_helper(inv->terminal.host, NULL);
+    inv->waiter = ll_code_terminal_start(inv->terminal.host, inv->rendezvous_url,
+                                         inv->invitation);
+  } else if (!yes) {
     g_autofree char *until = ll_format_local_time(ll_invitation_expires(inv->invitation));
     ll_say("Your invitation still waits for your helper, until %s. Press Ctrl-C to cancel it.",
            until);
@@ -151,7 +165,9 @@ static void on_invitation_ready(LlNoviceHost *host, const LlInvitation *invitati
 {
   Invite *inv = data;
   (void)host; (void)invitation;
-  if (rendezvous_error != NULL)
+  if (rendezvous_error != NULL && inv->code)
+    inv->rendezvous_error = g_error_copy(rendezvous_error);
+  else if (rendezvous_error != NULL)
     g_printerr("lifeline invite: warning: %s; the invitation will work only where this "
                "computer can be reached directly\n", rendezvous_error->message);
   inv->reachable = TRUE;
@@ -195,6 +211,7 @@ static gboolean parse_options(int argc, char **argv, InviteOptions *o, GError **
     { "desktop", 0, 0, G_OPTION_ARG_STRING, &o->desktop, ll_desktop_option_help(), "KIND" },
     { "display", 0, 0, G_OPTION_ARG_STRING, &o->display, "With --desktop x11: the X display to share (default: $DISPLAY)", "DISPLAY" },
     { "link", 0, 0, G_OPTION_ARG_NONE, &o->link, "Also print the invitation as a lifeline: link", NULL },
+    { "code", 'c', 0, G_OPTION_ARG_NONE, &o->code, "No file: show a code to read out to your helper over the phone (needs a rendezvous server)", NULL },
     { "grace", 0, 0, G_OPTION_ARG_STRING, &o->grace, "How long a lost connection may take to come back before the session ends, like 30s or 2m (default: 30s)", "TIME" },
     { "view-only", 0, 0, G_OPTION_ARG_NONE, &o->view_only, "Never let the helper control keyboard and mouse", NULL },
     { "no-upnp", 0, 0, G_OPTION_ARG_NONE, &o->no_upnp, "Do not ask the router to forward a port (UPnP)", NULL },
@@ -219,6 +236,13 @@ static gboolean parse_options(int argc, char **argv, InviteOptions *o, GError **
   }
   if (o->port < 0 || o->port > 65535) {
     g_set_error(error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE, "--port must be 0 to 65535");
+    return FALSE;
+  }
+  if (o->code && (o->out != NULL || o->link || o->password_file != NULL ||
+                  o->password_choice != NULL)) {
+    g_set_error(error, G_OPTION_ERROR, G_OPTION_ERROR_FAILED,
+                "a code takes the place of the invitation file, so --code does not go with "
+                "--out, --link or a password (the code is its own protection)");
     return FALSE;
   }
   return TRUE;
@@ -375,28 +399,89 @@ static gboolean apply_policy(const InviteOptions *o, gint64 *lifetime, gboolean 
   return TRUE;
 }
 
-static int run(const InviteOptions *o, GError **error)
+/* Once every way in is known: the file (and link) to send, or a code.
+ * *CLAIM holds the file while the invitation waits. */
+static gboolean hand_out(Invite *inv, const InviteOptions *o, const char *path, int *claim,
+                         GError **error)
 {
-  gint64 lifetime = DEFAULT_LIFETIME;
-  guint16 port = 0;
-  gint64 grace = LL_DEFAULT_GRACE_S;
-  gboolean view_only = FALSE;
-  if (o->expires != NULL && !ll_duration_parse(o->expires, MAX_LIFETIME, &lifetime, error))
+  if (inv->code) {
+    if (inv->rendezvous_error != NULL) {
+      g_set_error(error, LL_ERROR, LL_ERROR_UNREACHABLE,
+                  "the rendezvous server cannot be reached (%s), and a code needs it",
+                  inv->rendezvous_error->message);
+      return FALSE;
+    }
+    inv->waiter = ll_code_terminal_start(inv->terminal.host, inv->rendezvous_url,
+                                         inv->invitation);
+    return TRUE;
+  }
+  g_autofree char *link = NULL;
+  if (!check_not_waiting(path, error) ||
+      !write_invitation(o, inv->invitation, path, &link, error) ||
+      (*claim = ll_file_claim(path, error)) < 0)
+    return FALSE;
+  explain(o, inv->invitation, path, link);
+  return TRUE;
+}
+
+/* The invitation's settings from the options, policy and lifeline.conf;
+ * the exit status on failure (0: all well). */
+static int settings(const InviteOptions *o, gint64 *lifetime, gint64 *grace,
+                    gboolean *view_only, char **rendezvous, GError **error)
+{
+  if (o->expires != NULL && !ll_duration_parse(o->expires, MAX_LIFETIME, lifetime, error))
     return 2;
-  if (!apply_policy(o, &lifetime, &view_only, error))
+  if (!apply_policy(o, lifetime, view_only, error))
     return 1;
-  if (o->grace != NULL && !ll_duration_parse(o->grace, LL_MAX_GRACE_S, &grace, error))
+  if (o->grace != NULL && !ll_duration_parse(o->grace, LL_MAX_GRACE_S, grace, error))
     return 2;
   /* --rendezvous, else the one lifeline.conf names (settings.h). */
-  g_autofree char *rendezvous = ll_settings_choose_rendezvous(o->rendezvous, error);
-  if (rendezvous == NULL && *error != NULL)
+  *rendezvous = ll_settings_choose_rendezvous(o->rendezvous, error);
+  if (*rendezvous == NULL && *error != NULL)
     return 2;
+  if (*rendezvous == NULL && o->code) {
+    g_set_error_literal(error, LL_ERROR, LL_ERROR_USAGE, LL_CODE_NEEDS_RENDEZVOUS);
+    return 2;
+  }
+  return 0;
+}
+
+static int share(const InviteOptions *o, Invite *inv, LlNoviceHostConfig *config,
+                 const char *path, GError **error)
+{
+  LlNoviceHostEvents events = invite_events();
+  guint16 port = 0;
+  inv->terminal.host = ll_novice_host_new(config, &events, inv);
+  inv->stdin_lines = ll_line_reader_new(0);
+  int code = 1, claim = -1;
+  if (ll_novice_host_listen(inv->terminal.host, o->port, &port, error)) {
+    g_main_loop_run(inv->loop);   /* until the mailbox and the router's mapping are settled */
+    if (inv->reachable && hand_out(inv, o, path, &claim, error)) {
+      ll_run_until_quit(inv->loop, on_signal, inv);
+      code = inv->exit_code;
+    }
+  }
+  g_clear_pointer(&inv->waiter, ll_code_waiter_free);
+  ll_file_release(claim);
+  ll_novice_host_free(inv->terminal.host);   /* also: the router forgets the port */
+  ll_line_reader_free(inv->stdin_lines);
+  return code;
+}
+
+static int run(const InviteOptions *o, GError **error)
+{
+  gint64 lifetime = DEFAULT_LIFETIME, grace = LL_DEFAULT_GRACE_S;
+  gboolean view_only = FALSE;
+  g_autofree char *rendezvous = NULL;
+  int failed = settings(o, &lifetime, &grace, &view_only, &rendezvous, error);
+  if (failed != 0)
+    return failed;
   LlDesktopChoice desktop;
   if (!ll_desktop_option_parse(o->desktop, o->display, &desktop, error))
     return 2;
   g_autofree char *path = o->out != NULL ? g_strdup(o->out)
                           : g_build_filename(g_get_home_dir(), "lifeline-invitation.lifeline", NULL);
-  if (!check_not_waiting(path, error))
+  if (!o->code && !check_not_waiting(path, error))
     return 1;
   g_autoptr(LlDesktopProbe) probe = ll_desktop_probe(&desktop, error);
   if (probe == NULL)
@@ -413,31 +498,15 @@ static int run(const InviteOptions *o, GError **error)
   if (audit == NULL)
     g_warning("%s; this session will not be recorded", audit_error->message);
   Invite inv = { .loop = g_main_loop_new(NULL, FALSE), .invitation = invitation,
-                 .terminal.quit = stop_sharing, .terminal.stop_ways = probe->stop_ways,
-                 .terminal.monitors = probe->monitors };
+                 .code = o->code, .rendezvous_url = rendezvous, .terminal.quit = stop_sharing,
+                 .terminal.stop_ways = probe->stop_ways, .terminal.monitors = probe->monitors };
   LlNoviceHostConfig config = { .identity = identity, .invitation = invitation,
                                 .desktop = desktop, .view_only = view_only,
                                 .audit = audit, .rendezvous_url = rendezvous,
                                 .grace_s = grace, .map_port = !o->no_upnp };
-  LlNoviceHostEvents events = invite_events();
-  inv.terminal.host = ll_novice_host_new(&config, &events, &inv);
-  inv.stdin_lines = ll_line_reader_new(0);
-  int code = 1, claim = -1;
-  if (ll_novice_host_listen(inv.terminal.host, o->port, &port, error)) {
-    g_main_loop_run(inv.loop);   /* until the mailbox and the router's mapping are settled */
-    g_autofree char *link = NULL;
-    if (inv.reachable && check_not_waiting(path, error) &&
-        write_invitation(o, invitation, path, &link, error) &&
-        (claim = ll_file_claim(path, error)) >= 0) {
-      explain(o, invitation, path, link);
-      ll_run_until_quit(inv.loop, on_signal, &inv);
-      code = inv.exit_code;
-    }
-  }
-  ll_file_release(claim);
-  ll_novice_host_free(inv.terminal.host);   /* also: the router forgets the port */
-  ll_line_reader_free(inv.stdin_lines);
+  int code = share(o, &inv, &config, path, error);
   g_free(inv.asking_name);
+  g_clear_error(&inv.rendezvous_error);
   ll_novice_terminal_clear(&inv.terminal);
   g_main_loop_unref(inv.loop);
   return code;

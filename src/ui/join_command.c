@@ -2,6 +2,7 @@
 #include "common/error.h"
 #include "common/identity.h"
 #include "common/invitation_file.h"
+#include "helper/code_claim.h"
 #include "helper/helper_join.h"
 #include "ui/commands.h"
 #include "ui/terminal.h"
@@ -283,15 +284,17 @@ static gboolean parse_options(int argc, char **argv, JoinOptions *o, GError **er
     { "verbose", 'v', 0, G_OPTION_ARG_NONE, &o->verbose, "Log what happens in detail", NULL },
     { "paths", 0, 0, G_OPTION_ARG_STRING, &o->paths, "Try only these kinds of path, for diagnosis: direct, ice or direct,ice (the default)", "LIST" },
     { "json", 0, 0, G_OPTION_ARG_NONE, &o->json, "Print the connection as a JSON object: {\"connected\": true, \"path\": ..., \"ms\": ...}", NULL },
-    { G_OPTION_REMAINING, 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &o->rest, NULL, "INVITATION" },
+    { "rendezvous", 'r', 0, G_OPTION_ARG_STRING, &o->rendezvous, "For a CODE: the rendezvous server of the person you help (default: the one lifeline.conf names)", "URL" },
+    { G_OPTION_REMAINING, 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &o->rest, NULL, "INVITATION|CODE" },
     { NULL, 0, 0, 0, NULL, NULL, NULL },
   };
   g_autoptr(GOptionContext) ctx = g_option_context_new("- help someone who invited you");
   g_option_context_set_summary(ctx,
-      "Opens an invitation (a .lifeline file or a lifeline: link), connects to the\n"
-      "person who sent it and, once they agree, offers their desktop to any VNC\n"
-      "viewer on a local port. Prints \"ready: vnc://127.0.0.1:PORT\" when it can\n"
-      "be viewed, or \"refused: REASON\" when they say no.");
+      "Opens an invitation (a .lifeline file or a lifeline: link), or the code the\n"
+      "person you help reads out to you (like 482-913-075), connects to them and,\n"
+      "once they agree, offers their desktop to any VNC viewer on a local port.\n"
+      "Prints \"ready: vnc://127.0.0.1:PORT\" when it can be viewed, or\n"
+      "\"refused: REASON\" when they say no.");
   g_option_context_set_description(ctx,
       "Exit status: 0 when the session ended normally, 1 on failure or refusal,\n"
       "2 on wrong usage.");
@@ -300,7 +303,7 @@ static gboolean parse_options(int argc, char **argv, JoinOptions *o, GError **er
     return FALSE;
   if (o->rest == NULL || o->rest[0] == NULL || o->rest[1] != NULL) {
     g_set_error(error, G_OPTION_ERROR, G_OPTION_ERROR_FAILED,
-                "give exactly one invitation (a file or a lifeline: link)");
+                "give exactly one invitation (a file or a lifeline: link) or code");
     return FALSE;
   }
   if (o->paths != NULL && g_strcmp0(o->paths, "direct") != 0 && g_strcmp0(o->paths, "ice") != 0 &&
@@ -346,12 +349,81 @@ static LlInvitation *load_sealed(const char *path, char **password, gsize *len, 
   return invitation;
 }
 
-static LlInvitation *load_invitation(const JoinOptions *o, GError **error)
+/* ---- a code instead of an invitation ---- */
+
+typedef struct {
+  GMainLoop *loop;
+  LlInvitation *invitation;
+  GError *error;
+  gboolean stopped;
+} CodeWait;
+
+static void on_claimed(LlCodeClaim *claim, LlInvitation *invitation, const GError *error,
+                       gpointer data)
+{
+  CodeWait *w = data;
+  (void)claim;
+  w->invitation = invitation;
+  w->error = error != NULL ? g_error_copy(error) : NULL;
+  g_main_loop_quit(w->loop);
+}
+
+static gboolean on_code_signal(gpointer data)
+{
+  CodeWait *w = data;
+  w->stopped = TRUE;
+  g_main_loop_quit(w->loop);
+  return G_SOURCE_CONTINUE;
+}
+
+/* The invitation the code stands for, from the novice through the PAKE. */
+static LlInvitation *invitation_from_code(const JoinOptions *o, const LlIdentity *identity,
+                                          GError **error)
+{
+  LlPairingCode code;
+  if (!ll_pairing_code_parse(o->rest[0], &code, error))
+    return NULL;
+  g_autofree char *rendezvous = ll_settings_choose_rendezvous(o->rendezvous, error);
+  if (rendezvous == NULL && *error == NULL)
+    g_set_error_literal(error, LL_ERROR, LL_ERROR_USAGE,
+                        "a code needs the rendezvous server of the person you help: give it "
+                        "with --rendezvous rdv.example.org, or ask your help desk to name it "
+                        "in /etc/lifeline/lifeline.conf");
+  if (rendezvous == NULL) {
+    ll_pairing_code_clear(&code);
+    return NULL;
+  }
+  CodeWait w = { .loop = g_main_loop_new(NULL, FALSE) };
+  ll_say("Checking the code...");
+  LlCodeClaim *claim = ll_code_claim_new(rendezvous, &code, identity->fingerprint, on_claimed, &w);
+  ll_pairing_code_clear(&code);
+  ll_run_until_quit(w.loop, on_code_signal, &w);
+  ll_code_claim_free(claim);
+  g_main_loop_unref(w.loop);
+  if (w.error != NULL)
+    g_propagate_error(error, w.error);
+  else if (w.stopped)
+    g_set_error_literal(error, LL_ERROR, LL_ERROR_FAILED, "stopped before the code was checked");
+  else
+    ll_say("The code is right.");
+  return w.invitation;
+}
+
+/* A code when it reads as one and no such file is here. */
+static gboolean is_code(const char *arg)
+{
+  return ll_pairing_code_looks_like(arg) && !g_file_test(arg, G_FILE_TEST_EXISTS);
+}
+
+static LlInvitation *load_invitation(const JoinOptions *o, const LlIdentity *identity,
+                                     GError **error)
 {
   gsize pw_len = 0;
   char *password = NULL;
   LlInvitation *invitation = NULL;
-  if (o->password_file != NULL) {
+  if (is_code(o->rest[0])) {
+    invitation = invitation_from_code(o, identity, error);
+  } else if (o->password_file != NULL) {
     password = ll_password_read_file(o->password_file, &pw_len, error);
     if (password == NULL)
       return NULL;
@@ -403,12 +475,12 @@ static Join join_state_new(const char *command, const char *helper_name, const c
 
 static int run(const JoinOptions *o, GError **error)
 {
-  g_autoptr(LlInvitation) invitation = load_invitation(o, error);
-  if (invitation == NULL)
-    return 1;
   g_autoptr(LlIdentity) identity = ll_identity_load_or_create(NULL, error);
   if (identity == NULL)
     return 1;
+  g_autoptr(LlInvitation) invitation = load_invitation(o, identity, error);
+  if (invitation == NULL)
+    return is_code(o->rest[0]) && g_error_matches(*error, LL_ERROR, LL_ERROR_USAGE) ? 2 : 1;
   g_autofree char *helper_name = ll_default_person_name(o->name, identity);
   Join j = join_state_new("join", helper_name, invitation->novice_name, o->json);
   j.join = ll_helper_join_new(identity, invitation, j.helper_name, &join_events, &j);
