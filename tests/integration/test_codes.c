@@ -9,11 +9,13 @@
 #include <sodium.h>
 #include <string.h>
 #include "main_loop_wait.h"
+#include "tamper_relay.h"
 
 #define WAIT_MS 10000
 
 typedef struct {
   LlRendezvousServer *server;
+  TamperRelay *relay;         /* between both sides and the server, when set */
   char *url;
   LlInvitation *invitation;
   guint8 original_secret[32];
@@ -59,7 +61,7 @@ static void w_matched(LlCodeWaiter *w, const guint8 key[32], gpointer data)
 
 static const LlCodeWaiterEvents waiter_events = { w_code, w_unavailable, w_matched };
 
-static void start(Fixture *f, gint64 code_lifetime)
+static void start_via(Fixture *f, gint64 code_lifetime, TamperWhat tamper)
 {
   LlRendezvousConfig config;
   ll_rendezvous_config_defaults(&config);
@@ -72,6 +74,11 @@ static void start(Fixture *f, gint64 code_lifetime)
   f->server = ll_rendezvous_server_new(&config, &error);
   g_assert_no_error(error);
   f->url = g_strdup_printf("ws://127.0.0.1:%u/lifeline", ll_rendezvous_server_port(f->server));
+  if (tamper != 0) {
+    f->relay = tamper_relay_new(f->url, tamper);
+    g_free(f->url);
+    f->url = g_strdup(tamper_relay_url(f->relay));
+  }
   guint8 key[32];
   randombytes_buf(key, sizeof key);
   f->invitation = ll_invitation_new("Ann", key, g_get_real_time() / G_USEC_PER_SEC, 3600);
@@ -84,9 +91,16 @@ static void start(Fixture *f, gint64 code_lifetime)
   f->code_changed = FALSE;
 }
 
+static void start(Fixture *f, gint64 code_lifetime)
+{
+  start_via(f, code_lifetime, 0);
+}
+
 static void stop(Fixture *f)
 {
   ll_code_waiter_free(f->waiter);
+  if (f->relay != NULL)
+    tamper_relay_free(f->relay);
   ll_rendezvous_server_free(f->server);
   ll_invitation_free(f->invitation);
   if (f->got != NULL)
@@ -230,6 +244,32 @@ static void test_thousand_guesses(void)
   stop(&f);
 }
 
+/* A rendezvous that alters a PAKE message: the exchange fails, the
+ * helper gets no invitation, and (for A and B) the novice never seals
+ * it, keeps its secret and shows a fresh code. */
+static void tampered(gconstpointer data)
+{
+  TamperWhat what = GPOINTER_TO_INT(data);
+  Fixture f = { 0 };
+  start_via(&f, 600, what);
+  guint8 helper_key[32] = { 5 };
+  int result = claim(&f, f.code, helper_key);
+  g_assert_cmpuint(tamper_relay_altered(f.relay), ==, 1);
+  g_assert_true(result == LL_ERROR_WRONG_CODE || result == LL_ERROR_PROTOCOL);
+  g_assert_null(f.got);
+  if (what == TAMPER_NOVICE_SECOND) {
+    /* The sealed invitation was altered: it does not open. */
+    g_assert_nonnull(strstr(f.claim_message, "may have altered it"));
+    g_assert_true(f.matched);
+  } else {
+    wait_until(&f.code_changed, WAIT_MS);
+    g_assert_false(f.matched);
+    g_assert_cmpint(f.last_why, ==, LL_ERROR_WRONG_CODE);
+    g_assert_cmpmem(f.invitation->secret, 32, f.original_secret, 32);
+  }
+  stop(&f);
+}
+
 int main(int argc, char **argv)
 {
   g_test_init(&argc, &argv, NULL);
@@ -238,5 +278,11 @@ int main(int argc, char **argv)
   g_test_add_func("/codes/wrong-code", test_wrong_code);
   g_test_add_func("/codes/expired-code", test_expired_code);
   g_test_add_func("/codes/thousand-guesses", test_thousand_guesses);
+  g_test_add_data_func("/codes/tampered/novice-first", GINT_TO_POINTER(TAMPER_NOVICE_FIRST),
+                       tampered);
+  g_test_add_data_func("/codes/tampered/helper-first", GINT_TO_POINTER(TAMPER_HELPER_FIRST),
+                       tampered);
+  g_test_add_data_func("/codes/tampered/sealed-invitation",
+                       GINT_TO_POINTER(TAMPER_NOVICE_SECOND), tampered);
   return g_test_run();
 }
