@@ -23,7 +23,7 @@ static gboolean report(gpointer data)
   c->finish_idle = 0;
   LlCodeClaimDone done = g_steal_pointer(&c->done);
   if (done != NULL)
-    done(c, g_steal_pointer(&c->invitation), c->error, c->user_data);
+    done(c, g_steal_pointer(&c->invitation), c->error, c->user_data);   /* may free C */
   return G_SOURCE_REMOVE;
 }
 

@@ -14,8 +14,9 @@
 
 typedef struct LlCodeClaim LlCodeClaim;
 
-/* Once: INVITATION (the callee owns it) or ERROR with a sentence for the
- * helper (LL_ERROR_WRONG_CODE, LL_ERROR_NOT_WAITING for no such code, ...). */
+/* Once, from the main loop: INVITATION (the callee owns it) or ERROR with
+ * a sentence for the helper (LL_ERROR_WRONG_CODE, LL_ERROR_NOT_WAITING for
+ * no such code, ...). The callee may free CLAIM in it. */
 typedef void (*LlCodeClaimDone)(LlCodeClaim *claim, LlInvitation *invitation,
                                 const GError *error, gpointer user_data);
 

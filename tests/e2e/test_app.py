@@ -9,11 +9,12 @@ saved as a PNG in the test's directory (LIFELINE_KEEP_E2E=1 keeps them).
 usage: test_app.py LIFELINE [TEST ...]"""
 
 import os
+import re
 import subprocess
 import sys
 import time
 
-from harness import Process, Suite, Xvfb, Xvnc, differing_pixels, image_size
+from harness import Process, Suite, Xvfb, Xvnc, differing_pixels, free_port, image_size
 
 LIFELINE = os.path.abspath(sys.argv[1])
 sys.argv = sys.argv[1:]
@@ -389,6 +390,60 @@ def test_closing_the_helpers_window_asks(work, cleanups):
     answer(p.hx, "alt+l", p.helper, "leave: yes", since=mark)   # Leave
     p.novice.wait_for("stopped: Nobody can see your screen now: Bob left the session.")
     assert p.helper.wait_exit(20) == 0
+
+
+@suite.test
+def test_code_in_both_apps(work, cleanups):
+    """With a rendezvous, "Get a code" shows a code; the helper types it
+    into the Help someone page; a wrong one is refused there in words and
+    the novice's page shows a fresh code and why; the right one leads to
+    the usual question and the desktop."""
+    port = free_port(4900, 5200)
+    url = f"ws://127.0.0.1:{port}/lifeline"
+    rv = Process([LIFELINE, "rendezvous", "--listen", f"127.0.0.1:{port}"], name="rendezvous")
+    cleanups.append(rv.stop)
+    rv.wait_for("listening: ")
+    nx, hx = Xvfb(1024, 768), Xvfb(1024, 768)
+    cleanups.append(nx.stop)
+    cleanups.append(hx.stop)
+    nx.run("xsetroot", "-solid", "#204a87")
+    for who, x, name in (("novice", nx, "Alice"), ("helper", hx, "Bob")):
+        subprocess.run([LIFELINE, "id", "--name", name], env=person_env(work, who, x),
+                       check=True, capture_output=True, timeout=30)
+    novice = Process([LIFELINE, "app", "--get-help", "--rendezvous", url],
+                     env=person_env(work, "novice", nx), name="novice-app")
+    cleanups.append(novice.stop)
+    main_window(nx)
+    key(nx, "alt+c")                                   # Get a code to read out instead
+    out = novice.wait_for("code: ")
+    first = out.split("code: ")[1].splitlines()[0]
+    assert re.fullmatch(r"\d{3,6}-\d{3}-\d{3}", first), first
+    time.sleep(0.5)
+    shot(nx, work, "novice-code")
+    helper = Process([LIFELINE, "app", "--help-someone", "--rendezvous", url],
+                     env=person_env(work, "helper", hx), name="helper-app")
+    cleanups.append(helper.stop)
+
+    def type_code(code):
+        main_window(hx)
+        key(hx, "alt+l")                               # the link or code field
+        key(hx, "ctrl+a")
+        xdo(hx, "type", "--delay", "30", code)
+        key(hx, "Return")
+
+    wrong = first[:-1] + ("0" if first[-1] == "9" else str(int(first[-1]) + 1))
+    type_code(wrong)
+    helper.wait_for("error: That is not the code you were given")
+    novice.wait_for("code status: Someone typed a wrong code")
+    second = novice.out.split("code: ")[-1].splitlines()[0]
+    assert second != first, novice.out
+    time.sleep(0.5)
+    shot(hx, work, "helper-wrong-code")
+    type_code(second)
+    helper.wait_for("code: right")
+    novice.wait_for("asking: Bob wants to see your screen")
+    allow(nx, helper, "ready: viewer")
+    novice.wait_for("sharing: Bob can now see your screen.")
 
 
 @suite.test

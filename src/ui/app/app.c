@@ -147,6 +147,7 @@ static gboolean save_rendezvous(const char *text, gpointer data, GError **error)
     a->options.rendezvous = saved != NULL ? g_steal_pointer(&saved)
                                           : ll_settings_choose_rendezvous(NULL, NULL);
     ll_novice_view_set_rendezvous(a->novice, a->options.rendezvous);
+    ll_helper_view_set_rendezvous(a->helper, a->options.rendezvous);
   }
   return TRUE;
 }
@@ -291,6 +292,7 @@ static void build_window(GtkApplication *application, App *a)
   a->novice = ll_novice_view_new(GTK_WINDOW(a->window), a->options.policy,
                                  a->options.rendezvous, a->options.desktop_kind);
   a->helper = ll_helper_view_new(GTK_WINDOW(a->window));
+  ll_helper_view_set_rendezvous(a->helper, a->options.rendezvous);
   ll_novice_view_on_busy(a->novice, on_busy, a);
   ll_helper_view_on_busy(a->helper, on_busy, a);
   gtk_stack_add_named(GTK_STACK(a->stack), build_home(a), "home");

@@ -2,6 +2,8 @@
 #include "common/error.h"
 #include "common/identity.h"
 #include "common/invitation_file.h"
+#include "common/pairing_code.h"
+#include "helper/code_claim.h"
 #include "helper/helper_join.h"
 #include "ui/app/app_widgets.h"
 #include "ui/app/chat_pane.h"
@@ -36,6 +38,8 @@ typedef struct {
   LlBusyChanged busy_changed;
   gpointer busy_data;
   LlAuditLog *audit;          /* the helper's own record, kept open while the view lives */
+  char *rendezvous_url;       /* for codes; NULL when none is set */
+  LlCodeClaim *claim;         /* a code being checked */
 } HelperView;
 
 static void set_busy(HelperView *v, gboolean busy)
@@ -378,6 +382,55 @@ static char *ask_password(HelperView *v, const char *problem)
   return password;
 }
 
+static void on_code_checked(LlCodeClaim *claim, LlInvitation *invitation, const GError *error,
+                            gpointer data)
+{
+  HelperView *v = data;
+  (void)claim;
+  g_autofree char *text = error != NULL ? ll_sentence(error->message) : NULL;
+  g_clear_pointer(&v->claim, ll_code_claim_free);   /* it allows that here; ERROR is gone */
+  set_busy(v, FALSE);
+  if (invitation == NULL) {
+    show_open_error(v, text);
+    return;
+  }
+  ll_app_report("code: right");
+  g_clear_pointer(&v->invitation, ll_invitation_free);
+  v->invitation = invitation;
+  connect_to(v);
+}
+
+/* The code the person reads out over the phone, checked at the rendezvous. */
+static void open_code(HelperView *v, const char *text)
+{
+  LlPairingCode code;
+  g_autoptr(GError) error = NULL;
+  if (!ll_pairing_code_parse(text, &code, &error)) {
+    show_open_error(v, error->message);
+    return;
+  }
+  if (v->rendezvous_url == NULL) {
+    ll_pairing_code_clear(&code);
+    show_open_error(v, "A code needs the rendezvous server of the person you help: choose it "
+                       "with \u201cChange the rendezvous\u201d on the first page.");
+    return;
+  }
+  g_clear_pointer(&v->claim, ll_code_claim_free);
+  v->claim = ll_code_claim_new(v->rendezvous_url, &code, v->identity->fingerprint,
+                               on_code_checked, v);
+  ll_pairing_code_clear(&code);
+  gtk_label_set_text(GTK_LABEL(v->progress_label), "Checking the code…");
+  set_busy(v, TRUE);
+  show_page(v, "progress");
+}
+
+void ll_helper_view_set_rendezvous(GtkWidget *widget, const char *url)
+{
+  HelperView *v = g_object_get_data(G_OBJECT(widget), "lifeline-helper-view");
+  g_free(v->rendezvous_url);
+  v->rendezvous_url = g_strdup(url);
+}
+
 void ll_helper_view_open(GtkWidget *widget, const char *path_or_link)
 {
   HelperView *v = g_object_get_data(G_OBJECT(widget), "lifeline-helper-view");
@@ -391,6 +444,11 @@ void ll_helper_view_open(GtkWidget *widget, const char *path_or_link)
     return;
   }
   ll_helper_view_stop(widget);
+  if (ll_pairing_code_looks_like(path_or_link) &&
+      !g_file_test(path_or_link, G_FILE_TEST_EXISTS)) {
+    open_code(v, path_or_link);
+    return;
+  }
   g_clear_pointer(&v->invitation, ll_invitation_free);
   for (;;) {
     g_clear_error(&error);
@@ -458,8 +516,8 @@ static void on_connect_link(GtkWidget *widget, gpointer data)
   (void)widget;
   g_autofree char *text = g_strstrip(g_strdup(gtk_entry_get_text(GTK_ENTRY(v->link_entry))));
   if (*text == '\0') {
-    show_open_error(v, "Paste the link you received (it starts with lifeline:), or open the "
-                       "invitation file.");
+    show_open_error(v, "Paste the link you received (it starts with lifeline:), type the code "
+                       "you were told, or open the invitation file.");
     return;
   }
   ll_helper_view_open(v->root, text);
@@ -520,8 +578,15 @@ static void on_fullscreen(GtkWidget *button, gpointer data)
 
 static void on_leave(GtkWidget *button, gpointer data)
 {
+  HelperView *v = data;
   (void)button;
-  ll_helper_view_stop(((HelperView *)data)->root);
+  if (v->claim != NULL) {   /* Cancel while a code is checked */
+    g_clear_pointer(&v->claim, ll_code_claim_free);
+    set_busy(v, FALSE);
+    show_page(v, "open");
+    return;
+  }
+  ll_helper_view_stop(v->root);
 }
 
 static void on_back(GtkWidget *button, gpointer data)
@@ -546,8 +611,8 @@ static GtkWidget *build_open_page(HelperView *v)
   GtkWidget *open = gtk_button_new_with_mnemonic("_Open invitation file…");
   gtk_style_context_add_class(gtk_widget_get_style_context(open), "suggested-action");
   v->link_entry = gtk_entry_new();
-  gtk_entry_set_placeholder_text(GTK_ENTRY(v->link_entry), "lifeline:…");
-  ll_app_set_accessible_name(v->link_entry, "Invitation link");
+  gtk_entry_set_placeholder_text(GTK_ENTRY(v->link_entry), "lifeline:…  or a code: 482-913-075");
+  ll_app_set_accessible_name(v->link_entry, "Invitation link or code");
   GtkWidget *connect = gtk_button_new_with_mnemonic("C_onnect");
   GtkWidget *row = gtk_box_new(GTK_ORIENTATION_HORIZONTAL, 6);
   gtk_box_pack_start(GTK_BOX(row), v->link_entry, TRUE, TRUE, 0);
@@ -555,8 +620,9 @@ static GtkWidget *build_open_page(HelperView *v)
   v->open_error = ll_app_error_label();
   gtk_box_pack_start(GTK_BOX(page), ll_app_heading("Help someone who invited you"), FALSE, FALSE, 0);
   gtk_box_pack_start(GTK_BOX(page), ll_app_text("Open the invitation they sent you. You can "
-      "also drop the file here, or paste the link they sent."), FALSE, FALSE, 0);
-  GtkWidget *paste = gtk_label_new_with_mnemonic("Or paste the _link you received:");
+      "also drop the file here, paste the link they sent, or type the code they read out to "
+      "you."), FALSE, FALSE, 0);
+  GtkWidget *paste = gtk_label_new_with_mnemonic("Or paste the _link, or type the code:");
   gtk_label_set_mnemonic_widget(GTK_LABEL(paste), v->link_entry);
   gtk_widget_set_halign(paste, GTK_ALIGN_START);
   gtk_box_pack_start(GTK_BOX(page), open, FALSE, FALSE, 0);
@@ -673,6 +739,8 @@ static GtkWidget *build_ended_page(HelperView *v)
 static void helper_view_free(gpointer data)
 {
   HelperView *v = data;
+  ll_code_claim_free(v->claim);
+  g_free(v->rendezvous_url);
   ll_helper_join_free(v->join);
   ll_audit_log_close(v->audit);
   ll_invitation_free(v->invitation);

@@ -9,7 +9,9 @@
 #include "ui/app/app_widgets.h"
 
 GtkWidget *ll_helper_view_new(GtkWindow *window);
-/* Opens PATH_OR_LINK at once, as if chosen. */
+/* The rendezvous codes are checked at (NULL: none). */
+void ll_helper_view_set_rendezvous(GtkWidget *view, const char *url);
+/* Opens PATH_OR_LINK (or a code) at once, as if chosen. */
 void ll_helper_view_open(GtkWidget *view, const char *path_or_link);
 void ll_helper_view_on_busy(GtkWidget *view, LlBusyChanged changed, gpointer user_data);
 /* Leaves any session; the view can open another invitation after. */

@@ -10,6 +10,7 @@
 #include "novice/desktop/desktop.h"
 #include "ui/app/app_widgets.h"
 #include "ui/app/chat_pane.h"
+#include "ui/app/code_page.h"
 #include "ui/app/sharing_bar.h"
 #include "ui/commands.h"
 #include "ui/terminal.h"
@@ -38,6 +39,9 @@ typedef struct {
   /* start */
   GtkWidget *password, *lifetime, *start_error;
   GtkWidget *watch_only;        /* the invitation's helper may never take control */
+  GtkWidget *get_code;          /* shown only with a rendezvous */
+  LlCodePage *code_page;
+  gboolean code_mode;           /* this invitation is for a code, not a file */
   /* waiting */
   GtkWidget *waiting_text, *saved_label, *rendezvous_label;
   /* shared */
@@ -164,6 +168,8 @@ static void on_consent(GtkDialog *dialog, gint response, gpointer data)
   (void)dialog;
   close_dialog(&v->consent);
   ll_novice_host_answer(v->host, response == GTK_RESPONSE_ACCEPT);
+  if (response != GTK_RESPONSE_ACCEPT && v->code_mode)
+    ll_code_page_again(v->code_page);   /* whoever typed it is not let in: a new code */
 }
 
 static void on_ask(LlNoviceHost *host, const char *helper_name, const char *organisation,
@@ -329,12 +335,37 @@ static void write_invitation_file(NoviceView *v, const char *path, GError **erro
   ll_invitation_save(v->invitation, path, v->password_text, len, ll_seal_cost_default(), error);
 }
 
+/* A code instead of the file: only through the rendezvous. */
+static void code_ready(NoviceView *v, const LlInvitation *invitation, const GError *rendezvous_error)
+{
+  if (invitation->mailbox_id == NULL) {
+    g_autofree char *why = g_strdup_printf("the rendezvous server cannot be reached (%s), and "
+                                           "a code needs it",
+                                           rendezvous_error != NULL ? rendezvous_error->message
+                                                                    : "no mailbox");
+    g_autofree char *text = ll_sentence(why);
+    ll_app_report("error: %s", text);
+    g_clear_pointer(&v->host, ll_novice_host_free);
+    set_busy(v, FALSE);
+    gtk_label_set_text(GTK_LABEL(v->start_error), text);
+    gtk_widget_show(v->start_error);
+    show_page(v, "start");
+    return;
+  }
+  ll_code_page_start(v->code_page, v->host, v->rendezvous_url, v->invitation);
+  show_page(v, "code");
+}
+
 static void on_invitation_ready(LlNoviceHost *host, const LlInvitation *invitation,
                                 const GError *rendezvous_error, gpointer data)
 {
   NoviceView *v = data;
   g_autoptr(GError) error = NULL;
   (void)host;
+  if (v->code_mode) {
+    code_ready(v, invitation, rendezvous_error);
+    return;
+  }
   g_autofree char *path = g_build_filename(g_get_home_dir(), INVITATION_FILE, NULL);
   write_invitation_file(v, path, &error);
   g_autofree char *until = ll_format_local_time(ll_invitation_expires(invitation));
@@ -372,6 +403,7 @@ static void on_finished(LlNoviceHost *host, const GError *why, gpointer data)
   close_dialog(&v->control_dialog);
   hide_indicator(v);
   forget_password(v);
+  ll_code_page_stop(v->code_page);
   v->sharing = FALSE;
   set_busy(v, FALSE);
   /* The reason may start with a name ("Bob left the session"): kept as it is. */
@@ -440,11 +472,24 @@ static gboolean check_can_invite(NoviceView *v, gint64 *lifetime, gboolean *view
   return TRUE;
 }
 
+static void start_invitation(NoviceView *v, gboolean code);
+
 static void on_invite(GtkWidget *button, gpointer data)
 {
-  NoviceView *v = data;
-  g_autoptr(GError) error = NULL;
   (void)button;
+  start_invitation(data, FALSE);
+}
+
+static void on_get_code(GtkWidget *button, gpointer data)
+{
+  (void)button;
+  start_invitation(data, TRUE);
+}
+
+/* The invitation, for a file (with its password, if any) or for a code. */
+static void start_invitation(NoviceView *v, gboolean code)
+{
+  g_autoptr(GError) error = NULL;
   gint64 lifetime = lifetimes[gtk_combo_box_get_active(GTK_COMBO_BOX(v->lifetime))].seconds;
   gboolean view_only = gtk_toggle_button_get_active(GTK_TOGGLE_BUTTON(v->watch_only));
   gtk_widget_hide(v->start_error);
@@ -455,7 +500,7 @@ static void on_invite(GtkWidget *button, gpointer data)
     gtk_widget_show(v->start_error);
     return;
   }
-  const char *password = gtk_entry_get_text(GTK_ENTRY(v->password));
+  const char *password = code ? "" : gtk_entry_get_text(GTK_ENTRY(v->password));
   if (*password != '\0' && !ll_password_check(password, strlen(password), &error)) {
     g_autofree char *hinted = g_strdup_printf("%s (Make one makes some)", error->message);
     g_autofree char *text = ll_sentence(hinted);
@@ -479,6 +524,7 @@ static void on_invite(GtkWidget *button, gpointer data)
                                 .view_only = view_only, .audit = v->audit, .map_port = TRUE,
                                 .rendezvous_url = v->rendezvous_url, .desktop = v->desktop };
   LlNoviceHostEvents events = novice_events();
+  v->code_mode = code;
   v->host = ll_novice_host_new(&config, &events, v);
   v->stopping = FALSE;
   guint16 port = 0;
@@ -489,7 +535,8 @@ static void on_invite(GtkWidget *button, gpointer data)
     return;
   }
   set_busy(v, TRUE);
-  gtk_label_set_text(GTK_LABEL(v->waiting_text), "Preparing your invitation…");
+  gtk_label_set_text(GTK_LABEL(v->waiting_text),
+                     code ? "Getting a code…" : "Preparing your invitation…");
   gtk_label_set_text(GTK_LABEL(v->saved_label), "");
   show_page(v, "waiting");
 }
@@ -627,6 +674,8 @@ static GtkWidget *build_start_page(NoviceView *v)
   GtkWidget *page = ll_app_page_box();
   GtkWidget *invite = gtk_button_new_with_mnemonic("_Invite a helper");
   gtk_style_context_add_class(gtk_widget_get_style_context(invite), "suggested-action");
+  v->get_code = gtk_button_new_with_mnemonic("Get a _code to read out instead");
+  ll_app_set_accessible_name(v->get_code, "Get a code to read out to your helper");
   GtkWidget *options = gtk_expander_new_with_mnemonic("_Options");
   GtkWidget *grid = gtk_grid_new();
   gtk_grid_set_row_spacing(GTK_GRID(grid), 6);
@@ -660,12 +709,14 @@ static GtkWidget *build_start_page(NoviceView *v)
   gtk_box_pack_start(GTK_BOX(page), ll_app_heading("Get help from someone you trust"), FALSE,
                      FALSE, 0);
   gtk_box_pack_start(GTK_BOX(page), ll_app_text("Lifeline makes an invitation for the person "
-      "who will help you. When they open it, you are asked whether they may see your "
-      "screen."), FALSE, FALSE, 0);
+      "who will help you, or a code to read out to them. When they open it, you are asked "
+      "whether they may see your screen."), FALSE, FALSE, 0);
   gtk_box_pack_start(GTK_BOX(page), invite, FALSE, FALSE, 0);
+  gtk_box_pack_start(GTK_BOX(page), v->get_code, FALSE, FALSE, 0);
   gtk_box_pack_start(GTK_BOX(page), options, FALSE, FALSE, 0);
   gtk_box_pack_start(GTK_BOX(page), v->start_error, FALSE, FALSE, 0);
   g_signal_connect(invite, "clicked", G_CALLBACK(on_invite), v);
+  g_signal_connect(v->get_code, "clicked", G_CALLBACK(on_get_code), v);
   return page;
 }
 
@@ -731,6 +782,7 @@ static void novice_view_free(gpointer data)
   ll_audit_log_close(v->audit);
   forget_password(v);
   ll_sharing_bar_free(v->bar);
+  ll_code_page_free(v->code_page);
   g_free(v->helper_name);
   g_free(v->stop_shortcut);
   g_free(v->policy_path);
@@ -759,6 +811,8 @@ GtkWidget *ll_novice_view_new(GtkWindow *window, const char *policy_path,
   gtk_stack_add_named(GTK_STACK(v->stack), build_start_page(v), "start");
   gtk_stack_add_named(GTK_STACK(v->stack), build_waiting_page(v), "waiting");
   gtk_stack_add_named(GTK_STACK(v->stack), build_ended_page(v), "ended");
+  v->code_page = ll_code_page_new(G_CALLBACK(on_stop), v);
+  gtk_stack_add_named(GTK_STACK(v->stack), ll_code_page_widget(v->code_page), "code");
   v->root = v->stack;
   static const LlSharingBarActions bar_actions = {
     .stop_control = bar_stop_control, .end_session = bar_end_session, .escape = bar_escape,
@@ -768,6 +822,7 @@ GtkWidget *ll_novice_view_new(GtkWindow *window, const char *policy_path,
   g_object_set_data_full(G_OBJECT(v->root), "lifeline-novice-view", v, novice_view_free);
   g_signal_connect(window, "key-press-event", G_CALLBACK(on_key_press), v);
   gtk_widget_show_all(v->root);
+  gtk_widget_set_visible(v->get_code, v->rendezvous_url != NULL);
   return v->root;
 }
 
@@ -776,6 +831,7 @@ void ll_novice_view_set_rendezvous(GtkWidget *widget, const char *url)
   NoviceView *v = g_object_get_data(G_OBJECT(widget), "lifeline-novice-view");
   g_free(v->rendezvous_url);
   v->rendezvous_url = g_strdup(url);
+  gtk_widget_set_visible(v->get_code, url != NULL);   /* a code needs a rendezvous */
 }
 
 void ll_novice_view_on_busy(GtkWidget *widget, LlBusyChanged changed, gpointer user_data)
