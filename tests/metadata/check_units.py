@@ -27,7 +27,8 @@ def check(name, ok, why=""):
 
 
 with open(os.path.join(DATA, "lifeline-rendezvous.service.in")) as f:
-    unit = f.read().replace("@BINDIR@", os.path.dirname(LIFELINE))
+    unit = f.read().replace("@BINDIR@", os.path.dirname(LIFELINE)).replace(
+        "@DOCDIR@", "/usr/share/doc/lifeline-rendezvous")
 work = tempfile.mkdtemp(prefix="lifeline-units-")
 path = os.path.join(work, "lifeline-rendezvous.service")
 with open(path, "w") as f:
@@ -45,6 +46,11 @@ check("runs_as_a_dynamic_user_with_one_capability",
       settings.get("DynamicUser") == "yes"
       and settings.get("CapabilityBoundingSet") == "CAP_NET_BIND_SERVICE"
       and settings.get("ProtectSystem") == "strict", str(settings))
+program = settings.get("ExecStart", "").split()[0:1]
+r = subprocess.run(program + ["--help"], capture_output=True, text=True, timeout=30) \
+    if program else None
+check("runs_the_server_program", program != [] and program[0].endswith("/lifeline-rendezvous")
+      and r.returncode == 0 and "lifeline-rendezvous" in r.stdout, str(program))
 credentials = re.findall(r"^LoadCredential=(\S+):(/etc/lifeline/\S+)$", unit, re.M)
 check("secrets_from_etc_lifeline",
       sorted(name for name, _ in credentials) == ["tls-cert", "tls-key", "turn-secret"],
