@@ -151,6 +151,15 @@ char *ll_settings_choose_rendezvous(const char *option, GError **error)
   return ll_settings_rendezvous(s, NULL, error);
 }
 
+char **ll_settings_more_rendezvous(const char *option)
+{
+  if (option != NULL)
+    return g_new0(char *, 1);   /* the command line names the one to use */
+  g_autoptr(LlSettings) s = ll_settings_load(NULL);
+  guint n = g_strv_length(s->rendezvous_urls);
+  return g_strdupv(n > 1 ? s->rendezvous_urls + 1 : (char *[]){ NULL });
+}
+
 gboolean ll_settings_save_rendezvous(const char *typed, char **saved, GError **error)
 {
   g_autofree char *url = NULL;

@@ -2,7 +2,7 @@
 #include "common/error.h"
 #include "common/fingerprint.h"
 #include "common/pairing_code.h"
-#include <json-glib/json-glib.h>
+#include "common/json_text.h"
 #include <string.h>
 
 static const char *const type_names[] = {
@@ -67,37 +67,25 @@ void ll_signal_message_free(LlSignalMessage *m)
 
 /* ---- encoding ---- */
 
-static void add_string(JsonBuilder *b, const char *key, const char *value)
-{
-  json_builder_set_member_name(b, key);
-  json_builder_add_string_value(b, value != NULL ? value : "");
-}
-
-static void add_int(JsonBuilder *b, const char *key, gint64 value)
-{
-  json_builder_set_member_name(b, key);
-  json_builder_add_int_value(b, value);
-}
-
 static void add_ice_servers(JsonBuilder *b, const LlIceServers *s)
 {
   json_builder_set_member_name(b, "ice");
   json_builder_begin_object(b);
   if (s->stun_host != NULL) {
-    add_string(b, "stun-host", s->stun_host);
-    add_int(b, "stun-port", s->stun_port);
+    ll_json_add_string(b, "stun-host", s->stun_host);
+    ll_json_add_int(b, "stun-port", s->stun_port);
   }
   if (s->turn_host != NULL) {
-    add_string(b, "turn-host", s->turn_host);
-    add_int(b, "turn-port", s->turn_port);
+    ll_json_add_string(b, "turn-host", s->turn_host);
+    ll_json_add_int(b, "turn-port", s->turn_port);
   }
   if (s->turns_host != NULL) {
-    add_string(b, "turns-host", s->turns_host);
-    add_int(b, "turns-port", s->turns_port);
+    ll_json_add_string(b, "turns-host", s->turns_host);
+    ll_json_add_int(b, "turns-port", s->turns_port);
   }
   if (s->turn_host != NULL || s->turns_host != NULL) {
-    add_string(b, "turn-username", s->turn_username);
-    add_string(b, "turn-password", s->turn_password);
+    ll_json_add_string(b, "turn-username", s->turn_username);
+    ll_json_add_string(b, "turn-password", s->turn_password);
   }
   json_builder_end_object(b);
 }
@@ -107,15 +95,15 @@ static void add_ice_data(JsonBuilder *b, const LlSignalMessage *m)
   json_builder_set_member_name(b, "data");
   json_builder_begin_object(b);
   if (m->data_kind == LL_ICE_CREDENTIALS) {
-    add_string(b, "ufrag", m->ufrag);
-    add_string(b, "pwd", m->pwd);
+    ll_json_add_string(b, "ufrag", m->ufrag);
+    ll_json_add_string(b, "pwd", m->pwd);
   } else if (m->data_kind == LL_ICE_CANDIDATE) {
-    add_string(b, "candidate", m->candidate);
+    ll_json_add_string(b, "candidate", m->candidate);
   } else if (m->data_kind == LL_ICE_DONE) {
     json_builder_set_member_name(b, "done");
     json_builder_add_boolean_value(b, TRUE);
   } else if (m->data_kind == LL_ICE_PAKE) {
-    add_string(b, "pake", m->pake);
+    ll_json_add_string(b, "pake", m->pake);
   }
   json_builder_end_object(b);
 }
@@ -124,40 +112,37 @@ char *ll_signal_message_encode(const LlSignalMessage *m)
 {
   g_autoptr(JsonBuilder) b = json_builder_new();
   json_builder_begin_object(b);
-  add_string(b, "type", type_names[m->type]);
+  ll_json_add_string(b, "type", type_names[m->type]);
   if (m->type == LL_SIGNAL_OPEN)
-    add_int(b, "lifetime", m->lifetime);
+    ll_json_add_int(b, "lifetime", m->lifetime);
   if (m->type == LL_SIGNAL_OPEN && m->code) {
     json_builder_set_member_name(b, "code");
     json_builder_add_boolean_value(b, TRUE);
   }
   if (m->nameplate != NULL)
-    add_string(b, "nameplate", m->nameplate);
+    ll_json_add_string(b, "nameplate", m->nameplate);
   if (m->mailbox != NULL)
-    add_string(b, "mailbox", m->mailbox);
+    ll_json_add_string(b, "mailbox", m->mailbox);
   if (m->has_peer)
-    add_int(b, "peer", m->peer);
+    ll_json_add_int(b, "peer", m->peer);
   if (m->type == LL_SIGNAL_OPENED || m->type == LL_SIGNAL_JOINED)
     add_ice_servers(b, &m->ice);
   if (m->type == LL_SIGNAL_SIGNAL)
     add_ice_data(b, m);
   if (m->type == LL_SIGNAL_ERROR)
-    add_string(b, "message", m->message);
+    ll_json_add_string(b, "message", m->message);
   if (m->type == LL_SIGNAL_ERROR && m->reason == LL_SIGNAL_ERROR_NOBODY_THERE)
-    add_string(b, "reason", "nobody-there");
+    ll_json_add_string(b, "reason", "nobody-there");
   if (m->type == LL_SIGNAL_ERROR && m->reason == LL_SIGNAL_ERROR_EXPIRED)
-    add_string(b, "reason", "expired");
+    ll_json_add_string(b, "reason", "expired");
   if (m->type == LL_SIGNAL_CHALLENGE)
-    add_string(b, "nonce", m->nonce);
+    ll_json_add_string(b, "nonce", m->nonce);
   if (m->type == LL_SIGNAL_REGISTER) {
-    add_string(b, "certificate", m->certificate);
-    add_string(b, "proof", m->proof);
+    ll_json_add_string(b, "certificate", m->certificate);
+    ll_json_add_string(b, "proof", m->proof);
   }
   json_builder_end_object(b);
-  g_autoptr(JsonGenerator) gen = json_generator_new();
-  g_autoptr(JsonNode) root = json_builder_get_root(b);
-  json_generator_set_root(gen, root);
-  return json_generator_to_data(gen, NULL);
+  return ll_json_builder_text(b);
 }
 
 /* ---- decoding ---- */
@@ -360,17 +345,13 @@ LlSignalMessage *ll_signal_message_decode(const char *text, gsize length, GError
     bad(error, "too large");
     return NULL;
   }
-  g_autoptr(JsonParser) parser = json_parser_new();
-  if (!json_parser_load_from_data(parser, text, length, NULL)) {
-    bad(error, "not JSON");
+  JsonObject *o = NULL;
+  const char *problem = NULL;
+  g_autoptr(JsonParser) parser = ll_json_parse_object(text, length, &o, &problem);
+  if (parser == NULL) {
+    bad(error, problem);
     return NULL;
   }
-  JsonNode *root = json_parser_get_root(parser);
-  if (root == NULL || !JSON_NODE_HOLDS_OBJECT(root)) {
-    bad(error, "not an object");
-    return NULL;
-  }
-  JsonObject *o = json_node_get_object(root);
   g_autofree char *type = NULL;
   if (!get_string(o, "type", TRUE, &type, error))
     return NULL;

@@ -66,7 +66,10 @@ struct LlNoviceHost {
   guint session_end_idle;        /* offers: frees the ended session, listens again */
   GError *session_end_reason;
   GError *finish_reason;
-  char *rendezvous_url;
+  char *rendezvous_url;          /* the one in use */
+  char **rendezvous_urls;        /* a host for offers: all of them, tried in turn */
+  guint rendezvous_next;         /* which to try after losing this one */
+  guint rendezvous_misses;       /* connections in a row that never registered */
   LlRendezvousClient *rendezvous;
   LlIceServers ice_servers;      /* as the rendezvous gave them */
   gboolean mailbox_open;
@@ -79,8 +82,10 @@ struct LlNoviceHost {
 };
 
 /* A host for offers stays registered: after losing the rendezvous it
- * registers again after RETRY; every REFRESH it asks for fresh relay
- * credentials over the same connection, so its id is never free. */
+ * registers again, at once at the next one it knows (AGAIN), and after
+ * RETRY once each has failed in a row; every REFRESH it asks for fresh
+ * relay credentials over the same connection, so its id is never free. */
+#define RENDEZVOUS_AGAIN_S 1
 #define RENDEZVOUS_RETRY_S 5
 #define RENDEZVOUS_REFRESH_S (20 * 60)
 
@@ -869,6 +874,9 @@ static void rv_opened(LlRendezvousClient *c, const char *mailbox, const LlIceSer
   LlNoviceHost *h = data;
   (void)c;
   if (h->offers) {
+    if (h->rendezvous_misses > 0)
+      g_message("registered at the rendezvous %s", h->rendezvous_url);
+    h->rendezvous_misses = 0;
     ll_ice_servers_clear(&h->ice_servers);
     ll_ice_servers_copy(&h->ice_servers, ice);
     g_clear_handle_id(&h->rendezvous_retry, g_source_remove);
@@ -915,6 +923,22 @@ static void rv_signal(LlRendezvousClient *c, guint32 peer, const LlSignalMessage
     ll_ice_path_remote(ip->path, m);
 }
 
+/* A host for offers lost its rendezvous: the next one it knows, and how
+ * long to wait before registering there (at once while some in this
+ * round have not failed yet). */
+static guint next_rendezvous(LlNoviceHost *h)
+{
+  guint n = h->rendezvous_urls != NULL ? g_strv_length(h->rendezvous_urls) : 1;
+  h->rendezvous_misses++;
+  if (n > 1) {
+    g_free(h->rendezvous_url);
+    h->rendezvous_url = g_strdup(h->rendezvous_urls[h->rendezvous_next]);
+    h->config.rendezvous_url = h->rendezvous_url;
+    h->rendezvous_next = (h->rendezvous_next + 1) % n;
+  }
+  return h->rendezvous_misses <= n ? RENDEZVOUS_AGAIN_S : RENDEZVOUS_RETRY_S;
+}
+
 static void rv_closed(LlRendezvousClient *c, const GError *why, gpointer data)
 {
   LlNoviceHost *h = data;
@@ -922,12 +946,14 @@ static void rv_closed(LlRendezvousClient *c, const GError *why, gpointer data)
   if (h->offers) {
     if (h->finished || h->stopping)
       return;
-    g_warning("lost the rendezvous (%s); registering again in %d s",
-              why != NULL ? why->message : "closed", RENDEZVOUS_RETRY_S);
+    g_autofree char *lost = g_strdup(h->rendezvous_url);
+    guint delay = next_rendezvous(h);
+    g_warning("lost the rendezvous %s (%s); registering again at %s in %u s", lost,
+              why != NULL ? why->message : "closed", h->rendezvous_url, delay);
     if (!h->mailbox_open && h->events.rendezvous_ready != NULL)
       h->events.rendezvous_ready(h, NULL, why, h->user_data);
     g_clear_handle_id(&h->rendezvous_retry, g_source_remove);
-    h->rendezvous_retry = g_timeout_add_seconds(RENDEZVOUS_RETRY_S, reconnect_rendezvous, h);
+    h->rendezvous_retry = g_timeout_add_seconds(delay, reconnect_rendezvous, h);
     return;
   }
   if (!h->mailbox_open) {
@@ -1041,6 +1067,15 @@ LlNoviceHost *ll_novice_host_new(const LlNoviceHostConfig *config,
                                h);
   h->rendezvous_url = g_strdup(config->rendezvous_url);
   h->config.rendezvous_url = h->rendezvous_url;
+  if (h->offers && config->rendezvous_url != NULL && config->rendezvous_more != NULL &&
+      config->rendezvous_more[0] != NULL) {
+    g_autoptr(GStrvBuilder) all = g_strv_builder_new();
+    g_strv_builder_add(all, config->rendezvous_url);
+    g_strv_builder_addv(all, (const char **)config->rendezvous_more);
+    h->rendezvous_urls = g_strv_builder_end(all);
+    h->rendezvous_next = 1;
+  }
+  h->config.rendezvous_more = NULL;   /* the caller's; ours is rendezvous_urls */
   if (h->config.grace_s == 0)
     h->config.grace_s = LL_DEFAULT_GRACE_S;
   h->ice_peers = g_hash_table_new_full(NULL, NULL, NULL, ice_peer_free);
@@ -1124,6 +1159,7 @@ void ll_novice_host_free(LlNoviceHost *h)
   g_clear_error(&h->rendezvous_error);
   ll_ice_servers_clear(&h->ice_servers);
   g_free(h->rendezvous_url);
+  g_strfreev(h->rendezvous_urls);
   ll_assist_session_free(h->assist);
   g_clear_error(&h->finish_reason);
   g_free(h->x11_display);

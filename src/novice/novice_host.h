@@ -88,6 +88,10 @@ typedef struct {
   gboolean view_only;           /* the helper may never take control */
   LlAuditLog *audit;            /* may be NULL */
   const char *rendezvous_url;   /* NULL: direct connections only */
+  /* A host for offers: more rendezvous to register at in turn when the
+   * one it is at is lost (instances of one rendezvous sharing Redis, or
+   * others a help desk names), NULL-terminated; may be NULL. */
+  const char *const *rendezvous_more;
   gboolean map_port;            /* an invitation: ask the router to forward the port */
   guint grace_s;                /* how long a lost connection may take to come
                                  * back (0: LL_DEFAULT_GRACE_S) */

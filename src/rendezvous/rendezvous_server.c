@@ -1,58 +1,14 @@
-#include "rendezvous/rendezvous_server.h"
+#include "rendezvous/server_parts.h"
 #include "common/host_proof.h"
 #include "common/encoding.h"
 #include "common/error.h"
-#include "common/signal_message.h"
-#include "common/token_bucket.h"
-#include "rendezvous/claim_limiter.h"
-#include "rendezvous/nameplate_table.h"
-#include "rendezvous/stun_responder.h"
 #include "rendezvous/turn_credentials.h"
-#include "rendezvous/upgrade_gate.h"
-#include <libsoup/soup.h>
 #include <sodium.h>
 #include <string.h>
 
 #define PATH "/lifeline"
 #define MAILBOX_ID_BYTES 16
-#define MAX_HELPERS_PER_MAILBOX 16
-
-typedef struct Mailbox Mailbox;
-
-typedef struct {
-  LlRendezvousServer *server;
-  SoupWebsocketConnection *ws;
-  char *address;
-  char *host_seen;           /* the host name the client used to reach us */
-  Mailbox *owns;             /* a novice's own mailbox */
-  Mailbox *joined;           /* a helper's mailbox */
-  guint32 peer;              /* a helper's id in its mailbox */
-  LlTokenBucket messages;
-  char *nonce;               /* this connection's challenge: what a host signs */
-} Client;
-
-struct Mailbox {
-  char *id;
-  char *nameplate;           /* a code's, until it is claimed; else NULL */
-  gboolean code;             /* reached only by its nameplate, by one helper */
-  Client *novice;
-  GHashTable *helpers;       /* peer id -> Client */
-  guint32 next_peer;
-  guint expiry;
-};
-
-struct LlRendezvousServer {
-  LlRendezvousConfig config;
-  SoupServer *soup;
-  LlStunResponder *stun;
-  guint16 port;
-  GHashTable *mailboxes;     /* id -> Mailbox */
-  GHashTable *per_address;   /* address -> count */
-  LlNameplates *nameplates;  /* nameplate -> Mailbox */
-  LlClaimLimiter *claims;
-  GList *clients;
-  LlUpgradeGate *gate;       /* accepts, and counts connections before the upgrade */
-};
+#define HOST_LIFETIME (24 * 3600)   /* published again before it runs out */
 
 void ll_rendezvous_config_defaults(LlRendezvousConfig *c)
 {
@@ -71,11 +27,14 @@ void ll_rendezvous_config_defaults(LlRendezvousConfig *c)
   c->claims_per_minute = 6000;
 }
 
-static gint64 now_s(void) { return g_get_monotonic_time() / G_USEC_PER_SEC; }
+gint64 ll_rv_now_s(void) { return g_get_monotonic_time() / G_USEC_PER_SEC; }
+
+const char LL_RV_NOBODY[] = "no such invitation or host here (it may have expired, been "
+                            "cancelled, or be switched off)";
 
 /* ---- sending ---- */
 
-static void send_message(Client *c, const LlSignalMessage *m)
+void ll_rv_send(Client *c, const LlSignalMessage *m)
 {
   if (soup_websocket_connection_get_state(c->ws) != SOUP_WEBSOCKET_STATE_OPEN)
     return;
@@ -84,24 +43,23 @@ static void send_message(Client *c, const LlSignalMessage *m)
   memset(text, 0, strlen(text));   /* TURN and ICE passwords travel in these */
 }
 
-static void close_with_reason(Client *c, gushort code, LlSignalErrorReason reason,
-                              const char *message)
+void ll_rv_close(Client *c, gushort code, LlSignalErrorReason reason, const char *message)
 {
   g_message("closing %s: %s", c->address, message);
   g_autoptr(LlSignalMessage) e = ll_signal_message_new(LL_SIGNAL_ERROR);
   e->message = g_strdup(message);
   e->reason = reason;
-  send_message(c, e);
+  ll_rv_send(c, e);
   if (soup_websocket_connection_get_state(c->ws) == SOUP_WEBSOCKET_STATE_OPEN)
     soup_websocket_connection_close(c->ws, code, message);
 }
 
 static void close_with_error(Client *c, gushort code, const char *message)
 {
-  close_with_reason(c, code, LL_SIGNAL_ERROR_OTHER, message);
+  ll_rv_close(c, code, LL_SIGNAL_ERROR_OTHER, message);
 }
 
-static void fill_ice_servers(Client *c, LlIceServers *ice)
+void ll_rv_fill_ice(Client *c, LlIceServers *ice)
 {
   const LlRendezvousConfig *cfg = &c->server->config;
   ice->stun_host = g_strdup(c->host_seen);
@@ -117,23 +75,51 @@ static void fill_ice_servers(Client *c, LlIceServers *ice)
   }
 }
 
+Client *ll_rv_client(LlRendezvousServer *s, guint32 id)
+{
+  return g_hash_table_lookup(s->clients_by_id, GUINT_TO_POINTER(id));
+}
+
 /* ---- mailboxes ---- */
 
-static void mailbox_close(LlRendezvousServer *s, Mailbox *mb)
+static void helper_free(gpointer data)
+{
+  Helper *h = data;
+  g_free(h->instance);
+  g_free(h);
+}
+
+static void release_nameplate(LlRendezvousServer *s, Mailbox *mb)
+{
+  if (mb->nameplate == NULL)
+    return;
+  if (!mb->nameplate_shared)
+    ll_nameplates_release(s->nameplates, mb->nameplate, ll_rv_now_s());
+  else if (s->cluster != NULL)
+    ll_cluster_release_nameplate(s->cluster, mb->nameplate, mb->id, s->config.nameplate_cooldown);
+  g_clear_pointer(&mb->nameplate, g_free);
+}
+
+void ll_rv_mailbox_close(LlRendezvousServer *s, Mailbox *mb)
 {
   GHashTableIter iter;
-  gpointer helper;
+  gpointer value;
   g_hash_table_iter_init(&iter, mb->helpers);
-  while (g_hash_table_iter_next(&iter, NULL, &helper)) {
-    Client *h = helper;
-    h->joined = NULL;
-    close_with_reason(h, SOUP_WEBSOCKET_CLOSE_NORMAL, LL_SIGNAL_ERROR_NOBODY_THERE,
-                      "the person who invited you is gone");
+  while (g_hash_table_iter_next(&iter, NULL, &value)) {
+    Helper *h = value;
+    if (h->local == NULL) {
+      ll_rv_cluster_helper_closed(s, h, LL_SIGNAL_ERROR_NOBODY_THERE,
+                                  "the person who invited you is gone");
+      continue;
+    }
+    h->local->joined = NULL;
+    ll_rv_close(h->local, SOUP_WEBSOCKET_CLOSE_NORMAL, LL_SIGNAL_ERROR_NOBODY_THERE,
+                "the person who invited you is gone");
   }
   if (mb->novice != NULL)
     mb->novice->owns = NULL;
-  if (mb->nameplate != NULL)
-    ll_nameplates_release(s->nameplates, mb->nameplate, now_s());
+  release_nameplate(s, mb);
+  ll_rv_cluster_forget(s, mb);
   g_clear_handle_id(&mb->expiry, g_source_remove);
   g_hash_table_remove(s->mailboxes, mb->id);
 }
@@ -152,38 +138,61 @@ static gboolean on_mailbox_expired(gpointer data)
   Mailbox *mb = data;
   Client *novice = mb->novice;
   mb->expiry = 0;
-  gboolean code = mb->code;
+  gboolean code = mb->kind == MAILBOX_CODE;
   g_info("mailbox %.8s... expired", mb->id);
-  mailbox_close(novice->server, mb);
-  close_with_reason(novice, SOUP_WEBSOCKET_CLOSE_NORMAL, LL_SIGNAL_ERROR_EXPIRED,
-                    code ? "the code's time is over" : "the invitation's time is over");
+  ll_rv_mailbox_close(novice->server, mb);
+  ll_rv_close(novice, SOUP_WEBSOCKET_CLOSE_NORMAL, LL_SIGNAL_ERROR_EXPIRED,
+              code ? "the code's time is over" : "the invitation's time is over");
   return G_SOURCE_REMOVE;
 }
 
-static Mailbox *mailbox_add(Client *c, char *id, const char *nameplate)
+static Mailbox *mailbox_add(Client *c, char *id, MailboxKind kind, gint64 lifetime)
 {
   Mailbox *mb = g_new0(Mailbox, 1);
   mb->id = id;
+  mb->kind = kind;
+  mb->lifetime = lifetime;
   mb->novice = c;
-  mb->helpers = g_hash_table_new(NULL, NULL);
-  mb->nameplate = g_strdup(nameplate);
-  mb->code = nameplate != NULL;
+  mb->helpers = g_hash_table_new_full(NULL, NULL, NULL, helper_free);
   g_hash_table_insert(c->server->mailboxes, mb->id, mb);
   c->owns = mb;
+  return mb;
+}
+
+static void send_opened(Client *c, Mailbox *mb)
+{
   g_autoptr(LlSignalMessage) opened = ll_signal_message_new(LL_SIGNAL_OPENED);
   opened->mailbox = g_strdup(mb->id);
-  opened->nameplate = g_strdup(nameplate);
-  fill_ice_servers(c, &opened->ice);
-  send_message(c, opened);
-  return mb;
+  opened->nameplate = g_strdup(mb->nameplate);
+  ll_rv_fill_ice(c, &opened->ice);
+  ll_rv_send(c, opened);
 }
 
 static gboolean one_mailbox(Client *c)
 {
-  if (c->owns == NULL && c->joined == NULL)
+  if (c->owns == NULL && c->joined == NULL && c->remote_owner == NULL && !c->waiting)
     return TRUE;
   close_with_error(c, SOUP_WEBSOCKET_CLOSE_POLICY_VIOLATION, "one mailbox per connection");
   return FALSE;
+}
+
+/* A code's nameplate, from Redis when the instances share one (the
+ * answer sends "opened"), else from this instance's own table. */
+static gboolean give_nameplate(Client *c, Mailbox *mb)
+{
+  LlRendezvousServer *s = c->server;
+  if (ll_rv_cluster_add_nameplate(c, mb))
+    return TRUE;
+  const char *nameplate = ll_nameplates_add(s->nameplates, mb, ll_rv_now_s());
+  if (nameplate == NULL) {
+    ll_rv_mailbox_close(s, mb);
+    close_with_error(c, SOUP_WEBSOCKET_CLOSE_SERVER_ERROR,
+                     "too many codes are waiting here; try again in a minute");
+    return FALSE;
+  }
+  mb->nameplate = g_strdup(nameplate);
+  send_opened(c, mb);
+  return TRUE;
 }
 
 static void handle_open(Client *c, const LlSignalMessage *m)
@@ -193,40 +202,38 @@ static void handle_open(Client *c, const LlSignalMessage *m)
     return;
   guint8 raw[MAILBOX_ID_BYTES];
   randombytes_buf(raw, sizeof raw);
-  const char *nameplate = NULL;
-  if (m->code) {
-    nameplate = ll_nameplates_add(s->nameplates, NULL, now_s());
-    if (nameplate == NULL) {
-      close_with_error(c, SOUP_WEBSOCKET_CLOSE_SERVER_ERROR,
-                       "too many codes are waiting here; try again in a minute");
-      return;
-    }
-  }
-  Mailbox *mb = mailbox_add(c, ll_base64url_encode(raw, sizeof raw), nameplate);
-  if (nameplate != NULL)
-    ll_nameplates_set(s->nameplates, nameplate, mb);
   gint64 most = m->code ? s->config.max_code_lifetime : s->config.max_mailbox_lifetime;
-  mb->expiry = g_timeout_add_seconds(MIN(m->lifetime, most), on_mailbox_expired, mb);
+  gint64 lifetime = MIN(m->lifetime, most);
+  Mailbox *mb = mailbox_add(c, ll_base64url_encode(raw, sizeof raw),
+                            m->code ? MAILBOX_CODE : MAILBOX_INVITATION, lifetime);
+  mb->expiry = g_timeout_add_seconds(lifetime, on_mailbox_expired, mb);
   g_info("%s opened a %s", c->address, m->code ? "code's mailbox" : "mailbox");
+  if (m->code) {
+    give_nameplate(c, mb);
+    return;
+  }
+  ll_rv_cluster_publish(s, mb);
+  send_opened(c, mb);
 }
 
 /* Fresh relay credentials for a mailbox that stays: "opened" again. */
 static void handle_renew(Client *c)
 {
-  if (c->owns == NULL) {
+  if (c->owns == NULL || c->waiting) {
     close_with_error(c, SOUP_WEBSOCKET_CLOSE_POLICY_VIOLATION, "renew without a mailbox");
     return;
   }
   g_autoptr(LlSignalMessage) opened = ll_signal_message_new(LL_SIGNAL_OPENED);
   opened->mailbox = g_strdup(c->owns->id);
-  fill_ice_servers(c, &opened->ice);
-  send_message(c, opened);
+  ll_rv_fill_ice(c, &opened->ice);
+  ll_rv_send(c, opened);
 }
 
 /* A host's mailbox is named by its host id and lives as long as its
  * connection. First come, first served: the id proves nothing here, the
  * helper checks the host's key against it after TLS, so a squatter can
- * only keep helpers out, never let them in somewhere else. */
+ * only keep helpers out, never let them in somewhere else. The proven
+ * newcomer takes the id, here and (through Redis) at every instance. */
 static void handle_register(Client *c, const LlSignalMessage *m)
 {
   LlRendezvousServer *s = c->server;
@@ -240,38 +247,56 @@ static void handle_register(Client *c, const LlSignalMessage *m)
   }
   Mailbox *old = g_hash_table_lookup(s->mailboxes, m->mailbox);
   if (old != NULL) {
-    /* The same key again (the host restarted, or its old connection is
-     * stale): the proven newcomer takes the id. */
-    Client *stale = old->novice;
     g_info("host %s registered again from %s; the old registration ends", m->mailbox,
            c->address);
-    mailbox_close(s, old);
-    if (stale != NULL)
-      close_with_error(stale, SOUP_WEBSOCKET_CLOSE_NORMAL,
-                       "this host registered again from elsewhere");
+    ll_rv_end_registration(s, old);
   }
-  mailbox_add(c, g_strdup(m->mailbox), NULL);
+  Mailbox *mb = mailbox_add(c, g_strdup(m->mailbox), MAILBOX_HOST, HOST_LIFETIME);
+  ll_rv_cluster_publish(s, mb);
+  send_opened(c, mb);
   g_info("%s registered host %s", c->address, m->mailbox);
 }
 
-static const char NOBODY[] = "no such invitation or host here (it may have expired, been "
-                            "cancelled, or be switched off)";
-
-/* C becomes a helper in MB: "joined" for it, "peer" for the novice. */
-static void mailbox_enter(Client *c, Mailbox *mb)
+/* The host's old connection (stale, or the host restarted elsewhere). */
+void ll_rv_end_registration(LlRendezvousServer *s, Mailbox *old)
 {
-  c->joined = mb;
-  c->peer = ++mb->next_peer;
-  g_hash_table_insert(mb->helpers, GUINT_TO_POINTER(c->peer), c);
+  Client *stale = old->novice;
+  ll_rv_mailbox_close(s, old);
+  if (stale != NULL)
+    close_with_error(stale, SOUP_WEBSOCKET_CLOSE_NORMAL,
+                     "this host registered again from elsewhere");
+}
+
+void ll_rv_send_joined(Client *c)
+{
   g_autoptr(LlSignalMessage) joined = ll_signal_message_new(LL_SIGNAL_JOINED);
   joined->peer = c->peer;
   joined->has_peer = TRUE;
-  fill_ice_servers(c, &joined->ice);
-  send_message(c, joined);
-  g_autoptr(LlSignalMessage) peer = ll_signal_message_new(LL_SIGNAL_PEER);
-  peer->peer = c->peer;
-  peer->has_peer = TRUE;
-  send_message(mb->novice, peer);
+  ll_rv_fill_ice(c, &joined->ice);
+  ll_rv_send(c, joined);
+}
+
+guint32 ll_rv_mailbox_admit(Mailbox *mb, Client *c, const char *instance, guint32 ref)
+{
+  Helper *h = g_new0(Helper, 1);
+  h->local = c;
+  h->instance = g_strdup(instance);
+  h->ref = ref;
+  guint32 peer = ++mb->next_peer;
+  g_hash_table_insert(mb->helpers, GUINT_TO_POINTER(peer), h);
+  g_autoptr(LlSignalMessage) m = ll_signal_message_new(LL_SIGNAL_PEER);
+  m->peer = peer;
+  m->has_peer = TRUE;
+  ll_rv_send(mb->novice, m);
+  return peer;
+}
+
+/* C becomes a helper in MB, here: "joined" for it, "peer" for the novice. */
+void ll_rv_enter_local(Client *c, Mailbox *mb)
+{
+  c->joined = mb;
+  c->peer = ll_rv_mailbox_admit(mb, c, NULL, 0);
+  ll_rv_send_joined(c);
 }
 
 static void handle_join(Client *c, const LlSignalMessage *m)
@@ -280,59 +305,78 @@ static void handle_join(Client *c, const LlSignalMessage *m)
   Mailbox *mb = g_hash_table_lookup(s->mailboxes, m->mailbox);
   if (!one_mailbox(c))
     return;
+  if (mb == NULL && ll_rv_cluster_join(c, m->mailbox))
+    return;   /* perhaps at another instance */
   /* A code's mailbox is reached only through its nameplate, once. */
-  if (mb == NULL || mb->code) {
-    close_with_reason(c, SOUP_WEBSOCKET_CLOSE_NORMAL, LL_SIGNAL_ERROR_NOBODY_THERE, NOBODY);
+  if (mb == NULL || mb->kind == MAILBOX_CODE) {
+    ll_rv_close(c, SOUP_WEBSOCKET_CLOSE_NORMAL, LL_SIGNAL_ERROR_NOBODY_THERE, LL_RV_NOBODY);
     return;
   }
-  if (g_hash_table_size(mb->helpers) >= MAX_HELPERS_PER_MAILBOX) {
+  if (g_hash_table_size(mb->helpers) >= LL_RV_MAX_HELPERS_PER_MAILBOX) {
     close_with_error(c, SOUP_WEBSOCKET_CLOSE_POLICY_VIOLATION, "too many people are joining");
     return;
   }
-  mailbox_enter(c, mb);
+  ll_rv_enter_local(c, mb);
 }
 
 /* A helper typed a code: its nameplate leads to the novice's mailbox,
  * and is burnt at once, so the code has this one attempt. Neither the
- * nameplate nor the code is logged. */
+ * nameplate nor the code is logged. Through Redis when the instances
+ * share it; this instance's own table (and limits) otherwise. */
 static void handle_claim(Client *c, const LlSignalMessage *m)
 {
   LlRendezvousServer *s = c->server;
-  if (!one_mailbox(c))
+  if (!one_mailbox(c) || ll_rv_cluster_claim(c, m->nameplate))
     return;
   if (!ll_claim_limiter_take(s->claims, c->address)) {
-    g_info("%s tries codes too fast", c->address);
-    close_with_error(c, SOUP_WEBSOCKET_CLOSE_POLICY_VIOLATION,
-                     "too many codes were tried from your address; wait a minute and try again");
+    ll_rv_claims_exceeded(c);
     return;
   }
-  Mailbox *mb = ll_nameplates_lookup(s->nameplates, m->nameplate);
+  ll_rv_claim_here(c, m->nameplate);
+}
+
+void ll_rv_claims_exceeded(Client *c)
+{
+  g_info("%s tries codes too fast", c->address);
+  close_with_error(c, SOUP_WEBSOCKET_CLOSE_POLICY_VIOLATION,
+                   "too many codes were tried from your address; wait a minute and try again");
+}
+
+/* NAMEPLATE among those this instance handed out alone. */
+void ll_rv_claim_here(Client *c, const char *nameplate)
+{
+  LlRendezvousServer *s = c->server;
+  Mailbox *mb = ll_nameplates_lookup(s->nameplates, nameplate);
   if (mb == NULL) {
-    close_with_reason(c, SOUP_WEBSOCKET_CLOSE_NORMAL, LL_SIGNAL_ERROR_NOBODY_THERE,
-                      "no such code here (it may have expired, or been used already)");
+    ll_rv_close(c, SOUP_WEBSOCKET_CLOSE_NORMAL, LL_SIGNAL_ERROR_NOBODY_THERE,
+                "no such code here (it may have expired, or been used already)");
     return;
   }
-  ll_nameplates_release(s->nameplates, mb->nameplate, now_s());
-  g_clear_pointer(&mb->nameplate, g_free);
+  release_nameplate(s, mb);
   g_info("%s claimed a code", c->address);
-  mailbox_enter(c, mb);
+  ll_rv_enter_local(c, mb);
 }
 
 static void handle_signal(Client *c, LlSignalMessage *m)
 {
   if (c->owns != NULL) {
     /* A novice addresses one of the helpers of its own mailbox only. */
-    Client *helper = m->has_peer ? g_hash_table_lookup(c->owns->helpers, GUINT_TO_POINTER(m->peer))
-                                 : NULL;
-    if (helper == NULL)
+    Helper *h = m->has_peer ? g_hash_table_lookup(c->owns->helpers, GUINT_TO_POINTER(m->peer))
+                            : NULL;
+    if (h == NULL)
       return;   /* that helper left a moment ago */
     m->has_peer = FALSE;
-    send_message(helper, m);
+    if (h->local != NULL)
+      ll_rv_send(h->local, m);
+    else
+      ll_rv_cluster_to_helper(c->server, h, m);
   } else if (c->joined != NULL) {
     /* A helper speaks to its novice only, and cannot pose as another. */
     m->peer = c->peer;
     m->has_peer = TRUE;
-    send_message(c->joined->novice, m);
+    ll_rv_send(c->joined->novice, m);
+  } else if (c->remote_owner != NULL && !c->waiting) {
+    ll_rv_cluster_to_novice(c, m);
   } else {
     close_with_error(c, SOUP_WEBSOCKET_CLOSE_POLICY_VIOLATION, "signal outside a mailbox");
   }
@@ -379,11 +423,15 @@ static void client_free(Client *c)
   else
     g_hash_table_insert(s->per_address, g_strdup(c->address), GUINT_TO_POINTER(count - 1));
   s->clients = g_list_remove(s->clients, c);
+  g_hash_table_remove(s->clients_by_id, GUINT_TO_POINTER(c->id));
+  g_clear_handle_id(&c->wait_deadline, g_source_remove);
   g_signal_handlers_disconnect_by_data(c->ws, c);
   g_object_unref(c->ws);
   g_free(c->address);
   g_free(c->host_seen);
   g_free(c->nonce);
+  g_free(c->remote_owner);
+  g_free(c->remote_mailbox);
   g_free(c);
 }
 
@@ -392,17 +440,18 @@ static void on_closed(SoupWebsocketConnection *ws, gpointer data)
   Client *c = data;
   (void)ws;
   if (c->owns != NULL)
-    mailbox_close(c->server, c->owns);
+    ll_rv_mailbox_close(c->server, c->owns);
   if (c->joined != NULL) {
     g_hash_table_remove(c->joined->helpers, GUINT_TO_POINTER(c->peer));
     g_autoptr(LlSignalMessage) left = ll_signal_message_new(LL_SIGNAL_PEER_LEFT);
     left->peer = c->peer;
     left->has_peer = TRUE;
-    send_message(c->joined->novice, left);
+    ll_rv_send(c->joined->novice, left);
   }
+  if (c->remote_owner != NULL)
+    ll_rv_cluster_client_left(c);
   client_free(c);
 }
-
 /* A connection that got a place at the gate goes to the HTTP server. */
 static gboolean accept_stream(GIOStream *stream, GSocketAddress *local, GSocketAddress *remote,
                               gpointer data, GError **error)
@@ -419,6 +468,10 @@ static void on_websocket(SoupServer *soup, SoupServerMessage *msg, const char *p
   ll_upgrade_gate_passed(s->gate, soup_server_message_get_remote_address(msg));
   Client *c = g_new0(Client, 1);
   c->server = s;
+  do
+    c->id = ++s->next_client_id;
+  while (c->id == 0 || ll_rv_client(s, c->id) != NULL);
+  g_hash_table_insert(s->clients_by_id, GUINT_TO_POINTER(c->id), c);
   c->ws = g_object_ref(ws);
   c->address = g_strdup(soup_server_message_get_remote_host(msg));
   c->host_seen = g_strdup(g_uri_get_host(soup_server_message_get_uri(msg)));
@@ -437,7 +490,7 @@ static void on_websocket(SoupServer *soup, SoupServerMessage *msg, const char *p
   c->nonce = ll_host_nonce_new();
   g_autoptr(LlSignalMessage) challenge = ll_signal_message_new(LL_SIGNAL_CHALLENGE);
   challenge->nonce = g_strdup(c->nonce);
-  send_message(c, challenge);
+  ll_rv_send(c, challenge);
 }
 
 LlRendezvousServer *ll_rendezvous_server_new(const LlRendezvousConfig *config, GError **error)
@@ -447,6 +500,7 @@ LlRendezvousServer *ll_rendezvous_server_new(const LlRendezvousConfig *config, G
   s->config = *config;
   s->mailboxes = g_hash_table_new_full(g_str_hash, g_str_equal, NULL, mailbox_free);
   s->per_address = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+  s->clients_by_id = g_hash_table_new(NULL, NULL);
   s->nameplates = ll_nameplates_new(config->nameplate_cooldown);
   s->claims = ll_claim_limiter_new(config->claims_per_address_per_minute,
                                    config->claims_per_minute);
@@ -479,6 +533,14 @@ LlRendezvousServer *ll_rendezvous_server_new(const LlRendezvousConfig *config, G
     ll_rendezvous_server_free(s);
     return NULL;
   }
+  if (config->redis_address != NULL) {
+    ll_rv_cluster_start(s, &local);
+    if (s->cluster == NULL) {
+      g_propagate_error(error, g_steal_pointer(&local));
+      ll_rendezvous_server_free(s);
+      return NULL;
+    }
+  }
   return s;
 }
 
@@ -488,14 +550,20 @@ void ll_rendezvous_server_free(LlRendezvousServer *s)
 {
   if (s == NULL)
     return;
-  /* Mailboxes first, while every client they name is still there. */
+  s->freeing = TRUE;
+  /* Mailboxes first, while every client they name is still there (and
+   * Redis, to tell the other instances). */
   GHashTableIter iter;
   gpointer mailbox;
   g_hash_table_iter_init(&iter, s->mailboxes);
   while (g_hash_table_iter_next(&iter, NULL, &mailbox)) {
-    mailbox_close(s, mailbox);
+    ll_rv_mailbox_close(s, mailbox);
     g_hash_table_iter_init(&iter, s->mailboxes);
   }
+  for (GList *l = s->clients; l != NULL; l = l->next)
+    if (((Client *)l->data)->remote_owner != NULL)
+      ll_rv_cluster_client_left(l->data);
+  ll_rv_cluster_stop(s);
   while (s->clients != NULL)
     client_free(s->clients->data);
   ll_upgrade_gate_free(s->gate);
@@ -506,6 +574,7 @@ void ll_rendezvous_server_free(LlRendezvousServer *s)
   ll_stun_responder_free(s->stun);
   g_hash_table_unref(s->mailboxes);
   g_hash_table_unref(s->per_address);
+  g_hash_table_unref(s->clients_by_id);
   ll_nameplates_free(s->nameplates);
   ll_claim_limiter_free(s->claims);
   g_free(s);

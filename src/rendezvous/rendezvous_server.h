@@ -34,6 +34,11 @@ typedef struct {
   gint64 nameplate_cooldown;
   double claims_per_address_per_minute;
   double claims_per_minute;
+  /* Several instances sharing registrations, mailboxes, nameplates and
+   * limits (rendezvous/cluster.h): Redis' address (NULL: alone) and
+   * password (NULL: none). */
+  char *redis_address;
+  char *redis_password;
 } LlRendezvousConfig;
 
 void ll_rendezvous_config_defaults(LlRendezvousConfig *config);

@@ -195,6 +195,7 @@ static int run(const HostOptions *o, GError **error)
   g_autofree char *rendezvous = ll_settings_choose_rendezvous(o->rendezvous, error);
   if (rendezvous == NULL && *error != NULL)
     return 2;
+  g_auto(GStrv) more_rendezvous = ll_settings_more_rendezvous(o->rendezvous);
   LlDesktopChoice desktop;
   if (!ll_desktop_option_parse(o->desktop, o->display, &desktop, error))
     return 2;
@@ -214,7 +215,8 @@ static int run(const HostOptions *o, GError **error)
              .novice_name = ll_default_person_name(o->name, identity) };
   LlNoviceHostConfig config = { .identity = identity, .policy_path = o->policy,
                                 .novice_name = h.novice_name, .desktop = desktop,
-                                .audit = audit, .rendezvous_url = rendezvous };
+                                .audit = audit, .rendezvous_url = rendezvous,
+                                .rendezvous_more = (const char *const *)more_rendezvous };
   LlNoviceHostEvents events = host_events();
   h.terminal.host = ll_novice_host_new(&config, &events, &h);
   h.stdin_lines = ll_line_reader_new(0);

@@ -1,6 +1,7 @@
 /* `lifeline rendezvous`: the signalling, STUN and TURN-credential server. */
 #include "common/duration.h"
 #include "common/error.h"
+#include "common/invitation_file.h"
 #include "rendezvous/rendezvous_server.h"
 #include "ui/commands.h"
 #include "ui/terminal.h"
@@ -15,6 +16,7 @@ typedef struct {
   char *turn_secret_file, *turn_ttl;
   char *code_lifetime;
   int code_tries;
+  char *redis, *redis_password_file;
   gboolean verbose;
 } Options;
 
@@ -99,6 +101,22 @@ static gboolean parse_codes(const Options *o, LlRendezvousConfig *c, GError **er
          ll_duration_parse(o->code_lifetime, 600, &c->max_code_lifetime, error);
 }
 
+/* Several instances sharing their state through Redis. */
+static gboolean parse_redis(const Options *o, LlRendezvousConfig *c, GError **error)
+{
+  if (o->redis_password_file != NULL && o->redis == NULL) {
+    g_set_error(error, LL_ERROR, LL_ERROR_USAGE,
+                "--redis-password-file goes with --redis ADDRESS");
+    return FALSE;
+  }
+  c->redis_address = g_strdup(o->redis);
+  if (o->redis_password_file == NULL)
+    return TRUE;
+  gsize length = 0;
+  c->redis_password = ll_password_read_file(o->redis_password_file, &length, error);
+  return c->redis_password != NULL;
+}
+
 static gboolean load_tls(const Options *o, LlRendezvousConfig *c, GError **error)
 {
   if (o->tls_cert == NULL && o->tls_key == NULL)
@@ -142,6 +160,8 @@ int ll_rendezvous_command(int argc, char **argv)
     { "turn-ttl", 0, 0, G_OPTION_ARG_STRING, &o.turn_ttl, "How long TURN credentials stay valid (default 1h)", "TIME" },
     { "code-lifetime", 0, 0, G_OPTION_ARG_STRING, &o.code_lifetime, "How long a code waits at most (default and longest 10m)", "TIME" },
     { "code-tries", 0, 0, G_OPTION_ARG_INT, &o.code_tries, "How many codes one address may try a minute (default 10)", "N" },
+    { "redis", 0, 0, G_OPTION_ARG_STRING, &o.redis, "Share hosts, mailboxes, codes and limits with the other instances through this Redis: HOST:PORT or a socket's path", "ADDRESS" },
+    { "redis-password-file", 0, 0, G_OPTION_ARG_FILENAME, &o.redis_password_file, "Redis' password, on the first line of FILE", "FILE" },
     { "verbose", 'v', 0, G_OPTION_ARG_NONE, &o.verbose, "Log in detail", NULL },
     { NULL, 0, 0, 0, NULL, NULL, NULL },
   };
@@ -158,6 +178,7 @@ int ll_rendezvous_command(int argc, char **argv)
   if (g_option_context_parse(ctx, &argc, &argv, &error) &&
       parse_listen(o.listen != NULL ? o.listen : "0.0.0.0:3478", &config, &error) &&
       parse_turn(&o, &config, &error) && parse_codes(&o, &config, &error) &&
+      parse_redis(&o, &config, &error) &&
       load_tls(&o, &config, &error)) {
     ll_logging_init_server(o.verbose);
     raise_file_limit();
@@ -181,9 +202,14 @@ int ll_rendezvous_command(int argc, char **argv)
   g_free(config.turn_host);
   g_free(config.turns_host);
   g_free(config.listen_address);
+  g_free(config.redis_address);
+  if (config.redis_password != NULL)
+    sodium_memzero(config.redis_password, strlen(config.redis_password));
+  g_free(config.redis_password);
   g_clear_object(&config.tls);
   g_free(o.listen); g_free(o.tls_cert); g_free(o.tls_key);
   g_strfreev(o.turn_urls); g_free(o.turn_secret_file); g_free(o.turn_ttl);
   g_free(o.code_lifetime);
+  g_free(o.redis); g_free(o.redis_password_file);
   return code;
 }

@@ -431,6 +431,59 @@ def test_offer_by_host_id_through_rendezvous(work, cleanups):
     assert '"ftp://127.0.0.1" is not a rendezvous address' in bad.stderr, bad.stderr
 
 
+def rendezvous_cluster(work, cleanups, count=3):
+    """redis-server on a socket of WORK's and COUNT instances sharing it;
+    their addresses as a person types them."""
+    sock = os.path.join(work, "redis.sock")
+    redis = Process(["redis-server", "--port", "0", "--unixsocket", sock, "--unixsocketperm",
+                     "700", "--save", "", "--appendonly", "no", "--dir", work], name="redis")
+    cleanups.append(redis.stop)
+    redis.wait_for("ready to accept connections")
+    instances = []
+    for i in range(count):
+        port = free_port(4900 + 100 * i, 5000 + 100 * i)
+        rv = Process([LIFELINE, "rendezvous", "--listen", f"127.0.0.1:{port}", "--redis", sock],
+                     name=f"rendezvous-{i}")
+        cleanups.append(rv.stop)
+        rv.wait_for("listening: ")
+        rv.wait_for_log("sharing state through Redis")
+        rv.typed = f"127.0.0.1:{port}"
+        instances.append(rv)
+    return instances
+
+
+@suite.test
+def test_offer_through_cluster_after_an_instance_dies(work, cleanups):
+    """A help desk's rendezvous on three machines: the host's lifeline.conf
+    lists all three; the instance it registered at dies; it registers at
+    the next one, and an offer through the third reaches it."""
+    sam = helper_key(work, "sam", "Sam Smith")
+    policy = write_policy(work, f"[offer]\nallow=true\nhelpers={sam}\n")
+    a, b, c = rendezvous_cluster(work, cleanups)
+    config = os.path.join(work, "novice", "config", "lifeline")
+    os.makedirs(config, exist_ok=True)
+    with open(os.path.join(config, "lifeline.conf"), "w") as f:
+        f.write(f"[rendezvous]\nurls={a.typed};{b.typed};{c.typed}\n")
+    host = Host(work, cleanups, policy, extra=("-v",))
+    a.proc.kill()
+    a.proc.wait(5)
+    lost = time.monotonic()
+    host.proc.wait_for_log(f"registered at the rendezvous ws://{b.typed}/lifeline", timeout=20)
+    print(f"# registered again {time.monotonic() - lost:.1f} s after its instance died",
+          flush=True)
+    assert f"lost the rendezvous ws://{a.typed}/lifeline" in host.proc.err, host.proc.err
+    vnc = free_port()
+    offer = Process([LIFELINE, "offer", host.host_id, "--rendezvous", c.typed, "--vnc-port",
+                     str(vnc)], env=person_env(work, "sam"), name="offer")
+    cleanups.append(offer.stop)
+    offer.vnc_port = vnc
+    out = offer.wait_for("connected via ", timeout=30)
+    assert "connected via ice" in out, out
+    accept(host, offer, listed("Sam Smith", sam))
+    viewer = probe(cleanups, offer, host.x)
+    assert pixel(viewer, 5, 5) == "3465a4"
+
+
 README = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "README.md")
 
 

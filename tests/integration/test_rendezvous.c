@@ -13,6 +13,7 @@
 #include <string.h>
 #include <sys/resource.h>
 #include "main_loop_wait.h"
+#include "rendezvous_side.h"
 
 #define WAIT_MS 5000
 
@@ -65,93 +66,6 @@ static LlRendezvousServer *start_code_server(guint16 *port, double claims_per_mi
 }
 
 /* ---- well-behaved clients through the real client code ---- */
-
-typedef struct {
-  char *mailbox;
-  int opened;
-  guint32 peer;
-  guint32 last_peer_seen;
-  int signals;
-  char *last_candidate;
-  guint32 last_signal_peer;
-  gboolean closed;
-  char *closed_why;
-  int closed_code;
-  char *last_pake;
-  LlIceServers ice;
-} Side;
-
-static void s_opened(LlRendezvousClient *c, const char *mailbox, const LlIceServers *ice, gpointer d)
-{
-  Side *s = d;
-  (void)c;
-  g_free(s->mailbox);
-  s->mailbox = g_strdup(mailbox);
-  ll_ice_servers_clear(&s->ice);
-  ll_ice_servers_copy(&s->ice, ice);
-  s->opened++;
-}
-
-static void s_joined(LlRendezvousClient *c, guint32 peer, const LlIceServers *ice, gpointer d)
-{
-  Side *s = d;
-  (void)c;
-  s->peer = peer;
-  ll_ice_servers_copy(&s->ice, ice);
-}
-
-static void s_peer(LlRendezvousClient *c, guint32 peer, gpointer d)
-{
-  (void)c;
-  ((Side *)d)->last_peer_seen = peer;
-}
-
-static void s_signal(LlRendezvousClient *c, guint32 peer, const LlSignalMessage *m, gpointer d)
-{
-  Side *s = d;
-  (void)c;
-  s->signals++;
-  s->last_signal_peer = peer;
-  g_free(s->last_candidate);
-  s->last_candidate = g_strdup(m->candidate);
-  g_free(s->last_pake);
-  s->last_pake = g_strdup(m->pake);
-}
-
-static void s_closed(LlRendezvousClient *c, const GError *why, gpointer d)
-{
-  Side *s = d;
-  (void)c;
-  s->closed = TRUE;
-  s->closed_why = g_strdup(why != NULL ? why->message : "");
-  s->closed_code = why != NULL ? why->code : -1;
-}
-
-static const LlRendezvousEvents side_events = {
-  .opened = s_opened, .joined = s_joined, .peer = s_peer, .signal = s_signal, .closed = s_closed,
-};
-
-static void side_clear(Side *s)
-{
-  g_free(s->mailbox);
-  g_free(s->last_candidate);
-  g_free(s->closed_why);
-  g_free(s->last_pake);
-  ll_ice_servers_clear(&s->ice);
-}
-
-static char *url_for(guint16 port)
-{
-  return g_strdup_printf("ws://127.0.0.1:%u/lifeline", port);
-}
-
-static LlSignalMessage *candidate(const char *text)
-{
-  LlSignalMessage *m = ll_signal_message_new(LL_SIGNAL_SIGNAL);
-  m->data_kind = LL_ICE_CANDIDATE;
-  m->candidate = g_strdup(text);
-  return m;
-}
 
 static void test_mailbox_and_forwarding(void)
 {
@@ -220,34 +134,6 @@ static void test_mailbox_and_forwarding(void)
 
 /* A host keeps its id while it renews its relay credentials: the same
  * mailbox, fresh credentials, and a second host cannot take the id. */
-static void rm_rf(const char *dir)
-{
-  g_autoptr(GFile) top = g_file_new_for_path(dir);
-  g_autoptr(GFileEnumerator) e = g_file_enumerate_children(top, "standard::name",
-                                                           G_FILE_QUERY_INFO_NONE, NULL, NULL);
-  GFileInfo *info;
-  while (e != NULL && (info = g_file_enumerator_next_file(e, NULL, NULL)) != NULL) {
-    g_autoptr(GFile) child = g_file_get_child(top, g_file_info_get_name(info));
-    g_autofree char *path = g_file_get_path(child);
-    if (g_file_test(path, G_FILE_TEST_IS_DIR))
-      rm_rf(path);
-    else
-      g_unlink(path);
-    g_object_unref(info);
-  }
-  g_rmdir(dir);
-}
-
-/* A key of its own in a directory that goes with the test. */
-static LlIdentity *identity_in(const char *dir, const char *name)
-{
-  g_autofree char *path = g_build_filename(dir, name, NULL);
-  g_autoptr(GError) error = NULL;
-  LlIdentity *id = ll_identity_load_or_create(path, &error);
-  g_assert_no_error(error);
-  return id;
-}
-
 static void test_host_registration_and_renewal(void)
 {
   guint16 port;
@@ -311,19 +197,6 @@ static LlRendezvousClient *waiting_code(const char *url, Side *novice)
     g_main_context_iteration(NULL, TRUE);
   g_assert_true(ll_nameplate_is_valid(ll_rendezvous_client_nameplate(c)));
   return c;
-}
-
-static void claim_fails(const char *url, const char *nameplate, int code, const char *why)
-{
-  Side guess = { 0 };
-  LlRendezvousClient *c = ll_rendezvous_client_new(url, &side_events, &guess);
-  ll_rendezvous_client_claim(c, nameplate);
-  run_until(&guess.closed);
-  g_assert_cmpint(guess.closed_code, ==, code);
-  g_assert_nonnull(strstr(guess.closed_why, why));
-  g_assert_cmpuint(guess.peer, ==, 0);
-  ll_rendezvous_client_free(c);
-  side_clear(&guess);
 }
 
 static void test_code_claimed_once(void)

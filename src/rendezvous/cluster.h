@@ -1,0 +1,87 @@
+/* The state several rendezvous instances share through Redis, so that a
+ * helper connected to any of them reaches a novice or host connected to
+ * any other: which instance holds each mailbox, the nameplates of codes
+ * (one attempt each, wherever it is made), the limits on trying codes,
+ * and a channel per instance for cluster_message.h. Each instance says
+ * every second that it is alive; one that stops saying so for 5 s holds
+ * nothing any more.
+ *
+ * What Redis holds, all of it (nothing there lets anyone into a session,
+ * which takes the novice's pinned key and the invitation's secret, and
+ * neither ever reaches a rendezvous):
+ *   lifeline:instance:ID        "1" for 5 s, renewed each second
+ *   lifeline:mailbox:MAILBOX    the instance holding it (an invitation's
+ *                               random mailbox id, or a host's id)
+ *   lifeline:nameplate:N        "INSTANCE MAILBOX" while a code waits
+ *   lifeline:nameplates:DIGITS  nameplates in use or cooling down, scored
+ *                               by when they may be handed out again
+ *   lifeline:claims:ADDRESS, lifeline:claims
+ *                               how many codes that address, and everyone,
+ *                               may still try (a token bucket; gone 2 min
+ *                               after the last try)
+ * and, passing through without being kept, the messages of
+ * cluster_message.h: ICE candidates and credentials, PAKE messages. */
+#pragma once
+#include "rendezvous/cluster_message.h"
+#include <gio/gio.h>
+
+typedef struct LlCluster LlCluster;
+
+typedef struct {
+  /* From another instance; MESSAGE is the callee's to keep or free. */
+  void (*message)(LlClusterMessage *message, gpointer user_data);
+  /* Redis came (SHARED: publish what you hold) or went (serve alone). */
+  void (*shared)(gboolean shared, gpointer user_data);
+} LlClusterEvents;
+
+LlCluster *ll_cluster_new(const char *redis_address, const char *password,
+                          const LlClusterEvents *events, gpointer user_data, GError **error);
+void ll_cluster_free(LlCluster *cluster);
+/* This instance's random id. */
+const char *ll_cluster_instance(LlCluster *cluster);
+gboolean ll_cluster_shared(LlCluster *cluster);
+
+/* This instance holds MAILBOX (for at most LIFETIME s; again to renew).
+ * With TAKE_OVER (a host registering), whoever held it before is told. */
+void ll_cluster_publish_mailbox(LlCluster *cluster, const char *mailbox, gint64 lifetime,
+                                gboolean take_over);
+/* This instance no longer holds MAILBOX. */
+void ll_cluster_forget_mailbox(LlCluster *cluster, const char *mailbox);
+
+/* Each callback below comes exactly once when its call returned TRUE
+ * (FALSE: Redis is away; serve alone). FAILED: Redis went away first. */
+typedef void (*LlClusterFoundFn)(const char *owner, gboolean failed, gpointer user_data);
+/* Which live instance holds MAILBOX (OWNER NULL: none). */
+gboolean ll_cluster_find_mailbox(LlCluster *cluster, const char *mailbox, LlClusterFoundFn fn,
+                                 gpointer user_data);
+
+/* Whether INSTANCE still says it is alive (OWNER: INSTANCE, or NULL). */
+gboolean ll_cluster_instance_alive(LlCluster *cluster, const char *instance, LlClusterFoundFn fn,
+                                   gpointer user_data);
+
+typedef void (*LlClusterNameplateFn)(const char *nameplate, gpointer user_data);
+/* A fresh nameplate for MAILBOX, free in every instance and not released
+ * in the last COOLDOWN s, 3 digits while a tenth at most are taken, then
+ * more; NULL when all are taken or Redis went away. */
+gboolean ll_cluster_add_nameplate(LlCluster *cluster, const char *mailbox, gint64 lifetime,
+                                  gint64 cooldown, LlClusterNameplateFn fn, gpointer user_data);
+/* MAILBOX's NAMEPLATE is no longer wanted (the code ended unclaimed). */
+void ll_cluster_release_nameplate(LlCluster *cluster, const char *nameplate, const char *mailbox,
+                                  gint64 cooldown);
+
+typedef enum {
+  LL_CLUSTER_CLAIM_FOUND,    /* OWNER and MAILBOX hold it; it is burnt now */
+  LL_CLUSTER_CLAIM_NONE,     /* no such code waiting */
+  LL_CLUSTER_CLAIM_LIMITED,  /* too many tries from ADDRESS, or from all */
+  LL_CLUSTER_CLAIM_FAILED,   /* Redis went away */
+} LlClusterClaim;
+typedef void (*LlClusterClaimFn)(LlClusterClaim result, const char *owner, const char *mailbox,
+                                 gpointer user_data);
+/* ADDRESS tries NAMEPLATE: counted against PER_ADDRESS and TOTAL tries a
+ * minute; found, it is burnt in every instance. */
+gboolean ll_cluster_claim(LlCluster *cluster, const char *address, const char *nameplate,
+                          guint per_address, guint total, gint64 cooldown, LlClusterClaimFn fn,
+                          gpointer user_data);
+
+/* MESSAGE to INSTANCE (dropped while Redis is away). */
+void ll_cluster_send(LlCluster *cluster, const char *instance, const LlClusterMessage *message);
