@@ -168,6 +168,16 @@ static gboolean report_bad_url(gpointer data)
   return G_SOURCE_REMOVE;
 }
 
+static GInetSocketAddress *bind_address;   /* for load generators; NULL: the system's choice */
+
+void ll_rendezvous_clients_bind(const char *ip)
+{
+  g_clear_object(&bind_address);
+  g_autoptr(GInetAddress) address = ip != NULL ? g_inet_address_new_from_string(ip) : NULL;
+  if (address != NULL)
+    bind_address = G_INET_SOCKET_ADDRESS(g_inet_socket_address_new(address, 0));
+}
+
 LlRendezvousClient *ll_rendezvous_client_new(const char *url, const LlRendezvousEvents *events,
                                              gpointer user_data)
 {
@@ -178,7 +188,7 @@ LlRendezvousClient *ll_rendezvous_client_new(const char *url, const LlRendezvous
   c->cancellable = g_cancellable_new();
   g_autoptr(GProxyResolver) proxy = ll_proxy_resolver_new();
   c->soup = soup_session_new_with_options("timeout", CONNECT_TIMEOUT_S, "proxy-resolver", proxy,
-                                          NULL);
+                                          "local-address", bind_address, NULL);
   g_queue_init(&c->pending);
   SoupMessage *msg = c->url != NULL ? soup_message_new(SOUP_METHOD_GET, c->url) : NULL;
   if (msg == NULL) {

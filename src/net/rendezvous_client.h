@@ -26,6 +26,9 @@ typedef struct {
   void (*closed)(LlRendezvousClient *client, const GError *why, gpointer user_data);
 } LlRendezvousEvents;
 
+/* Clients made from now on connect from IP (NULL: as the system
+ * chooses): for load generators with many loopback addresses. */
+void ll_rendezvous_clients_bind(const char *ip);
 LlRendezvousClient *ll_rendezvous_client_new(const char *url, const LlRendezvousEvents *events,
                                              gpointer user_data);
 void ll_rendezvous_client_free(LlRendezvousClient *client);

@@ -480,7 +480,8 @@ static void on_websocket(SoupServer *soup, SoupServerMessage *msg, const char *p
   g_hash_table_insert(s->per_address, g_strdup(c->address), GUINT_TO_POINTER(count));
   s->clients = g_list_prepend(s->clients, c);
   soup_websocket_connection_set_max_incoming_payload_size(ws, LL_SIGNAL_MAX_BYTES);
-  soup_websocket_connection_set_keepalive_interval(ws, 30);
+  /* No WebSocket pings: the kernel's TCP keepalive does that work
+   * (upgrade_gate.c). */
   g_signal_connect(ws, "message", G_CALLBACK(on_message), c);
   g_signal_connect(ws, "closed", G_CALLBACK(on_closed), c);
   if (count > s->config.max_connections_per_address) {

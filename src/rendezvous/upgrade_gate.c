@@ -101,8 +101,17 @@ static void push_out_oldest(LlUpgradeGate *g)
  * sees to, and a client may close without a TLS close_notify. */
 static GIOStream *stream_for(LlUpgradeGate *g, GSocketConnection *connection)
 {
-  g_socket_set_option(g_socket_connection_get_socket(connection), IPPROTO_TCP, TCP_NODELAY,
-                      TRUE, NULL);
+  GSocket *socket = g_socket_connection_get_socket(connection);
+  g_socket_set_option(socket, IPPROTO_TCP, TCP_NODELAY, TRUE, NULL);
+  /* A client that vanished (its machine off, its router gone) is found by
+   * the kernel's keepalive probes, which also keep a router's mapping of a
+   * host's idle connection: after 30 s of silence, every 10 s, 3 unanswered
+   * close it. Kernel timers, not one main-loop timer per connection, which
+   * with thousands of hosts cost every iteration of the loop. */
+  g_socket_set_keepalive(socket, TRUE);
+  g_socket_set_option(socket, IPPROTO_TCP, TCP_KEEPIDLE, 30, NULL);
+  g_socket_set_option(socket, IPPROTO_TCP, TCP_KEEPINTVL, 10, NULL);
+  g_socket_set_option(socket, IPPROTO_TCP, TCP_KEEPCNT, 3, NULL);
   if (g->tls == NULL)
     return G_IO_STREAM(g_object_ref(connection));
   GIOStream *tls = g_tls_server_connection_new(G_IO_STREAM(connection), g->tls, NULL);

@@ -16,6 +16,7 @@ typedef struct {
   char *turn_secret_file, *turn_ttl;
   char *code_lifetime;
   int code_tries;
+  int per_address;
   char *redis, *redis_password_file;
   gboolean verbose;
 } Options;
@@ -87,9 +88,17 @@ static gboolean parse_turn(const Options *o, LlRendezvousConfig *c, GError **err
   return o->turn_ttl == NULL || ll_duration_parse(o->turn_ttl, 24 * 3600, &c->turn_ttl, error);
 }
 
-/* How long codes wait, and how fast one address may try them. */
+/* How long codes wait, and how fast one address may try them; how many
+ * connections one address may hold. */
 static gboolean parse_codes(const Options *o, LlRendezvousConfig *c, GError **error)
 {
+  if (o->per_address < 0 || o->per_address > 1000000) {
+    g_set_error(error, LL_ERROR, LL_ERROR_USAGE,
+                "--connections-per-address wants a number from 1 to 1000000");
+    return FALSE;
+  }
+  if (o->per_address > 0)
+    c->max_connections_per_address = o->per_address;
   if (o->code_tries < 0 || o->code_tries > 100000) {
     g_set_error(error, LL_ERROR, LL_ERROR_USAGE,
                 "--code-tries wants a number of tries a minute, from 1 to 100000");
@@ -160,6 +169,7 @@ int ll_rendezvous_command(int argc, char **argv)
     { "turn-ttl", 0, 0, G_OPTION_ARG_STRING, &o.turn_ttl, "How long TURN credentials stay valid (default 1h)", "TIME" },
     { "code-lifetime", 0, 0, G_OPTION_ARG_STRING, &o.code_lifetime, "How long a code waits at most (default and longest 10m)", "TIME" },
     { "code-tries", 0, 0, G_OPTION_ARG_INT, &o.code_tries, "How many codes one address may try a minute (default 10)", "N" },
+    { "connections-per-address", 0, 0, G_OPTION_ARG_INT, &o.per_address, "How many connections one address may hold (default 32; more where many computers share one public address, as behind an office's router)", "N" },
     { "redis", 0, 0, G_OPTION_ARG_STRING, &o.redis, "Share hosts, mailboxes, codes and limits with the other instances through this Redis: HOST:PORT or a socket's path", "ADDRESS" },
     { "redis-password-file", 0, 0, G_OPTION_ARG_FILENAME, &o.redis_password_file, "Redis' password, on the first line of FILE", "FILE" },
     { "verbose", 'v', 0, G_OPTION_ARG_NONE, &o.verbose, "Log in detail", NULL },
@@ -195,7 +205,7 @@ int ll_rendezvous_command(int argc, char **argv)
     }
   }
   if (error != NULL)
-    g_printerr("lifeline rendezvous: %s\n", error->message);
+    g_printerr("%s: %s\n", g_get_prgname(), error->message);
   if (config.turn_secret != NULL)
     sodium_memzero(config.turn_secret, config.turn_secret_len);
   g_free(config.turn_secret);
