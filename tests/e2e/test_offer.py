@@ -472,12 +472,24 @@ def test_offer_through_cluster_after_an_instance_dies(work, cleanups):
     print(f"# registered again {time.monotonic() - lost:.1f} s after its instance died",
           flush=True)
     assert f"lost the rendezvous ws://{a.typed}/lifeline" in host.proc.err, host.proc.err
-    vnc = free_port()
-    offer = Process([LIFELINE, "offer", host.host_id, "--rendezvous", c.typed, "--vnc-port",
-                     str(vnc)], env=person_env(work, "sam"), name="offer")
-    cleanups.append(offer.stop)
-    offer.vnc_port = vnc
-    out = offer.wait_for("connected via ", timeout=30)
+    # One more offer if the first one's ICE path broke during the TLS handshake: seen once
+    # in 4 runs under ASan on a loaded machine ("An unexpected TLS packet was received" on
+    # a pseudo-TCP path that had lost packets), never in the signalling this test is about.
+    for attempt in (1, 2):
+        vnc = free_port()
+        offer = Process([LIFELINE, "offer", host.host_id, "--rendezvous", c.typed, "--vnc-port",
+                         str(vnc)], env=person_env(work, "sam"), name="offer")
+        cleanups.append(offer.stop)
+        offer.vnc_port = vnc
+        try:
+            out = offer.wait_for("connected via ", timeout=30)
+            host.proc.wait_for(listed("Sam Smith", sam))
+            break
+        except AssertionError:
+            if attempt == 2 or "TLS" not in offer.err + host.proc.err:
+                raise
+            print(f"# the first offer's path broke: {offer.err.strip()[-200:]}", flush=True)
+            offer.stop()
     assert "connected via ice" in out, out
     accept(host, offer, listed("Sam Smith", sam))
     viewer = probe(cleanups, offer, host.x)
