@@ -21,6 +21,14 @@ static const char PUBLISH[] =
     "if old and old ~= ARGV[1] and "
     "   redis.call('EXISTS', 'lifeline:instance:' .. old) == 1 then return old end "
     "return false";
+/* Again, after Redis was away or to renew it: only where nobody else
+ * alive took it meanwhile (then that one's name comes back). */
+static const char REPUBLISH[] =
+    "local old = redis.call('GET', KEYS[1]) "
+    "if old and old ~= ARGV[1] and "
+    "   redis.call('EXISTS', 'lifeline:instance:' .. old) == 1 then return old end "
+    "redis.call('SET', KEYS[1], ARGV[1], 'EX', ARGV[2]) "
+    "return false";
 static const char FORGET[] =
     "if redis.call('GET', KEYS[1]) == ARGV[1] then redis.call('DEL', KEYS[1]) end return 0";
 /* ARGV: value, lifetime, cooldown, now, then a candidate of each length. */
@@ -32,7 +40,8 @@ static const char ADD_NAMEPLATE[] =
     "  if redis.call('ZCARD', z) < (10 ^ digits) / 10 then "
     "    local n = ARGV[5 + i] "
     "    if redis.call('ZSCORE', z, n) then return 0 end "
-    "    redis.call('SET', 'lifeline:nameplate:' .. n, ARGV[1], 'EX', ARGV[2]) "
+    "    if not redis.call('SET', 'lifeline:nameplate:' .. n, ARGV[1], 'EX', ARGV[2], 'NX') "
+    "    then return 0 end "
     "    redis.call('ZADD', z, ARGV[4] + ARGV[2] + ARGV[3], n) "
     "    return n "
     "  end "
@@ -53,6 +62,7 @@ static const char CLAIM[] =
     "  local v = redis.call('HMGET', key, 'tokens', 'at') "
     "  local tokens = tonumber(v[1]) or burst "
     "  local at = tonumber(v[2]) or now "
+    "  if at > now then now = at end "   /* instances' clocks differ a little */
     "  tokens = math.min(burst, tokens + (now - at) * burst / 60000) "
     "  local ok = tokens >= 1 "
     "  if ok then tokens = tokens - 1 end "
@@ -151,6 +161,7 @@ typedef struct {
   char *value;               /* a nameplate's "INSTANCE MAILBOX" */
   gint64 lifetime, cooldown;
   int tries;
+  gboolean again;            /* a mailbox published again, not taken over */
 } Ask;
 
 static void ask_free(Ask *a)
@@ -160,13 +171,20 @@ static void ask_free(Ask *a)
   g_free(a);
 }
 
+/* A registration taken over: its old instance is told. One taken over
+ * while this instance's own was away: this one is told, by itself. */
 static void on_taken_over(const redisReply *r, gpointer data)
 {
   Ask *a = data;
-  if (r != NULL && r->type == REDIS_REPLY_STRING) {
-    g_autoptr(LlClusterMessage) m = ll_cluster_message_new(LL_CLUSTER_TAKEOVER);
+  if (r != NULL && r->type == REDIS_REPLY_STRING && a->mailbox != NULL) {
+    LlClusterMessage *m = ll_cluster_message_new(LL_CLUSTER_TAKEOVER);
     m->mailbox = g_strdup(a->mailbox);
-    ll_cluster_send(a->cluster, r->str, m);
+    if (!a->again)
+      ll_cluster_send(a->cluster, r->str, m);
+    if (!a->again || a->cluster->events.message == NULL)
+      ll_cluster_message_free(m);
+    else
+      a->cluster->events.message(m, a->cluster->user_data);
   }
   ask_free(a);
 }
@@ -179,8 +197,9 @@ void ll_cluster_publish_mailbox(LlCluster *c, const char *mailbox, gint64 lifeti
   const char *args[] = { key, c->instance, ttl };
   Ask *a = g_new0(Ask, 1);
   a->cluster = c;
-  a->mailbox = take_over ? g_strdup(mailbox) : NULL;
-  if (!eval(c, on_taken_over, a, PUBLISH, 1, G_N_ELEMENTS(args), args))
+  a->mailbox = g_strdup(mailbox);
+  a->again = !take_over;
+  if (!eval(c, on_taken_over, a, take_over ? PUBLISH : REPUBLISH, 1, G_N_ELEMENTS(args), args))
     ask_free(a);
 }
 
@@ -245,7 +264,7 @@ static void on_nameplate(const redisReply *r, gpointer data)
   if (r != NULL && r->type == REDIS_REPLY_INTEGER && r->integer == 0 &&
       ++a->tries < NAMEPLATE_TRIES && try_nameplate(a))
     return;   /* that one was taken: another */
-  a->nameplate(r != NULL && r->type == REDIS_REPLY_STRING ? r->str : NULL, a->data);
+  a->nameplate(r != NULL && r->type == REDIS_REPLY_STRING ? r->str : NULL, r == NULL, a->data);
   ask_free(a);
 }
 

@@ -41,8 +41,11 @@ void ll_cluster_free(LlCluster *cluster);
 const char *ll_cluster_instance(LlCluster *cluster);
 gboolean ll_cluster_shared(LlCluster *cluster);
 
-/* This instance holds MAILBOX (for at most LIFETIME s; again to renew).
- * With TAKE_OVER (a host registering), whoever held it before is told. */
+/* This instance holds MAILBOX (for at most LIFETIME s). With TAKE_OVER
+ * (a host registering), whoever held it before is told. Without (again,
+ * to renew it or after Redis was away), it stays with another live
+ * instance that took it meanwhile, and a "takeover" of it comes to this
+ * instance's own events: its registration here is stale. */
 void ll_cluster_publish_mailbox(LlCluster *cluster, const char *mailbox, gint64 lifetime,
                                 gboolean take_over);
 /* This instance no longer holds MAILBOX. */
@@ -59,10 +62,11 @@ gboolean ll_cluster_find_mailbox(LlCluster *cluster, const char *mailbox, LlClus
 gboolean ll_cluster_instance_alive(LlCluster *cluster, const char *instance, LlClusterFoundFn fn,
                                    gpointer user_data);
 
-typedef void (*LlClusterNameplateFn)(const char *nameplate, gpointer user_data);
+typedef void (*LlClusterNameplateFn)(const char *nameplate, gboolean failed,
+                                     gpointer user_data);
 /* A fresh nameplate for MAILBOX, free in every instance and not released
  * in the last COOLDOWN s, 3 digits while a tenth at most are taken, then
- * more; NULL when all are taken or Redis went away. */
+ * more; NULL when all are taken (FAILED: Redis went away first). */
 gboolean ll_cluster_add_nameplate(LlCluster *cluster, const char *mailbox, gint64 lifetime,
                                   gint64 cooldown, LlClusterNameplateFn fn, gpointer user_data);
 /* MAILBOX's NAMEPLATE is no longer wanted (the code ended unclaimed). */

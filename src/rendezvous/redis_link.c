@@ -1,7 +1,6 @@
 #include "rendezvous/redis_link.h"
 #include "common/error.h"
 #include <hiredis/async.h>
-#include <hiredis/adapters/glib.h>
 #include <poll.h>
 #include <string.h>
 
@@ -44,6 +43,86 @@ struct LlRedisLink {
 };
 
 static void attempt(LlRedisLink *l);
+
+/* ---- hiredis on the GLib loop ----
+ * hiredis asks for reading and writing to be watched; this source
+ * watches them. Unlike hiredis' own GLib adapter, it stops when a write
+ * that failed made hiredis free the context, instead of going on to read
+ * with it. */
+
+typedef struct {
+  GSource source;
+  redisAsyncContext *ac;     /* NULL once hiredis let it go */
+  GPollFD poll;
+} RedisSource;
+
+static void watch(void *data, gushort add, gushort remove)
+{
+  RedisSource *r = data;
+  r->poll.events = (r->poll.events | add) & ~remove;
+}
+static void add_read(void *data) { watch(data, G_IO_IN, 0); }
+static void del_read(void *data) { watch(data, 0, G_IO_IN); }
+static void add_write(void *data) { watch(data, G_IO_OUT, 0); }
+static void del_write(void *data) { watch(data, 0, G_IO_OUT); }
+
+static void released(void *data)
+{
+  RedisSource *r = data;
+  r->ac = NULL;
+  if (r->poll.fd >= 0) {
+    g_source_remove_poll(&r->source, &r->poll);
+    r->poll.fd = -1;
+  }
+}
+
+/* What poll reported that hiredis wants to hear of (a hang-up or an
+ * error always: hiredis finds out which by reading). */
+static gushort ready_of(RedisSource *r)
+{
+  return r->poll.revents & (r->poll.events | G_IO_HUP | G_IO_ERR);
+}
+
+static gboolean rs_prepare(GSource *source, gint *timeout)
+{
+  *timeout = -1;
+  return ready_of((RedisSource *)source) != 0;
+}
+
+static gboolean rs_check(GSource *source)
+{
+  return ready_of((RedisSource *)source) != 0;
+}
+
+static gboolean rs_dispatch(GSource *source, GSourceFunc callback, gpointer data)
+{
+  RedisSource *r = (RedisSource *)source;
+  gushort ready = ready_of(r);
+  (void)callback; (void)data;
+  r->poll.revents = 0;
+  if ((ready & G_IO_OUT) && r->ac != NULL)
+    redisAsyncHandleWrite(r->ac);
+  if ((ready & (G_IO_IN | G_IO_HUP | G_IO_ERR)) && r->ac != NULL)
+    redisAsyncHandleRead(r->ac);
+  return G_SOURCE_CONTINUE;
+}
+
+static GSourceFuncs redis_source_funcs = { rs_prepare, rs_check, rs_dispatch, NULL, NULL, NULL };
+
+static GSource *redis_source_for(redisAsyncContext *ac)
+{
+  RedisSource *r = (RedisSource *)g_source_new(&redis_source_funcs, sizeof *r);
+  r->ac = ac;
+  r->poll.fd = ac->c.fd;
+  g_source_add_poll(&r->source, &r->poll);
+  ac->ev.data = r;
+  ac->ev.addRead = add_read;
+  ac->ev.delRead = del_read;
+  ac->ev.addWrite = add_write;
+  ac->ev.delWrite = del_write;
+  ac->ev.cleanup = released;
+  return &r->source;
+}
 
 /* ---- going down and coming up ---- */
 
@@ -248,7 +327,12 @@ static Conn *conn_open(LlRedisLink *l, const char *ip)
   c->link = l;
   c->ac = ac;
   ac->data = c;
-  c->source = redis_source_new(ac);
+  /* A Redis host that vanishes is found by the kernel's keepalive, also
+   * on the subscriber connection, which otherwise only ever listens (TCP
+   * only: on a Unix socket hiredis would count the attempt an error). */
+  if (l->path == NULL)
+    redisEnableKeepAlive(&ac->c);
+  c->source = redis_source_for(ac);
   g_source_attach(c->source, NULL);
   redisAsyncSetConnectCallback(ac, on_connected);
   redisAsyncSetDisconnectCallback(ac, on_disconnected);

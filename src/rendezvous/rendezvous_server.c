@@ -180,9 +180,12 @@ static gboolean one_mailbox(Client *c)
  * answer sends "opened"), else from this instance's own table. */
 static gboolean give_nameplate(Client *c, Mailbox *mb)
 {
+  return ll_rv_cluster_add_nameplate(c, mb) || ll_rv_give_local_nameplate(c, mb);
+}
+
+gboolean ll_rv_give_local_nameplate(Client *c, Mailbox *mb)
+{
   LlRendezvousServer *s = c->server;
-  if (ll_rv_cluster_add_nameplate(c, mb))
-    return TRUE;
   const char *nameplate = ll_nameplates_add(s->nameplates, mb, ll_rv_now_s());
   if (nameplate == NULL) {
     ll_rv_mailbox_close(s, mb);
@@ -212,7 +215,7 @@ static void handle_open(Client *c, const LlSignalMessage *m)
     give_nameplate(c, mb);
     return;
   }
-  ll_rv_cluster_publish(s, mb);
+  ll_rv_cluster_publish(s, mb, TRUE);
   send_opened(c, mb);
 }
 
@@ -252,7 +255,7 @@ static void handle_register(Client *c, const LlSignalMessage *m)
     ll_rv_end_registration(s, old);
   }
   Mailbox *mb = mailbox_add(c, g_strdup(m->mailbox), MAILBOX_HOST, HOST_LIFETIME);
-  ll_rv_cluster_publish(s, mb);
+  ll_rv_cluster_publish(s, mb, TRUE);
   send_opened(c, mb);
   g_info("%s registered host %s", c->address, m->mailbox);
 }

@@ -54,10 +54,11 @@ gboolean ll_rv_cluster_shared(LlRendezvousServer *s)
 
 /* ---- mailboxes here, known to all ---- */
 
-void ll_rv_cluster_publish(LlRendezvousServer *s, Mailbox *mb)
+void ll_rv_cluster_publish(LlRendezvousServer *s, Mailbox *mb, gboolean fresh)
 {
   if (ll_rv_cluster_shared(s) && mb->kind != MAILBOX_CODE)
-    ll_cluster_publish_mailbox(s->cluster, mb->id, mb->lifetime, mb->kind == MAILBOX_HOST);
+    ll_cluster_publish_mailbox(s->cluster, mb->id, mb->lifetime,
+                               fresh && mb->kind == MAILBOX_HOST);
 }
 
 void ll_rv_cluster_forget(LlRendezvousServer *s, Mailbox *mb)
@@ -162,12 +163,22 @@ gboolean ll_rv_cluster_claim(Client *c, const char *nameplate)
   return TRUE;
 }
 
-static void on_nameplate(const char *nameplate, gpointer data)
+static void on_nameplate(const char *nameplate, gboolean failed, gpointer data)
 {
   Ask *a = data;
+  LlRendezvousServer *s = a->server;
+  g_autofree char *mailbox = g_strdup(a->mailbox);
   Client *c = ask_take(a);
-  if (c == NULL || c->owns == NULL)
+  if (c == NULL || c->owns == NULL || g_strcmp0(c->owns->id, mailbox) != 0) {
+    /* The code's novice went away meanwhile: nobody waits behind it. */
+    if (nameplate != NULL && !s->freeing && s->cluster != NULL)
+      ll_cluster_release_nameplate(s->cluster, nameplate, mailbox, s->config.nameplate_cooldown);
     return;
+  }
+  if (failed) {
+    ll_rv_give_local_nameplate(c, c->owns);   /* Redis went: this instance alone */
+    return;
+  }
   if (nameplate == NULL) {
     ll_rv_mailbox_close(c->server, c->owns);
     ll_rv_close(c, SOUP_WEBSOCKET_CLOSE_SERVER_ERROR, LL_SIGNAL_ERROR_OTHER,
@@ -189,7 +200,7 @@ gboolean ll_rv_cluster_add_nameplate(Client *c, Mailbox *mb)
   LlRendezvousServer *s = c->server;
   if (!ll_rv_cluster_shared(s) ||
       !ll_cluster_add_nameplate(s->cluster, mb->id, mb->lifetime, s->config.nameplate_cooldown,
-                                on_nameplate, ask_new(c, NULL)))
+                                on_nameplate, ask_new(c, mb->id)))
     return FALSE;
   c->waiting = TRUE;
   return TRUE;
@@ -431,7 +442,7 @@ static void publish_all(LlRendezvousServer *s)
   gpointer value;
   g_hash_table_iter_init(&iter, s->mailboxes);
   while (g_hash_table_iter_next(&iter, NULL, &value))
-    ll_rv_cluster_publish(s, value);
+    ll_rv_cluster_publish(s, value, FALSE);
 }
 
 static void on_shared(gboolean shared, gpointer data)

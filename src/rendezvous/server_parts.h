@@ -90,6 +90,9 @@ void ll_rv_enter_local(Client *c, Mailbox *mb);
 /* The host's old registration OLD ends (it registered again). */
 void ll_rv_end_registration(LlRendezvousServer *s, Mailbox *old);
 void ll_rv_claims_exceeded(Client *c);
+/* A nameplate for MB from this instance's own table, and "opened"; FALSE
+ * (C closed) when all are taken. */
+gboolean ll_rv_give_local_nameplate(Client *c, Mailbox *mb);
 /* NAMEPLATE among those this instance handed out alone. */
 void ll_rv_claim_here(Client *c, const char *nameplate);
 Client *ll_rv_client(LlRendezvousServer *s, guint32 id);
@@ -98,7 +101,8 @@ Client *ll_rv_client(LlRendezvousServer *s, guint32 id);
 void ll_rv_cluster_start(LlRendezvousServer *s, GError **error);
 void ll_rv_cluster_stop(LlRendezvousServer *s);
 gboolean ll_rv_cluster_shared(LlRendezvousServer *s);
-void ll_rv_cluster_publish(LlRendezvousServer *s, Mailbox *mb);
+/* FRESH: just opened or registered (a host takes its id over). */
+void ll_rv_cluster_publish(LlRendezvousServer *s, Mailbox *mb, gboolean fresh);
 void ll_rv_cluster_forget(LlRendezvousServer *s, Mailbox *mb);
 /* Try elsewhere: FALSE when there is no elsewhere (Redis away). */
 gboolean ll_rv_cluster_join(Client *c, const char *mailbox);
