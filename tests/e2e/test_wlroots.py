@@ -99,6 +99,23 @@ class SwaySession:
         grant_control(self.invite, self.join, "type /stop here",
                       "Type /stop here to take it back.")
 
+    def pointer_into_window(self):
+        """Moves the helper's pointer until the window has one. Headless
+        sway has no pointer of its own, so its seat gets one only with
+        Lifeline's virtual pointer when control starts, and the window asks
+        for it only after sway announced it: a click before that reaches
+        nobody. (A desktop with a mouse has a pointer long before.)"""
+        since = self.window.mark()
+        deadline = time.monotonic() + 20
+        for step in range(1000):
+            self.probe.send(f"move {100 + step % 2} 100")
+            try:
+                self.window.wait_for("pointer: in", timeout=0.5, since=since)
+                return
+            except AssertionError:
+                if time.monotonic() > deadline:
+                    raise
+
     def type_into_window(self, text):
         type_into(self.window, self.probe, text)
 
@@ -118,6 +135,7 @@ def test_wlroots_typing_clicking_and_stop(work, cleanups):
     s = SwaySession(work, cleanups)
     s.start_probe()
     s.grant_control()
+    s.pointer_into_window()
     s.probe.send("click 300 200")
     s.window.wait_for("click: ")
     s.type_into_window("HelloWorld")   # Shift added where the viewer sent none

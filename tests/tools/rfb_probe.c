@@ -83,6 +83,10 @@ static void run_command(rfbClient *c, char *line)
     SendPointerEvent(c, x, y, 0);
     SendPointerEvent(c, x, y, 1);
     SendPointerEvent(c, x, y, 0);
+  } else if (strncmp(line, "move ", 5) == 0) {
+    int x = 0, y = 0;
+    sscanf(line + 5, "%d %d", &x, &y);
+    SendPointerEvent(c, x, y, 0);
   } else if (strncmp(line, "cut ", 4) == 0) {
     SendClientCutText(c, line + 4, strlen(line + 4));
   } else if (strncmp(line, "chat ", 5) == 0) {

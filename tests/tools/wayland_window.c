@@ -55,6 +55,17 @@ static gboolean on_button(GtkWidget *widget, GdkEventButton *event, gpointer dat
   return TRUE;
 }
 
+/* Said once the window has a pointer at all: on a seat that had none
+ * (headless sway) the toolkit asks for one only after the compositor
+ * announced it, and events before that reach nobody. */
+static gboolean on_enter(GtkWidget *widget, GdkEventCrossing *event, gpointer data)
+{
+  (void)widget; (void)event; (void)data;
+  printf("pointer: in\n");
+  fflush(stdout);
+  return FALSE;
+}
+
 static gboolean on_focus(GtkWidget *widget, GdkEventFocus *event, gpointer data)
 {
   (void)widget; (void)data;
@@ -108,11 +119,12 @@ int main(int argc, char **argv)
   GtkWidget *area = gtk_drawing_area_new();
   gtk_container_add(GTK_CONTAINER(window), area);
   gtk_widget_add_events(window, GDK_KEY_PRESS_MASK | GDK_BUTTON_PRESS_MASK |
-                                GDK_FOCUS_CHANGE_MASK);
+                                GDK_FOCUS_CHANGE_MASK | GDK_ENTER_NOTIFY_MASK);
   g_signal_connect(area, "draw", G_CALLBACK(on_draw), NULL);
   g_signal_connect(window, "key-press-event", G_CALLBACK(on_key), NULL);
   g_signal_connect(window, "button-press-event", G_CALLBACK(on_button), NULL);
   g_signal_connect(window, "focus-in-event", G_CALLBACK(on_focus), NULL);
+  g_signal_connect(window, "enter-notify-event", G_CALLBACK(on_enter), NULL);
   g_signal_connect(window, "destroy", G_CALLBACK(gtk_main_quit), NULL);
   gtk_widget_show_all(window);
   GIOChannel *commands = g_io_channel_unix_new(0);
