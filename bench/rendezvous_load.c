@@ -13,7 +13,9 @@
  * holds only them.
  *
  * usage: rendezvous-load LIFELINE-RENDEZVOUS [--hosts N] [--pairs N]
- *        [--probes N] [--seconds S] [--interval-ms MS] [--workers N] */
+ *        [--probes N] [--seconds S] [--interval-ms MS] [--workers N]
+ *        [--threads N] */
+#include "common/file_limit.h"
 #include "common/fingerprint.h"
 #include "common/identity.h"
 #include "net/rendezvous_client.h"
@@ -23,7 +25,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/resource.h>
 #include <unistd.h>
 
 /* The server lets one address have so many connections waiting for their
@@ -32,6 +33,7 @@
 
 typedef struct {
   int hosts, pairs, probes, seconds, interval_ms, workers;
+  int threads;               /* the server's --threads; 0: its default */
   char *url, *bind;
   int worker;                /* >= 0 in a worker process */
 } Options;
@@ -271,13 +273,13 @@ static double cpu_seconds(GPid pid)
   return (double)(utime + stime) / (double)sysconf(_SC_CLK_TCK);
 }
 
-static double rss_mb(GPid pid)
+/* A number from /proc/PID/status: "VmRSS:" (kB), "Threads:". */
+static double status_field(GPid pid, const char *field)
 {
   g_autofree char *path = g_strdup_printf("/proc/%d/status", pid);
   g_autofree char *text = NULL;
-  const char *line = g_file_get_contents(path, &text, NULL, NULL) ? strstr(text, "VmRSS:")
-                                                                  : NULL;
-  return line != NULL ? g_ascii_strtod(line + 6, NULL) / 1024.0 : -1;
+  const char *line = g_file_get_contents(path, &text, NULL, NULL) ? strstr(text, field) : NULL;
+  return line != NULL ? g_ascii_strtod(line + strlen(field), NULL) : -1;
 }
 
 static GPid pid_of(GSubprocess *p) { return atoi(g_subprocess_get_identifier(p)); }
@@ -434,8 +436,12 @@ static void counts(Child *workers, int n, guint64 *sent, guint64 *received)
   }
 }
 
-static void report(const Options *o, Probes *pr, double setup_s, double setup_cpu,
-                   double rss, double steady_cpu, double idle_cpu, guint64 sent,
+/* What was read off the server. */
+typedef struct {
+  double setup_s, setup_cpu, rss_mb, threads, steady_cpu, idle_cpu;
+} Reading;
+
+static void report(const Options *o, Probes *pr, const Reading *r, guint64 sent,
                    guint64 received)
 {
   g_array_sort(pr->latencies_ms, compare_doubles);
@@ -444,31 +450,26 @@ static void report(const Options *o, Probes *pr, double setup_s, double setup_cp
   printf("  registered hosts           %d\n", o->hosts);
   printf("  invitation exchanges       %d, a candidate each way every %d ms\n", o->pairs,
          o->interval_ms);
-  printf("  setup                      %.1f s, server CPU %.1f s\n", setup_s, setup_cpu);
-  printf("  server RSS, all connected  %.1f MB\n", rss);
+  printf("  setup                      %.1f s, server CPU %.1f s\n", r->setup_s,
+         r->setup_cpu);
+  printf("  server, all connected      RSS %.1f MB, %.0f threads in the process\n", r->rss_mb,
+         r->threads);
   printf("  steady %d s                server CPU %.0f %% of one core; %" G_GUINT64_FORMAT
          " candidates sent, %" G_GUINT64_FORMAT " delivered\n", o->seconds,
-         100.0 * steady_cpu / o->seconds, sent, received);
-  printf("  idle 10 s                  server CPU %.2f s\n", idle_cpu);
+         100.0 * r->steady_cpu / o->seconds, sent, received);
+  printf("  idle 10 s                  server CPU %.2f s\n", r->idle_cpu);
   printf("  helper reaches a host      p50 %.1f ms, p99 %.1f ms, max %.1f ms (%u helpers, "
          "%d failed)\n", percentile(pr->latencies_ms, 0.5), percentile(pr->latencies_ms, 0.99),
          percentile(pr->latencies_ms, 1.0), pr->latencies_ms->len, pr->failed);
   fflush(stdout);
 }
 
-static void raise_file_limit(void)
-{
-  struct rlimit limit;
-  if (getrlimit(RLIMIT_NOFILE, &limit) == 0) {
-    limit.rlim_cur = limit.rlim_max;
-    setrlimit(RLIMIT_NOFILE, &limit);
-  }
-}
-
 static int run_coordinator(Options *o, const char *program)
 {
+  g_autofree char *threads = g_strdup_printf("%d", o->threads);
   const char *server_argv[] = { program, "--listen", "127.0.0.1:0",
-                                "--connections-per-address", "1000000", NULL };
+                                "--connections-per-address", "1000000",
+                                o->threads > 0 ? "--threads" : NULL, threads, NULL };
   Child server = spawn(G_SUBPROCESS_FLAGS_STDERR_SILENCE, server_argv);
   g_autofree char *listening = read_line(&server);
   g_assert_true(g_str_has_prefix(listening, "listening: "));
@@ -483,8 +484,11 @@ static int run_coordinator(Options *o, const char *program)
     workers[i] = start_worker(o, i, o->hosts / o->workers + (i < o->hosts % o->workers),
                               o->pairs / o->workers + (i < o->pairs % o->workers));
   collect_ready(workers, o->workers, pr.host_ids);
-  double setup_s = (double)(g_get_monotonic_time() - t0) / G_USEC_PER_SEC;
-  double cpu1 = cpu_seconds(pid), rss = rss_mb(pid);
+  Reading r = { .setup_s = (double)(g_get_monotonic_time() - t0) / G_USEC_PER_SEC };
+  double cpu1 = cpu_seconds(pid);
+  r.setup_cpu = cpu1 - cpu0;
+  r.rss_mb = status_field(pid, "VmRSS:") / 1024.0;
+  r.threads = status_field(pid, "Threads:");
   for (int i = 0; i < o->workers; i++)
     tell(&workers[i], "talk\n");
   guint every_ms = MAX(1, o->seconds * 1000 / MAX(o->probes, 1));
@@ -500,8 +504,9 @@ static int run_coordinator(Options *o, const char *program)
     wait_ms(10);
   double cpu3 = cpu_seconds(pid);
   wait_ms(10000);
-  double idle = cpu_seconds(pid) - cpu3;
-  report(o, &pr, setup_s, cpu1 - cpu0, rss, cpu2 - cpu1, idle, sent, received);
+  r.steady_cpu = cpu2 - cpu1;
+  r.idle_cpu = cpu_seconds(pid) - cpu3;
+  report(o, &pr, &r, sent, received);
   for (int i = 0; i < o->workers; i++) {
     g_subprocess_send_signal(workers[i].process, SIGTERM);
     g_subprocess_wait(workers[i].process, NULL, NULL);
@@ -522,6 +527,7 @@ int main(int argc, char **argv)
     { "seconds", 0, 0, G_OPTION_ARG_INT, &o.seconds, "how long the load lasts", "S" },
     { "interval-ms", 0, 0, G_OPTION_ARG_INT, &o.interval_ms, "between candidates", "MS" },
     { "workers", 0, 0, G_OPTION_ARG_INT, &o.workers, "processes making the load (1-200)", "N" },
+    { "threads", 0, 0, G_OPTION_ARG_INT, &o.threads, "the server's --threads", "N" },
     { "worker", 0, G_OPTION_FLAG_HIDDEN, G_OPTION_ARG_INT, &o.worker, NULL, NULL },
     { "url", 0, G_OPTION_FLAG_HIDDEN, G_OPTION_ARG_STRING, &o.url, NULL, NULL },
     { "bind", 0, G_OPTION_FLAG_HIDDEN, G_OPTION_ARG_STRING, &o.bind, NULL, NULL },
@@ -532,10 +538,10 @@ int main(int argc, char **argv)
   if (!g_option_context_parse(ctx, &argc, &argv, NULL) || argc != 2 || o.workers < 1 ||
       o.workers > 200 || o.interval_ms < 1 || sodium_init() < 0) {
     fputs("usage: rendezvous-load LIFELINE-RENDEZVOUS [--hosts N] [--pairs N] [--probes N] "
-          "[--seconds S] [--interval-ms MS] [--workers N]\n", stderr);
+          "[--seconds S] [--interval-ms MS] [--workers N] [--threads N]\n", stderr);
     return 2;
   }
   signal(SIGPIPE, SIG_IGN);
-  raise_file_limit();
+  ll_raise_file_limit();
   return o.worker >= 0 ? run_worker(&o) : run_coordinator(&o, argv[1]);
 }

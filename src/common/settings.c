@@ -139,25 +139,28 @@ char *ll_settings_rendezvous(const LlSettings *s, const char *option, GError **e
   return g_strdup(s != NULL ? s->rendezvous_urls[0] : NULL);
 }
 
-char *ll_settings_choose_rendezvous(const char *option, GError **error)
+char **ll_settings_choose_rendezvous_all(const char *option, GError **error)
 {
-  if (option != NULL)   /* the command line wins; the files need not be read */
-    return ll_rendezvous_url_normalize(option, error);
+  if (option != NULL) {   /* the command line wins; the files need not be read */
+    char *url = ll_rendezvous_url_normalize(option, error);
+    if (url == NULL)
+      return NULL;
+    char **one = g_new0(char *, 2);
+    one[0] = url;
+    return one;
+  }
   g_autoptr(LlSettings) s = ll_settings_load(NULL);
   for (guint i = 0; i < s->problems->len; i++)
     g_warning("%s", (const char *)s->problems->pdata[i]);
-  if (s->rendezvous_urls[0] != NULL)
-    g_info("the rendezvous %s, from %s", s->rendezvous_urls[0], s->rendezvous_from);
-  return ll_settings_rendezvous(s, NULL, error);
+  for (char **url = s->rendezvous_urls; *url != NULL; url++)
+    g_info("the rendezvous %s, from %s", *url, s->rendezvous_from);
+  return g_strdupv(s->rendezvous_urls);
 }
 
-char **ll_settings_more_rendezvous(const char *option)
+char *ll_settings_choose_rendezvous(const char *option, GError **error)
 {
-  if (option != NULL)
-    return g_new0(char *, 1);   /* the command line names the one to use */
-  g_autoptr(LlSettings) s = ll_settings_load(NULL);
-  guint n = g_strv_length(s->rendezvous_urls);
-  return g_strdupv(n > 1 ? s->rendezvous_urls + 1 : (char *[]){ NULL });
+  g_auto(GStrv) all = ll_settings_choose_rendezvous_all(option, error);
+  return all != NULL ? g_strdup(all[0]) : NULL;
 }
 
 gboolean ll_settings_save_rendezvous(const char *typed, char **saved, GError **error)

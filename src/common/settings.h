@@ -34,10 +34,10 @@ char *ll_settings_rendezvous(const LlSettings *settings, const char *option, GEr
  * ll_settings_rendezvous of them: what every command that can use a
  * rendezvous calls. */
 char *ll_settings_choose_rendezvous(const char *option, GError **error);
-/* The rendezvous after the one ll_settings_choose_rendezvous chose, in
- * the order lifeline.conf names them (none when OPTION is given): where a
- * host for offers registers in turn when it loses one. NULL-terminated. */
-char **ll_settings_more_rendezvous(const char *option);
+/* Every rendezvous to try, in order: OPTION alone when given (NULL with
+ * ERROR when it is no rendezvous address), else all the settings name
+ * (an empty list when none). */
+char **ll_settings_choose_rendezvous_all(const char *option, GError **error);
 /* Saves TYPED (as a person types a rendezvous address) as the only
  * rendezvous of the person's own lifeline.conf, keeping its other lines;
  * NULL or empty removes the person's choice, so the machine's counts

@@ -24,6 +24,7 @@ struct LlHelperJoin {
   LlIdentity *identity;
   LlInvitation *invitation;   /* where to connect; for an offer, made and owned here */
   LlInvitation *offer_target; /* an offer: the invitation above, owned */
+  char **rendezvous_urls;     /* where its mailbox may be, tried in turn */
   LlKeyPin pin;
   char *helper_name;
   LlHelperJoinEvents events;
@@ -400,11 +401,13 @@ LlHelperJoin *ll_helper_join_new(LlIdentity *identity, LlInvitation *invitation,
   j->user_data = user_data;
   j->streams = ll_stream_table_new();
   ll_key_pin_full(&j->pin, invitation->fingerprint);
+  j->rendezvous_urls = g_new0(char *, 2);
+  j->rendezvous_urls[0] = g_strdup(invitation->rendezvous_url);
   return j;
 }
 
 LlHelperJoin *ll_helper_offer_new(LlIdentity *identity, const char *host_label,
-                                  GPtrArray *endpoints, const char *rendezvous_url,
+                                  GPtrArray *endpoints, const char *const *rendezvous_urls,
                                   const char *mailbox, const LlKeyPin *pin,
                                   const char *helper_name, const LlHelperJoinEvents *events,
                                   gpointer user_data)
@@ -416,10 +419,13 @@ LlHelperJoin *ll_helper_offer_new(LlIdentity *identity, const char *host_label,
   LlInvitation *target = ll_invitation_new(host_label, no_fingerprint, now, G_MAXINT32);
   for (guint i = 0; i < endpoints->len; i++)
     ll_invitation_add_endpoint(target, g_ptr_array_index(endpoints, i));
-  target->rendezvous_url = g_strdup(rendezvous_url);
+  target->rendezvous_url = g_strdup(rendezvous_urls != NULL ? rendezvous_urls[0] : NULL);
   target->mailbox_id = g_strdup(mailbox);
   LlHelperJoin *j = ll_helper_join_new(identity, target, helper_name, events, user_data);
   j->offer_target = target;
+  g_strfreev(j->rendezvous_urls);
+  j->rendezvous_urls = g_strdupv(rendezvous_urls != NULL ? (char **)rendezvous_urls
+                                                         : (char *[]){ NULL });
   j->pin = *pin;
   return j;
 }
@@ -450,7 +456,8 @@ gboolean ll_helper_join_start_portless(LlHelperJoin *j, GError **error)
 
 static void start_race(LlHelperJoin *j)
 {
-  j->race = ll_endpoint_race_start(j->invitation->endpoints, j->invitation->rendezvous_url,
+  j->race = ll_endpoint_race_start(j->invitation->endpoints,
+                                   (const char *const *)j->rendezvous_urls,
                                    j->invitation->mailbox_id, j->identity->certificate,
                                    &j->pin, on_race_done, j);
 }
@@ -539,6 +546,7 @@ void ll_helper_join_free(LlHelperJoin *j)
   g_free(j->resume_path);
   g_free(j->helper_name);
   ll_invitation_free(j->offer_target);
+  g_strfreev(j->rendezvous_urls);
   /* Freed mid-session (the window closed, a second Ctrl-C): the record still ends. */
   ll_helper_record_ended(&j->record, NULL);
   ll_helper_record_clear(&j->record);

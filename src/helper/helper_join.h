@@ -49,11 +49,12 @@ LlHelperJoin *ll_helper_join_new(LlIdentity *identity, LlInvitation *invitation,
                                  const char *helper_name, const LlHelperJoinEvents *events,
                                  gpointer user_data);
 /* An offer of help to a host (`lifeline host`) without an invitation: the
- * host is reached at ENDPOINTS ("HOST:PORT" strings) and, with a
- * RENDEZVOUS_URL, through the registration MAILBOX; its key must match
- * PIN. HOST_LABEL names it until the host says its owner's name. */
+ * host is reached at ENDPOINTS ("HOST:PORT" strings) and through its
+ * registration MAILBOX at the first of RENDEZVOUS_URLS (NULL-terminated,
+ * or NULL) that knows it, tried in turn; its key must match PIN.
+ * HOST_LABEL names it until the host says its owner's name. */
 LlHelperJoin *ll_helper_offer_new(LlIdentity *identity, const char *host_label,
-                                  GPtrArray *endpoints, const char *rendezvous_url,
+                                  GPtrArray *endpoints, const char *const *rendezvous_urls,
                                   const char *mailbox, const LlKeyPin *pin,
                                   const char *helper_name, const LlHelperJoinEvents *events,
                                   gpointer user_data);

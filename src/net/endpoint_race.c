@@ -18,7 +18,11 @@ struct LlEndpointRace {
   guint remaining;
   GString *failures;
   GError *wrong_key;
-  gboolean nobody_there;       /* the rendezvous said nobody waits there */
+  char **rendezvous_urls;      /* tried in turn until one knows the mailbox */
+  guint next_url;
+  char *mailbox;
+  guint nobody_there;          /* rendezvous that said nobody waits there */
+  guint ice_failed;            /* ICE attempts that ended otherwise */
   LlRaceDone done;
   gpointer user_data;
 };
@@ -33,6 +37,7 @@ typedef struct {
   gulong cancelled_handler;
   guint reap;                  /* reports an ICE failure outside libnice's callback */
   GError *ice_error;
+  gboolean joined;             /* the rendezvous knew the mailbox */
   gboolean done;
 } Attempt;
 
@@ -46,6 +51,8 @@ static void race_unref(LlEndpointRace *r)
   g_object_unref(r->cancellable);
   g_string_free(r->failures, TRUE);
   g_clear_error(&r->wrong_key);
+  g_strfreev(r->rendezvous_urls);
+  g_free(r->mailbox);
   g_free(r);
 }
 
@@ -71,7 +78,7 @@ static void report_all_failed(LlEndpointRace *r)
   g_autoptr(GError) error = NULL;
   if (r->wrong_key != NULL)
     error = g_error_copy(r->wrong_key);
-  else if (r->nobody_there)   /* the rendezvous knows: a definite answer */
+  else if (r->nobody_there > 0 && r->ice_failed == 0)   /* every rendezvous knows: definite */
     error = g_error_new(LL_ERROR, LL_ERROR_NOT_WAITING,
                         "nobody is waiting there any more (%s)", r->failures->str);
   else
@@ -90,6 +97,27 @@ static gboolean report_empty(gpointer data)
   return G_SOURCE_REMOVE;
 }
 
+static void start_ice_attempt(LlEndpointRace *r);
+static gboolean on_timeout(gpointer data);
+
+/* The rendezvous of attempt A could not be reached or knew nobody there
+ * (before it let A join): the next one the list names, if any, with a
+ * deadline of its own. */
+static void try_next_rendezvous(Attempt *a, const GError *error)
+{
+  LlEndpointRace *r = a->race;
+  if (a != r->ice_attempt || a->joined || r->finished ||
+      r->rendezvous_urls[r->next_url] == NULL ||
+      g_error_matches(error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    return;
+  g_info("the rendezvous %s: %s; trying %s", a->endpoint, error->message,
+         r->rendezvous_urls[r->next_url]);
+  start_ice_attempt(r);
+  g_clear_handle_id(&r->timeout, g_source_remove);
+  r->extended = FALSE;
+  r->timeout = g_timeout_add_seconds(LL_CONNECT_TIMEOUT_S + 5, on_timeout, r);
+}
+
 static void attempt_failed(Attempt *a, GError *error)
 {
   LlEndpointRace *r = a->race;
@@ -103,7 +131,10 @@ static void attempt_failed(Attempt *a, GError *error)
     if (g_error_matches(error, LL_ERROR, LL_ERROR_WRONG_KEY) && r->wrong_key == NULL)
       r->wrong_key = g_error_copy(error);
     if (g_error_matches(error, LL_ERROR, LL_ERROR_NOT_WAITING))
-      r->nobody_there = TRUE;
+      r->nobody_there++;
+    else if (a->rendezvous != NULL)
+      r->ice_failed++;
+    try_next_rendezvous(a, error);
     g_string_append_printf(r->failures, "%s%s: %s", r->failures->len ? "; " : "", a->endpoint,
                            g_error_matches(error, G_IO_ERROR, G_IO_ERROR_CANCELLED)
                                ? "no answer in time" : error->message);
@@ -210,6 +241,7 @@ static void rv_joined(LlRendezvousClient *c, guint32 peer, const LlIceServers *i
   (void)c; (void)peer;
   if (a->ice != NULL || a->tls != NULL)
     return;   /* joined once; a second "joined" is ignored */
+  a->joined = TRUE;
   a->ice = ll_ice_path_new(TRUE, ice, &ice_events, a);
   ll_ice_path_start(a->ice);
 }
@@ -245,17 +277,19 @@ static void on_race_cancelled(GCancellable *cancellable, gpointer data)
   attempt_failed(a, g_error_new_literal(G_IO_ERROR, G_IO_ERROR_CANCELLED, "stopped"));
 }
 
-static void start_ice_attempt(LlEndpointRace *r, const char *url, const char *mailbox)
+/* Through the next rendezvous of the list. */
+static void start_ice_attempt(LlEndpointRace *r)
 {
+  const char *url = r->rendezvous_urls[r->next_url++];
   Attempt *a = g_new0(Attempt, 1);
   a->race = r;
   r->refs++;
   r->remaining++;
-  a->endpoint = g_strdup("the rendezvous");
+  a->endpoint = g_strdup_printf("the rendezvous %s", url);
   a->path = g_strdup("ice");
   r->ice_attempt = a;
   a->rendezvous = ll_rendezvous_client_new(url, &rendezvous_events, a);
-  ll_rendezvous_client_join(a->rendezvous, mailbox);
+  ll_rendezvous_client_join(a->rendezvous, r->mailbox);
   /* When the race is won or called off, this attempt stops at once. */
   a->cancelled_handler = g_signal_connect(r->cancellable, "cancelled",
                                           G_CALLBACK(on_race_cancelled), a);
@@ -278,7 +312,8 @@ static gboolean on_timeout(gpointer data)
   return G_SOURCE_REMOVE;
 }
 
-LlEndpointRace *ll_endpoint_race_start(GPtrArray *endpoints, const char *rendezvous_url,
+LlEndpointRace *ll_endpoint_race_start(GPtrArray *endpoints,
+                                       const char *const *rendezvous_urls,
                                        const char *mailbox, GTlsCertificate *identity,
                                        const LlKeyPin *pin, LlRaceDone done,
                                        gpointer user_data)
@@ -309,8 +344,11 @@ LlEndpointRace *ll_endpoint_race_start(GPtrArray *endpoints, const char *rendezv
     g_socket_client_connect_to_host_async(r->client, a->endpoint, 0, r->cancellable,
                                           on_connected, a);
   }
-  if (rendezvous_url != NULL && mailbox != NULL)
-    start_ice_attempt(r, rendezvous_url, mailbox);
+  r->rendezvous_urls = g_strdupv(mailbox != NULL && rendezvous_urls != NULL
+                                     ? (char **)rendezvous_urls : (char *[]){ NULL });
+  r->mailbox = g_strdup(mailbox);
+  if (r->rendezvous_urls[0] != NULL)
+    start_ice_attempt(r);
   if (r->remaining == 0) {
     g_string_append(r->failures, "the invitation lists no addresses");
     r->refs++;

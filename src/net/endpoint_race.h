@@ -17,9 +17,13 @@ typedef struct LlEndpointRace LlEndpointRace;
 typedef void (*LlRaceDone)(GTlsConnection *winner, const char *endpoint, const char *path,
                            const GError *error, gpointer user_data);
 
-/* RENDEZVOUS_URL and MAILBOX (both or neither) add an ICE attempt
- * through that mailbox to the direct endpoints. */
-LlEndpointRace *ll_endpoint_race_start(GPtrArray *endpoints, const char *rendezvous_url,
+/* RENDEZVOUS_URLS (NULL-terminated, or NULL) and MAILBOX add an ICE
+ * attempt through that mailbox to the direct endpoints: at the first
+ * rendezvous, and at the next whenever one cannot be reached or knows
+ * nobody there (each with a deadline of its own). LL_ERROR_NOT_WAITING
+ * only when every rendezvous tried said nobody is there. */
+LlEndpointRace *ll_endpoint_race_start(GPtrArray *endpoints,
+                                       const char *const *rendezvous_urls,
                                        const char *mailbox, GTlsCertificate *identity,
                                        const LlKeyPin *pin,
                                        LlRaceDone done, gpointer user_data);

@@ -53,6 +53,22 @@ static const char RELEASE_NAMEPLATE[] =
     "  redis.call('DEL', KEYS[1]) "
     "  redis.call('ZADD', 'lifeline:nameplates:' .. string.len(ARGV[4]), ARGV[2] + ARGV[3], ARGV[4]) "
     "end return 0";
+/* A nameplate this instance holds, entered again under its current id
+ * (after Redis was lost, or given out alone meanwhile): if it is free and
+ * not cooling down, or already this mailbox's. KEYS: the nameplate.
+ * ARGV: value, " MAILBOX", lifetime, now, cooldown, nameplate. */
+static const char REENTER_NAMEPLATE[] =
+    "local v = redis.call('GET', KEYS[1]) "
+    "local z = 'lifeline:nameplates:' .. string.len(ARGV[6]) "
+    "if v then "
+    "  if string.sub(v, -string.len(ARGV[2])) ~= ARGV[2] then return 0 end "
+    "else "
+    "  local cool = redis.call('ZSCORE', z, ARGV[6]) "
+    "  if cool and tonumber(cool) > tonumber(ARGV[4]) then return 0 end "
+    "end "
+    "redis.call('SET', KEYS[1], ARGV[1], 'EX', ARGV[3]) "
+    "redis.call('ZADD', z, ARGV[4] + ARGV[3] + ARGV[5], ARGV[6]) "
+    "return 1";
 /* KEYS: the nameplate, the address' bucket, everyone's bucket.
  * ARGV: per address, total (tries a minute; as many at once), now (ms),
  * cooldown, nameplate. A token bucket each, as ll_claim_limiter does
@@ -84,12 +100,30 @@ struct LlCluster {
   LlRedisLink *link;
   char *instance;
   char *alive_key;
+  char *former;              /* the id it had before Redis was lost, until it is removed */
+  gboolean was_up;
   LlClusterEvents events;
   gpointer user_data;
   guint heartbeat;
 };
 
 static gint64 now_s(void) { return g_get_real_time() / G_USEC_PER_SEC; }
+
+/* A string from Redis used as a name (an instance, a nameplate, "INSTANCE
+ * MAILBOX"): whatever wrote it, at most MOST bytes, printable, and with
+ * SPACES spaces at most; else NULL. */
+static const char *bounded_reply(const redisReply *r, gsize most, guint spaces)
+{
+  if (r == NULL || r->type != REDIS_REPLY_STRING || r->len == 0 || r->len > most)
+    return NULL;
+  for (gsize i = 0; i < r->len; i++) {
+    if (r->str[i] == ' ' && spaces > 0)
+      spaces--;
+    else if (!g_ascii_isgraph(r->str[i]))
+      return NULL;
+  }
+  return r->str;
+}
 
 static gboolean eval(LlCluster *c, LlRedisReplyFn fn, gpointer data, const char *script,
                      int keys, int argc, const char *const *args)
@@ -111,15 +145,53 @@ static gboolean on_heartbeat(gpointer data)
   return G_SOURCE_CONTINUE;
 }
 
+/* A fresh random id (and with it the alive key and the channel). */
+static void take_name(LlCluster *c)
+{
+  guint8 raw[8];
+  randombytes_buf(raw, sizeof raw);
+  g_free(c->instance);
+  c->instance = g_malloc(2 * sizeof raw + 1);
+  sodium_bin2hex(c->instance, 2 * sizeof raw + 1, raw, sizeof raw);
+  g_free(c->alive_key);
+  c->alive_key = g_strconcat("lifeline:instance:", c->instance, NULL);
+  g_autofree char *channel = g_strconcat("lifeline:to:", c->instance, NULL);
+  if (c->link != NULL)
+    ll_redis_link_set_channel(c->link, channel);
+}
+
+/* Lost Redis after having had it: the others let go of this instance's
+ * links within seconds, and messages for it went nowhere meanwhile, so it
+ * comes back as a new instance, not as the old one the others may have
+ * given up on (or not yet). The old id is removed once Redis is back. */
+static void come_back_anew(LlCluster *c)
+{
+  if (c->former == NULL)
+    c->former = g_strdup(c->instance);
+  take_name(c);
+}
+
 static void on_state(gboolean up, const char *why, gpointer data)
 {
   LlCluster *c = data;
   if (up) {
+    if (c->former != NULL) {
+      g_autofree char *old_key = g_strconcat("lifeline:instance:", c->former, NULL);
+      const char *argv[] = { "DEL", old_key };   /* before anything under the new id */
+      ll_redis_link_command(c->link, NULL, NULL, G_N_ELEMENTS(argv), argv);
+      g_message("this instance comes back as %s (it was %s before Redis was lost)",
+                c->instance, c->former);
+      g_clear_pointer(&c->former, g_free);
+    }
     g_message("sharing state through Redis with the other instances (this one is %s)",
               c->instance);
+    c->was_up = TRUE;
     on_heartbeat(c);
   } else {
     g_warning("Redis is out of reach (%s): serving alone, and trying again every second", why);
+    if (c->was_up)
+      come_back_anew(c);
+    c->was_up = FALSE;
   }
   if (c->events.shared != NULL)
     c->events.shared(up, c->user_data);
@@ -157,6 +229,7 @@ typedef struct {
   LlClusterFoundFn found;
   LlClusterNameplateFn nameplate;
   LlClusterClaimFn claim;
+  LlClusterReenteredFn reentered;
   gpointer data;
   char *value;               /* a nameplate's "INSTANCE MAILBOX" */
   gint64 lifetime, cooldown;
@@ -176,11 +249,12 @@ static void ask_free(Ask *a)
 static void on_taken_over(const redisReply *r, gpointer data)
 {
   Ask *a = data;
-  if (r != NULL && r->type == REDIS_REPLY_STRING && a->mailbox != NULL) {
+  const char *old = bounded_reply(r, LL_CLUSTER_MAX_INSTANCE, 0);
+  if (old != NULL && a->mailbox != NULL) {
     LlClusterMessage *m = ll_cluster_message_new(LL_CLUSTER_TAKEOVER);
     m->mailbox = g_strdup(a->mailbox);
     if (!a->again)
-      ll_cluster_send(a->cluster, r->str, m);
+      ll_cluster_send(a->cluster, old, m);
     if (!a->again || a->cluster->events.message == NULL)
       ll_cluster_message_free(m);
     else
@@ -213,7 +287,7 @@ void ll_cluster_forget_mailbox(LlCluster *c, const char *mailbox)
 static void on_found(const redisReply *r, gpointer data)
 {
   Ask *a = data;
-  a->found(r != NULL && r->type == REDIS_REPLY_STRING ? r->str : NULL, r == NULL, a->data);
+  a->found(bounded_reply(r, LL_CLUSTER_MAX_INSTANCE, 0), r == NULL, a->data);
   ask_free(a);
 }
 
@@ -264,7 +338,7 @@ static void on_nameplate(const redisReply *r, gpointer data)
   if (r != NULL && r->type == REDIS_REPLY_INTEGER && r->integer == 0 &&
       ++a->tries < NAMEPLATE_TRIES && try_nameplate(a))
     return;   /* that one was taken: another */
-  a->nameplate(r != NULL && r->type == REDIS_REPLY_STRING ? r->str : NULL, r == NULL, a->data);
+  a->nameplate(bounded_reply(r, LL_NAMEPLATE_MAX_DIGITS, 0), r == NULL, a->data);
   ask_free(a);
 }
 
@@ -313,6 +387,34 @@ void ll_cluster_release_nameplate(LlCluster *c, const char *nameplate, const cha
   eval(c, NULL, NULL, RELEASE_NAMEPLATE, 1, G_N_ELEMENTS(args), args);
 }
 
+static void on_reentered(const redisReply *r, gpointer data)
+{
+  Ask *a = data;
+  gboolean kept = r != NULL && r->type == REDIS_REPLY_INTEGER && r->integer == 1;
+  a->reentered(kept, r == NULL, a->data);
+  ask_free(a);
+}
+
+gboolean ll_cluster_reenter_nameplate(LlCluster *c, const char *nameplate, const char *mailbox,
+                                      gint64 lifetime, gint64 cooldown,
+                                      LlClusterReenteredFn fn, gpointer data)
+{
+  g_autofree char *key = g_strconcat("lifeline:nameplate:", nameplate, NULL);
+  g_autofree char *value = g_strconcat(c->instance, " ", mailbox, NULL);
+  g_autofree char *suffix = g_strconcat(" ", mailbox, NULL);
+  g_autofree char *ttl = g_strdup_printf("%" G_GINT64_FORMAT, MAX(lifetime, 1));
+  g_autofree char *now = g_strdup_printf("%" G_GINT64_FORMAT, now_s());
+  g_autofree char *cool = g_strdup_printf("%" G_GINT64_FORMAT, cooldown);
+  const char *args[] = { key, value, suffix, ttl, now, cool, nameplate };
+  Ask *a = g_new0(Ask, 1);
+  a->reentered = fn;
+  a->data = data;
+  if (eval(c, on_reentered, a, REENTER_NAMEPLATE, 1, G_N_ELEMENTS(args), args))
+    return TRUE;
+  ask_free(a);
+  return FALSE;
+}
+
 static void on_claimed(const redisReply *r, gpointer data)
 {
   Ask *a = data;
@@ -322,8 +424,8 @@ static void on_claimed(const redisReply *r, gpointer data)
   else if (r->type == REDIS_REPLY_INTEGER)
     a->claim(r->integer == 0 ? LL_CLUSTER_CLAIM_LIMITED : LL_CLUSTER_CLAIM_NONE, NULL, NULL,
              a->data);
-  else if (r->type == REDIS_REPLY_STRING &&
-           g_strv_length(parts = g_strsplit(r->str, " ", 2)) == 2)
+  else if (bounded_reply(r, LL_CLUSTER_MAX_INSTANCE + 1 + LL_SIGNAL_MAX_FIELD, 1) != NULL &&
+           g_strv_length(parts = g_strsplit(r->str, " ", 2)) == 2 && *parts[0] && *parts[1])
     a->claim(LL_CLUSTER_CLAIM_FOUND, parts[0], parts[1], a->data);
   else
     a->claim(LL_CLUSTER_CLAIM_FAILED, NULL, NULL, a->data);
@@ -358,11 +460,7 @@ LlCluster *ll_cluster_new(const char *redis_address, const char *password,
                           const LlClusterEvents *events, gpointer user_data, GError **error)
 {
   LlCluster *c = g_new0(LlCluster, 1);
-  guint8 raw[8];
-  randombytes_buf(raw, sizeof raw);
-  c->instance = g_malloc(2 * sizeof raw + 1);
-  sodium_bin2hex(c->instance, 2 * sizeof raw + 1, raw, sizeof raw);
-  c->alive_key = g_strconcat("lifeline:instance:", c->instance, NULL);
+  take_name(c);
   c->events = *events;
   c->user_data = user_data;
   g_autofree char *channel = g_strconcat("lifeline:to:", c->instance, NULL);
@@ -388,6 +486,7 @@ void ll_cluster_free(LlCluster *c)
   ll_redis_link_free(c->link);   /* what waits is answered with NULL now */
   g_free(c->instance);
   g_free(c->alive_key);
+  g_free(c->former);
   g_free(c);
 }
 

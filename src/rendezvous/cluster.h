@@ -4,7 +4,9 @@
  * (one attempt each, wherever it is made), the limits on trying codes,
  * and a channel per instance for cluster_message.h. Each instance says
  * every second that it is alive; one that stops saying so for 5 s holds
- * nothing any more.
+ * nothing any more. An instance that lost Redis comes back under a new
+ * id (its old one removed at once), so the others let go of the links
+ * they held to it, as it let go of its own while it was away.
  *
  * What Redis holds, all of it (nothing there lets anyone into a session,
  * which takes the novice's pinned key and the invitation's secret, and
@@ -72,6 +74,16 @@ gboolean ll_cluster_add_nameplate(LlCluster *cluster, const char *mailbox, gint6
 /* MAILBOX's NAMEPLATE is no longer wanted (the code ended unclaimed). */
 void ll_cluster_release_nameplate(LlCluster *cluster, const char *nameplate, const char *mailbox,
                                   gint64 cooldown);
+
+typedef void (*LlClusterReenteredFn)(gboolean kept, gboolean failed, gpointer user_data);
+/* MAILBOX's NAMEPLATE, which this instance holds, is entered again under
+ * its current id (it came back under a new one, or handed the nameplate
+ * out alone while Redis was away). KEPT: it is this mailbox's in every
+ * instance now; else another instance gave out the same digits meanwhile
+ * (or they cool down), and the code must be withdrawn. */
+gboolean ll_cluster_reenter_nameplate(LlCluster *cluster, const char *nameplate,
+                                      const char *mailbox, gint64 lifetime, gint64 cooldown,
+                                      LlClusterReenteredFn fn, gpointer user_data);
 
 typedef enum {
   LL_CLUSTER_CLAIM_FOUND,    /* OWNER and MAILBOX hold it; it is burnt now */

@@ -3,6 +3,7 @@
 #include <hiredis/async.h>
 #include <poll.h>
 #include <string.h>
+#include <unistd.h>
 
 #define RETRY_MS 1000
 #define TICK_MS 250
@@ -279,6 +280,9 @@ static void on_auth(redisAsyncContext *ac, void *reply, void *privdata)
     go_down(c->link, "it did not accept the password");
     return;
   }
+  /* Named, so that an operator (or a test) can tell whose connections
+   * these are in CLIENT LIST. */
+  redisAsyncCommand(ac, NULL, NULL, "CLIENT SETNAME lifeline-rendezvous-%d", (int)getpid());
   if (c == c->link->subscriber) {
     redisAsyncCommand(ac, on_subscribed, c, "SUBSCRIBE %s", c->link->channel);
   } else {
@@ -432,6 +436,12 @@ LlRedisLink *ll_redis_link_new(const char *address, const char *password, const 
 void ll_redis_link_set_deadline_ms(LlRedisLink *l, guint ms) { l->deadline_ms = ms; }
 
 gboolean ll_redis_link_up(LlRedisLink *l) { return l->up && l->teardown == 0; }
+
+void ll_redis_link_set_channel(LlRedisLink *l, const char *channel)
+{
+  g_free(l->channel);
+  l->channel = g_strdup(channel);
+}
 
 /* What was sent last (a shutdown's messages) leaves before the socket
  * closes: at most FLUSH_MS spent writing. */

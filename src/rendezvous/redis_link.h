@@ -25,6 +25,9 @@ LlRedisLink *ll_redis_link_new(const char *address, const char *password, const 
                                GError **error);
 void ll_redis_link_free(LlRedisLink *link);
 gboolean ll_redis_link_up(LlRedisLink *link);
+/* The channel to subscribe to from the next connection on (its
+ * connections are named "lifeline-rendezvous-PID" in Redis). */
+void ll_redis_link_set_channel(LlRedisLink *link, const char *channel);
 /* How long a command may wait for its answer; 2 s unless tests say. */
 void ll_redis_link_set_deadline_ms(LlRedisLink *link, guint ms);
 

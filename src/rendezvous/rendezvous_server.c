@@ -25,6 +25,8 @@ void ll_rendezvous_config_defaults(LlRendezvousConfig *c)
   c->nameplate_cooldown = 1800;
   c->claims_per_address_per_minute = 10;
   c->claims_per_minute = 6000;
+  c->most_connection_threads = 64;
+  c->connections_per_thread = 256;
 }
 
 gint64 ll_rv_now_s(void) { return g_get_monotonic_time() / G_USEC_PER_SEC; }
@@ -34,13 +36,13 @@ const char LL_RV_NOBODY[] = "no such invitation or host here (it may have expire
 
 /* ---- sending ---- */
 
+/* TURN and ICE passwords travel in these: the connection's thread wipes
+ * the text once sent. */
 void ll_rv_send(Client *c, const LlSignalMessage *m)
 {
-  if (soup_websocket_connection_get_state(c->ws) != SOUP_WEBSOCKET_STATE_OPEN)
+  if (c->closing)
     return;
-  g_autofree char *text = ll_signal_message_encode(m);
-  soup_websocket_connection_send_text(c->ws, text);
-  memset(text, 0, strlen(text));   /* TURN and ICE passwords travel in these */
+  ll_connection_threads_send(c->server->threads, c->conn, ll_signal_message_encode(m));
 }
 
 void ll_rv_close(Client *c, gushort code, LlSignalErrorReason reason, const char *message)
@@ -50,8 +52,9 @@ void ll_rv_close(Client *c, gushort code, LlSignalErrorReason reason, const char
   e->message = g_strdup(message);
   e->reason = reason;
   ll_rv_send(c, e);
-  if (soup_websocket_connection_get_state(c->ws) == SOUP_WEBSOCKET_STATE_OPEN)
-    soup_websocket_connection_close(c->ws, code, message);
+  if (!c->closing)
+    ll_connection_threads_close(c->server->threads, c->conn, code, message);
+  c->closing = TRUE;
 }
 
 static void close_with_error(Client *c, gushort code, const char *message)
@@ -387,18 +390,20 @@ static void handle_signal(Client *c, LlSignalMessage *m)
 
 /* ---- connections ---- */
 
-static void on_message(SoupWebsocketConnection *ws, gint type, GBytes *message, gpointer data)
+static void on_message(LlConnectionId conn, gboolean text_message, GBytes *message,
+                       gpointer data)
 {
-  Client *c = data;
+  Client *c = g_hash_table_lookup(((LlRendezvousServer *)data)->clients_by_conn, &conn);
   g_autoptr(GError) error = NULL;
-  (void)ws;
+  if (c == NULL || c->closing)
+    return;   /* what came after it was told to close */
   if (!ll_token_bucket_take(&c->messages)) {
     close_with_error(c, SOUP_WEBSOCKET_CLOSE_POLICY_VIOLATION, "too many messages");
     return;
   }
   gsize n = 0;
   const char *text = g_bytes_get_data(message, &n);
-  g_autoptr(LlSignalMessage) m = type == SOUP_WEBSOCKET_DATA_TEXT
+  g_autoptr(LlSignalMessage) m = text_message
                                      ? ll_signal_message_decode(text, n, &error) : NULL;
   if (m == NULL) {
     close_with_error(c, SOUP_WEBSOCKET_CLOSE_POLICY_VIOLATION,
@@ -427,9 +432,8 @@ static void client_free(Client *c)
     g_hash_table_insert(s->per_address, g_strdup(c->address), GUINT_TO_POINTER(count - 1));
   s->clients = g_list_remove(s->clients, c);
   g_hash_table_remove(s->clients_by_id, GUINT_TO_POINTER(c->id));
+  g_hash_table_remove(s->clients_by_conn, &c->conn);
   g_clear_handle_id(&c->wait_deadline, g_source_remove);
-  g_signal_handlers_disconnect_by_data(c->ws, c);
-  g_object_unref(c->ws);
   g_free(c->address);
   g_free(c->host_seen);
   g_free(c->nonce);
@@ -438,10 +442,12 @@ static void client_free(Client *c)
   g_free(c);
 }
 
-static void on_closed(SoupWebsocketConnection *ws, gpointer data)
+static void on_closed(LlConnectionId conn, gpointer data)
 {
-  Client *c = data;
-  (void)ws;
+  Client *c = g_hash_table_lookup(((LlRendezvousServer *)data)->clients_by_conn, &conn);
+  if (c == NULL)
+    return;
+  c->closing = TRUE;
   if (c->owns != NULL)
     ll_rv_mailbox_close(c->server, c->owns);
   if (c->joined != NULL) {
@@ -455,38 +461,47 @@ static void on_closed(SoupWebsocketConnection *ws, gpointer data)
     ll_rv_cluster_client_left(c);
   client_free(c);
 }
-/* A connection that got a place at the gate goes to the HTTP server. */
-static gboolean accept_stream(GIOStream *stream, GSocketAddress *local, GSocketAddress *remote,
-                              gpointer data, GError **error)
+/* A connection that got a place at the gate goes to a thread's HTTP
+ * server; one that lost its place is closed there. */
+static void take_stream(GIOStream *stream, GSocketAddress *local, GSocketAddress *remote,
+                        const char *key, gpointer data)
 {
   LlRendezvousServer *s = data;
-  return soup_server_accept_iostream(s->soup, stream, local, remote, error);
+  ll_connection_threads_take(s->threads, stream, local, remote, key);
 }
 
-static void on_websocket(SoupServer *soup, SoupServerMessage *msg, const char *path,
-                         SoupWebsocketConnection *ws, gpointer data)
+static void drop_stream(const char *key, gpointer data)
 {
   LlRendezvousServer *s = data;
-  (void)soup; (void)path;
-  ll_upgrade_gate_passed(s->gate, soup_server_message_get_remote_address(msg));
+  ll_connection_threads_drop(s->threads, key);
+}
+
+static Client *client_new(LlRendezvousServer *s, LlConnectionId conn, const char *address,
+                          const char *host_seen)
+{
   Client *c = g_new0(Client, 1);
   c->server = s;
   do
     c->id = ++s->next_client_id;
   while (c->id == 0 || ll_rv_client(s, c->id) != NULL);
   g_hash_table_insert(s->clients_by_id, GUINT_TO_POINTER(c->id), c);
-  c->ws = g_object_ref(ws);
-  c->address = g_strdup(soup_server_message_get_remote_host(msg));
-  c->host_seen = g_strdup(g_uri_get_host(soup_server_message_get_uri(msg)));
+  c->conn = conn;
+  g_hash_table_insert(s->clients_by_conn, &c->conn, c);
+  c->address = g_strdup(address);
+  c->host_seen = g_strdup(host_seen);
   ll_token_bucket_init(&c->messages, s->config.message_burst, s->config.messages_per_second);
+  s->clients = g_list_prepend(s->clients, c);
+  return c;
+}
+
+static void on_opened(LlConnectionId conn, const char *key, const char *address,
+                      const char *host_seen, gpointer data)
+{
+  LlRendezvousServer *s = data;
+  ll_upgrade_gate_passed(s->gate, key);
+  Client *c = client_new(s, conn, address, host_seen);
   guint count = GPOINTER_TO_UINT(g_hash_table_lookup(s->per_address, c->address)) + 1;
   g_hash_table_insert(s->per_address, g_strdup(c->address), GUINT_TO_POINTER(count));
-  s->clients = g_list_prepend(s->clients, c);
-  soup_websocket_connection_set_max_incoming_payload_size(ws, LL_SIGNAL_MAX_BYTES);
-  /* No WebSocket pings: the kernel's TCP keepalive does that work
-   * (upgrade_gate.c). */
-  g_signal_connect(ws, "message", G_CALLBACK(on_message), c);
-  g_signal_connect(ws, "closed", G_CALLBACK(on_closed), c);
   if (count > s->config.max_connections_per_address) {
     close_with_error(c, SOUP_WEBSOCKET_CLOSE_POLICY_VIOLATION, "too many connections from you");
     return;
@@ -497,6 +512,20 @@ static void on_websocket(SoupServer *soup, SoupServerMessage *msg, const char *p
   ll_rv_send(c, challenge);
 }
 
+static const LlConnectionEvents connection_events = {
+  .opened = on_opened, .message = on_message, .closed = on_closed,
+};
+
+static void start_threads(LlRendezvousServer *s)
+{
+  LlConnectionThreadsConfig threads = {
+    .tls = s->config.tls, .path = PATH, .max_payload = LL_SIGNAL_MAX_BYTES,
+    .most_threads = s->config.most_connection_threads,
+    .per_thread = s->config.connections_per_thread,
+  };
+  s->threads = ll_connection_threads_new(&threads, &connection_events, s);
+}
+
 LlRendezvousServer *ll_rendezvous_server_new(const LlRendezvousConfig *config, GError **error)
 {
   g_autoptr(GError) local = NULL;
@@ -505,12 +534,11 @@ LlRendezvousServer *ll_rendezvous_server_new(const LlRendezvousConfig *config, G
   s->mailboxes = g_hash_table_new_full(g_str_hash, g_str_equal, NULL, mailbox_free);
   s->per_address = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
   s->clients_by_id = g_hash_table_new(NULL, NULL);
+  s->clients_by_conn = g_hash_table_new(g_int64_hash, g_int64_equal);
   s->nameplates = ll_nameplates_new(config->nameplate_cooldown);
   s->claims = ll_claim_limiter_new(config->claims_per_address_per_minute,
                                    config->claims_per_minute);
-  s->soup = config->tls != NULL ? soup_server_new("tls-certificate", config->tls, NULL)
-                                : soup_server_new(NULL, NULL);
-  soup_server_add_websocket_handler(s->soup, PATH, NULL, NULL, on_websocket, s, NULL);
+  start_threads(s);
   g_autoptr(GInetAddress) ip = g_inet_address_new_from_string(config->listen_address);
   if (ip == NULL) {
     g_set_error(error, LL_ERROR, LL_ERROR_USAGE, "\"%s\" is not an IP address to listen on",
@@ -521,8 +549,8 @@ LlRendezvousServer *ll_rendezvous_server_new(const LlRendezvousConfig *config, G
   g_autoptr(GSocketAddress) address = g_inet_socket_address_new(ip, config->port);
   LlUpgradeLimits limits = { config->upgrade_timeout_s, config->max_waiting_per_address,
                              config->max_waiting };
-  s->gate = ll_upgrade_gate_new(address, config->tls, &limits, accept_stream, s, &s->port,
-                                &local);
+  static const LlUpgradeTaker taker = { take_stream, drop_stream };
+  s->gate = ll_upgrade_gate_new(address, config->tls, &limits, &taker, s, &s->port, &local);
   if (s->gate == NULL) {
     g_set_error(error, LL_ERROR, LL_ERROR_FAILED, "cannot listen on %s port %u: %s",
                 config->listen_address, config->port, local->message);
@@ -550,6 +578,11 @@ LlRendezvousServer *ll_rendezvous_server_new(const LlRendezvousConfig *config, G
 
 guint16 ll_rendezvous_server_port(LlRendezvousServer *s) { return s->port; }
 
+guint ll_rendezvous_server_connection_threads(LlRendezvousServer *s)
+{
+  return ll_connection_threads_started(s->threads);
+}
+
 void ll_rendezvous_server_free(LlRendezvousServer *s)
 {
   if (s == NULL)
@@ -568,17 +601,16 @@ void ll_rendezvous_server_free(LlRendezvousServer *s)
     if (((Client *)l->data)->remote_owner != NULL)
       ll_rv_cluster_client_left(l->data);
   ll_rv_cluster_stop(s);
+  ll_upgrade_gate_free(s->gate);
+  /* Every connection closed, the threads joined: no events after this. */
+  ll_connection_threads_free(s->threads);
   while (s->clients != NULL)
     client_free(s->clients->data);
-  ll_upgrade_gate_free(s->gate);
-  if (s->soup != NULL) {
-    soup_server_disconnect(s->soup);
-    g_object_unref(s->soup);
-  }
   ll_stun_responder_free(s->stun);
   g_hash_table_unref(s->mailboxes);
   g_hash_table_unref(s->per_address);
   g_hash_table_unref(s->clients_by_id);
+  g_hash_table_unref(s->clients_by_conn);
   ll_nameplates_free(s->nameplates);
   ll_claim_limiter_free(s->claims);
   g_free(s);

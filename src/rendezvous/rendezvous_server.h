@@ -39,6 +39,10 @@ typedef struct {
    * password (NULL: none). */
   char *redis_address;
   char *redis_password;
+  /* WebSockets live on threads of their own (connection_threads.h): at
+   * most this many, another started whenever each holds so many. */
+  guint most_connection_threads;
+  guint connections_per_thread;
 } LlRendezvousConfig;
 
 void ll_rendezvous_config_defaults(LlRendezvousConfig *config);
@@ -48,4 +52,6 @@ typedef struct LlRendezvousServer LlRendezvousServer;
 LlRendezvousServer *ll_rendezvous_server_new(const LlRendezvousConfig *config, GError **error);
 /* The port actually listened on (useful with port 0). */
 guint16 ll_rendezvous_server_port(LlRendezvousServer *server);
+/* How many connection threads it started so far. */
+guint ll_rendezvous_server_connection_threads(LlRendezvousServer *server);
 void ll_rendezvous_server_free(LlRendezvousServer *server);

@@ -445,13 +445,71 @@ static void publish_all(LlRendezvousServer *s)
     ll_rv_cluster_publish(s, value, FALSE);
 }
 
+typedef struct {
+  LlRendezvousServer *server;
+  char *mailbox, *nameplate;
+} Reentry;
+
+/* Another instance handed out the same digits while this one was away. */
+static void withdraw_code(LlRendezvousServer *s, Mailbox *mb)
+{
+  Client *novice = mb->novice;
+  g_info("a code's nameplate was given out elsewhere while Redis was away: withdrawn");
+  ll_rv_mailbox_close(s, mb);
+  if (novice != NULL)   /* "expired": its novice is given a fresh code */
+    ll_rv_close(novice, SOUP_WEBSOCKET_CLOSE_NORMAL, LL_SIGNAL_ERROR_EXPIRED,
+                "the rendezvous had to withdraw this code; ask for a new one");
+}
+
+static void on_reentered(gboolean kept, gboolean failed, gpointer data)
+{
+  Reentry *e = data;
+  LlRendezvousServer *s = e->server;
+  Mailbox *mb = s->freeing ? NULL : g_hash_table_lookup(s->mailboxes, e->mailbox);
+  if (mb != NULL && !failed && g_strcmp0(mb->nameplate, e->nameplate) == 0) {
+    if (!kept) {
+      withdraw_code(s, mb);
+    } else if (!mb->nameplate_shared) {   /* handed out alone: everyone's now */
+      ll_nameplates_release(s->nameplates, mb->nameplate, ll_rv_now_s());
+      mb->nameplate_shared = TRUE;
+    }
+  }
+  g_free(e->mailbox);
+  g_free(e->nameplate);
+  g_free(e);
+}
+
+/* Codes waiting here are entered in Redis under this instance's id of
+ * now: codes published before it came back under a new id, and codes it
+ * handed out alone while Redis was away. */
+static void reenter_codes(LlRendezvousServer *s)
+{
+  GHashTableIter iter;
+  gpointer value;
+  g_hash_table_iter_init(&iter, s->mailboxes);
+  while (g_hash_table_iter_next(&iter, NULL, &value)) {
+    Mailbox *mb = value;
+    if (mb->kind != MAILBOX_CODE || mb->nameplate == NULL)
+      continue;
+    Reentry *e = g_new0(Reentry, 1);
+    e->server = s;
+    e->mailbox = g_strdup(mb->id);
+    e->nameplate = g_strdup(mb->nameplate);
+    if (!ll_cluster_reenter_nameplate(s->cluster, mb->nameplate, mb->id, mb->lifetime,
+                                      s->config.nameplate_cooldown, on_reentered, e))
+      on_reentered(TRUE, TRUE, e);
+  }
+}
+
 static void on_shared(gboolean shared, gpointer data)
 {
   LlRendezvousServer *s = data;
-  if (shared)
+  if (shared) {
     publish_all(s);   /* what was opened meanwhile, and what Redis forgot */
-  else
+    reenter_codes(s);
+  } else {
     drop_remote(s, NULL);
+  }
 }
 
 /* Registrations outlive Redis' expiry as long as their connection. */

@@ -8,6 +8,7 @@
 #include "common/token_bucket.h"
 #include "rendezvous/claim_limiter.h"
 #include "rendezvous/cluster.h"
+#include "rendezvous/connection_threads.h"
 #include "rendezvous/nameplate_table.h"
 #include "rendezvous/stun_responder.h"
 #include "rendezvous/upgrade_gate.h"
@@ -20,7 +21,8 @@ typedef struct Mailbox Mailbox;
 typedef struct {
   LlRendezvousServer *server;
   guint32 id;                /* this instance's name for it ("ref" to others) */
-  SoupWebsocketConnection *ws;
+  LlConnectionId conn;       /* its WebSocket, on a thread of connection_threads.c */
+  gboolean closing;          /* it was told to close: nothing more is sent */
   char *address;
   char *host_seen;           /* the host name the client used to reach us */
   Mailbox *owns;             /* a novice's own mailbox */
@@ -58,7 +60,7 @@ struct Mailbox {
 
 struct LlRendezvousServer {
   LlRendezvousConfig config;
-  SoupServer *soup;
+  LlConnectionThreads *threads;
   LlStunResponder *stun;
   guint16 port;
   GHashTable *mailboxes;     /* id -> Mailbox */
@@ -67,6 +69,7 @@ struct LlRendezvousServer {
   LlClaimLimiter *claims;
   GList *clients;
   GHashTable *clients_by_id; /* id -> Client */
+  GHashTable *clients_by_conn; /* LlConnectionId -> Client */
   guint32 next_client_id;
   LlUpgradeGate *gate;       /* accepts, and counts connections before the upgrade */
   LlCluster *cluster;        /* NULL: one instance alone */

@@ -6,7 +6,7 @@
 struct LlUpgradeGate {
   LlUpgradeLimits limits;
   GTlsCertificate *tls;
-  LlUpgradeAccept accept;
+  LlUpgradeTaker taker;
   gpointer data;
   GSocketService *listener;
   GHashTable *waiting;       /* "ip port" -> Waiting, until the upgrade */
@@ -20,12 +20,11 @@ struct LlUpgradeGate {
 typedef struct {
   LlUpgradeGate *gate;
   char *key, *ip;
-  GIOStream *stream;
   guint deadline;
   GList link;                /* in the gate's order */
 } Waiting;
 
-static char *address_key(GSocketAddress *address)
+char *ll_upgrade_gate_key(GSocketAddress *address)
 {
   if (!G_IS_INET_SOCKET_ADDRESS(address))
     return NULL;
@@ -49,16 +48,17 @@ static void waiting_free(gpointer data)
   g_clear_handle_id(&w->deadline, g_source_remove);
   g_queue_unlink(&w->gate->order, &w->link);
   count(w->gate, w->ip, -1);
-  g_object_unref(w->stream);
   g_free(w->key);
   g_free(w->ip);
   g_free(w);
 }
 
+/* Its taker closes it; it leaves the gate at once. */
 static void close_waiting(Waiting *w)
 {
-  g_io_stream_close(w->stream, NULL, NULL);
-  g_hash_table_remove(w->gate->waiting, w->key);
+  LlUpgradeGate *g = w->gate;
+  g->taker.drop(w->key, g->data);
+  g_hash_table_remove(g->waiting, w->key);
 }
 
 static gboolean on_deadline(gpointer data)
@@ -120,19 +120,17 @@ static GIOStream *stream_for(LlUpgradeGate *g, GSocketConnection *connection)
   return tls;
 }
 
-static Waiting *waiting_add(LlUpgradeGate *g, const char *key, const char *ip, GIOStream *stream)
+static void waiting_add(LlUpgradeGate *g, const char *key, const char *ip)
 {
   Waiting *w = g_new0(Waiting, 1);
   w->gate = g;
   w->key = g_strdup(key);
   w->ip = g_strdup(ip);
-  w->stream = stream;
   w->link.data = w;
   g_queue_push_tail_link(&g->order, &w->link);
   count(g, ip, 1);
   g_hash_table_replace(g->waiting, w->key, w);
   w->deadline = g_timeout_add_seconds(g->limits.timeout_s, on_deadline, w);
-  return w;
 }
 
 static gboolean on_incoming(GSocketService *service, GSocketConnection *connection,
@@ -142,9 +140,14 @@ static gboolean on_incoming(GSocketService *service, GSocketConnection *connecti
   (void)service; (void)source;
   g_autoptr(GSocketAddress) remote = g_socket_connection_get_remote_address(connection, NULL);
   g_autoptr(GSocketAddress) local = g_socket_connection_get_local_address(connection, NULL);
-  g_autofree char *key = address_key(remote);
+  g_autofree char *key = ll_upgrade_gate_key(remote);
   if (key == NULL || local == NULL)
     return TRUE;
+  /* The same address and port again: the earlier connection from there
+   * is over, whatever its taker has not heard yet. */
+  Waiting *earlier = g_hash_table_lookup(g->waiting, key);
+  if (earlier != NULL)
+    close_waiting(earlier);
   g_autofree char *ip = g_strndup(key, strrchr(key, ' ') - key);
   if (GPOINTER_TO_UINT(g_hash_table_lookup(g->per_address, ip)) >= g->limits.max_per_address) {
     note_turned_away(g, ip, FALSE);
@@ -156,23 +159,19 @@ static gboolean on_incoming(GSocketService *service, GSocketConnection *connecti
   GIOStream *stream = stream_for(g, connection);
   if (stream == NULL)
     return TRUE;
-  Waiting *w = waiting_add(g, key, ip, stream);
-  g_autoptr(GError) error = NULL;
-  if (!g->accept(stream, local, remote, g->data, &error)) {
-    g_debug("a connection from %s: %s", ip, error != NULL ? error->message : "not taken");
-    close_waiting(w);
-  }
+  waiting_add(g, key, ip);
+  g->taker.accept(stream, local, remote, key, g->data);
   return TRUE;
 }
 
 LlUpgradeGate *ll_upgrade_gate_new(GSocketAddress *address, GTlsCertificate *tls,
-                                   const LlUpgradeLimits *limits, LlUpgradeAccept accept,
+                                   const LlUpgradeLimits *limits, const LlUpgradeTaker *taker,
                                    gpointer data, guint16 *port, GError **error)
 {
   LlUpgradeGate *g = g_new0(LlUpgradeGate, 1);
   g->limits = *limits;
   g->tls = tls != NULL ? g_object_ref(tls) : NULL;
-  g->accept = accept;
+  g->taker = *taker;
   g->data = data;
   g->waiting = g_hash_table_new_full(g_str_hash, g_str_equal, NULL, waiting_free);
   g->per_address = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
@@ -191,11 +190,9 @@ LlUpgradeGate *ll_upgrade_gate_new(GSocketAddress *address, GTlsCertificate *tls
   return g;
 }
 
-void ll_upgrade_gate_passed(LlUpgradeGate *g, GSocketAddress *remote)
+void ll_upgrade_gate_passed(LlUpgradeGate *g, const char *key)
 {
-  g_autofree char *key = address_key(remote);
-  if (key != NULL)
-    g_hash_table_remove(g->waiting, key);
+  g_hash_table_remove(g->waiting, key);
 }
 
 guint ll_upgrade_gate_waiting(LlUpgradeGate *g) { return g_hash_table_size(g->waiting); }

@@ -14,18 +14,30 @@ typedef struct {
 } LlUpgradeLimits;
 
 /* Takes a connection that got a place (TLS already wrapped where
- * configured); FALSE with an error when it could not. */
-typedef gboolean (*LlUpgradeAccept)(GIOStream *stream, GSocketAddress *local,
-                                    GSocketAddress *remote, gpointer data, GError **error);
+ * configured), named KEY (ll_upgrade_gate_key) while it waits: the gate
+ * keeps only its place and deadline, the taker the stream. */
+typedef void (*LlUpgradeAccept)(GIOStream *stream, GSocketAddress *local, GSocketAddress *remote,
+                                const char *key, gpointer data);
+/* The connection KEY lost its place (its deadline passed, or newer ones
+ * pushed it out): the taker closes it. */
+typedef void (*LlUpgradeDrop)(const char *key, gpointer data);
+
+typedef struct {
+  LlUpgradeAccept accept;
+  LlUpgradeDrop drop;
+} LlUpgradeTaker;
 
 typedef struct LlUpgradeGate LlUpgradeGate;
 
 /* Listens on address (port 0: any), *port tells which one. */
 LlUpgradeGate *ll_upgrade_gate_new(GSocketAddress *address, GTlsCertificate *tls,
-                                   const LlUpgradeLimits *limits, LlUpgradeAccept accept,
+                                   const LlUpgradeLimits *limits, const LlUpgradeTaker *taker,
                                    gpointer data, guint16 *port, GError **error);
-/* The connection from remote finished its upgrade: it leaves the gate's
- * count (the caller counts its clients from now on). */
-void ll_upgrade_gate_passed(LlUpgradeGate *gate, GSocketAddress *remote);
+/* A connection's name while it waits: "IP PORT" of its remote end (NULL
+ * for an address that is not IP). */
+char *ll_upgrade_gate_key(GSocketAddress *remote);
+/* The connection KEY finished its upgrade: it leaves the gate's count
+ * (the caller counts its clients from now on). */
+void ll_upgrade_gate_passed(LlUpgradeGate *gate, const char *key);
 guint ll_upgrade_gate_waiting(LlUpgradeGate *gate);
 void ll_upgrade_gate_free(LlUpgradeGate *gate);

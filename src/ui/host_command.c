@@ -191,11 +191,14 @@ static int run(const HostOptions *o, GError **error)
 {
   g_autoptr(LlPolicy) policy = ll_policy_load_effective(o->policy);
   ll_policy_log_problems(policy, o->policy != NULL ? o->policy : LL_POLICY_DEFAULT_PATH);
-  /* --rendezvous, else the one lifeline.conf names (settings.h). */
-  g_autofree char *rendezvous = ll_settings_choose_rendezvous(o->rendezvous, error);
-  if (rendezvous == NULL && *error != NULL)
+  /* --rendezvous, else those lifeline.conf names (settings.h): the first,
+   * and the others in turn when it is lost. */
+  g_auto(GStrv) all_rendezvous = ll_settings_choose_rendezvous_all(o->rendezvous, error);
+  if (all_rendezvous == NULL)
     return 2;
-  g_auto(GStrv) more_rendezvous = ll_settings_more_rendezvous(o->rendezvous);
+  const char *rendezvous = all_rendezvous[0];
+  const char *const *more_rendezvous =
+      (const char *const *)all_rendezvous + (rendezvous != NULL ? 1 : 0);
   LlDesktopChoice desktop;
   if (!ll_desktop_option_parse(o->desktop, o->display, &desktop, error))
     return 2;
@@ -216,7 +219,7 @@ static int run(const HostOptions *o, GError **error)
   LlNoviceHostConfig config = { .identity = identity, .policy_path = o->policy,
                                 .novice_name = h.novice_name, .desktop = desktop,
                                 .audit = audit, .rendezvous_url = rendezvous,
-                                .rendezvous_more = (const char *const *)more_rendezvous };
+                                .rendezvous_more = more_rendezvous };
   LlNoviceHostEvents events = host_events();
   h.terminal.host = ll_novice_host_new(&config, &events, &h);
   h.stdin_lines = ll_line_reader_new(0);

@@ -592,10 +592,12 @@ static int run_offer(const JoinOptions *o, GError **error)
   g_autofree char *endpoint = by_id ? NULL : host_endpoint(o->rest[0], error);
   if (!by_id && endpoint == NULL)
     return 2;
-  /* --rendezvous, else the one lifeline.conf names (settings.h). */
-  g_autofree char *rendezvous = ll_settings_choose_rendezvous(o->rendezvous, error);
-  if (rendezvous == NULL && *error != NULL)
+  /* --rendezvous, else those lifeline.conf names, tried in turn
+   * (settings.h). */
+  g_auto(GStrv) rendezvous_urls = ll_settings_choose_rendezvous_all(o->rendezvous, error);
+  if (rendezvous_urls == NULL)
     return 2;
+  const char *rendezvous = rendezvous_urls[0];
   if (by_id && rendezvous == NULL) {
     g_set_error(error, LL_ERROR, LL_ERROR_USAGE,
                 "to reach a host by its id, give the rendezvous server with --rendezvous URL "
@@ -616,7 +618,8 @@ static int run_offer(const JoinOptions *o, GError **error)
   if (endpoint != NULL)
     g_ptr_array_add(endpoints, endpoint);
   Join j = join_state_new("offer", helper_name, o->rest[0], o->json);
-  j.join = ll_helper_offer_new(identity, o->rest[0], endpoints, rendezvous, mailbox, &pin,
+  j.join = ll_helper_offer_new(identity, o->rest[0], endpoints,
+                               (const char *const *)rendezvous_urls, mailbox, &pin,
                                j.helper_name, &join_events, &j);
   return run_session(&j, o->vnc_port, error);
 }

@@ -1,13 +1,13 @@
 /* `lifeline rendezvous`: the signalling, STUN and TURN-credential server. */
 #include "common/duration.h"
 #include "common/error.h"
+#include "common/file_limit.h"
 #include "common/invitation_file.h"
 #include "rendezvous/rendezvous_server.h"
 #include "ui/commands.h"
 #include "ui/terminal.h"
 #include <sodium.h>
 #include <string.h>
-#include <sys/resource.h>
 
 typedef struct {
   char *listen;
@@ -17,6 +17,7 @@ typedef struct {
   char *code_lifetime;
   int code_tries;
   int per_address;
+  int threads;
   char *redis, *redis_password_file;
   gboolean verbose;
 } Options;
@@ -75,16 +76,9 @@ static gboolean parse_turn(const Options *o, LlRendezvousConfig *c, GError **err
                 "a relay needs coturn's secret: add --turn-secret-file FILE");
     return FALSE;
   }
-  g_autofree char *secret = NULL;
-  if (!g_file_get_contents(o->turn_secret_file, &secret, NULL, error))
+  c->turn_secret = ll_password_read_file(o->turn_secret_file, &c->turn_secret_len, error);
+  if (c->turn_secret == NULL)
     return FALSE;
-  g_strstrip(secret);
-  if (*secret == '\0') {
-    g_set_error(error, LL_ERROR, LL_ERROR_USAGE, "the TURN secret file is empty");
-    return FALSE;
-  }
-  c->turn_secret_len = strlen(secret);
-  c->turn_secret = g_steal_pointer(&secret);
   return o->turn_ttl == NULL || ll_duration_parse(o->turn_ttl, 24 * 3600, &c->turn_ttl, error);
 }
 
@@ -108,6 +102,18 @@ static gboolean parse_codes(const Options *o, LlRendezvousConfig *c, GError **er
     c->claims_per_address_per_minute = o->code_tries;
   return o->code_lifetime == NULL ||
          ll_duration_parse(o->code_lifetime, 600, &c->max_code_lifetime, error);
+}
+
+/* How many threads may carry connections (rendezvous/connection_threads.h). */
+static gboolean parse_threads(const Options *o, LlRendezvousConfig *c, GError **error)
+{
+  if (o->threads < 0 || o->threads > 1024) {
+    g_set_error(error, LL_ERROR, LL_ERROR_USAGE, "--threads wants a number from 1 to 1024");
+    return FALSE;
+  }
+  if (o->threads > 0)
+    c->most_connection_threads = o->threads;
+  return TRUE;
 }
 
 /* Several instances sharing their state through Redis. */
@@ -144,19 +150,6 @@ static gboolean on_signal(gpointer data)
   return G_SOURCE_CONTINUE;
 }
 
-/* Every client holds a socket: allow as many as the system lets us. */
-static void raise_file_limit(void)
-{
-  struct rlimit limit;
-  if (getrlimit(RLIMIT_NOFILE, &limit) != 0 || limit.rlim_cur >= limit.rlim_max)
-    return;
-  rlim_t before = limit.rlim_cur;
-  limit.rlim_cur = limit.rlim_max;
-  if (setrlimit(RLIMIT_NOFILE, &limit) == 0)
-    g_info("open files: %llu allowed (was %llu)", (unsigned long long)limit.rlim_cur,
-           (unsigned long long)before);
-}
-
 int ll_rendezvous_command(int argc, char **argv)
 {
   Options o = { 0 };
@@ -170,6 +163,7 @@ int ll_rendezvous_command(int argc, char **argv)
     { "code-lifetime", 0, 0, G_OPTION_ARG_STRING, &o.code_lifetime, "How long a code waits at most (default and longest 10m)", "TIME" },
     { "code-tries", 0, 0, G_OPTION_ARG_INT, &o.code_tries, "How many codes one address may try a minute (default 10)", "N" },
     { "connections-per-address", 0, 0, G_OPTION_ARG_INT, &o.per_address, "How many connections one address may hold (default 32; more where many computers share one public address, as behind an office's router)", "N" },
+    { "threads", 0, 0, G_OPTION_ARG_INT, &o.threads, "Carry connections on at most N threads (default 64; another starts whenever each holds 256)", "N" },
     { "redis", 0, 0, G_OPTION_ARG_STRING, &o.redis, "Share hosts, mailboxes, codes and limits with the other instances through this Redis: HOST:PORT or a socket's path", "ADDRESS" },
     { "redis-password-file", 0, 0, G_OPTION_ARG_FILENAME, &o.redis_password_file, "Redis' password, on the first line of FILE", "FILE" },
     { "verbose", 'v', 0, G_OPTION_ARG_NONE, &o.verbose, "Log in detail", NULL },
@@ -188,10 +182,10 @@ int ll_rendezvous_command(int argc, char **argv)
   if (g_option_context_parse(ctx, &argc, &argv, &error) &&
       parse_listen(o.listen != NULL ? o.listen : "0.0.0.0:3478", &config, &error) &&
       parse_turn(&o, &config, &error) && parse_codes(&o, &config, &error) &&
-      parse_redis(&o, &config, &error) &&
+      parse_threads(&o, &config, &error) && parse_redis(&o, &config, &error) &&
       load_tls(&o, &config, &error)) {
     ll_logging_init_server(o.verbose);
-    raise_file_limit();
+    ll_raise_file_limit();
     code = 1;
     LlRendezvousServer *server = ll_rendezvous_server_new(&config, &error);
     if (server != NULL) {

@@ -431,6 +431,50 @@ def test_offer_by_host_id_through_rendezvous(work, cleanups):
     assert '"ftp://127.0.0.1" is not a rendezvous address' in bad.stderr, bad.stderr
 
 
+@suite.test
+def test_offer_tries_each_rendezvous_in_turn(work, cleanups):
+    """Sam's lifeline.conf names three rendezvous: the first is down, the
+    second does not know the host, the third has it registered. The
+    offer goes on to the next after each, and reaches the host."""
+    sam = helper_key(work, "sam", "Sam Smith")
+    policy = write_policy(work, f"[offer]\nallow=true\nhelpers={sam}\n")
+    down = f"127.0.0.1:{free_port(4900, 5000)}"   # nothing listens there
+    live = []
+    for low in (5000, 5100):
+        port = free_port(low, low + 100)
+        rv = Process([LIFELINE, "rendezvous", "--listen", f"127.0.0.1:{port}"],
+                     name=f"rendezvous-{port}")
+        cleanups.append(rv.stop)
+        rv.wait_for("listening: ")
+        live.append(f"127.0.0.1:{port}")
+    empty, registered = live
+    host = Host(work, cleanups, policy, extra=("--rendezvous", registered))   # registered now
+    config = os.path.join(work, "sam", "config", "lifeline")
+    os.makedirs(config, exist_ok=True)
+    with open(os.path.join(config, "lifeline.conf"), "w") as f:
+        f.write(f"[rendezvous]\nurls={down};{empty};{registered}\n")
+    vnc = free_port()
+    offer = Process([LIFELINE, "offer", host.host_id, "-v", "--vnc-port", str(vnc)],
+                    env=person_env(work, "sam"), name="offer")
+    cleanups.append(offer.stop)
+    offer.vnc_port = vnc
+    out = offer.wait_for("connected via ", timeout=40)
+    assert "connected via ice" in out, out
+    assert f"trying ws://{empty}/lifeline" in offer.err, offer.err
+    assert f"trying ws://{registered}/lifeline" in offer.err, offer.err
+    accept(host, offer, listed("Sam Smith", sam))
+    viewer = probe(cleanups, offer, host.x)
+    assert pixel(viewer, 5, 5) == "3465a4"
+    # A host no rendezvous knows: "no such host" only when each of them said so.
+    with open(os.path.join(config, "lifeline.conf"), "w") as f:
+        f.write(f"[rendezvous]\nurls={empty};{registered}\n")
+    nobody = Process([LIFELINE, "offer", "0000-0000-0000-0000"], env=person_env(work, "sam"),
+                     name="offer-nobody")
+    cleanups.append(nobody.stop)
+    assert nobody.wait_exit(40) == 1
+    assert "There is no such host at the rendezvous" in nobody.err, nobody.err
+
+
 def rendezvous_cluster(work, cleanups, count=3):
     """redis-server on a socket of WORK's and COUNT instances sharing it;
     their addresses as a person types them."""

@@ -14,6 +14,7 @@
 #include <hiredis/hiredis.h>
 #include <signal.h>
 #include <string.h>
+#include <sys/prctl.h>
 
 #define WAIT_MS 5000
 #define INSTANCES 3
@@ -74,12 +75,53 @@ static void wait_for_count(const Cluster *k, const char *pattern, long long want
   }
 }
 
+/* Redis closes every connection of the instance whose process is PID
+ * (they are named lifeline-rendezvous-PID); the others keep theirs.
+ * Returns how many Redis closed. */
+static int redis_cut_off(const Cluster *k, const char *pid)
+{
+  redisContext *r = redis_connect(k);
+  g_assert_nonnull(r);
+  redisReply *list = redisCommand(r, "CLIENT LIST");
+  g_assert_true(list != NULL && list->type == REDIS_REPLY_STRING);
+  g_autofree char *name = g_strdup_printf(" name=lifeline-rendezvous-%s ", pid);
+  g_auto(GStrv) lines = g_strsplit(list->str, "\n", -1);
+  int cut = 0;
+  for (char **line = lines; *line != NULL; line++) {
+    guint64 id = 0;
+    if (strstr(*line, name) == NULL || sscanf(*line, "id=%" G_GUINT64_FORMAT, &id) != 1)
+      continue;
+    redisReply *killed = redisCommand(r, "CLIENT KILL ID %" G_GUINT64_FORMAT, id);
+    cut += killed != NULL && killed->type == REDIS_REPLY_INTEGER ? (int)killed->integer : 0;
+    freeReplyObject(killed);
+  }
+  freeReplyObject(list);
+  redisFree(r);
+  return cut;
+}
+
+/* What this test starts dies with it, also when an assertion aborts it. */
+static void die_with_the_test(gpointer data)
+{
+  (void)data;
+  prctl(PR_SET_PDEATHSIG, SIGKILL);
+}
+
+static GSubprocessLauncher *launcher(GSubprocessFlags flags)
+{
+  GSubprocessLauncher *l = g_subprocess_launcher_new(flags);
+  g_subprocess_launcher_set_child_setup(l, die_with_the_test, NULL, NULL);
+  return l;
+}
+
 static void redis_start(Cluster *k)
 {
   g_autoptr(GError) error = NULL;
-  k->redis = g_subprocess_new(G_SUBPROCESS_FLAGS_STDOUT_SILENCE, &error, "redis-server",
-                              "--port", "0", "--unixsocket", k->socket, "--unixsocketperm",
-                              "700", "--save", "", "--appendonly", "no", "--dir", k->dir, NULL);
+  g_autoptr(GSubprocessLauncher) l = launcher(G_SUBPROCESS_FLAGS_STDOUT_SILENCE);
+  k->redis = g_subprocess_launcher_spawn(l, &error, "redis-server", "--port", "0",
+                                         "--unixsocket", k->socket, "--unixsocketperm", "700",
+                                         "--save", "", "--appendonly", "no", "--dir", k->dir,
+                                         NULL);
   g_assert_no_error(error);
   gint64 until = g_get_monotonic_time() + WAIT_MS * 1000;
   while (redis_count(k, "*") < 0) {
@@ -110,7 +152,7 @@ static void on_line(GObject *source, GAsyncResult *result, gpointer data)
 static void instance_start(Cluster *k, int i, const char *code_tries)
 {
   Instance *in = &k->at[i];
-  g_autoptr(GSubprocessLauncher) l = g_subprocess_launcher_new(G_SUBPROCESS_FLAGS_STDOUT_PIPE);
+  g_autoptr(GSubprocessLauncher) l = launcher(G_SUBPROCESS_FLAGS_STDOUT_PIPE);
   g_free(in->log);
   in->log = g_strdup_printf("%s/instance-%d.log", k->dir, i);
   g_subprocess_launcher_set_stderr_file_path(l, in->log);
@@ -417,6 +459,44 @@ static void test_instance_killed(void)
     side_clear(sides[i]);
   cluster_stop(&k);
 }
+/* Redis cuts A off alone (A's connections closed, the others keep
+ * theirs): A comes back under a new id, so B lets go of its helper of A's
+ * novice (A let go of it when it lost Redis), and A's invitation and code
+ * are reached through the others again. */
+static void test_one_instance_cut_off(void)
+{
+  Cluster k;
+  cluster_start(&k, "10");
+  Side novice = { 0 }, coder = { 0 }, helper = { 0 }, again = { 0 }, claimer = { 0 };
+  LlRendezvousClient *n = open_invitation(&k.at[0], &novice);
+  LlRendezvousClient *h = join(&k.at[1], novice.mailbox, &helper);
+  run_until((gboolean *)&helper.peer);
+  LlRendezvousClient *cn = ll_rendezvous_client_new(k.at[0].url, &side_events, &coder);
+  ll_rendezvous_client_open_code(cn, 600);
+  run_until((gboolean *)&coder.opened);
+  g_autofree char *nameplate = g_strdup(ll_rendezvous_client_nameplate(cn));
+  /* Its first connection cut, A may close the second itself first. */
+  g_assert_cmpint(redis_cut_off(&k, g_subprocess_get_identifier(k.at[0].process)), >=, 1);
+  wait_for_log(&k.at[0], "comes back as", WAIT_MS);
+  wait_until(&helper.closed, DEATH_MS);   /* B let go of it too */
+  g_assert_cmpint(helper.closed_code, ==, LL_ERROR_NOT_WAITING);
+  g_assert_false(novice.closed);
+  wait_for_count(&k, "lifeline:instance:*", INSTANCES, WAIT_MS);   /* the old id is gone */
+  LlRendezvousClient *j = join(&k.at[2], novice.mailbox, &again);
+  run_until((gboolean *)&again.peer);
+  talk_both_ways(n, &novice, j, &again);
+  LlRendezvousClient *c = ll_rendezvous_client_new(k.at[1].url, &side_events, &claimer);
+  ll_rendezvous_client_claim(c, nameplate);
+  run_until((gboolean *)&claimer.peer);
+  talk_both_ways(cn, &coder, c, &claimer);
+  LlRendezvousClient *clients[] = { n, h, cn, j, c };
+  for (guint i = 0; i < G_N_ELEMENTS(clients); i++)
+    ll_rendezvous_client_free(clients[i]);
+  Side *sides[] = { &novice, &coder, &helper, &again, &claimer };
+  for (guint i = 0; i < G_N_ELEMENTS(sides); i++)
+    side_clear(sides[i]);
+  cluster_stop(&k);
+}
 
 int main(int argc, char **argv)
 {
@@ -429,5 +509,6 @@ int main(int argc, char **argv)
   g_test_add_func("/cluster/claim-limit-shared", test_claim_limit_shared);
   g_test_add_func("/cluster/redis-lost-and-back", test_redis_lost_and_back);
   g_test_add_func("/cluster/instance-killed", test_instance_killed);
+  g_test_add_func("/cluster/one-instance-cut-off", test_one_instance_cut_off);
   return g_test_run();
 }

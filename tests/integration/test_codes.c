@@ -70,6 +70,7 @@ static void start_via(Fixture *f, gint64 code_lifetime, TamperWhat tamper)
   config.claims_per_minute = 100000;
   config.max_code_lifetime = code_lifetime;
   config.max_connections_per_address = 64;
+  config.connections_per_thread = 1;   /* both ends on threads of their own */
   g_autoptr(GError) error = NULL;
   f->server = ll_rendezvous_server_new(&config, &error);
   g_assert_no_error(error);
