@@ -37,6 +37,7 @@ void ll_invitation_free(LlInvitation *inv)
   g_ptr_array_unref(inv->endpoints);
   g_free(inv->rendezvous_url);
   g_free(inv->mailbox_id);
+  g_strfreev(inv->rendezvous_more);
   g_free(inv);
 }
 
@@ -112,6 +113,10 @@ char *ll_invitation_to_text(const LlInvitation *inv, gsize *length)
     g_key_file_set_string(kf, GROUP, "rendezvous-url", inv->rendezvous_url);
   if (inv->mailbox_id != NULL)
     g_key_file_set_string(kf, GROUP, "mailbox-id", inv->mailbox_id);
+  if (inv->rendezvous_more != NULL && inv->rendezvous_more[0] != NULL)
+    g_key_file_set_string_list(kf, GROUP, "rendezvous-more",
+                               (const char *const *)inv->rendezvous_more,
+                               g_strv_length(inv->rendezvous_more));
   g_key_file_set_string(kf, GROUP, "check", check_text);
   sodium_memzero(secret, strlen(secret));
   return g_key_file_to_data(kf, length, NULL);
@@ -221,6 +226,23 @@ static gboolean read_endpoints(GKeyFile *kf, LlInvitation *inv, GError **error)
   return TRUE;
 }
 
+/* Bounded like the first; each is checked as an address when used. */
+static gboolean read_more_rendezvous(GKeyFile *kf, LlInvitation *inv, GError **error)
+{
+  gsize n = 0;
+  g_auto(GStrv) list = g_key_file_get_string_list(kf, GROUP, "rendezvous-more", &n, NULL);
+  if (list == NULL || n == 0)
+    return TRUE;
+  if (n > LL_INVITATION_MAX_MORE_RENDEZVOUS || inv->rendezvous_url == NULL)
+    return damaged(error, "its list of rendezvous is not valid");
+  for (gsize i = 0; i < n; i++)
+    if (*list[i] == '\0' || strlen(list[i]) > MAX_URL_TEXT ||
+        !g_utf8_validate(list[i], -1, NULL))
+      return damaged(error, "a rendezvous address is not valid");
+  inv->rendezvous_more = g_steal_pointer(&list);
+  return TRUE;
+}
+
 static gboolean verify_check(GKeyFile *kf, const LlInvitation *inv, GError **error)
 {
   g_autofree char *text = get_bounded_string(kf, "check", 64, TRUE, error);
@@ -255,7 +277,8 @@ LlInvitation *ll_invitation_from_text(const char *text, gsize length, GError **e
     return NULL;
   }
   if (!check_format(kf, error) || !read_keys(kf, inv, error) ||
-      !read_endpoints(kf, inv, error) || !verify_check(kf, inv, error))
+      !read_endpoints(kf, inv, error) || !read_more_rendezvous(kf, inv, error) ||
+      !verify_check(kf, inv, error))
     return NULL;
   return g_steal_pointer(&inv);
 }

@@ -11,6 +11,7 @@
 #define LL_INVITATION_MAX_TEXT (64 * 1024)
 #define LL_INVITATION_MAX_ENDPOINTS 32
 #define LL_INVITATION_MAX_NAME 64
+#define LL_INVITATION_MAX_MORE_RENDEZVOUS 8
 /* A clock may be this far ahead of the other before we call it wrong. */
 #define LL_INVITATION_CLOCK_SKEW (5 * 60)
 
@@ -24,6 +25,11 @@ typedef struct {
   GPtrArray *endpoints;             /* "HOST:PORT" or "[V6]:PORT" strings */
   char *rendezvous_url;             /* NULL when none */
   char *mailbox_id;                 /* NULL when none */
+  /* More rendezvous where the mailbox may be found, tried in turn after
+   * rendezvous_url (instances of one rendezvous, where the novice opens it
+   * again when it loses one); NULL or NULL-terminated. Not covered by the
+   * check, so that older versions still read the invitation. */
+  char **rendezvous_more;
 } LlInvitation;
 
 /* A fresh invitation with a random session id and secret. */

@@ -62,6 +62,9 @@ void ll_signal_message_free(LlSignalMessage *m)
   g_free(m->nonce);
   g_free(m->certificate);
   g_free(m->proof);
+  if (m->token != NULL)
+    memset(m->token, 0, strlen(m->token));
+  g_free(m->token);
   g_free(m);
 }
 
@@ -137,6 +140,8 @@ char *ll_signal_message_encode(const LlSignalMessage *m)
     ll_json_add_string(b, "reason", "expired");
   if (m->type == LL_SIGNAL_CHALLENGE)
     ll_json_add_string(b, "nonce", m->nonce);
+  if ((m->type == LL_SIGNAL_OPEN || m->type == LL_SIGNAL_OPENED) && m->token != NULL)
+    ll_json_add_string(b, "token", m->token);
   if (m->type == LL_SIGNAL_REGISTER) {
     ll_json_add_string(b, "certificate", m->certificate);
     ll_json_add_string(b, "proof", m->proof);
@@ -291,6 +296,30 @@ static gboolean read_nameplate(JsonObject *o, gboolean required, LlSignalMessage
                                                                       : bad(error, "nameplate");
 }
 
+/* A mailbox's token (base64url of LL_SIGNAL_TOKEN_BYTES random bytes). */
+static gboolean read_token(JsonObject *o, gboolean required, LlSignalMessage *m,
+                           GError **error)
+{
+  if (!get_bounded(o, "token", required, LL_SIGNAL_MAX_TOKEN, &m->token, error))
+    return FALSE;
+  for (const char *p = m->token; p != NULL && *p != '\0'; p++)
+    if (!g_ascii_isalnum(*p) && *p != '-' && *p != '_')
+      return bad(error, "token");
+  return m->token == NULL || *m->token != '\0' ? TRUE : bad(error, "token");
+}
+
+/* "open" naming a mailbox opens it again, with its token; never a code's. */
+static gboolean read_open(JsonObject *o, LlSignalMessage *m, GError **error)
+{
+  if (!get_int(o, "lifetime", 1, 366 * 86400, &m->lifetime, error) ||
+      !get_flag(o, "code", &m->code, error) ||
+      !get_string(o, "mailbox", FALSE, &m->mailbox, error))
+    return FALSE;
+  if (m->mailbox != NULL && (m->code || *m->mailbox == '\0'))
+    return bad(error, "mailbox");
+  return read_token(o, m->mailbox != NULL, m, error);
+}
+
 /* A host registers under its host id, written the one canonical way. */
 static gboolean canonical_host_id(LlSignalMessage *m, GError **error)
 {
@@ -308,11 +337,11 @@ static gboolean read_fields(JsonObject *o, LlSignalMessage *m, GError **error)
 {
   switch (m->type) {
   case LL_SIGNAL_OPEN:
-    return get_int(o, "lifetime", 1, 366 * 86400, &m->lifetime, error) &&
-           get_flag(o, "code", &m->code, error);
+    return read_open(o, m, error);
   case LL_SIGNAL_OPENED:
     return get_string(o, "mailbox", TRUE, &m->mailbox, error) &&
-           read_nameplate(o, FALSE, m, error) && read_ice_servers(o, &m->ice, error);
+           read_nameplate(o, FALSE, m, error) && read_token(o, FALSE, m, error) &&
+           read_ice_servers(o, &m->ice, error);
   case LL_SIGNAL_CLAIM:
     return read_nameplate(o, TRUE, m, error);
   case LL_SIGNAL_JOIN:

@@ -6,12 +6,16 @@
  *
  *   novice -> server  {"type":"open","lifetime":SECONDS}  (with "code":true: a code's
  *                     mailbox, which gets a short nameplate too; see common/pairing_code.h)
+ *   novice -> server  {"type":"open","lifetime":SECONDS,"mailbox":ID,"token":B64}
+ *                     (an invitation's mailbox again, after the rendezvous was lost: at
+ *                     the same rendezvous or another; only with the token "opened" gave)
  *   server -> anyone  {"type":"challenge","nonce":B64}  (first, on every connection)
  *   host   -> server  {"type":"register","mailbox":HOST-ID,"certificate":B64,"proof":B64}
  *                     (`lifeline host`: a mailbox named by its host id, for as long as it
  *                     stays connected; the proof signs the id and the nonce with the key
  *                     of the certificate, whose fingerprint the id is: common/host_proof.h)
- *   server -> novice  {"type":"opened","mailbox":ID,"ice":{...}}  (also for a host)
+ *   server -> novice  {"type":"opened","mailbox":ID,"ice":{...}}  (also for a host; for
+ *                     an invitation's mailbox also "token":B64, its key to open it again)
  *   host   -> server  {"type":"renew"}  (fresh relay credentials: "opened" again,
  *                     same mailbox, same connection, so the id is never free)
  *   helper -> server  {"type":"join","mailbox":ID}
@@ -34,6 +38,9 @@
 #define LL_SIGNAL_MAX_CERTIFICATE 4096
 /* A code exchange's message (at most LL_CODE_MESSAGE_MAX bytes), base64url. */
 #define LL_SIGNAL_MAX_PAKE 5500
+/* An invitation's mailbox token: random bytes, and its base64url bound. */
+#define LL_SIGNAL_TOKEN_BYTES 16
+#define LL_SIGNAL_MAX_TOKEN 64
 
 typedef enum {
   LL_SIGNAL_OPEN,
@@ -91,6 +98,7 @@ typedef struct {
   char *nonce;              /* CHALLENGE */
   char *certificate;        /* REGISTER: the host's, DER in base64url */
   char *proof;              /* REGISTER */
+  char *token;              /* OPENED (an invitation's), OPEN again (wiped when freed) */
 } LlSignalMessage;
 
 void ll_ice_servers_copy(LlIceServers *to, const LlIceServers *from);

@@ -401,8 +401,15 @@ LlHelperJoin *ll_helper_join_new(LlIdentity *identity, LlInvitation *invitation,
   j->user_data = user_data;
   j->streams = ll_stream_table_new();
   ll_key_pin_full(&j->pin, invitation->fingerprint);
-  j->rendezvous_urls = g_new0(char *, 2);
-  j->rendezvous_urls[0] = g_strdup(invitation->rendezvous_url);
+  /* Where the mailbox may be: the invitation's rendezvous, then the others
+   * it names, in turn. */
+  g_autoptr(GStrvBuilder) urls = g_strv_builder_new();
+  if (invitation->rendezvous_url != NULL) {
+    g_strv_builder_add(urls, invitation->rendezvous_url);
+    if (invitation->rendezvous_more != NULL)
+      g_strv_builder_addv(urls, (const char **)invitation->rendezvous_more);
+  }
+  j->rendezvous_urls = g_strv_builder_end(urls);
   return j;
 }
 

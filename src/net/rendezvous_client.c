@@ -24,6 +24,7 @@ struct LlRendezvousClient {
   char *register_id;           /* a registration waiting for it */
   const LlIdentity *register_identity;
   char *nameplate;             /* a code's mailbox, once opened */
+  char *token;                 /* an invitation's mailbox: the key to open it again */
 };
 
 static void report_closed(LlRendezvousClient *c, GError *why)
@@ -85,6 +86,10 @@ static void dispatch(LlRendezvousClient *c, const LlSignalMessage *m)
   case LL_SIGNAL_OPENED:
     g_free(c->nameplate);
     c->nameplate = g_strdup(m->nameplate);
+    if (m->token != NULL) {
+      g_free(c->token);
+      c->token = g_strdup(m->token);
+    }
     if (e->opened) e->opened(c, m->mailbox, &m->ice, c->user_data);
     break;
   case LL_SIGNAL_JOINED:
@@ -213,6 +218,20 @@ void ll_rendezvous_client_open(LlRendezvousClient *c, gint64 lifetime)
   send_text(c, ll_signal_message_encode(m));
 }
 
+void ll_rendezvous_client_reopen(LlRendezvousClient *c, const char *mailbox, const char *token,
+                                 gint64 lifetime)
+{
+  g_autoptr(LlSignalMessage) m = ll_signal_message_new(LL_SIGNAL_OPEN);
+  m->lifetime = MAX(lifetime, 1);
+  m->mailbox = g_strdup(mailbox);
+  m->token = g_strdup(token);
+  g_free(c->token);
+  c->token = g_strdup(token);
+  send_text(c, ll_signal_message_encode(m));
+}
+
+const char *ll_rendezvous_client_token(LlRendezvousClient *c) { return c->token; }
+
 void ll_rendezvous_client_open_code(LlRendezvousClient *c, gint64 lifetime)
 {
   g_autoptr(LlSignalMessage) m = ll_signal_message_new(LL_SIGNAL_OPEN);
@@ -291,5 +310,8 @@ void ll_rendezvous_client_free(LlRendezvousClient *c)
   g_free(c->nonce);
   g_free(c->register_id);
   g_free(c->nameplate);
+  if (c->token != NULL)
+    memset(c->token, 0, strlen(c->token));
+  g_free(c->token);
   g_free(c);
 }

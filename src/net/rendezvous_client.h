@@ -35,6 +35,13 @@ void ll_rendezvous_client_free(LlRendezvousClient *client);
 /* Requests are queued until the connection is up. */
 void ll_rendezvous_client_open(LlRendezvousClient *client, gint64 lifetime);
 void ll_rendezvous_client_join(LlRendezvousClient *client, const char *mailbox);
+/* An invitation's MAILBOX again (after the rendezvous was lost), here or
+ * at another rendezvous, with the TOKEN the first "opened" gave, for
+ * LIFETIME s more; "opened" follows. */
+void ll_rendezvous_client_reopen(LlRendezvousClient *client, const char *mailbox,
+                                 const char *token, gint64 lifetime);
+/* An invitation's mailbox's token, once "opened" came (NULL before). */
+const char *ll_rendezvous_client_token(LlRendezvousClient *client);
 /* Novice: a code's mailbox, which the rendezvous names with a short
  * nameplate too (see ll_rendezvous_client_nameplate once "opened" came);
  * the server may cut LIFETIME short. Closed with LL_ERROR_EXPIRED when

@@ -73,6 +73,8 @@ struct LlNoviceHost {
   LlRendezvousClient *rendezvous;
   LlIceServers ice_servers;      /* as the rendezvous gave them */
   gboolean mailbox_open;
+  char *mailbox_id;              /* an invitation's, once open ... */
+  char *mailbox_token;           /* ... and its key to open it again after a loss */
   LlReachability *reach;         /* an invitation: how helpers will reach us */
   GError *rendezvous_error;      /* an invitation: why the mailbox could not be opened */
   guint rendezvous_retry;        /* a host for offers: reconnects, refreshes */
@@ -84,7 +86,11 @@ struct LlNoviceHost {
 /* A host for offers stays registered: after losing the rendezvous it
  * registers again, at once at the next one it knows (AGAIN), and after
  * RETRY once each has failed in a row; every REFRESH it asks for fresh
- * relay credentials over the same connection, so its id is never free. */
+ * relay credentials over the same connection, so its id is never free.
+ * An invitation's novice opens its mailbox again the same way (the same
+ * rendezvous first, for a blip), and gives up after each has failed
+ * twice in a row and three more tries: helpers can still connect
+ * directly. */
 #define RENDEZVOUS_AGAIN_S 1
 #define RENDEZVOUS_RETRY_S 5
 #define RENDEZVOUS_REFRESH_S (20 * 60)
@@ -872,7 +878,6 @@ static void rv_opened(LlRendezvousClient *c, const char *mailbox, const LlIceSer
                       gpointer data)
 {
   LlNoviceHost *h = data;
-  (void)c;
   if (h->offers) {
     if (h->rendezvous_misses > 0)
       g_message("registered at the rendezvous %s", h->rendezvous_url);
@@ -886,9 +891,20 @@ static void rv_opened(LlRendezvousClient *c, const char *mailbox, const LlIceSer
     h->mailbox_open = TRUE;
     return;
   }
-  if (h->mailbox_open)
+  if (h->mailbox_open) {
+    if (h->rendezvous_misses > 0 && g_strcmp0(mailbox, h->mailbox_id) == 0) {
+      g_message("the invitation's mailbox is open again at the rendezvous %s",
+                h->rendezvous_url);
+      h->rendezvous_misses = 0;
+      ll_ice_servers_clear(&h->ice_servers);
+      ll_ice_servers_copy(&h->ice_servers, ice);
+    }
     return;   /* one mailbox; a second "opened" is ignored */
+  }
   h->mailbox_open = TRUE;
+  h->rendezvous_misses = 0;
+  h->mailbox_id = g_strdup(mailbox);
+  h->mailbox_token = g_strdup(ll_rendezvous_client_token(c));
   ll_ice_servers_copy(&h->ice_servers, ice);
   ll_reachability_set_mailbox(h->reach, h->rendezvous_url, mailbox);
 }
@@ -939,6 +955,45 @@ static guint next_rendezvous(LlNoviceHost *h)
   return h->rendezvous_misses <= n ? RENDEZVOUS_AGAIN_S : RENDEZVOUS_RETRY_S;
 }
 
+/* An invitation's novice lost the rendezvous after its mailbox was open:
+ * the same mailbox again, with its token, after AGAIN s (the same
+ * rendezvous first, then the next), a few times. */
+static void reopen_mailbox(LlNoviceHost *h, const GError *why)
+{
+  guint n = h->rendezvous_urls != NULL ? g_strv_length(h->rendezvous_urls) : 1;
+  g_autofree char *lost = g_strdup(h->rendezvous_url);
+  if (h->mailbox_token == NULL || h->rendezvous_misses >= 2 * n + 3) {
+    g_warning("lost the rendezvous %s (%s); helpers can still connect directly", lost,
+              why != NULL ? why->message : "closed");
+    return;
+  }
+  if (h->rendezvous_misses > 0)
+    next_rendezvous(h);
+  else
+    h->rendezvous_misses++;   /* the same one first: it may have been a blip */
+  g_warning("lost the rendezvous %s (%s); opening the invitation's mailbox again at %s in "
+            "%u s", lost, why != NULL ? why->message : "closed", h->rendezvous_url,
+            RENDEZVOUS_AGAIN_S);
+  g_clear_handle_id(&h->rendezvous_retry, g_source_remove);
+  h->rendezvous_retry = g_timeout_add_seconds(RENDEZVOUS_AGAIN_S, reconnect_rendezvous, h);
+}
+
+/* An invitation's first rendezvous could not open its mailbox: the next
+ * one lifeline.conf lists, at once, while some are left untried. */
+static gboolean try_next_for_invitation(LlNoviceHost *h, const GError *why)
+{
+  guint n = h->rendezvous_urls != NULL ? g_strv_length(h->rendezvous_urls) : 1;
+  if (h->finished || h->stopping || h->rendezvous_misses + 1 >= n)
+    return FALSE;
+  g_autofree char *lost = g_strdup(h->rendezvous_url);
+  next_rendezvous(h);
+  g_info("the rendezvous %s could not open the invitation's mailbox (%s); trying %s", lost,
+         why != NULL ? why->message : "closed", h->rendezvous_url);
+  g_clear_handle_id(&h->rendezvous_retry, g_source_remove);
+  h->rendezvous_retry = g_idle_add(reconnect_rendezvous, h);
+  return TRUE;
+}
+
 static void rv_closed(LlRendezvousClient *c, const GError *why, gpointer data)
 {
   LlNoviceHost *h = data;
@@ -956,6 +1011,8 @@ static void rv_closed(LlRendezvousClient *c, const GError *why, gpointer data)
     h->rendezvous_retry = g_timeout_add_seconds(delay, reconnect_rendezvous, h);
     return;
   }
+  if (!h->mailbox_open && try_next_for_invitation(h, why))
+    return;
   if (!h->mailbox_open) {
     if (h->rendezvous_error == NULL)
       h->rendezvous_error = why != NULL ? g_error_copy(why)
@@ -963,8 +1020,7 @@ static void rv_closed(LlRendezvousClient *c, const GError *why, gpointer data)
                                                               "the rendezvous closed");
     ll_reachability_set_mailbox(h->reach, NULL, NULL);
   } else if (!h->finished && !h->stopping) {
-    g_warning("lost the rendezvous (%s); helpers can still connect directly",
-              why != NULL ? why->message : "closed");
+    reopen_mailbox(h, why);
   }
 }
 
@@ -1027,10 +1083,25 @@ static gboolean on_expiry(gpointer data)
   return G_SOURCE_REMOVE;
 }
 
+/* The invitation names the other rendezvous too, where its novice opens
+ * the mailbox again when it loses this one. */
+static void name_more_rendezvous(LlNoviceHost *h, LlInvitation *invitation)
+{
+  if (invitation->mailbox_id == NULL || h->rendezvous_urls == NULL)
+    return;
+  g_autoptr(GStrvBuilder) more = g_strv_builder_new();
+  for (char **url = h->rendezvous_urls; *url != NULL; url++)
+    if (g_strcmp0(*url, invitation->rendezvous_url) != 0)
+      g_strv_builder_add(more, *url);
+  g_strfreev(invitation->rendezvous_more);
+  invitation->rendezvous_more = g_strv_builder_end(more);
+}
+
 static void on_reachable(LlReachability *reach, gpointer data)
 {
   LlNoviceHost *h = data;
   ll_reachability_fill(reach, h->config.invitation);
+  name_more_rendezvous(h, h->config.invitation);
   if (h->events.invitation_ready != NULL)
     h->events.invitation_ready(h, h->config.invitation, h->rendezvous_error, h->user_data);
 }
@@ -1044,7 +1115,10 @@ static void start_rendezvous(LlNoviceHost *h)
     return;
   }
   gint64 left = ll_invitation_expires(h->config.invitation) - g_get_real_time() / G_USEC_PER_SEC;
-  ll_rendezvous_client_open(h->rendezvous, MAX(left, 1));
+  if (h->mailbox_token != NULL)
+    ll_rendezvous_client_reopen(h->rendezvous, h->mailbox_id, h->mailbox_token, MAX(left, 1));
+  else
+    ll_rendezvous_client_open(h->rendezvous, MAX(left, 1));
 }
 
 LlNoviceHost *ll_novice_host_new(const LlNoviceHostConfig *config,
@@ -1067,7 +1141,7 @@ LlNoviceHost *ll_novice_host_new(const LlNoviceHostConfig *config,
                                h);
   h->rendezvous_url = g_strdup(config->rendezvous_url);
   h->config.rendezvous_url = h->rendezvous_url;
-  if (h->offers && config->rendezvous_url != NULL && config->rendezvous_more != NULL &&
+  if (config->rendezvous_url != NULL && config->rendezvous_more != NULL &&
       config->rendezvous_more[0] != NULL) {
     g_autoptr(GStrvBuilder) all = g_strv_builder_new();
     g_strv_builder_add(all, config->rendezvous_url);
@@ -1160,6 +1234,10 @@ void ll_novice_host_free(LlNoviceHost *h)
   ll_ice_servers_clear(&h->ice_servers);
   g_free(h->rendezvous_url);
   g_strfreev(h->rendezvous_urls);
+  g_free(h->mailbox_id);
+  if (h->mailbox_token != NULL)
+    sodium_memzero(h->mailbox_token, strlen(h->mailbox_token));
+  g_free(h->mailbox_token);
   ll_assist_session_free(h->assist);
   g_clear_error(&h->finish_reason);
   g_free(h->x11_display);

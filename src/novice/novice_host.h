@@ -88,9 +88,11 @@ typedef struct {
   gboolean view_only;           /* the helper may never take control */
   LlAuditLog *audit;            /* may be NULL */
   const char *rendezvous_url;   /* NULL: direct connections only */
-  /* A host for offers: more rendezvous to register at in turn when the
-   * one it is at is lost (instances of one rendezvous sharing Redis, or
-   * others a help desk names), NULL-terminated; may be NULL. */
+  /* More rendezvous to turn to in turn when the one in use is lost: a
+   * host for offers registers there, an invitation's novice opens its
+   * mailbox there again (and its invitation names them); instances of one
+   * rendezvous sharing Redis, or others a help desk names. NULL-terminated;
+   * may be NULL. */
   const char *const *rendezvous_more;
   gboolean map_port;            /* an invitation: ask the router to forward the port */
   guint grace_s;                /* how long a lost connection may take to come

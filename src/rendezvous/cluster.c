@@ -15,20 +15,27 @@ static const char FIND[] =
     "local owner = redis.call('GET', KEYS[1]) "
     "if owner and redis.call('EXISTS', 'lifeline:instance:' .. owner) == 1 then return owner end "
     "return false";
+/* This instance holds a mailbox. KEYS: the mailbox, its binding. ARGV:
+ * instance, lifetime, the hash (hex) of an invitation's token or "" for a
+ * host, and "1" to take it over from another live instance (a host that
+ * registered again here, an invitation opened again here) or "0" to leave
+ * it there (published again: this registration is the stale one). An
+ * invitation's mailbox is held only with its token: bound to another,
+ * 0. Else the live instance that held it, or 1. */
 static const char PUBLISH[] =
+    "local bound = ARGV[3] ~= '' "
+    "if bound then "
+    "  local b = redis.call('GET', KEYS[2]) "
+    "  if b and b ~= ARGV[3] then return 0 end "
+    "end "
     "local old = redis.call('GET', KEYS[1]) "
+    "local alive = old and old ~= ARGV[1] and "
+    "              redis.call('EXISTS', 'lifeline:instance:' .. old) == 1 "
+    "if alive and ARGV[4] == '0' then return old end "
     "redis.call('SET', KEYS[1], ARGV[1], 'EX', ARGV[2]) "
-    "if old and old ~= ARGV[1] and "
-    "   redis.call('EXISTS', 'lifeline:instance:' .. old) == 1 then return old end "
-    "return false";
-/* Again, after Redis was away or to renew it: only where nobody else
- * alive took it meanwhile (then that one's name comes back). */
-static const char REPUBLISH[] =
-    "local old = redis.call('GET', KEYS[1]) "
-    "if old and old ~= ARGV[1] and "
-    "   redis.call('EXISTS', 'lifeline:instance:' .. old) == 1 then return old end "
-    "redis.call('SET', KEYS[1], ARGV[1], 'EX', ARGV[2]) "
-    "return false";
+    "if bound then redis.call('SET', KEYS[2], ARGV[3], 'EX', ARGV[2]) end "
+    "if alive then return old end "
+    "return 1";
 static const char FORGET[] =
     "if redis.call('GET', KEYS[1]) == ARGV[1] then redis.call('DEL', KEYS[1]) end return 0";
 /* ARGV: value, lifetime, cooldown, now, then a candidate of each length. */
@@ -263,17 +270,33 @@ static void on_taken_over(const redisReply *r, gpointer data)
   ask_free(a);
 }
 
+static void on_published(const redisReply *r, gpointer data)
+{
+  Ask *a = data;
+  if (r != NULL && r->type == REDIS_REPLY_INTEGER && r->integer == 0) {
+    if (a->cluster->events.not_ours != NULL)
+      a->cluster->events.not_ours(a->mailbox, a->cluster->user_data);
+    ask_free(a);
+    return;
+  }
+  on_taken_over(r, a);
+}
+
 void ll_cluster_publish_mailbox(LlCluster *c, const char *mailbox, gint64 lifetime,
-                                gboolean take_over)
+                                const guint8 *token_hash, gboolean take_over)
 {
   g_autofree char *key = g_strconcat("lifeline:mailbox:", mailbox, NULL);
+  g_autofree char *binding = g_strconcat("lifeline:binding:", mailbox, NULL);
   g_autofree char *ttl = g_strdup_printf("%" G_GINT64_FORMAT, MAX(lifetime, 1));
-  const char *args[] = { key, c->instance, ttl };
+  char hex[65] = "";
+  if (token_hash != NULL)
+    sodium_bin2hex(hex, sizeof hex, token_hash, 32);
+  const char *args[] = { key, binding, c->instance, ttl, hex, take_over ? "1" : "0" };
   Ask *a = g_new0(Ask, 1);
   a->cluster = c;
   a->mailbox = g_strdup(mailbox);
   a->again = !take_over;
-  if (!eval(c, on_taken_over, a, take_over ? PUBLISH : REPUBLISH, 1, G_N_ELEMENTS(args), args))
+  if (!eval(c, on_published, a, PUBLISH, 2, G_N_ELEMENTS(args), args))
     ask_free(a);
 }
 

@@ -14,6 +14,8 @@
  *   lifeline:instance:ID        "1" for 5 s, renewed each second
  *   lifeline:mailbox:MAILBOX    the instance holding it (an invitation's
  *                               random mailbox id, or a host's id)
+ *   lifeline:binding:MAILBOX    an invitation's: a hash (BLAKE2b) of the
+ *                               token its novice opens it again with
  *   lifeline:nameplate:N        "INSTANCE MAILBOX" while a code waits
  *   lifeline:nameplates:DIGITS  nameplates in use or cooling down, scored
  *                               by when they may be handed out again
@@ -34,6 +36,8 @@ typedef struct {
   void (*message)(LlClusterMessage *message, gpointer user_data);
   /* Redis came (SHARED: publish what you hold) or went (serve alone). */
   void (*shared)(gboolean shared, gpointer user_data);
+  /* MAILBOX, published here bound to a token, is bound to another one. */
+  void (*not_ours)(const char *mailbox, gpointer user_data);
 } LlClusterEvents;
 
 LlCluster *ll_cluster_new(const char *redis_address, const char *password,
@@ -44,12 +48,15 @@ const char *ll_cluster_instance(LlCluster *cluster);
 gboolean ll_cluster_shared(LlCluster *cluster);
 
 /* This instance holds MAILBOX (for at most LIFETIME s). With TAKE_OVER
- * (a host registering), whoever held it before is told. Without (again,
- * to renew it or after Redis was away), it stays with another live
- * instance that took it meanwhile, and a "takeover" of it comes to this
- * instance's own events: its registration here is stale. */
+ * (a host registering, an invitation opened again here), whoever held it
+ * before is told. Without (again, to renew it or after Redis was away),
+ * it stays with another live instance that took it meanwhile, and a
+ * "takeover" of it comes to this instance's own events: its registration
+ * here is stale. An invitation's mailbox is bound to the TOKEN_HASH (32
+ * bytes) of its token: held by whoever has that token, and "not_ours"
+ * here when bound to another; a host's has none (NULL). */
 void ll_cluster_publish_mailbox(LlCluster *cluster, const char *mailbox, gint64 lifetime,
-                                gboolean take_over);
+                                const guint8 *token_hash, gboolean take_over);
 /* This instance no longer holds MAILBOX. */
 void ll_cluster_forget_mailbox(LlCluster *cluster, const char *mailbox);
 

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #define LINGER_US (2 * G_USEC_PER_SEC)   /* for closing handshakes at the end */
+#define MAX_CLOSE_REASON 123
 
 /* What the core orders a thread to do. */
 typedef enum { ORDER_ACCEPT, ORDER_DROP, ORDER_SEND, ORDER_CLOSE, ORDER_QUIT } OrderKind;
@@ -13,6 +14,7 @@ typedef struct {
   OrderKind kind;
   guint32 number;            /* SEND, CLOSE: the connection */
   char *key;                 /* ACCEPT, DROP */
+  guint64 serial;            /* ACCEPT, DROP: which connection of that key */
   GIOStream *stream;         /* ACCEPT */
   GSocketAddress *local, *remote;
   char *text;                /* SEND: the message (wiped); CLOSE: the reason */
@@ -26,6 +28,7 @@ typedef struct {
   EventKind kind;
   LlConnectionId id;
   char *key, *address, *host_seen;   /* OPENED */
+  guint64 serial;                    /* OPENED: the take it came from */
   gboolean text;                     /* MESSAGE */
   GBytes *payload;
 } Event;
@@ -37,7 +40,25 @@ typedef struct {
   Worker *worker;
   guint32 number;
   SoupWebsocketConnection *ws;
+  GIOStream *stream;         /* what it runs over, to shut at the very end */
 } Conn;
+
+/* A stream taken, until its upgrade. */
+typedef struct {
+  GIOStream *stream;
+  guint64 serial;
+} PendingStream;
+
+/* How many streams given to the HTTP server are not freed yet. A stream
+ * may be freed in another thread (glib-networking finishes TLS closes and
+ * handshakes in a thread pool, whose last ref may be the last one), even
+ * after its worker is gone: so an atomic count of its own, with a ref per
+ * stream. */
+typedef struct {
+  gint refs;
+  gint alive;
+  GMainContext *context;     /* woken when one goes */
+} StreamCount;
 
 struct Worker {
   LlConnectionThreads *owner;
@@ -47,10 +68,10 @@ struct Worker {
   GMainLoop *loop;
   LlThreadQueue *orders;
   gint held;                 /* atomic: taken and not yet gone */
+  StreamCount *streams;
   /* Touched only by the thread itself: */
   SoupServer *soup;
-  GHashTable *streams;       /* those given to the HTTP server, until freed */
-  GHashTable *pending;       /* key -> GIOStream, until its upgrade */
+  GHashTable *pending;       /* key -> PendingStream, until its upgrade */
   GHashTable *open;          /* number -> Conn */
   guint32 next_number;
   gboolean quitting;
@@ -63,8 +84,15 @@ struct LlConnectionThreads {
   GMainContext *core;
   LlThreadQueue *happened;   /* events, to the core */
   GPtrArray *workers;
-  GHashTable *pending;       /* key -> Worker, in the core */
+  GHashTable *pending;       /* key -> Taken, in the core */
+  guint64 next_serial;
 };
+
+/* In the core: which worker has the connection of a key, and which one. */
+typedef struct {
+  Worker *worker;
+  guint64 serial;
+} Taken;
 
 static LlConnectionId id_of(Worker *w, guint32 number)
 {
@@ -124,7 +152,15 @@ static void conn_free(gpointer data)
   Conn *c = data;
   g_signal_handlers_disconnect_by_data(c->ws, c);
   g_object_unref(c->ws);
+  g_object_unref(c->stream);
   g_free(c);
+}
+
+static void pending_free(gpointer data)
+{
+  PendingStream *p = data;
+  g_object_unref(p->stream);
+  g_free(p);
 }
 
 static void on_ws_message(SoupWebsocketConnection *ws, gint type, GBytes *payload, gpointer data)
@@ -166,15 +202,20 @@ static void on_websocket(SoupServer *soup, SoupServerMessage *msg, const char *p
   Worker *w = data;
   (void)soup; (void)path;
   g_autofree char *key = ll_upgrade_gate_key(soup_server_message_get_remote_address(msg));
-  if (key == NULL || w->quitting || !g_hash_table_remove(w->pending, key)) {
+  gpointer stolen_key = NULL, value = NULL;
+  if (key == NULL || w->quitting ||
+      !g_hash_table_steal_extended(w->pending, key, &stolen_key, &value)) {
     /* Dropped meanwhile: the core has let it go already. */
     soup_websocket_connection_close(ws, SOUP_WEBSOCKET_CLOSE_GOING_AWAY, NULL);
     return;
   }
+  g_free(stolen_key);
+  PendingStream *p = value;
   Conn *c = g_new0(Conn, 1);
   c->worker = w;
   c->number = new_number(w);
   c->ws = g_object_ref(ws);
+  c->stream = g_steal_pointer(&p->stream);
   soup_websocket_connection_set_max_incoming_payload_size(ws, w->owner->config.max_payload);
   /* No WebSocket pings: the kernel's TCP keepalive does that work
    * (upgrade_gate.c). */
@@ -185,15 +226,42 @@ static void on_websocket(SoupServer *soup, SoupServerMessage *msg, const char *p
   e->kind = EVENT_OPENED;
   e->id = id_of(w, c->number);
   e->key = g_steal_pointer(&key);
+  e->serial = p->serial;
   e->address = g_strdup(soup_server_message_get_remote_host(msg));
   e->host_seen = g_strdup(g_uri_get_host(soup_server_message_get_uri(msg)));
+  g_free(p);
   tell(w, e);
 }
 
-static void on_stream_gone(gpointer data, GObject *stream)
+static StreamCount *stream_count_ref(StreamCount *n)
 {
-  Worker *w = data;
-  g_hash_table_remove(w->streams, stream);
+  g_atomic_int_inc(&n->refs);
+  return n;
+}
+
+static void stream_count_unref(StreamCount *n)
+{
+  if (!g_atomic_int_dec_and_test(&n->refs))
+    return;
+  g_main_context_unref(n->context);
+  g_free(n);
+}
+
+/* Whichever thread frees the stream. */
+static void on_stream_gone(gpointer data)
+{
+  StreamCount *n = data;
+  g_atomic_int_add(&n->alive, -1);
+  g_main_context_wakeup(n->context);
+  stream_count_unref(n);
+}
+
+static void count_stream(Worker *w, GIOStream *stream)
+{
+  GQuark quark = g_quark_from_static_string("lifeline-stream-count");
+  g_atomic_int_inc(&w->streams->alive);
+  g_object_set_qdata_full(G_OBJECT(stream), quark, stream_count_ref(w->streams),
+                          on_stream_gone);
 }
 
 /* A stream in its handshake cannot be closed from outside it (the TLS
@@ -209,12 +277,14 @@ static void shut_down(GIOStream *stream)
                       NULL);
 }
 
-static void do_drop(Worker *w, const char *key)
+/* The stream of KEY taken earlier, if it is still waiting here (SERIAL:
+ * only that one; 0: whichever), is shut and let go. */
+static void drop_pending(Worker *w, const char *key, guint64 serial)
 {
-  GIOStream *stream = g_hash_table_lookup(w->pending, key);
-  if (stream == NULL)
+  PendingStream *p = g_hash_table_lookup(w->pending, key);
+  if (p == NULL || (serial != 0 && p->serial != serial))
     return;   /* it opened a moment ago: the core hears that next */
-  shut_down(stream);
+  shut_down(p->stream);
   g_hash_table_remove(w->pending, key);
   let_go(w);
 }
@@ -227,14 +297,17 @@ static void do_accept(Worker *w, Order *o)
     let_go(w);
     return;
   }
+  drop_pending(w, o->key, 0);   /* the same address and port again: that one is over */
   /* Pending first: with the request already there, the HTTP server may
    * finish the upgrade before it returns. */
-  g_hash_table_replace(w->pending, g_strdup(o->key), g_object_ref(o->stream));
-  g_hash_table_add(w->streams, o->stream);
-  g_object_weak_ref(G_OBJECT(o->stream), on_stream_gone, w);
+  PendingStream *p = g_new0(PendingStream, 1);
+  p->stream = g_object_ref(o->stream);
+  p->serial = o->serial;
+  g_hash_table_insert(w->pending, g_strdup(o->key), p);
+  count_stream(w, o->stream);
   if (!soup_server_accept_iostream(w->soup, o->stream, o->local, o->remote, &error)) {
     g_debug("a connection not taken: %s", error->message);
-    do_drop(w, o->key);
+    drop_pending(w, o->key, o->serial);
   }
 }
 
@@ -260,7 +333,7 @@ static void do_quit(Worker *w)
   gpointer value;
   g_hash_table_iter_init(&iter, w->pending);
   while (g_hash_table_iter_next(&iter, NULL, &value))
-    shut_down(value);
+    shut_down(((PendingStream *)value)->stream);
   g_hash_table_remove_all(w->pending);
   g_autoptr(GList) open = g_hash_table_get_values(w->open);
   for (GList *l = open; l != NULL; l = l->next) {
@@ -278,7 +351,7 @@ static void handle_order(gpointer item, gpointer data)
   Worker *w = data;
   switch (o->kind) {
   case ORDER_ACCEPT: do_accept(w, o); break;
-  case ORDER_DROP: do_drop(w, o->key); break;
+  case ORDER_DROP: drop_pending(w, o->key, o->serial); break;
   case ORDER_SEND: do_send(w, o); break;
   case ORDER_CLOSE: do_close(w, o); break;
   case ORDER_QUIT: do_quit(w); break;
@@ -292,29 +365,28 @@ static gboolean on_tick(gpointer data)
 }
 
 /* Until every stream the HTTP server had is freed (its closing
- * handshakes done), or LINGER_US. */
-static void linger(Worker *w)
+ * handshakes done), or DEADLINE (monotonic us). */
+static void linger(Worker *w, gint64 deadline)
 {
   GSource *tick = g_timeout_source_new(100);
   g_source_set_callback(tick, on_tick, NULL, NULL);
   g_source_attach(tick, w->context);
-  gint64 deadline = g_get_monotonic_time() + LINGER_US;
-  while (g_hash_table_size(w->streams) > 0 && g_get_monotonic_time() < deadline)
+  while (g_atomic_int_get(&w->streams->alive) > 0 && g_get_monotonic_time() < deadline)
     g_main_context_iteration(w->context, TRUE);
   g_source_destroy(tick);
   g_source_unref(tick);
 }
 
-/* Streams still not freed (a peer that never finished closing) must not
- * tell a thread that is gone. */
-static void forget_streams(Worker *w)
+/* A peer that never finished closing: its stream is shut, so that its
+ * close fails at once instead of waiting on it. */
+static void shut_what_is_left(Worker *w)
 {
   GHashTableIter iter;
-  gpointer stream;
-  g_hash_table_iter_init(&iter, w->streams);
-  while (g_hash_table_iter_next(&iter, &stream, NULL))
-    g_object_weak_unref(stream, on_stream_gone, w);
-  g_hash_table_remove_all(w->streams);
+  gpointer value;
+  g_hash_table_iter_init(&iter, w->open);
+  while (g_hash_table_iter_next(&iter, NULL, &value))
+    shut_down(((Conn *)value)->stream);
+  g_hash_table_remove_all(w->open);
 }
 
 static gpointer worker_run(gpointer data)
@@ -326,13 +398,13 @@ static gpointer worker_run(gpointer data)
                              : soup_server_new(NULL, NULL);
   soup_server_add_websocket_handler(w->soup, cfg->path, NULL, NULL, on_websocket, w, NULL);
   g_main_loop_run(w->loop);
-  linger(w);
-  g_hash_table_remove_all(w->open);   /* any whose peer never finished closing */
+  linger(w, g_get_monotonic_time() + LINGER_US);
+  shut_what_is_left(w);
   soup_server_disconnect(w->soup);
   g_clear_object(&w->soup);
+  linger(w, g_get_monotonic_time() + G_USEC_PER_SEC);
   while (g_main_context_iteration(w->context, FALSE))
     ;
-  forget_streams(w);
   g_main_context_pop_thread_default(w->context);
   return NULL;
 }
@@ -347,9 +419,11 @@ static Worker *start_worker(LlConnectionThreads *t)
   w->context = g_main_context_new();
   w->loop = g_main_loop_new(w->context, FALSE);
   w->orders = ll_thread_queue_new(w->context, handle_order, order_free, w);
-  w->pending = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_object_unref);
+  w->pending = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, pending_free);
   w->open = g_hash_table_new_full(NULL, NULL, NULL, conn_free);
-  w->streams = g_hash_table_new(NULL, NULL);
+  w->streams = g_new0(StreamCount, 1);
+  w->streams->refs = 1;
+  w->streams->context = g_main_context_ref(w->context);
   g_ptr_array_add(t->workers, w);
   g_autofree char *name = g_strdup_printf("connections %u", w->index + 1);
   w->thread = g_thread_new(name, worker_run, w);
@@ -364,7 +438,7 @@ static void worker_free(gpointer data)
   ll_thread_queue_free(w->orders);
   g_hash_table_unref(w->pending);
   g_hash_table_unref(w->open);
-  g_hash_table_unref(w->streams);
+  stream_count_unref(w->streams);
   g_main_loop_unref(w->loop);
   g_main_context_unref(w->context);
   g_free(w);
@@ -400,11 +474,16 @@ static void handle_event(gpointer item, gpointer data)
   Event *e = item;
   LlConnectionThreads *t = data;
   switch (e->kind) {
-  case EVENT_OPENED:
-    if (g_hash_table_lookup(t->pending, e->key) == worker_of(t, e->id))
+  case EVENT_OPENED: {
+    /* The key names this connection at the gate only while it is the one
+     * taken last under it (a port used again names a newer one). */
+    Taken *taken = g_hash_table_lookup(t->pending, e->key);
+    gboolean current = taken != NULL && taken->serial == e->serial;
+    if (current)
       g_hash_table_remove(t->pending, e->key);
-    t->events.opened(e->id, e->key, e->address, e->host_seen, t->data);
+    t->events.opened(e->id, current ? e->key : NULL, e->address, e->host_seen, t->data);
     break;
+  }
   case EVENT_MESSAGE: t->events.message(e->id, e->text, e->payload, t->data); break;
   case EVENT_CLOSED: t->events.closed(e->id, t->data); break;
   }
@@ -424,7 +503,7 @@ LlConnectionThreads *ll_connection_threads_new(const LlConnectionThreadsConfig *
   t->core = g_main_context_ref_thread_default();
   t->happened = ll_thread_queue_new(t->core, handle_event, event_free, t);
   t->workers = g_ptr_array_new_with_free_func(worker_free);
-  t->pending = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+  t->pending = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
   start_worker(t);
   return t;
 }
@@ -432,27 +511,32 @@ LlConnectionThreads *ll_connection_threads_new(const LlConnectionThreadsConfig *
 void ll_connection_threads_take(LlConnectionThreads *t, GIOStream *stream, GSocketAddress *local,
                                 GSocketAddress *remote, const char *key)
 {
-  Worker *earlier = g_hash_table_lookup(t->pending, key);
-  if (earlier != NULL)
-    ll_connection_threads_drop(t, key);   /* the same port again: that one is over */
-  Worker *w = choose_worker(t);
-  g_atomic_int_inc(&w->held);
-  g_hash_table_insert(t->pending, g_strdup(key), w);
+  ll_connection_threads_drop(t, key);   /* the same port again: that one is over */
+  Taken *taken = g_new0(Taken, 1);
+  taken->worker = choose_worker(t);
+  taken->serial = ++t->next_serial;
+  g_atomic_int_inc(&taken->worker->held);
+  g_hash_table_insert(t->pending, g_strdup(key), taken);
   Order *o = g_new0(Order, 1);
   o->kind = ORDER_ACCEPT;
   o->key = g_strdup(key);
+  o->serial = taken->serial;
   o->stream = stream;
   o->local = g_object_ref(local);
   o->remote = g_object_ref(remote);
-  ll_thread_queue_push(w->orders, o);
+  ll_thread_queue_push(taken->worker->orders, o);
 }
 
 void ll_connection_threads_drop(LlConnectionThreads *t, const char *key)
 {
-  Worker *w = g_hash_table_lookup(t->pending, key);
-  if (w == NULL)
+  Taken *taken = g_hash_table_lookup(t->pending, key);
+  if (taken == NULL)
     return;
-  order(w, ORDER_DROP, 0, g_strdup(key), NULL);
+  Order *o = g_new0(Order, 1);
+  o->kind = ORDER_DROP;
+  o->key = g_strdup(key);
+  o->serial = taken->serial;
+  ll_thread_queue_push(taken->worker->orders, o);
   g_hash_table_remove(t->pending, key);
 }
 
@@ -467,6 +551,19 @@ void ll_connection_threads_send(LlConnectionThreads *t, LlConnectionId id, char 
   order(w, ORDER_SEND, (guint32)id, NULL, text);
 }
 
+/* A close frame carries at most 123 bytes of reason (libsoup turns a
+ * longer one into a protocol error that jumps the queue): cut on a
+ * character's boundary. */
+static char *close_reason(const char *reason)
+{
+  if (reason == NULL || strlen(reason) <= MAX_CLOSE_REASON)
+    return g_strdup(reason);
+  const char *end = reason + MAX_CLOSE_REASON;
+  while (end > reason && (*end & 0xc0) == 0x80)
+    end--;
+  return g_strndup(reason, end - reason);
+}
+
 void ll_connection_threads_close(LlConnectionThreads *t, LlConnectionId id, gushort code,
                                  const char *reason)
 {
@@ -477,7 +574,7 @@ void ll_connection_threads_close(LlConnectionThreads *t, LlConnectionId id, gush
   o->kind = ORDER_CLOSE;
   o->number = (guint32)id;
   o->code = code;
-  o->text = g_strdup(reason);
+  o->text = close_reason(reason);
   ll_thread_queue_push(w->orders, o);
 }
 

@@ -17,7 +17,9 @@ typedef guint64 LlConnectionId;
 
 typedef struct {
   /* The connection the gate named KEY finished its WebSocket upgrade,
-   * from ADDRESS (an IP) which reached us as HOST_SEEN. */
+   * from ADDRESS (an IP) which reached us as HOST_SEEN. KEY is NULL when
+   * it no longer names this connection at the gate (dropped meanwhile, or
+   * its address and port came again with a newer one). */
   void (*opened)(LlConnectionId id, const char *key, const char *address,
                  const char *host_seen, gpointer data);
   /* TEXT: a text message (else binary). */
@@ -43,7 +45,7 @@ LlConnectionThreads *ll_connection_threads_new(const LlConnectionThreadsConfig *
 /* A new connection (the stream is taken), named KEY until it opens. */
 void ll_connection_threads_take(LlConnectionThreads *threads, GIOStream *stream,
                                 GSocketAddress *local, GSocketAddress *remote, const char *key);
-/* KEY, taken but not opened, is closed. */
+/* KEY, taken but not opened, is closed (the one taken last under it). */
 void ll_connection_threads_drop(LlConnectionThreads *threads, const char *key);
 /* TEXT is taken, and wiped once sent (it may carry relay passwords). */
 void ll_connection_threads_send(LlConnectionThreads *threads, LlConnectionId id, char *text);

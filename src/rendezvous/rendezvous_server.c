@@ -162,13 +162,37 @@ static Mailbox *mailbox_add(Client *c, char *id, MailboxKind kind, gint64 lifeti
   return mb;
 }
 
-static void send_opened(Client *c, Mailbox *mb)
+/* TOKEN: an invitation's new mailbox's key to open it again. */
+static void send_opened_with(Client *c, Mailbox *mb, const char *token)
 {
   g_autoptr(LlSignalMessage) opened = ll_signal_message_new(LL_SIGNAL_OPENED);
   opened->mailbox = g_strdup(mb->id);
   opened->nameplate = g_strdup(mb->nameplate);
+  opened->token = g_strdup(token);
   ll_rv_fill_ice(c, &opened->ice);
   ll_rv_send(c, opened);
+}
+
+static void send_opened(Client *c, Mailbox *mb)
+{
+  send_opened_with(c, mb, NULL);
+}
+
+void ll_rv_token_hash(const char *token, guint8 hash[32])
+{
+  crypto_generichash(hash, 32, (const guint8 *)token, strlen(token), NULL, 0);
+}
+
+/* A fresh token for invitation MB: returned to send once, its hash kept. */
+static char *new_token(Mailbox *mb)
+{
+  guint8 raw[LL_SIGNAL_TOKEN_BYTES];
+  randombytes_buf(raw, sizeof raw);
+  char *token = ll_base64url_encode(raw, sizeof raw);
+  sodium_memzero(raw, sizeof raw);
+  ll_rv_token_hash(token, mb->token_hash);
+  mb->has_token = TRUE;
+  return token;
 }
 
 static gboolean one_mailbox(Client *c)
@@ -201,11 +225,17 @@ gboolean ll_rv_give_local_nameplate(Client *c, Mailbox *mb)
   return TRUE;
 }
 
+static void handle_reopen(Client *c, const LlSignalMessage *m);
+
 static void handle_open(Client *c, const LlSignalMessage *m)
 {
   LlRendezvousServer *s = c->server;
   if (!one_mailbox(c))
     return;
+  if (m->mailbox != NULL) {
+    handle_reopen(c, m);
+    return;
+  }
   guint8 raw[MAILBOX_ID_BYTES];
   randombytes_buf(raw, sizeof raw);
   gint64 most = m->code ? s->config.max_code_lifetime : s->config.max_mailbox_lifetime;
@@ -218,6 +248,51 @@ static void handle_open(Client *c, const LlSignalMessage *m)
     give_nameplate(c, mb);
     return;
   }
+  g_autofree char *token = new_token(mb);
+  ll_rv_cluster_publish(s, mb, TRUE);
+  send_opened_with(c, mb, token);
+  memset(token, 0, strlen(token));
+}
+
+/* An invitation's mailbox id: MAILBOX_ID_BYTES random bytes, base64url. */
+static gboolean is_mailbox_id(const char *id)
+{
+  gsize n = 0;
+  g_autofree guint8 *raw = ll_base64url_decode(id, MAILBOX_ID_BYTES, &n);
+  return raw != NULL && n == MAILBOX_ID_BYTES;
+}
+
+/* The novice of an invitation lost its rendezvous (this one or another)
+ * and opens its mailbox again with its token: here, it takes the mailbox
+ * over from its stale connection, helpers and all; where this instance
+ * does not hold it, it is opened again under the same id (and taken over
+ * from any other instance, through Redis, where the token matches). */
+static void handle_reopen(Client *c, const LlSignalMessage *m)
+{
+  LlRendezvousServer *s = c->server;
+  guint8 hash[32];
+  ll_rv_token_hash(m->token, hash);
+  Mailbox *mb = g_hash_table_lookup(s->mailboxes, m->mailbox);
+  if (!is_mailbox_id(m->mailbox) ||
+      (mb != NULL && (!mb->has_token || sodium_memcmp(mb->token_hash, hash, 32) != 0))) {
+    close_with_error(c, SOUP_WEBSOCKET_CLOSE_POLICY_VIOLATION,
+                     "this invitation's mailbox is not yours to open");
+    return;
+  }
+  if (mb != NULL) {
+    Client *stale = mb->novice;
+    stale->owns = NULL;
+    close_with_error(stale, SOUP_WEBSOCKET_CLOSE_NORMAL, "this invitation was opened again");
+    mb->novice = c;
+    c->owns = mb;
+  } else {
+    gint64 lifetime = MIN(m->lifetime, s->config.max_mailbox_lifetime);
+    mb = mailbox_add(c, g_strdup(m->mailbox), MAILBOX_INVITATION, lifetime);
+    memcpy(mb->token_hash, hash, sizeof hash);
+    mb->has_token = TRUE;
+    mb->expiry = g_timeout_add_seconds(lifetime, on_mailbox_expired, mb);
+  }
+  g_info("%s opened a mailbox again", c->address);
   ll_rv_cluster_publish(s, mb, TRUE);
   send_opened(c, mb);
 }
@@ -267,10 +342,12 @@ static void handle_register(Client *c, const LlSignalMessage *m)
 void ll_rv_end_registration(LlRendezvousServer *s, Mailbox *old)
 {
   Client *stale = old->novice;
+  gboolean host = old->kind == MAILBOX_HOST;
   ll_rv_mailbox_close(s, old);
   if (stale != NULL)
     close_with_error(stale, SOUP_WEBSOCKET_CLOSE_NORMAL,
-                     "this host registered again from elsewhere");
+                     host ? "this host registered again from elsewhere"
+                          : "this invitation was opened again elsewhere");
 }
 
 void ll_rv_send_joined(Client *c)
@@ -498,7 +575,8 @@ static void on_opened(LlConnectionId conn, const char *key, const char *address,
                       const char *host_seen, gpointer data)
 {
   LlRendezvousServer *s = data;
-  ll_upgrade_gate_passed(s->gate, key);
+  if (key != NULL)
+    ll_upgrade_gate_passed(s->gate, key);
   Client *c = client_new(s, conn, address, host_seen);
   guint count = GPOINTER_TO_UINT(g_hash_table_lookup(s->per_address, c->address)) + 1;
   g_hash_table_insert(s->per_address, g_strdup(c->address), GUINT_TO_POINTER(count));

@@ -56,9 +56,11 @@ gboolean ll_rv_cluster_shared(LlRendezvousServer *s)
 
 void ll_rv_cluster_publish(LlRendezvousServer *s, Mailbox *mb, gboolean fresh)
 {
-  if (ll_rv_cluster_shared(s) && mb->kind != MAILBOX_CODE)
-    ll_cluster_publish_mailbox(s->cluster, mb->id, mb->lifetime,
-                               fresh && mb->kind == MAILBOX_HOST);
+  if (!ll_rv_cluster_shared(s) || mb->kind == MAILBOX_CODE)
+    return;
+  /* An invitation's is its novice's wherever it opens it (its token). */
+  ll_cluster_publish_mailbox(s->cluster, mb->id, mb->lifetime,
+                             mb->has_token ? mb->token_hash : NULL, fresh);
 }
 
 void ll_rv_cluster_forget(LlRendezvousServer *s, Mailbox *mb)
@@ -379,10 +381,27 @@ static void on_to_helper(LlRendezvousServer *s, const LlClusterMessage *in)
 static void on_takeover(LlRendezvousServer *s, const LlClusterMessage *in)
 {
   Mailbox *mb = g_hash_table_lookup(s->mailboxes, in->mailbox);
-  if (mb == NULL || mb->kind != MAILBOX_HOST)
+  if (mb == NULL || mb->kind == MAILBOX_CODE)
     return;
-  g_info("host %s registered again at another instance; the old registration ends", mb->id);
+  if (mb->kind == MAILBOX_HOST)
+    g_info("host %s registered again at another instance; the old registration ends", mb->id);
+  else
+    g_info("an invitation's mailbox was opened again at another instance; it ends here");
   ll_rv_end_registration(s, mb);
+}
+
+/* Published here, but another novice's token holds that mailbox. */
+static void on_not_ours(const char *mailbox, gpointer data)
+{
+  LlRendezvousServer *s = data;
+  Mailbox *mb = s->freeing ? NULL : g_hash_table_lookup(s->mailboxes, mailbox);
+  if (mb == NULL || mb->kind != MAILBOX_INVITATION)
+    return;
+  Client *novice = mb->novice;
+  ll_rv_mailbox_close(s, mb);
+  if (novice != NULL)
+    ll_rv_close(novice, SOUP_WEBSOCKET_CLOSE_POLICY_VIOLATION, LL_SIGNAL_ERROR_OTHER,
+                "this invitation's mailbox is not yours to open");
 }
 
 static void on_cluster_message(LlClusterMessage *in, gpointer data)
@@ -576,7 +595,7 @@ static gboolean on_sweep(gpointer data)
 
 void ll_rv_cluster_start(LlRendezvousServer *s, GError **error)
 {
-  LlClusterEvents events = { on_cluster_message, on_shared };
+  LlClusterEvents events = { on_cluster_message, on_shared, on_not_ours };
   s->cluster = ll_cluster_new(s->config.redis_address, s->config.redis_password, &events, s,
                               error);
   if (s->cluster == NULL)

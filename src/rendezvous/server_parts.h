@@ -52,6 +52,10 @@ struct Mailbox {
   char *nameplate;           /* a code's, until it is claimed; else NULL */
   gboolean nameplate_shared; /* handed out by Redis (else by this instance alone) */
   gint64 lifetime;           /* seconds, as published to the others */
+  /* An invitation's: the hash of the token its novice opens it again
+   * with (the token itself is never kept). */
+  guint8 token_hash[32];
+  gboolean has_token;
   Client *novice;
   GHashTable *helpers;       /* peer id -> Helper */
   guint32 next_peer;
@@ -90,7 +94,10 @@ void ll_rv_send_joined(Client *c);
  * novice hears "peer". */
 guint32 ll_rv_mailbox_admit(Mailbox *mb, Client *c, const char *instance, guint32 ref);
 void ll_rv_enter_local(Client *c, Mailbox *mb);
-/* The host's old registration OLD ends (it registered again). */
+/* The hash a mailbox's token is kept as. */
+void ll_rv_token_hash(const char *token, guint8 hash[32]);
+/* The old registration OLD ends: its host registered again, or its
+ * invitation was opened again, elsewhere. */
 void ll_rv_end_registration(LlRendezvousServer *s, Mailbox *old);
 void ll_rv_claims_exceeded(Client *c);
 /* A nameplate for MB from this instance's own table, and "opened"; FALSE

@@ -53,7 +53,7 @@ typedef struct {
   gboolean reachable;          /* the invitation says every way to reach us */
   gboolean code;               /* --code: no file; the rendezvous is a must */
   GError *rendezvous_error;    /* why the invitation's mailbox could not be opened */
-  char *rendezvous_url;
+  const char *rendezvous_url;
   LlCodeWaiter *waiter;        /* --code: the code on show */
   gboolean shared;             /* someone saw the screen */
   gboolean stopping;
@@ -427,7 +427,7 @@ static gboolean hand_out(Invite *inv, const InviteOptions *o, const char *path, 
 /* The invitation's settings from the options, policy and lifeline.conf;
  * the exit status on failure (0: all well). */
 static int settings(const InviteOptions *o, gint64 *lifetime, gint64 *grace,
-                    gboolean *view_only, char **rendezvous, GError **error)
+                    gboolean *view_only, char ***rendezvous, GError **error)
 {
   if (o->expires != NULL && !ll_duration_parse(o->expires, MAX_LIFETIME, lifetime, error))
     return 2;
@@ -435,11 +435,12 @@ static int settings(const InviteOptions *o, gint64 *lifetime, gint64 *grace,
     return 1;
   if (o->grace != NULL && !ll_duration_parse(o->grace, LL_MAX_GRACE_S, grace, error))
     return 2;
-  /* --rendezvous, else the one lifeline.conf names (settings.h). */
-  *rendezvous = ll_settings_choose_rendezvous(o->rendezvous, error);
-  if (*rendezvous == NULL && *error != NULL)
+  /* --rendezvous, else those lifeline.conf names (settings.h): the first,
+   * and the others for the invitation to name too. */
+  *rendezvous = ll_settings_choose_rendezvous_all(o->rendezvous, error);
+  if (*rendezvous == NULL)
     return 2;
-  if (*rendezvous == NULL && o->code) {
+  if ((*rendezvous)[0] == NULL && o->code) {
     g_set_error_literal(error, LL_ERROR, LL_ERROR_USAGE, LL_CODE_NEEDS_RENDEZVOUS);
     return 2;
   }
@@ -472,10 +473,11 @@ static int run(const InviteOptions *o, GError **error)
 {
   gint64 lifetime = DEFAULT_LIFETIME, grace = LL_DEFAULT_GRACE_S;
   gboolean view_only = FALSE;
-  g_autofree char *rendezvous = NULL;
-  int failed = settings(o, &lifetime, &grace, &view_only, &rendezvous, error);
+  g_auto(GStrv) all_rendezvous = NULL;
+  int failed = settings(o, &lifetime, &grace, &view_only, &all_rendezvous, error);
   if (failed != 0)
     return failed;
+  const char *rendezvous = all_rendezvous[0];
   LlDesktopChoice desktop;
   if (!ll_desktop_option_parse(o->desktop, o->display, &desktop, error))
     return 2;
@@ -503,6 +505,8 @@ static int run(const InviteOptions *o, GError **error)
   LlNoviceHostConfig config = { .identity = identity, .invitation = invitation,
                                 .desktop = desktop, .view_only = view_only,
                                 .audit = audit, .rendezvous_url = rendezvous,
+                                .rendezvous_more = (const char *const *)all_rendezvous +
+                                                   (rendezvous != NULL ? 1 : 0),
                                 .grace_s = grace, .map_port = !o->no_upnp };
   int code = share(o, &inv, &config, path, error);
   g_free(inv.asking_name);

@@ -540,6 +540,48 @@ def test_offer_through_cluster_after_an_instance_dies(work, cleanups):
     assert pixel(viewer, 5, 5) == "3465a4"
 
 
+@suite.test
+def test_invitation_outlives_its_rendezvous_instance(work, cleanups):
+    """Alice's lifeline.conf lists three instances of one rendezvous; her
+    invitation names all three. The instance her mailbox is at dies: she
+    opens it again at the next, and Bob, joining through the rendezvous
+    only, finds her there."""
+    a, b, c = rendezvous_cluster(work, cleanups)
+    config = os.path.join(work, "novice", "config", "lifeline")
+    os.makedirs(config, exist_ok=True)
+    with open(os.path.join(config, "lifeline.conf"), "w") as f:
+        f.write(f"[rendezvous]\nurls={a.typed};{b.typed};{c.typed}\n")
+    x = Xvfb(640, 480)
+    cleanups.append(x.stop)
+    x.run("xsetroot", "-solid", "#3465a4")
+    inv = os.path.join(work, "help.lifeline")
+    invite = Process([LIFELINE, "invite", "-v", "--no-upnp", "--name", "Alice", "--out", inv],
+                     env=person_env(work, "novice", x), name="invite")
+    cleanups.append(invite.stop)
+    invite.wait_for("Waiting for your helper")
+    with open(inv) as f:
+        text = f.read()
+    assert f"rendezvous-more=ws://{b.typed}/lifeline;ws://{c.typed}/lifeline" in text, text
+    a.proc.kill()
+    a.proc.wait(5)
+    lost = time.monotonic()
+    invite.wait_for_log(f"the invitation's mailbox is open again at the rendezvous "
+                        f"ws://{b.typed}/lifeline", timeout=20)
+    print(f"# open again {time.monotonic() - lost:.1f} s after its instance died", flush=True)
+    vnc = free_port()
+    join = Process([LIFELINE, "join", "--name", "Bob", "--paths", "ice", "--vnc-port", str(vnc),
+                    inv], env=person_env(work, "helper"), name="join")
+    cleanups.append(join.stop)
+    out = join.wait_for("connected via ", timeout=40)
+    assert "connected via ice" in out, out
+    invite.wait_for("Bob wants to see your screen. Allow? [y/N]")
+    invite.send("y")
+    join.wait_for("ready: vnc://127.0.0.1:")
+    join.vnc_port = vnc
+    viewer = probe(cleanups, join, x)
+    assert pixel(viewer, 5, 5) == "3465a4"
+
+
 README = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "README.md")
 
 

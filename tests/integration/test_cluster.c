@@ -497,6 +497,43 @@ static void test_one_instance_cut_off(void)
     side_clear(sides[i]);
   cluster_stop(&k);
 }
+/* A's novice opens its invitation's mailbox again at B when A dies, with
+ * its token: a helper finds it through C. Nobody else can take it, at
+ * the instance that holds it or at one that does not. */
+static void test_invitation_outlives_its_instance(void)
+{
+  Cluster k;
+  cluster_start(&k, "10");
+  Side novice = { 0 }, again = { 0 }, helper = { 0 }, here = { 0 }, there = { 0 };
+  LlRendezvousClient *n = open_invitation(&k.at[0], &novice);
+  g_autofree char *token = g_strdup(ll_rendezvous_client_token(n));
+  stop_process(&k.at[0].process);
+  run_until(&novice.closed);
+  LlRendezvousClient *a = ll_rendezvous_client_new(k.at[1].url, &side_events, &again);
+  ll_rendezvous_client_reopen(a, novice.mailbox, token, 3600);
+  run_until((gboolean *)&again.mailbox);
+  g_assert_cmpstr(again.mailbox, ==, novice.mailbox);
+  LlRendezvousClient *h = join(&k.at[2], novice.mailbox, &helper);
+  run_until((gboolean *)&helper.peer);
+  talk_both_ways(a, &again, h, &helper);
+  LlRendezvousClient *t1 = ll_rendezvous_client_new(k.at[1].url, &side_events, &here);
+  ll_rendezvous_client_reopen(t1, novice.mailbox, "a-guess", 3600);
+  run_until(&here.closed);
+  g_assert_nonnull(strstr(here.closed_why, "not yours to open"));
+  LlRendezvousClient *t2 = ll_rendezvous_client_new(k.at[2].url, &side_events, &there);
+  ll_rendezvous_client_reopen(t2, novice.mailbox, "a-guess", 3600);
+  run_until(&there.closed);   /* C held none: Redis' binding says no */
+  g_assert_nonnull(strstr(there.closed_why, "not yours to open"));
+  g_assert_false(again.closed);
+  g_assert_false(helper.closed);
+  LlRendezvousClient *clients[] = { n, a, h, t1, t2 };
+  for (guint i = 0; i < G_N_ELEMENTS(clients); i++)
+    ll_rendezvous_client_free(clients[i]);
+  Side *sides[] = { &novice, &again, &helper, &here, &there };
+  for (guint i = 0; i < G_N_ELEMENTS(sides); i++)
+    side_clear(sides[i]);
+  cluster_stop(&k);
+}
 
 int main(int argc, char **argv)
 {
@@ -510,5 +547,7 @@ int main(int argc, char **argv)
   g_test_add_func("/cluster/redis-lost-and-back", test_redis_lost_and_back);
   g_test_add_func("/cluster/instance-killed", test_instance_killed);
   g_test_add_func("/cluster/one-instance-cut-off", test_one_instance_cut_off);
+  g_test_add_func("/cluster/invitation-outlives-its-instance",
+                  test_invitation_outlives_its_instance);
   return g_test_run();
 }

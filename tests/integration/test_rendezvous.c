@@ -22,14 +22,15 @@ static void run_until(const gboolean *condition)
   wait_until(condition, WAIT_MS);
 }
 
-/* upgrade_s: how long a connection may take to become a WebSocket. */
+/* upgrade_s: how long a connection may take to become a WebSocket; on
+ * *PORT (0: any). */
 static LlRendezvousServer *start_server_upgrading_within(guint16 *port, guint upgrade_s)
 {
   LlRendezvousConfig config;
   ll_rendezvous_config_defaults(&config);
   config.upgrade_timeout_s = upgrade_s;
   config.listen_address = "127.0.0.1";
-  config.port = 0;
+  config.port = *port;
   config.max_connections_per_address = 8;
   config.messages_per_second = 20;
   config.message_burst = 40;
@@ -51,7 +52,14 @@ static LlRendezvousServer *start_server_upgrading_within(guint16 *port, guint up
 
 static LlRendezvousServer *start_server(guint16 *port)
 {
+  *port = 0;
   return start_server_upgrading_within(port, 10);
+}
+
+/* Again on the PORT an earlier one had. */
+static LlRendezvousServer *start_server_on(guint16 port)
+{
+  return start_server_upgrading_within(&port, 10);
 }
 
 static LlRendezvousServer *start_code_server(guint16 *port, double claims_per_minute,
@@ -462,7 +470,7 @@ static void test_idle_flood_before_upgrade(void)
   raise_file_limit();
   if (g_test_failed() || g_test_get_path() == NULL)
     return;
-  guint16 port;
+  guint16 port = 0;
   /* Long enough that only the limits, not the deadline, close any. */
   LlRendezvousServer *server = start_server_upgrading_within(&port, 600);
   Idle f = { .port = port, .sockets = g_ptr_array_new_with_free_func(g_object_unref) };
@@ -514,7 +522,7 @@ static void test_idle_flood_before_upgrade(void)
  * silent, one that starts a request and never ends it. */
 static void test_upgrade_deadline(void)
 {
-  guint16 port;
+  guint16 port = 0;
   LlRendezvousServer *server = start_server_upgrading_within(&port, 1);
   g_autoptr(GInetAddress) loopback = g_inet_address_new_loopback(G_SOCKET_FAMILY_IPV4);
   g_autoptr(GSocketAddress) there = g_inet_socket_address_new(loopback, port);
@@ -559,12 +567,74 @@ static void test_connections_per_address(void)
   ll_rendezvous_server_free(server);
 }
 
+/* A novice who lost its rendezvous opens its mailbox again with the token
+ * "opened" gave: over its stale connection, keeping the helper who had
+ * joined, and at a rendezvous started again that never knew it. Without
+ * the token, nobody can. */
+static void test_invitation_opened_again(void)
+{
+  guint16 port;
+  LlRendezvousServer *server = start_server(&port);
+  g_autofree char *url = url_for(port);
+  Side novice = { 0 }, again = { 0 }, helper = { 0 }, thief = { 0 }, restarted = { 0 };
+  Side late = { 0 };
+  LlRendezvousClient *n = ll_rendezvous_client_new(url, &side_events, &novice);
+  ll_rendezvous_client_open(n, 3600);
+  run_until((gboolean *)&novice.mailbox);
+  g_autofree char *token = g_strdup(ll_rendezvous_client_token(n));
+  g_assert_nonnull(token);
+  LlRendezvousClient *h = ll_rendezvous_client_new(url, &side_events, &helper);
+  ll_rendezvous_client_join(h, novice.mailbox);
+  run_until((gboolean *)&helper.peer);
+  /* Someone who knows the mailbox id (every helper does) but not the token. */
+  LlRendezvousClient *t = ll_rendezvous_client_new(url, &side_events, &thief);
+  ll_rendezvous_client_reopen(t, novice.mailbox, "not-the-token", 3600);
+  run_until(&thief.closed);
+  g_assert_nonnull(strstr(thief.closed_why, "not yours to open"));
+  LlRendezvousClient *a = ll_rendezvous_client_new(url, &side_events, &again);
+  ll_rendezvous_client_reopen(a, novice.mailbox, token, 3600);
+  run_until((gboolean *)&again.mailbox);
+  g_assert_cmpstr(again.mailbox, ==, novice.mailbox);
+  run_until(&novice.closed);   /* the stale connection is let go */
+  g_assert_nonnull(strstr(novice.closed_why, "opened again"));
+  g_autoptr(LlSignalMessage) up = candidate("candidate:1 1 UDP 1 10.0.0.1 5000 typ host");
+  ll_rendezvous_client_send_signal(h, 0, up);
+  run_until((gboolean *)&again.last_candidate);   /* the helper's signals reach it now */
+  g_assert_cmpuint(again.last_signal_peer, ==, helper.peer);
+  /* The rendezvous restarts on the same port: it knows nothing, and the
+   * mailbox is opened again under the same id, for helpers to find. */
+  ll_rendezvous_client_free(a);
+  ll_rendezvous_client_free(h);
+  ll_rendezvous_server_free(server);
+  server = start_server_on(port);
+  LlRendezvousClient *r = ll_rendezvous_client_new(url, &side_events, &restarted);
+  ll_rendezvous_client_reopen(r, novice.mailbox, token, 3600);
+  run_until((gboolean *)&restarted.mailbox);
+  g_assert_cmpstr(restarted.mailbox, ==, novice.mailbox);
+  LlRendezvousClient *l = ll_rendezvous_client_new(url, &side_events, &late);
+  ll_rendezvous_client_join(l, novice.mailbox);
+  run_until((gboolean *)&late.peer);
+  /* A name that is no invitation's mailbox id is not opened. */
+  Side odd = { 0 };
+  LlRendezvousClient *o = ll_rendezvous_client_new(url, &side_events, &odd);
+  ll_rendezvous_client_reopen(o, "k7qm-3xrd-pa9t-we2f", token, 3600);
+  run_until(&odd.closed);
+  LlRendezvousClient *clients[] = { n, t, r, l, o };
+  for (guint i = 0; i < G_N_ELEMENTS(clients); i++)
+    ll_rendezvous_client_free(clients[i]);
+  Side *sides[] = { &novice, &again, &helper, &thief, &restarted, &late, &odd };
+  for (guint i = 0; i < G_N_ELEMENTS(sides); i++)
+    side_clear(sides[i]);
+  ll_rendezvous_server_free(server);
+}
+
 int main(int argc, char **argv)
 {
   g_test_init(&argc, &argv, NULL);
   g_log_set_always_fatal(G_LOG_FATAL_MASK | G_LOG_LEVEL_CRITICAL);
   g_test_add_func("/rendezvous/mailbox-and-forwarding", test_mailbox_and_forwarding);
   g_test_add_func("/rendezvous/unknown-mailbox", test_unknown_mailbox);
+  g_test_add_func("/rendezvous/invitation-opened-again", test_invitation_opened_again);
   g_test_add_func("/rendezvous/code-claimed-once", test_code_claimed_once);
   g_test_add_func("/rendezvous/code-claims-limited", test_code_claims_limited);
   g_test_add_func("/rendezvous/code-expires", test_code_expires);

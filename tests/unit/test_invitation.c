@@ -64,6 +64,41 @@ static void expect_damaged(const char *text, gint code)
   g_test_message("refused: %s", error->message);
 }
 
+/* More rendezvous: read back in order; an invitation without them reads
+ * as before; their list is bounded, and needs a first rendezvous. */
+static void test_more_rendezvous(void)
+{
+  g_autoptr(LlInvitation) inv = sample();
+  inv->rendezvous_url = g_strdup("wss://rdv1.example.org/lifeline");
+  inv->mailbox_id = g_strdup("q1w2e3r4t5y6u7i8o9p0aa");
+  const char *more[] = { "wss://rdv2.example.org/lifeline", "wss://rdv3.example.org/lifeline",
+                         NULL };
+  inv->rendezvous_more = g_strdupv((char **)more);
+  gsize len = 0;
+  g_autofree char *text = ll_invitation_to_text(inv, &len);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(LlInvitation) back = ll_invitation_from_text(text, len, &error);
+  g_assert_no_error(error);
+  g_assert_cmpstr(back->rendezvous_url, ==, "wss://rdv1.example.org/lifeline");
+  g_assert_cmpuint(g_strv_length(back->rendezvous_more), ==, 2);
+  g_assert_cmpstr(back->rendezvous_more[1], ==, "wss://rdv3.example.org/lifeline");
+  /* An older version's reading: the list is one more key it does not know,
+   * outside the check. */
+  g_autoptr(GKeyFile) kf = g_key_file_new();
+  g_assert_true(g_key_file_load_from_data(kf, text, len, G_KEY_FILE_NONE, NULL));
+  g_assert_true(g_key_file_remove_key(kf, "Lifeline Invitation", "rendezvous-more", NULL));
+  g_autofree char *older = g_key_file_to_data(kf, &len, NULL);
+  g_autoptr(LlInvitation) plain = ll_invitation_from_text(older, len, &error);
+  g_assert_no_error(error);
+  g_assert_null(plain->rendezvous_more);
+  g_autoptr(GString) many = g_string_new(NULL);
+  for (int i = 0; i <= LL_INVITATION_MAX_MORE_RENDEZVOUS; i++)
+    g_string_append_printf(many, "wss://rdv%d.example.org/lifeline;", i);
+  g_key_file_set_value(kf, "Lifeline Invitation", "rendezvous-more", many->str);
+  g_autofree char *too_many = g_key_file_to_data(kf, &len, NULL);
+  expect_damaged(too_many, LL_ERROR_DAMAGED);
+}
+
 static void test_truncated(void)
 {
   g_autoptr(LlInvitation) inv = sample();
@@ -286,6 +321,7 @@ int main(int argc, char **argv)
   g_assert_cmpint(sodium_init(), >=, 0);
   g_test_add_func("/invitation/round-trip", test_round_trip);
   g_test_add_func("/invitation/fresh-secrets-differ", test_fresh_secrets_differ);
+  g_test_add_func("/invitation/more-rendezvous", test_more_rendezvous);
   g_test_add_func("/invitation/truncated", test_truncated);
   g_test_add_func("/invitation/tampered", test_tampered);
   g_test_add_func("/invitation/wrong-version", test_wrong_version);

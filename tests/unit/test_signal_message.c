@@ -193,6 +193,35 @@ static void test_register_canonical(void)
   g_assert_cmpint(r->type, ==, LL_SIGNAL_RENEW);
 }
 
+/* An invitation's mailbox opened again: its id and token, both ways;
+ * never without the token, never a code's. */
+static void test_reopen(void)
+{
+  g_autoptr(LlSignalMessage) open = ll_signal_message_new(LL_SIGNAL_OPEN);
+  open->lifetime = 3600;
+  open->mailbox = g_strdup("mBx_1-2");
+  open->token = g_strdup("tOk-en_42");
+  g_autoptr(LlSignalMessage) o = round_trip(open);
+  g_assert_cmpstr(o->mailbox, ==, "mBx_1-2");
+  g_assert_cmpstr(o->token, ==, "tOk-en_42");
+  g_autoptr(LlSignalMessage) opened = ll_signal_message_new(LL_SIGNAL_OPENED);
+  opened->mailbox = g_strdup("abc");
+  opened->token = g_strdup("secret_token");
+  g_autoptr(LlSignalMessage) d = round_trip(opened);
+  g_assert_cmpstr(d->token, ==, "secret_token");
+  expect_refused("{\"type\":\"open\",\"lifetime\":60,\"mailbox\":\"abc\"}");
+  expect_refused("{\"type\":\"open\",\"lifetime\":60,\"mailbox\":\"abc\",\"token\":\"\"}");
+  expect_refused("{\"type\":\"open\",\"lifetime\":60,\"mailbox\":\"abc\",\"token\":\"a b\"}");
+  expect_refused("{\"type\":\"open\",\"lifetime\":60,\"mailbox\":\"abc\",\"token\":7}");
+  expect_refused("{\"type\":\"open\",\"lifetime\":60,\"code\":true,\"mailbox\":\"abc\","
+                 "\"token\":\"t\"}");
+  expect_refused("{\"type\":\"open\",\"lifetime\":60,\"mailbox\":\"\",\"token\":\"t\"}");
+  g_autofree char *long_token = g_strnfill(LL_SIGNAL_MAX_TOKEN + 1, 'a');
+  g_autofree char *too_long = g_strdup_printf(
+      "{\"type\":\"open\",\"lifetime\":60,\"mailbox\":\"abc\",\"token\":\"%s\"}", long_token);
+  expect_refused(too_long);
+}
+
 int main(int argc, char **argv)
 {
   g_test_init(&argc, &argv, NULL);
@@ -200,5 +229,6 @@ int main(int argc, char **argv)
   g_test_add_func("/signal/refusals", test_refusals);
   g_test_add_func("/signal/register-canonical", test_register_canonical);
   g_test_add_func("/signal/codes", test_codes);
+  g_test_add_func("/signal/reopen", test_reopen);
   return g_test_run();
 }
