@@ -88,9 +88,7 @@ struct LlNoviceHost {
  * RETRY once each has failed in a row; every REFRESH it asks for fresh
  * relay credentials over the same connection, so its id is never free.
  * An invitation's novice opens its mailbox again the same way (the same
- * rendezvous first, for a blip), and gives up after each has failed
- * twice in a row and three more tries: helpers can still connect
- * directly. */
+ * rendezvous first, for a blip) for as long as the invitation lasts. */
 #define RENDEZVOUS_AGAIN_S 1
 #define RENDEZVOUS_RETRY_S 5
 #define RENDEZVOUS_REFRESH_S (20 * 60)
@@ -956,26 +954,29 @@ static guint next_rendezvous(LlNoviceHost *h)
 }
 
 /* An invitation's novice lost the rendezvous after its mailbox was open:
- * the same mailbox again, with its token, after AGAIN s (the same
- * rendezvous first, then the next), a few times. */
+ * the same mailbox again, with its token (the same rendezvous first, then
+ * the next), at once and then every RETRY s once each failed. */
 static void reopen_mailbox(LlNoviceHost *h, const GError *why)
 {
-  guint n = h->rendezvous_urls != NULL ? g_strv_length(h->rendezvous_urls) : 1;
   g_autofree char *lost = g_strdup(h->rendezvous_url);
-  if (h->mailbox_token == NULL || h->rendezvous_misses >= 2 * n + 3) {
-    g_warning("lost the rendezvous %s (%s); helpers can still connect directly", lost,
-              why != NULL ? why->message : "closed");
+  const char *reason = why != NULL ? why->message : "closed";
+  if (h->mailbox_token == NULL) {
+    g_warning("lost the rendezvous %s (%s); helpers can still connect directly", lost, reason);
     return;
   }
+  /* Said once; each try after that is for the log. */
+  if (h->rendezvous_misses == 0)
+    g_warning("lost the rendezvous %s (%s); opening the invitation's mailbox again (helpers "
+              "can still connect directly meanwhile)", lost, reason);
+  guint delay = RENDEZVOUS_AGAIN_S;
   if (h->rendezvous_misses > 0)
-    next_rendezvous(h);
+    delay = next_rendezvous(h);
   else
     h->rendezvous_misses++;   /* the same one first: it may have been a blip */
-  g_warning("lost the rendezvous %s (%s); opening the invitation's mailbox again at %s in "
-            "%u s", lost, why != NULL ? why->message : "closed", h->rendezvous_url,
-            RENDEZVOUS_AGAIN_S);
+  g_info("opening the invitation's mailbox again at %s in %u s (%s)", h->rendezvous_url, delay,
+         reason);
   g_clear_handle_id(&h->rendezvous_retry, g_source_remove);
-  h->rendezvous_retry = g_timeout_add_seconds(RENDEZVOUS_AGAIN_S, reconnect_rendezvous, h);
+  h->rendezvous_retry = g_timeout_add_seconds(delay, reconnect_rendezvous, h);
 }
 
 /* An invitation's first rendezvous could not open its mailbox: the next
