@@ -27,6 +27,13 @@ struct LlRendezvousClient {
   char *token;                 /* an invitation's mailbox: the key to open it again */
 };
 
+/* Queued messages may hold ICE passwords or a mailbox's token. */
+static void wipe_text(gpointer text)
+{
+  memset(text, 0, strlen(text));
+  g_free(text);
+}
+
 static void report_closed(LlRendezvousClient *c, GError *why)
 {
   if (c->closed) {
@@ -48,7 +55,7 @@ static void send_text(LlRendezvousClient *c, char *text)
   } else if (!c->closed) {
     g_queue_push_tail(&c->pending, text);
   } else {
-    g_free(text);
+    wipe_text(text);
   }
 }
 
@@ -303,7 +310,7 @@ void ll_rendezvous_client_free(LlRendezvousClient *c)
       soup_websocket_connection_close(c->ws, SOUP_WEBSOCKET_CLOSE_NORMAL, NULL);
     g_object_unref(c->ws);
   }
-  g_queue_clear_full(&c->pending, g_free);
+  g_queue_clear_full(&c->pending, wipe_text);
   g_object_unref(c->soup);
   g_object_unref(c->cancellable);
   g_free(c->url);

@@ -94,6 +94,7 @@ struct LlNoviceHost {
 #define RENDEZVOUS_REFRESH_S (20 * 60)
 
 static void start_rendezvous(LlNoviceHost *h);
+static void reopen_mailbox(LlNoviceHost *h, const GError *why);
 
 static void accept_connection(LlNoviceHost *h, GSocketConnection *connection, char *label,
                               const char *origin);
@@ -890,14 +891,22 @@ static void rv_opened(LlRendezvousClient *c, const char *mailbox, const LlIceSer
     return;
   }
   if (h->mailbox_open) {
-    if (h->rendezvous_misses > 0 && g_strcmp0(mailbox, h->mailbox_id) == 0) {
-      g_message("the invitation's mailbox is open again at the rendezvous %s",
-                h->rendezvous_url);
-      h->rendezvous_misses = 0;
-      ll_ice_servers_clear(&h->ice_servers);
-      ll_ice_servers_copy(&h->ice_servers, ice);
+    if (h->rendezvous_misses == 0)
+      return;   /* one mailbox; a second "opened" is ignored */
+    if (g_strcmp0(mailbox, h->mailbox_id) != 0) {
+      /* A rendezvous that opened a new mailbox instead (an older version):
+       * of no use to helpers, who look for the invitation's. */
+      g_autoptr(GError) wrong = g_error_new_literal(LL_ERROR, LL_ERROR_PROTOCOL,
+                                                    "it cannot open a mailbox again");
+      ll_rendezvous_client_forget_events(c);
+      reopen_mailbox(h, wrong);
+      return;
     }
-    return;   /* one mailbox; a second "opened" is ignored */
+    g_message("the invitation's mailbox is open again at the rendezvous %s", h->rendezvous_url);
+    h->rendezvous_misses = 0;
+    ll_ice_servers_clear(&h->ice_servers);
+    ll_ice_servers_copy(&h->ice_servers, ice);
+    return;
   }
   h->mailbox_open = TRUE;
   h->rendezvous_misses = 0;
@@ -960,6 +969,12 @@ static void reopen_mailbox(LlNoviceHost *h, const GError *why)
 {
   g_autofree char *lost = g_strdup(h->rendezvous_url);
   const char *reason = why != NULL ? why->message : "closed";
+  gint64 now = g_get_real_time() / G_USEC_PER_SEC;
+  if (g_error_matches(why, LL_ERROR, LL_ERROR_EXPIRED) ||
+      now >= ll_invitation_expires(h->config.invitation)) {
+    g_info("the invitation's mailbox is over with the invitation's time");
+    return;   /* a session under way goes on; nobody new may come */
+  }
   if (h->mailbox_token == NULL) {
     g_warning("lost the rendezvous %s (%s); helpers can still connect directly", lost, reason);
     return;

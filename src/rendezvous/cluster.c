@@ -20,17 +20,19 @@ static const char FIND[] =
  * host, and "1" to take it over from another live instance (a host that
  * registered again here, an invitation opened again here) or "0" to leave
  * it there (published again: this registration is the stale one). An
- * invitation's mailbox is held only with its token: bound to another,
- * 0. Else the live instance that held it, or 1. */
+ * invitation's mailbox is held only with its token: bound to another (or
+ * to none while another live instance holds it), 0. Else the live
+ * instance that held it, or 1. */
 static const char PUBLISH[] =
     "local bound = ARGV[3] ~= '' "
-    "if bound then "
-    "  local b = redis.call('GET', KEYS[2]) "
-    "  if b and b ~= ARGV[3] then return 0 end "
-    "end "
+    "local b = bound and redis.call('GET', KEYS[2]) "
+    "if b and b ~= ARGV[3] then return 0 end "
     "local old = redis.call('GET', KEYS[1]) "
     "local alive = old and old ~= ARGV[1] and "
     "              redis.call('EXISTS', 'lifeline:instance:' .. old) == 1 "
+    /* Bound to nothing, but held by a live instance: nothing proves the
+     * token, so it stays there. */
+    "if bound and not b and alive then return 0 end "
     "if alive and ARGV[4] == '0' then return old end "
     "redis.call('SET', KEYS[1], ARGV[1], 'EX', ARGV[2]) "
     "if bound then redis.call('SET', KEYS[2], ARGV[3], 'EX', ARGV[2]) end "
@@ -242,6 +244,7 @@ typedef struct {
   gint64 lifetime, cooldown;
   int tries;
   gboolean again;            /* a mailbox published again, not taken over */
+  guint8 token_hash[32];     /* an invitation's mailbox published, bound to this */
 } Ask;
 
 static void ask_free(Ask *a)
@@ -275,7 +278,7 @@ static void on_published(const redisReply *r, gpointer data)
   Ask *a = data;
   if (r != NULL && r->type == REDIS_REPLY_INTEGER && r->integer == 0) {
     if (a->cluster->events.not_ours != NULL)
-      a->cluster->events.not_ours(a->mailbox, a->cluster->user_data);
+      a->cluster->events.not_ours(a->mailbox, a->token_hash, a->cluster->user_data);
     ask_free(a);
     return;
   }
@@ -293,6 +296,8 @@ void ll_cluster_publish_mailbox(LlCluster *c, const char *mailbox, gint64 lifeti
     sodium_bin2hex(hex, sizeof hex, token_hash, 32);
   const char *args[] = { key, binding, c->instance, ttl, hex, take_over ? "1" : "0" };
   Ask *a = g_new0(Ask, 1);
+  if (token_hash != NULL)
+    memcpy(a->token_hash, token_hash, sizeof a->token_hash);
   a->cluster = c;
   a->mailbox = g_strdup(mailbox);
   a->again = !take_over;

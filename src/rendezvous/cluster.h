@@ -36,8 +36,9 @@ typedef struct {
   void (*message)(LlClusterMessage *message, gpointer user_data);
   /* Redis came (SHARED: publish what you hold) or went (serve alone). */
   void (*shared)(gboolean shared, gpointer user_data);
-  /* MAILBOX, published here bound to a token, is bound to another one. */
-  void (*not_ours)(const char *mailbox, gpointer user_data);
+  /* MAILBOX, published here bound to the token of TOKEN_HASH (32 bytes),
+   * is another token's. */
+  void (*not_ours)(const char *mailbox, const guint8 *token_hash, gpointer user_data);
 } LlClusterEvents;
 
 LlCluster *ll_cluster_new(const char *redis_address, const char *password,

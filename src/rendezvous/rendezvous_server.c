@@ -9,6 +9,7 @@
 #define PATH "/lifeline"
 #define MAILBOX_ID_BYTES 16
 #define HOST_LIFETIME (24 * 3600)   /* published again before it runs out */
+#define MOST_BINDINGS 65536         /* invitations' tokens kept (about 6 MB) */
 
 void ll_rendezvous_config_defaults(LlRendezvousConfig *c)
 {
@@ -178,9 +179,16 @@ static void send_opened(Client *c, Mailbox *mb)
   send_opened_with(c, mb, NULL);
 }
 
-void ll_rv_token_hash(const char *token, guint8 hash[32])
+void ll_rv_token_hash(const char *token, guint8 hash[LL_TOKEN_HASH_BYTES])
 {
-  crypto_generichash(hash, 32, (const guint8 *)token, strlen(token), NULL, 0);
+  crypto_generichash(hash, LL_TOKEN_HASH_BYTES, (const guint8 *)token, strlen(token), NULL, 0);
+}
+
+/* MB's token is kept for its whole lifetime, past its novice's connection. */
+static void bind_token(LlRendezvousServer *s, Mailbox *mb)
+{
+  gint64 now = ll_rv_now_s();
+  ll_mailbox_bindings_keep(s->bindings, mb->id, mb->token_hash, now + mb->lifetime, now);
 }
 
 /* A fresh token for invitation MB: returned to send once, its hash kept. */
@@ -192,6 +200,7 @@ static char *new_token(Mailbox *mb)
   sodium_memzero(raw, sizeof raw);
   ll_rv_token_hash(token, mb->token_hash);
   mb->has_token = TRUE;
+  bind_token(mb->novice->server, mb);
   return token;
 }
 
@@ -270,11 +279,12 @@ static gboolean is_mailbox_id(const char *id)
 static void handle_reopen(Client *c, const LlSignalMessage *m)
 {
   LlRendezvousServer *s = c->server;
-  guint8 hash[32];
+  guint8 hash[LL_TOKEN_HASH_BYTES];
   ll_rv_token_hash(m->token, hash);
   Mailbox *mb = g_hash_table_lookup(s->mailboxes, m->mailbox);
   if (!is_mailbox_id(m->mailbox) ||
-      (mb != NULL && (!mb->has_token || sodium_memcmp(mb->token_hash, hash, 32) != 0))) {
+      (mb != NULL && (!mb->has_token || sodium_memcmp(mb->token_hash, hash, sizeof hash))) ||
+      (mb == NULL && !ll_mailbox_bindings_allow(s->bindings, m->mailbox, hash, ll_rv_now_s()))) {
     close_with_error(c, SOUP_WEBSOCKET_CLOSE_POLICY_VIOLATION,
                      "this invitation's mailbox is not yours to open");
     return;
@@ -291,6 +301,7 @@ static void handle_reopen(Client *c, const LlSignalMessage *m)
     memcpy(mb->token_hash, hash, sizeof hash);
     mb->has_token = TRUE;
     mb->expiry = g_timeout_add_seconds(lifetime, on_mailbox_expired, mb);
+    bind_token(s, mb);
   }
   g_info("%s opened a mailbox again", c->address);
   ll_rv_cluster_publish(s, mb, TRUE);
@@ -616,6 +627,7 @@ LlRendezvousServer *ll_rendezvous_server_new(const LlRendezvousConfig *config, G
   s->nameplates = ll_nameplates_new(config->nameplate_cooldown);
   s->claims = ll_claim_limiter_new(config->claims_per_address_per_minute,
                                    config->claims_per_minute);
+  s->bindings = ll_mailbox_bindings_new(MOST_BINDINGS);
   start_threads(s);
   g_autoptr(GInetAddress) ip = g_inet_address_new_from_string(config->listen_address);
   if (ip == NULL) {
@@ -691,5 +703,6 @@ void ll_rendezvous_server_free(LlRendezvousServer *s)
   g_hash_table_unref(s->clients_by_conn);
   ll_nameplates_free(s->nameplates);
   ll_claim_limiter_free(s->claims);
+  ll_mailbox_bindings_free(s->bindings);
   g_free(s);
 }

@@ -3,6 +3,7 @@
  * reverse; codes claimed anywhere; registrations taken over. While Redis
  * is away, every instance serves alone what it holds. */
 #include "rendezvous/server_parts.h"
+#include <sodium.h>
 #include "common/error.h"
 #include <string.h>
 
@@ -391,11 +392,14 @@ static void on_takeover(LlRendezvousServer *s, const LlClusterMessage *in)
 }
 
 /* Published here, but another novice's token holds that mailbox. */
-static void on_not_ours(const char *mailbox, gpointer data)
+static void on_not_ours(const char *mailbox, const guint8 *token_hash, gpointer data)
 {
   LlRendezvousServer *s = data;
   Mailbox *mb = s->freeing ? NULL : g_hash_table_lookup(s->mailboxes, mailbox);
-  if (mb == NULL || mb->kind != MAILBOX_INVITATION)
+  /* Only the mailbox that was published: the same id opened again here
+   * meanwhile with another token is another Redis answer's business. */
+  if (mb == NULL || mb->kind != MAILBOX_INVITATION || !mb->has_token ||
+      sodium_memcmp(mb->token_hash, token_hash, LL_TOKEN_HASH_BYTES) != 0)
     return;
   Client *novice = mb->novice;
   ll_rv_mailbox_close(s, mb);

@@ -9,6 +9,7 @@
 #include "rendezvous/claim_limiter.h"
 #include "rendezvous/cluster.h"
 #include "rendezvous/connection_threads.h"
+#include "rendezvous/mailbox_bindings.h"
 #include "rendezvous/nameplate_table.h"
 #include "rendezvous/stun_responder.h"
 #include "rendezvous/upgrade_gate.h"
@@ -54,7 +55,7 @@ struct Mailbox {
   gint64 lifetime;           /* seconds, as published to the others */
   /* An invitation's: the hash of the token its novice opens it again
    * with (the token itself is never kept). */
-  guint8 token_hash[32];
+  guint8 token_hash[LL_TOKEN_HASH_BYTES];
   gboolean has_token;
   Client *novice;
   GHashTable *helpers;       /* peer id -> Helper */
@@ -71,6 +72,7 @@ struct LlRendezvousServer {
   GHashTable *per_address;   /* address -> count */
   LlNameplates *nameplates;  /* nameplate -> Mailbox, those handed out alone */
   LlClaimLimiter *claims;
+  LlMailboxBindings *bindings; /* invitations' tokens, for their lifetimes */
   GList *clients;
   GHashTable *clients_by_id; /* id -> Client */
   GHashTable *clients_by_conn; /* LlConnectionId -> Client */
@@ -95,7 +97,7 @@ void ll_rv_send_joined(Client *c);
 guint32 ll_rv_mailbox_admit(Mailbox *mb, Client *c, const char *instance, guint32 ref);
 void ll_rv_enter_local(Client *c, Mailbox *mb);
 /* The hash a mailbox's token is kept as. */
-void ll_rv_token_hash(const char *token, guint8 hash[32]);
+void ll_rv_token_hash(const char *token, guint8 hash[LL_TOKEN_HASH_BYTES]);
 /* The old registration OLD ends: its host registered again, or its
  * invitation was opened again, elsewhere. */
 void ll_rv_end_registration(LlRendezvousServer *s, Mailbox *old);

@@ -567,6 +567,25 @@ static void test_connections_per_address(void)
   ll_rendezvous_server_free(server);
 }
 
+/* Until a helper joining MAILBOX at URL hears that nobody is there. */
+static void wait_mailbox_gone(const char *url, const char *mailbox)
+{
+  for (int tries = 0;; tries++) {
+    g_assert_cmpint(tries, <, 100);
+    Side probe = { 0 };
+    LlRendezvousClient *p = ll_rendezvous_client_new(url, &side_events, &probe);
+    ll_rendezvous_client_join(p, mailbox);
+    while (!probe.closed && probe.peer == 0)
+      g_main_context_iteration(NULL, TRUE);
+    gboolean gone = probe.closed && probe.closed_code == LL_ERROR_NOT_WAITING;
+    ll_rendezvous_client_free(p);
+    side_clear(&probe);
+    if (gone)
+      return;
+    spin(50);
+  }
+}
+
 /* A novice who lost its rendezvous opens its mailbox again with the token
  * "opened" gave: over its stale connection, keeping the helper who had
  * joined, and at a rendezvous started again that never knew it. Without
@@ -601,10 +620,25 @@ static void test_invitation_opened_again(void)
   ll_rendezvous_client_send_signal(h, 0, up);
   run_until((gboolean *)&again.last_candidate);   /* the helper's signals reach it now */
   g_assert_cmpuint(again.last_signal_peer, ==, helper.peer);
-  /* The rendezvous restarts on the same port: it knows nothing, and the
-   * mailbox is opened again under the same id, for helpers to find. */
+  /* The novice's connection is gone: in the moment before it comes back,
+   * the mailbox is still its own alone, and then its again. */
   ll_rendezvous_client_free(a);
   ll_rendezvous_client_free(h);
+  wait_mailbox_gone(url, novice.mailbox);
+  Side squatter = { 0 }, back = { 0 };
+  LlRendezvousClient *q = ll_rendezvous_client_new(url, &side_events, &squatter);
+  ll_rendezvous_client_reopen(q, novice.mailbox, "mine-now", 3600);
+  run_until(&squatter.closed);
+  g_assert_nonnull(strstr(squatter.closed_why, "not yours to open"));
+  LlRendezvousClient *b = ll_rendezvous_client_new(url, &side_events, &back);
+  ll_rendezvous_client_reopen(b, novice.mailbox, token, 3600);
+  run_until((gboolean *)&back.mailbox);
+  ll_rendezvous_client_free(b);
+  ll_rendezvous_client_free(q);
+  side_clear(&squatter);
+  side_clear(&back);
+  /* The rendezvous restarts on the same port: it knows nothing, and the
+   * mailbox is opened again under the same id, for helpers to find. */
   ll_rendezvous_server_free(server);
   server = start_server_on(port);
   LlRendezvousClient *r = ll_rendezvous_client_new(url, &side_events, &restarted);
