@@ -105,12 +105,14 @@ class SwaySession:
         Lifeline's virtual pointer when control starts, and the window asks
         for it only after sway announced it: a click before that reaches
         nobody. (A desktop with a mouse has a pointer long before.)"""
-        since = self.window.mark()
         deadline = time.monotonic() + 20
         for step in range(1000):
             self.probe.send(f"move {100 + step % 2} 100")
             try:
-                self.window.wait_for("pointer: in", timeout=0.5, since=since)
+                # From the start: sway may send the pointer in as soon as the
+                # window has one, before any move (the window fills the screen
+                # and the pointer never leaves it).
+                self.window.wait_for("pointer: in", timeout=0.5)
                 return
             except AssertionError:
                 if time.monotonic() > deadline:
