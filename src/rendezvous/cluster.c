@@ -254,6 +254,17 @@ static void ask_free(Ask *a)
   g_free(a);
 }
 
+/* SCRIPT sent, A waiting for its answer; A freed and FALSE when it cannot
+ * be sent (Redis away). */
+static gboolean ask_eval(LlCluster *c, Ask *a, LlRedisReplyFn fn, const char *script, int keys,
+                         int argc, const char *const *args)
+{
+  if (eval(c, fn, a, script, keys, argc, args))
+    return TRUE;
+  ask_free(a);
+  return FALSE;
+}
+
 /* A registration taken over: its old instance is told. One taken over
  * while this instance's own was away: this one is told, by itself. */
 static void on_taken_over(const redisReply *r, gpointer data)
@@ -301,8 +312,7 @@ void ll_cluster_publish_mailbox(LlCluster *c, const char *mailbox, gint64 lifeti
   a->cluster = c;
   a->mailbox = g_strdup(mailbox);
   a->again = !take_over;
-  if (!eval(c, on_published, a, PUBLISH, 2, G_N_ELEMENTS(args), args))
-    ask_free(a);
+  ask_eval(c, a, on_published, PUBLISH, 2, G_N_ELEMENTS(args), args);
 }
 
 void ll_cluster_forget_mailbox(LlCluster *c, const char *mailbox)
@@ -327,10 +337,7 @@ gboolean ll_cluster_find_mailbox(LlCluster *c, const char *mailbox, LlClusterFou
   Ask *a = g_new0(Ask, 1);
   a->found = fn;
   a->data = data;
-  if (eval(c, on_found, a, FIND, 1, G_N_ELEMENTS(args), args))
-    return TRUE;
-  ask_free(a);
-  return FALSE;
+  return ask_eval(c, a, on_found, FIND, 1, G_N_ELEMENTS(args), args);
 }
 
 static void on_exists(const redisReply *r, gpointer data)
@@ -437,10 +444,7 @@ gboolean ll_cluster_reenter_nameplate(LlCluster *c, const char *nameplate, const
   Ask *a = g_new0(Ask, 1);
   a->reentered = fn;
   a->data = data;
-  if (eval(c, on_reentered, a, REENTER_NAMEPLATE, 1, G_N_ELEMENTS(args), args))
-    return TRUE;
-  ask_free(a);
-  return FALSE;
+  return ask_eval(c, a, on_reentered, REENTER_NAMEPLATE, 1, G_N_ELEMENTS(args), args);
 }
 
 static void on_claimed(const redisReply *r, gpointer data)
@@ -476,10 +480,7 @@ gboolean ll_cluster_claim(LlCluster *c, const char *address, const char *namepla
   Ask *a = g_new0(Ask, 1);
   a->claim = fn;
   a->data = data;
-  if (eval(c, on_claimed, a, CLAIM, 3, G_N_ELEMENTS(args), args))
-    return TRUE;
-  ask_free(a);
-  return FALSE;
+  return ask_eval(c, a, on_claimed, CLAIM, 3, G_N_ELEMENTS(args), args);
 }
 
 /* ---- the cluster ---- */
